@@ -1,0 +1,78 @@
+"""The byline: authors and the printed publication date.
+
+Seen forms: desktop `Author • 08 Desember 2021 07:06`, mobile `Author - 10 November 2021
+07:58 WIB`, older `... 23:11 wib`, several authors separated by commas; older containers
+`div.info_ct`, `div.date`, `div.name`. When no selector answers, the first short element
+after the headline that holds a date is taken.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from crawler.blocks import normalise
+from crawler.dates import find_date, parse_indonesian
+from crawler.profiles import SiteProfile
+
+_PREFIX = re.compile(r"^(?:oleh|penulis|reporter|editor|by)\s*:?\s*", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*(?:,|\bdan\b|&|/|;)\s*")
+_SEPARATORS = " •·|-–—,\t"
+
+
+@dataclass
+class Byline:
+    authors: list[str] = field(default_factory=list)
+    published_raw: str | None = None
+    published_at: datetime | None = None
+    source: str = "none"
+
+
+def split_authors(text: str) -> list[str]:
+    text = _PREFIX.sub("", normalise(text)).strip(_SEPARATORS)
+    return [name for name in (n.strip(_SEPARATORS) for n in _SPLIT.split(text)) if name and len(name) <= 60]
+
+
+def read_byline(text: str, tz: str) -> Byline | None:
+    """Split a byline text into authors and date; None when it holds no date."""
+    text = normalise(text)
+    m = find_date(text)
+    if not m:
+        return None
+    return Byline(split_authors(text[: m.start()]), m.group(0).strip(" ,"), parse_indonesian(m.group(0), tz))
+
+
+def _candidates_after_h1(root, body_el):
+    seen_h1 = False
+    for el in root.iter():
+        if el is body_el:
+            return
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag == "h1":
+            seen_h1 = True
+            continue
+        if seen_h1 and el.tag in ("div", "p", "span", "time", "li", "small", "section"):
+            text = normalise(el.text_content())
+            if 8 <= len(text) <= 200:
+                yield el, text
+
+
+def find_byline(root, profile: SiteProfile, body_el=None) -> Byline:
+    for selector in profile.byline_selectors:
+        for el in root.cssselect(selector):
+            found = read_byline(el.text_content(), profile.timezone)
+            if found:
+                found.source = f"css:{selector}"
+                return found
+    for el, text in _candidates_after_h1(root, body_el):
+        found = read_byline(text, profile.timezone)
+        if found:
+            found.source = f"scan:{el.tag}"
+            return found
+    for el in root.iter("time"):
+        found = read_byline(el.text_content(), profile.timezone)
+        if found:
+            found.source = "html:time"
+            return found
+    return Byline()

@@ -1,0 +1,113 @@
+"""Pure readers of discovery documents: robots.txt, sitemaps, RSS/Atom feeds, listing pages.
+
+Scrapy's SitemapSpider drops the `news:*` children of news sitemaps, so sitemaps are read
+here, keeping the publication date for date-range filtering before any article request.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import lxml.html
+from lxml import etree
+
+from crawler.dates import parse_iso, parse_rfc822
+
+MAX_XML_BYTES = 50 * 1024 * 1024
+_DAY_IN_URL = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
+
+
+@dataclass(frozen=True)
+class Entry:
+    url: str
+    published: datetime | None = None  # news:publication_date / pubDate
+    modified: datetime | None = None  # lastmod
+
+
+def robots_sitemaps(text: str) -> list[str]:
+    return [line.split(":", 1)[1].strip() for line in text.splitlines()
+            if line.lower().startswith("sitemap:") and line.split(":", 1)[1].strip()]
+
+
+def _xml(body: bytes):
+    if body[:2] == b"\x1f\x8b":
+        with gzip.GzipFile(fileobj=__import__("io").BytesIO(body)) as fh:
+            body = fh.read(MAX_XML_BYTES)
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(body.strip(), parser)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _child(el, name: str) -> str | None:
+    for child in el.iter():
+        if isinstance(child.tag, str) and etree.QName(child).localname == name and child.text:
+            return child.text.strip()
+    return None
+
+
+def read_sitemap(body: bytes) -> tuple[str, list[Entry]]:
+    """`("index", children)` for a sitemap index, `("urlset", urls)` for a sitemap; `("invalid", [])`."""
+    root = _xml(body)
+    if root is None or not isinstance(root.tag, str):
+        return "invalid", []
+    kind = etree.QName(root).localname
+    wanted = {"sitemapindex": "sitemap", "urlset": "url"}.get(kind)
+    if not wanted:
+        return "invalid", []
+    entries = []
+    for el in root:
+        if not isinstance(el.tag, str) or etree.QName(el).localname != wanted:
+            continue
+        loc = _child(el, "loc")
+        if loc:
+            entries.append(Entry(loc, parse_iso(_child(el, "publication_date")), parse_iso(_child(el, "lastmod"))))
+    return ("index" if kind == "sitemapindex" else "urlset"), entries
+
+
+def read_feed(body: bytes) -> list[Entry]:
+    """Items of an RSS 2.0 or Atom feed."""
+    root = _xml(body)
+    if root is None or not isinstance(root.tag, str):
+        return []
+    entries = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        name = etree.QName(el).localname
+        if name == "item":
+            link = _child(el, "link") or _child(el, "guid")
+            if link:
+                entries.append(Entry(link, parse_rfc822(_child(el, "pubDate")) or parse_iso(_child(el, "date"))))
+        elif name == "entry":
+            links = [c for c in el if isinstance(c.tag, str) and etree.QName(c).localname == "link"]
+            href = next((c.get("href") for c in links if c.get("rel", "alternate") == "alternate"), None)
+            if href:
+                entries.append(Entry(href, parse_iso(_child(el, "published") or _child(el, "updated"))))
+    return entries
+
+
+def read_listing(body: bytes) -> tuple[list[str], str | None]:
+    """Every link href of a listing page, and its rel="next" page."""
+    try:
+        root = lxml.html.document_fromstring(body)
+    except (etree.ParserError, ValueError):
+        return [], None
+    hrefs = [a.get("href") for a in root.iter("a") if a.get("href")]
+    nxt = next((el.get("href") for el in root.iter("link", "a")
+                if "next" in (el.get("rel") or "").lower().split() and el.get("href")), None)
+    return hrefs, nxt
+
+
+def day_in_url(url: str) -> date | None:
+    """A date written in a sitemap URL (`/sitemap/2023-09-19.xml`, `/2023/09/19/`)."""
+    m = _DAY_IN_URL.search(url)
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None

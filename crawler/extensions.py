@@ -1,0 +1,107 @@
+"""Run reporting: a live progress line on a terminal, a summary and a run record at close.
+
+A Scrapy process exits 0 even when callbacks failed or SIGTERM stopped it, so a run is
+judged from this record (`DATA/runs/<site>/<run id>.json`), written atomically at close.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.logformatter import LogFormatter
+from twisted.internet import task
+
+logger = logging.getLogger(__name__)
+DROP_PREFIX = "warta/dropped/"
+
+
+class QuietLogFormatter(LogFormatter):
+    """Dropped items are counted in the stats; logging each one (with its HTML) helps nobody."""
+
+    def dropped(self, item, exception, response, spider=None):
+        return {"level": logging.DEBUG, "msg": "Dropped: %(exception)s", "args": {"exception": exception}}
+
+
+def summarise(stats: dict) -> dict:
+    drops = {k[len(DROP_PREFIX):]: v for k, v in sorted(stats.items()) if k.startswith(DROP_PREFIX)}
+    return {
+        "pages": stats.get("downloader/response_count", 0),
+        "articles": stats.get("item_scraped_count", 0),
+        "dropped": drops,
+        "removed": {k[len("warta/removed/"):]: v for k, v in sorted(stats.items())
+                    if k.startswith("warta/removed/")},
+        "finish_reason": stats.get("finish_reason"),
+    }
+
+
+def format_summary(site: str, summary: dict, elapsed: float) -> str:
+    drops = ", ".join(f"{k}={v}" for k, v in summary["dropped"].items()) or "none"
+    rate = summary["articles"] / elapsed if elapsed > 0 else 0.0
+    return (f"{site}: {summary['pages']} pages, {summary['articles']} articles staged in {elapsed:.1f}s "
+            f"({rate:.1f} articles/s); dropped: {drops}; finish: {summary['finish_reason']}")
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    return str(value)
+
+
+class RunReport:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.data_dir = Path(settings.get("WARTA_DATA_DIR", "data"))
+        self.record_path = settings.get("WARTA_RUN_RECORD")
+        self.interactive = settings.getbool("WARTA_PROGRESS", sys.stderr.isatty())
+        self.started = time.monotonic()
+        self._ticker = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_opened(self, spider):
+        self.started = time.monotonic()
+        if self.interactive:
+            self._ticker = task.LoopingCall(self._progress)
+            self._ticker.start(1.0, now=False)
+
+    def _progress(self):
+        stats = self.crawler.stats.get_stats()
+        s = summarise(stats)
+        elapsed = max(1e-6, time.monotonic() - self.started)
+        sys.stderr.write(f"\r{self.crawler.spider.name}: {s['pages']} pages, {s['articles']} articles, "
+                         f"{sum(s['dropped'].values())} dropped, {s['articles'] / elapsed:.1f} articles/s ")
+        sys.stderr.flush()
+
+    def spider_closed(self, spider, reason):
+        if self._ticker and self._ticker.running:
+            self._ticker.stop()
+            sys.stderr.write("\n")
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        elapsed = time.monotonic() - self.started
+        summary = summarise(stats)
+        record = {"site": spider.name, "args": {k: _jsonable(getattr(spider, k, None))
+                                                 for k in ("since", "until", "mirror")},
+                  "elapsed_s": round(elapsed, 3), "summary": summary,
+                  "stats": {k: _jsonable(v) for k, v in stats.items()}}
+        path = Path(self.record_path) if self.record_path else (
+            self.data_dir / "runs" / spider.name /
+            f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{os.getpid()}.json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name("." + path.name + ".tmp")
+        tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
+        os.replace(tmp, path)
+        print(format_summary(spider.name, summary, elapsed), flush=True)

@@ -1,0 +1,57 @@
+"""Downloader middleware: honour `Retry-After` on 429 and 503."""
+from __future__ import annotations
+
+import logging
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent or bad."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class RetryAfterMiddleware:
+    """Slows the whole site's download slot to the server's Retry-After before the retry runs.
+
+    Sits just outside RetryMiddleware (which then re-schedules the request), so the retry and
+    every other request to that site wait as the server asked, up to RETRY_AFTER_MAX_SECONDS.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS", 120)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response):
+        if response.status not in (429, 503):
+            return response
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is None:
+            return response
+        wait = min(wait, self.max_wait)
+        downloader = self.crawler.engine.downloader
+        key = request.meta.get("download_slot") or downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
+        if slot is not None and slot.delay < wait:
+            slot.delay = wait
+        self.crawler.stats.inc_value("warta/retry_after")
+        logger.info("server asked to wait %.0fs (HTTP %s): %s", wait, response.status, request.url)
+        return response

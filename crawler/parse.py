@@ -1,0 +1,237 @@
+"""`(url, html) -> article`: the pure, layered parse and clean of one page.
+
+Each field is tried from several sources, most trusted first, and the answering source is
+recorded (`warta parse --explain`). Never imports Scrapy.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+import lxml.html
+from lxml import etree
+
+from crawler import urls
+from crawler.article import Article
+from crawler.blocks import Block, blocks_from_text, extract_blocks, normalise
+from crawler.byline import find_byline
+from crawler.dates import parse_iso
+from crawler.metadata import jsonld_names, jsonld_text, read_metadata
+from crawler.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
+from crawler.text import clean_blocks, content_hash
+
+
+class NotAnArticle(ValueError):
+    """The page is not an article (wrong URL kind, no body, no title, not HTML)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+
+
+@dataclass
+class ParseResult:
+    article: dict
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def _first(root, selectors, scope=None):
+    for selector in selectors:
+        for el in (scope if scope is not None else root).cssselect(selector):
+            if normalise(el.text_content()):
+                return el, selector
+    return None, None
+
+
+def _load(html: str | bytes):
+    if isinstance(html, str):
+        html = html.encode("utf-8", "replace")
+    if not html or not html.strip():
+        raise NotAnArticle("empty_page", "the page has no content")
+    try:
+        root = lxml.html.document_fromstring(html.replace(b"\x00", b""))
+    except (etree.ParserError, ValueError) as exc:
+        raise NotAnArticle("not_html", str(exc) or "unparseable markup") from None
+    if root is None or not isinstance(root.tag, str):
+        raise NotAnArticle("not_html", "no document element")
+    return root
+
+
+def _captions(root, profile: SiteProfile, md) -> set[str]:
+    found = set()
+    for selector in profile.caption_selectors:
+        found.update(normalise(el.text_content()) for el in root.cssselect(selector))
+    for img in root.iter("img"):
+        found.add(normalise(img.get("alt") or ""))
+        found.add(normalise(img.get("title") or ""))
+    found.add(normalise(md.first("og:image:alt", "twitter:image:alt") or ""))
+    return {c for c in found if len(c.split()) >= 3}
+
+
+def _drop_structure(body, profile: SiteProfile) -> list[tuple[str, str]]:
+    removed = []
+    for rule, selector in profile.body_drop_selectors:
+        for el in body.cssselect(selector):
+            if el is body or el.getparent() is None:
+                continue
+            text = normalise(el.text_content()) or normalise(el.get("alt") or "")
+            if text:
+                removed.append((rule, text))
+            el.drop_tree()
+    return removed
+
+
+def _generic_text(html) -> str:
+    import trafilatura  # imported late: heavy, and only needed when no selector matches
+
+    return trafilatura.extract(html, include_comments=False, include_tables=False,
+                               favor_precision=True) or ""
+
+
+def _title(root, profile, md, sources) -> str | None:
+    el, sel = _first(root, profile.title_selectors)
+    if el is not None:
+        sources["title"] = f"css:{sel}"
+        return normalise(el.text_content())
+    for source, value in (("jsonld:headline", jsonld_text(md.jsonld.get("headline"))),
+                          ("meta:og:title", md.first("og:title", "twitter:title")),
+                          ("html:title", normalise(root.findtext(".//title") or ""))):
+        if value:
+            sources["title"] = source
+            return re.sub(profile.title_suffix, "", normalise(value)) or normalise(value)
+    return None
+
+
+def _kicker(root, profile, title_el_text, sources) -> str | None:
+    el, sel = _first(root, profile.kicker_selectors)
+    if el is not None:
+        sources["kicker"] = f"css:{sel}"
+        return normalise(el.text_content())
+    for h1 in root.iter("h1"):
+        prev = h1.getprevious()
+        if prev is not None and isinstance(prev.tag, str) and prev.tag not in ("a", "img", "nav", "ul"):
+            text = normalise(prev.text_content())
+            if text and len(text) <= 60 and len(text.split()) <= 6 and text != title_el_text:
+                sources["kicker"] = "h1:previous-sibling"
+                return text
+        break
+    return None
+
+
+def _resolve_url(base: str, href: str | None, profile: SiteProfile, mirror: str | None) -> str | None:
+    absolute = urls.resolve(base, href)
+    if absolute is None:
+        return None
+    ref = urls.article_ref(absolute, profile, mirror)
+    if ref:
+        return ref.url
+    return urls.strip_tracking(urls.to_origin(absolute, profile, mirror), profile)
+
+
+def _identity(url, root, md, profile, mirror, sources):
+    ref = urls.article_ref(url, profile, mirror)
+    if md.canonical:
+        canon = urls.resolve(url, md.canonical)
+        canon_ref = urls.article_ref(canon, profile, mirror) if canon else None
+        if canon_ref and (ref is None or canon_ref.article_id == ref.article_id):
+            sources["url"] = "link:canonical"
+            return canon_ref
+    sources["url"] = "request-url"
+    if ref is None and profile is GENERIC:
+        clean = urls.strip_tracking(url, profile)
+        return urls.ArticleRef(hashlib.sha1(clean.encode()).hexdigest()[:16], clean, None, None)
+    return ref
+
+
+def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str | None = None,
+               crawled_at: datetime | None = None) -> ParseResult:
+    """Parse and clean one page; raise NotAnArticle when it is not an article of `profile`."""
+    if profile is not GENERIC and urls.article_ref(url, profile, mirror) is None:
+        raise NotAnArticle("not_article_url", f"{url} is not an article URL of {profile.name}")
+    root = _load(html)
+    md = read_metadata(root)
+    sources: dict[str, str] = {}
+    ref = _identity(url, root, md, profile, mirror, sources)
+    captions = _captions(root, profile, md)
+
+    title = _title(root, profile, md, sources)
+    removed: list[tuple[str, str]] = []
+    body_el, body_sel = _first(root, profile.body_selectors)
+    blocks: list[Block] = []
+    if body_el is not None:
+        removed += _drop_structure(body_el, profile)
+        blocks = extract_blocks(body_el, profile.related_prefix)
+        sources["body"] = f"css:{body_sel}"
+    if not blocks:
+        blocks = blocks_from_text(_generic_text(html))
+        sources["body"] = "trafilatura"
+    cleaned = clean_blocks(blocks, profile, captions)
+    removed += cleaned.removed
+    if not cleaned.paragraphs:
+        raise NotAnArticle("no_body", f"no article text found in {url}")
+    if not title:
+        raise NotAnArticle("no_title", f"no headline found in {url}")
+
+    byline = find_byline(root, profile, body_el)
+    authors = jsonld_names(md.jsonld.get("author")) or byline.authors or (
+        [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
+    sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
+    published_at = None
+    for source, value in (("jsonld:datePublished", md.jsonld.get("datePublished")),
+                          ("meta:article:published_time", md.first("article:published_time", "pubdate",
+                                                                   "publishdate", "date"))):
+        published_at = parse_iso(value if isinstance(value, str) else None, profile.timezone)
+        if published_at:
+            sources["published_at"] = source
+            break
+    if published_at is None and byline.published_at:
+        published_at, sources["published_at"] = byline.published_at, byline.source
+    published_raw = byline.published_raw or (md.jsonld.get("datePublished") if isinstance(
+        md.jsonld.get("datePublished"), str) else None) or md.first("article:published_time")
+
+    tags = [normalise(el.text_content()) for sel in profile.tag_selectors for el in root.cssselect(sel)]
+    if not tags:
+        keywords = md.first("news_keywords", "keywords") or jsonld_text(md.jsonld.get("keywords")) or ""
+        tags = [t.strip() for t in keywords.split(",")]
+    image = md.first("og:image", "twitter:image") or jsonld_text(md.jsonld.get("image"))
+    if not image:
+        for sel in profile.image_selectors:
+            found = root.cssselect(sel)
+            if found:
+                image = found[0].get("src")
+                break
+    caption_el, _ = _first(root, profile.caption_selectors)
+    caption = normalise(caption_el.text_content()) if caption_el is not None else None
+    if not caption:
+        lead = root.cssselect("figure img") or root.cssselect("img[alt]")
+        caption = normalise(lead[0].get("alt") or "") if lead else None
+
+    related = []
+    for href in cleaned.related:
+        resolved = _resolve_url(url, href, profile, mirror)
+        if resolved and resolved not in related:
+            related.append(resolved)
+    body = "\n\n".join(cleaned.paragraphs)
+    article = Article(
+        article_id=ref.article_id, site=profile.name, url=ref.url, title=title,
+        kicker=_kicker(root, profile, title, sources),
+        authors=list(dict.fromkeys(a for a in authors if a)), editor=cleaned.editor,
+        published_at=published_at, published_raw=published_raw, dateline=cleaned.dateline,
+        channel=ref.channel, subchannel=ref.subchannel,
+        tags=list(dict.fromkeys(t for t in tags if t)),
+        image_url=_resolve_url(url, image, profile, mirror) if image else None,
+        image_caption=caption or None, body=body, related_urls=related,
+        word_count=len(body.split()), language=profile.language, content_hash=content_hash(body),
+        duplicate_of=None, crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
+    )
+    return ParseResult(asdict(article), removed, sources)
+
+
+def parse_article(html: str | bytes, url: str, site: str | None = None, *, mirror: str | None = None,
+                  crawled_at: datetime | None = None) -> dict:
+    """The article columns of one page (see contract); raises NotAnArticle (a ValueError)."""
+    profile = get_profile(site) if site else profile_for_url(url)
+    return parse_page(html, url, profile, mirror=mirror, crawled_at=crawled_at).article

@@ -1,0 +1,113 @@
+"""Site profiles: everything site-specific, as data.
+
+Adding a medcom-style site means adding a `SiteProfile` here plus fixtures; the spider,
+parser and cleaner read only these fields. Selectors are layered guesses (see
+shared/medcom-notes.md): each field lists several, tried in order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+REACTION_WORDS = ("Happy", "Inspire", "Confuse", "Sad")
+
+# Phrases that end a block or a body on Indonesian news sites; matched on normalised text.
+INDONESIAN_PHRASES: tuple[tuple[str, str], ...] = (
+    ("google_news", r"Cek Berita dan Artikel yang lain di\b.*"),
+    ("google_news", r"Google News"),
+    ("whatsapp_channel", r"(?:dan )?follow Channel WhatsApp\b.*"),
+    ("reaction_widget", r"Bagaimana tanggapan anda mengenai artikel ini\?"),
+    ("promo", r"Hai,? Sobat [\w.]+!.*"),
+    ("follow_us", r"Ikuti media sosial \S+ dan dapatkan berbagai keuntungan\.?"),
+    ("follow_us", r"FOLLOW US"),
+    ("section_heading", r"(?:TERKAIT|BERITA LAINNYA|BERITA TERKAIT|ADVERTISEMENT|Advertisement|SCROLL TO CONTINUE WITH CONTENT)"),
+    ("share", r"(?:Bagikan|Share)(?: artikel ini)?:?"),
+)
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """One news site: identity, URLs, discovery, selectors and cleaning rules."""
+
+    name: str
+    origin: str  # canonical scheme://host, every written URL uses it
+    hosts: tuple[str, ...]  # hosts serving the same pages as origin (mobile, bare domain)
+    article_path: str  # regex on the URL path; named groups id, channel, subchannel
+    timezone: str = "Asia/Jakarta"
+    language: str = "id"
+    # discovery
+    robots_path: str = "/robots.txt"
+    feed_paths: tuple[str, ...] = ("/rss",)
+    date_index_path: str | None = "/indeks/{date:%Y/%m/%d}"
+    sitemap_paths: tuple[str, ...] = ("/sitemap.xml",)
+    # URL canonicalisation
+    tracking_params: tuple[str, ...] = ("utm_*", "fbclid", "gclid", "_ga", "mc_cid", "mc_eid")
+    amp_prefix: str | None = "/amp"
+    # path segments that look like articles but are not (video pages, photo galleries)
+    excluded_channels: tuple[str, ...] = ("video", "foto", "tag", "indeks", "amp", "author", "search")
+    # selectors, most trusted first
+    title_selectors: tuple[str, ...] = ("h1",)
+    kicker_selectors: tuple[str, ...] = (".kicker", ".subtitle", "h1 ~ .kicker")
+    byline_selectors: tuple[str, ...] = (".info_ct", "div.date", ".byline", "div.name", ".author")
+    body_selectors: tuple[str, ...] = ("#articleBody", "[itemprop=articleBody]", "div.text", "article")
+    tag_selectors: tuple[str, ...] = (".tags a", ".tag a", "a[rel=tag]")
+    image_selectors: tuple[str, ...] = ("figure img", ".pic img", "img.lead")
+    caption_selectors: tuple[str, ...] = ("figcaption", ".caption", ".pic_caption")
+    # elements removed from the body before text is read (structural rules)
+    body_drop_selectors: tuple[tuple[str, str], ...] = (
+        ("script", "script, style, noscript, iframe, ins, template"),
+        ("ads", ".ads, .ad, .advertisement, [class*=dfp], [id*=div-gpt], .flying-carpet"),
+        ("caption", "figure, figcaption, img, picture, .caption"),
+        ("share_buttons", ".share, .social-share, .sharing, [class*=share]"),
+        ("related_block", ".terkait, .related, .berita-lainnya, .related-news, p.related-news"),
+        ("reaction_widget", ".reaction, .reactions, [class*=reaction]"),
+        ("follow_us", ".follow, .follow-us, .ext-channel"),
+    )
+    phrase_rules: tuple[tuple[str, str], ...] = INDONESIAN_PHRASES
+    reaction_words: tuple[str, ...] = REACTION_WORDS
+    related_prefix: str = r"Baca(?: [Jj]uga)?\s*:"
+    editor_code: str = r"\(([A-Z]{2,5})\)"
+    title_suffix: str = r"\s*[-|–]\s*(?:Medcom\.id|Medcom)\s*$"
+
+    def article_match(self, path: str) -> re.Match | None:
+        return re.match(self.article_path, path)
+
+
+MEDCOM = SiteProfile(
+    name="medcom",
+    origin="https://www.medcom.id",
+    hosts=("www.medcom.id", "medcom.id", "m.medcom.id"),
+    article_path=r"^/(?P<channel>[a-z][a-z0-9-]*)/(?:(?P<subchannel>[a-z][a-z0-9-]*)/)?"
+                 r"(?P<id>[A-Za-z0-9]{8})-(?P<slug>[A-Za-z0-9-]+)/?$",
+)
+
+# A page from a site without a profile: structured metadata plus the generic extractor.
+GENERIC = SiteProfile(
+    name="generic",
+    origin="",
+    hosts=(),
+    article_path=r"^/(?P<channel>[a-z][a-z0-9-]*)?/?(?:(?P<subchannel>[a-z][a-z0-9-]*)/)?.*?(?P<id>[A-Za-z0-9]{6,})[^/]*/?$",
+    feed_paths=(),
+    date_index_path=None,
+    title_suffix=r"\s*[-|–]\s*[^-|–]{2,40}$",
+)
+
+PROFILES: dict[str, SiteProfile] = {p.name: p for p in (MEDCOM,)}
+
+
+def get_profile(name: str) -> SiteProfile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise KeyError(f"unknown site {name!r}; known: {', '.join(sorted(PROFILES))}") from None
+
+
+def profile_for_url(url: str) -> SiteProfile:
+    """The profile whose hosts serve `url`, or GENERIC."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    for profile in PROFILES.values():
+        if host in profile.hosts:
+            return profile
+    return GENERIC

@@ -1,0 +1,50 @@
+"""Scrapy settings of warta: polite by default, quiet consoles, our pipelines.
+
+`WARTA_DATA_DIR` (environment or setting) is the data root; everything else derives from it.
+"""
+import os
+
+BOT_NAME = "warta"
+SPIDER_LOADER_CLASS = "crawler.spiderloader.ProfileSpiderLoader"
+NEWSPIDER_MODULE = "crawler.spiders"
+
+WARTA_DATA_DIR = os.environ.get("WARTA_DATA_DIR", "data")
+
+# Politeness: an honest agent, robots.txt, AutoThrottle and few parallel requests per site.
+USER_AGENT = "warta/0.1 (news archiving crawler; +https://pypi.org/project/warta/)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_AFTER_MAX_SECONDS = 120
+COOKIES_ENABLED = False
+
+# Scrapy's remote-control HTTP server and telnet console can run code in the crawl.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryAfterMiddleware": 560}
+ITEM_PIPELINES = {
+    "pipeline.articles.ArticlePipeline": 300,
+    "pipeline.dedup.DedupPipeline": 400,
+    "pipeline.staging.StagingPipeline": 900,
+}
+EXTENSIONS = {"crawler.extensions.RunReport": 500}
+LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
+LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
+
+STAGING_FLUSH_ITEMS = 50
+STAGING_FLUSH_SECONDS = 2.0
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

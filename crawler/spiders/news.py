@@ -1,0 +1,177 @@
+"""The news spider: discovers article URLs and hands article responses to the pipelines.
+
+Discovery: robots.txt `Sitemap:` lines -> sitemap index -> daily and news sitemaps; the RSS
+feed; the date index (`/indeks/YYYY/MM/DD?page=N`); in-article links to articles. With
+`since`/`until` (WIB days) it backfills that range; without, it takes the latest articles.
+Parsing happens in `pipeline.articles`, never here.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+
+from crawler import discovery, urls
+from crawler.dates import local_day, parse_day
+from crawler.profiles import SiteProfile
+
+
+class ArgumentError(ValueError):
+    """A wrong spider argument (date, URL, limit)."""
+
+
+def _base_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ArgumentError(f"base_url must be an http(s) URL, got {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def failure_reason(failure) -> str:
+    """A short, countable reason for a failed request."""
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status}"
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timeout"
+    if failure.check(DNSLookupError):
+        return "dns"
+    if failure.check(ConnectionRefusedError):
+        return "connection_refused"
+    return failure.type.__name__.lower() if failure.type else "unknown"
+
+
+class NewsSpider(scrapy.Spider):
+    profile: SiteProfile  # set on the per-site subclass by the spider loader
+
+    def __init__(self, since: str | None = None, until: str | None = None, base_url: str | None = None,
+                 follow: str | int | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            self.since = parse_day(since) if since else None
+            self.until = parse_day(until) if until else None
+        except ValueError as exc:
+            raise ArgumentError(str(exc)) from None
+        if self.since and self.until and self.since > self.until:
+            raise ArgumentError(f"since ({self.since}) is after until ({self.until})")
+        if self.until and not self.since:
+            raise ArgumentError("until needs since")
+        if self.since and not self.until:
+            self.until = local_day(datetime.now().astimezone(), self.profile.timezone)
+        self.mirror = _base_url(base_url)
+        # In-article links are followed one hop in "latest" mode; a backfill lists its range
+        # completely through the date index and sitemaps, so it follows none.
+        self.max_hops = int(follow) if follow is not None else (0 if self.backfill else 1)
+        self._requested: set[str] = set()
+
+    @property
+    def backfill(self) -> bool:
+        return self.since is not None
+
+    def in_range(self, day: date | None) -> bool:
+        return not self.backfill or day is None or self.since <= day <= self.until
+
+    # requests ---------------------------------------------------------------------------
+    def _fetch(self, origin_url: str) -> str:
+        return urls.to_fetch(origin_url, self.profile, self.mirror)
+
+    def _origin_url(self, path: str) -> str:
+        return self.profile.origin + path
+
+    def page_request(self, origin_url: str, callback, **meta) -> scrapy.Request:
+        return scrapy.Request(self._fetch(origin_url), callback=callback, errback=self.on_error,
+                              meta={"kind": "discovery", **meta}, dont_filter=False)
+
+    def article_request(self, url: str, source: str, hops: int = 0):
+        ref = urls.article_ref(url, self.profile, self.mirror)
+        if ref is None or ref.article_id in self._requested:
+            return None
+        self._requested.add(ref.article_id)
+        self.crawler.stats.inc_value(f"warta/discovered/{source}")
+        return scrapy.Request(self._fetch(ref.url), callback=self.parse_article, errback=self.on_error,
+                              meta={"kind": "article", "article_id": ref.article_id, "canonical": ref.url,
+                                    "hops": hops, "source": source})
+
+    async def start(self):
+        if self.backfill:
+            day = self.since
+            while day <= self.until and self.profile.date_index_path:
+                yield self.page_request(self._origin_url(self.profile.date_index_path.format(date=day)),
+                                        self.parse_listing)
+                day += timedelta(days=1)
+        else:
+            for path in self.profile.feed_paths:
+                yield self.page_request(self._origin_url(path), self.parse_feed)
+        yield self.page_request(self._origin_url(self.profile.robots_path), self.parse_robots)
+
+    # callbacks --------------------------------------------------------------------------
+    def parse_robots(self, response):
+        found = discovery.robots_sitemaps(response.text) or [self._origin_url(p) for p in self.profile.sitemap_paths]
+        for url in found:
+            yield self.page_request(urls.to_origin(url, self.profile, self.mirror), self.parse_sitemap)
+
+    def parse_sitemap(self, response):
+        kind, entries = discovery.read_sitemap(response.body)
+        if kind == "invalid":
+            self.crawler.stats.inc_value("warta/dropped/invalid_sitemap")
+            self.logger.warning("not a sitemap: %s", response.url)
+            return
+        for entry in entries:
+            url = urls.to_origin(entry.url, self.profile, self.mirror)
+            if kind == "index":
+                day = discovery.day_in_url(url)
+                modified = entry.modified and local_day(entry.modified, self.profile.timezone)
+                # A daily sitemap modified before `since` cannot list an article of the range.
+                if (day and not self.in_range(day)) or (self.backfill and modified and modified < self.since):
+                    continue
+                if not self.backfill and day and "news" not in url:
+                    continue  # latest mode reads the news sitemap, not the archive
+                yield self.page_request(url, self.parse_sitemap)
+            else:
+                published = entry.published and local_day(entry.published, self.profile.timezone)
+                if self.backfill and (not self.in_range(published) or (
+                        entry.modified and local_day(entry.modified, self.profile.timezone) < self.since)):
+                    continue
+                request = self.article_request(url, "sitemap")
+                if request:
+                    yield request
+
+    def parse_feed(self, response):
+        for entry in discovery.read_feed(response.body):
+            if entry.published and not self.in_range(local_day(entry.published, self.profile.timezone)):
+                continue
+            request = self.article_request(urls.resolve(response.url, entry.url) or entry.url, "feed")
+            if request:
+                yield request
+
+    def parse_listing(self, response):
+        hrefs, next_href = discovery.read_listing(response.body)
+        for href in hrefs:
+            absolute = urls.resolve(response.url, href)
+            request = absolute and self.article_request(absolute, "index")
+            if request:
+                yield request
+        if next_href and (absolute := urls.resolve(response.url, next_href)):
+            yield self.page_request(urls.to_origin(absolute, self.profile, self.mirror), self.parse_listing)
+
+    def parse_article(self, response):
+        yield {"page_url": response.url, "html": response.body, "status": response.status,
+               "fetched_at": datetime.now().astimezone().isoformat(), "meta_canonical": response.meta["canonical"]}
+        hops = response.meta.get("hops", 0)
+        if hops >= self.max_hops:
+            return
+        for href in response.css("a::attr(href)").getall():
+            absolute = urls.resolve(response.url, href)
+            request = absolute and self.article_request(absolute, "link", hops + 1)
+            if request:
+                yield request
+
+    def on_error(self, failure):
+        reason = failure_reason(failure)
+        kind = failure.request.meta.get("kind", "page")
+        self.crawler.stats.inc_value(f"warta/dropped/{kind}_{reason}")
+        self.logger.warning("%s failed (%s): %s", kind, reason, failure.request.url)

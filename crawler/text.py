@@ -1,0 +1,188 @@
+"""Text cleaning steps: small pure functions over blocks, driven by the site profile.
+
+Each step takes the blocks and returns `(kept, removed)`, where `removed` is a list of
+`(rule, text)`; `clean_blocks` chains them in order and keeps the log, which feeds the
+crawl stats and `warta parse --explain`.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from crawler.blocks import Block, normalise
+from crawler.profiles import SiteProfile
+
+Removed = list[tuple[str, str]]
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class CleanResult:
+    paragraphs: list[str]
+    related: list[str] = field(default_factory=list)  # raw hrefs of Baca links
+    editor: str | None = None
+    dateline: str | None = None
+    removed: Removed = field(default_factory=list)
+
+
+def paragraph_key(text: str) -> str:
+    """Normalised form of a paragraph for equality: lower case words only."""
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def content_hash(body: str) -> str:
+    return hashlib.sha1(paragraph_key(body).encode("utf-8")).hexdigest()
+
+
+def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed, list[str]]:
+    """Move "Baca:" / "Baca juga:" lines (and a bare prefix followed by a link line) to related links."""
+    prefix = re.compile(profile.related_prefix)
+    kept, removed, links = [], [], []
+    pending_prefix = False
+    for block in blocks:
+        if prefix.match(block.text):
+            removed.append(("related_link", block.text))
+            links.extend(block.links)
+            pending_prefix = not block.links
+            continue
+        if pending_prefix and block.links and block.link_density > 0.8:
+            removed.append(("related_link", block.text))
+            links.extend(block.links)
+            pending_prefix = False
+            continue
+        pending_prefix = False
+        kept.append(block)
+    return kept, removed, links
+
+
+def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed]:
+    """Remove blocks that are a known phrase; cut a block where a footer phrase starts inside it."""
+    rules = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in profile.phrase_rules]
+    kept, removed = [], []
+    for block in blocks:
+        text = block.text
+        for name, rule in rules:
+            if rule.fullmatch(text):
+                removed.append((name, text))
+                text = ""
+                break
+            inner = rule.search(text)
+            if inner and inner.end() == len(text) and inner.start() > 0 and len(inner.group(0)) > 20:
+                removed.append((name, inner.group(0)))
+                text = text[: inner.start()].rstrip()
+        if text:
+            kept.append(block if text == block.text else Block(text, block.kind, block.links,
+                                                               block.link_chars, block.lead_bold))
+    return kept, removed
+
+
+def drop_reactions(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed]:
+    """Remove the reaction widget's answers (Happy, Inspire, ...) when they come as a run."""
+    words = {w.lower() for w in profile.reaction_words}
+    is_word = [b.text.lower() in words for b in blocks]
+    kept, removed = [], []
+    for i, block in enumerate(blocks):
+        run = is_word[i] and ((i > 0 and is_word[i - 1]) or (i + 1 < len(blocks) and is_word[i + 1]))
+        (removed.append(("reaction_widget", block.text)) if run else kept.append(block))
+    return kept, removed
+
+
+def drop_link_lists(blocks: list[Block]) -> tuple[list[Block], Removed]:
+    """Remove navigation: list items and short blocks that are nothing but links."""
+    kept, removed = [], []
+    for block in blocks:
+        navigational = block.links and block.link_density > 0.9 and (
+            block.kind == "li" or len(block.text.split()) <= 25)
+        (removed.append(("link_list", block.text)) if navigational else kept.append(block))
+    return kept, removed
+
+
+def drop_captions(blocks: list[Block], captions: set[str]) -> tuple[list[Block], Removed]:
+    """Remove blocks that repeat an image caption or alt text."""
+    keys = {paragraph_key(c) for c in captions if paragraph_key(c)}
+    kept, removed = [], []
+    for block in blocks:
+        (removed.append(("caption", block.text)) if paragraph_key(block.text) in keys else kept.append(block))
+    return kept, removed
+
+
+def take_editor(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed, str | None]:
+    """Move the trailing editor code `(WIL)` to the editor field, alone or at a paragraph's end."""
+    if not blocks:
+        return blocks, [], None
+    alone = re.compile(rf"^{profile.editor_code}\.?$")
+    trailing = re.compile(rf"\s+{profile.editor_code}\.?$")
+    last = blocks[-1]
+    if m := alone.match(last.text):
+        return blocks[:-1], [("editor_code", last.text)], m.group(1)
+    if m := trailing.search(last.text):
+        head = last.text[: m.start()].rstrip()
+        return blocks[:-1] + [Block(head, last.kind, last.links, last.link_chars, last.lead_bold)], \
+            [("editor_code", m.group(0).strip())], m.group(1)
+    return blocks, [], None
+
+
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][\w.'’-]*(?:[ /-][A-Z][\w.'’-]*){0,3})(?:\s*,\s*[A-Z][\w.'’ -]{1,30}?)?"
+    r"(?:\s*\([^)]{1,30}\))?\s*[:–—-]\s+(?=\S)")
+
+
+def take_dateline(blocks: list[Block]) -> tuple[list[Block], Removed, str | None]:
+    """Move the leading place (`Moskow: ...`) to the dateline field."""
+    if not blocks or blocks[0].kind == "heading":
+        return blocks, [], None
+    first = blocks[0]
+    m = _DATELINE.match(first.text)
+    if not m:
+        return blocks, [], None
+    place = m.group("place")
+    bold = normalise(first.lead_bold.rstrip(": \u00a0"))
+    if not (bold and place.startswith(bold)) and len(place.split()) > 2:
+        return blocks, [], None
+    rest = first.text[m.end():].lstrip()
+    if not rest:
+        return blocks, [], None
+    rest = rest[0].upper() + rest[1:]
+    return [Block(rest, first.kind, first.links, first.link_chars)] + blocks[1:], \
+        [("dateline", m.group(0).strip())], place
+
+
+def drop_repeats(blocks: list[Block]) -> tuple[list[Block], Removed]:
+    """Keep a paragraph repeated inside one article once."""
+    seen, kept, removed = set(), [], []
+    for block in blocks:
+        key = paragraph_key(block.text)
+        if key in seen:
+            removed.append(("repeated_paragraph", block.text))
+            continue
+        seen.add(key)
+        kept.append(block)
+    return kept, removed
+
+
+def drop_empty(blocks: list[Block]) -> tuple[list[Block], Removed]:
+    """Remove blocks without a letter or digit (stray punctuation, separators)."""
+    kept, removed = [], []
+    for block in blocks:
+        (kept.append(block) if _WORD.search(block.text) else removed.append(("empty", block.text)))
+    return kept, removed
+
+
+def clean_blocks(blocks: list[Block], profile: SiteProfile, captions: set[str] = frozenset()) -> CleanResult:
+    """All cleaning steps in order; the order matters (the editor code is last only once the
+    footer phrases are gone; the dateline is first only once captions are gone)."""
+    removed: Removed = []
+    blocks, r, related = take_related(blocks, profile)
+    removed += r
+    for step in (lambda b: drop_phrases(b, profile), lambda b: drop_reactions(b, profile),
+                 drop_link_lists, lambda b: drop_captions(b, captions), drop_empty):
+        blocks, r = step(blocks)
+        removed += r
+    blocks, r, editor = take_editor(blocks, profile)
+    removed += r
+    blocks, r, dateline = take_dateline(blocks)
+    removed += r
+    blocks, r = drop_repeats(blocks)
+    removed += r
+    return CleanResult([b.text for b in blocks], related, editor, dateline, removed)

@@ -1,0 +1,91 @@
+"""URL canonicalisation and article identity, driven by the site profile.
+
+Two origins meet here: the site's canonical origin (what is written) and an optional
+mirror (what is fetched, `--base-url`). Every URL is first mapped to the origin, then
+canonicalised; only requests are mapped back to the mirror.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from crawler.profiles import SiteProfile
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    article_id: str
+    url: str
+    channel: str | None
+    subchannel: str | None
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def to_origin(url: str, profile: SiteProfile, mirror: str | None = None) -> str:
+    """Express `url` on the profile's canonical origin when it is served by the site or the mirror."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    on_mirror = mirror is not None and _origin_of(url) == _origin_of(mirror)
+    if profile.origin and (host in profile.hosts or on_mirror):
+        origin = urlsplit(profile.origin)
+        return urlunsplit((origin.scheme, origin.netloc, parts.path or "/", parts.query, parts.fragment))
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, parts.fragment))
+
+
+def to_fetch(url: str, profile: SiteProfile, mirror: str | None = None) -> str:
+    """The URL to request for an origin URL: the same path on the mirror when there is one."""
+    if not mirror:
+        return url
+    parts = urlsplit(url)
+    if profile.origin and _origin_of(url) != _origin_of(profile.origin):
+        return url
+    m = urlsplit(mirror)
+    return urlunsplit((m.scheme, m.netloc, parts.path, parts.query, ""))
+
+
+def strip_tracking(url: str, profile: SiteProfile) -> str:
+    """Drop tracking parameters and the fragment, keep meaningful query parameters in order."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not any(fnmatch.fnmatchcase(k.lower(), pat) for pat in profile.tracking_params)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def article_ref(url: str, profile: SiteProfile, mirror: str | None = None) -> ArticleRef | None:
+    """The canonical identity of an article URL, or None when `url` is not an article of the site.
+
+    Mobile host, AMP path, `?p=all`, tracking parameters, fragments, trailing slash and
+    host case all collapse to one URL on the origin.
+    """
+    absolute = to_origin(url.strip(), profile, mirror)
+    parts = urlsplit(absolute)
+    if profile.origin and _origin_of(absolute) != _origin_of(profile.origin):
+        return None
+    path = re.sub(r"/{2,}", "/", parts.path)
+    if profile.amp_prefix and (path == profile.amp_prefix or path.startswith(profile.amp_prefix + "/")):
+        path = path[len(profile.amp_prefix):] or "/"
+    match = profile.article_match(path)
+    if not match or match.groupdict().get("channel") in profile.excluded_channels:
+        return None
+    path = path.rstrip("/")
+    # An article URL carries no meaningful query: ?p=all, utm_*, and the like all go.
+    canonical = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    groups = match.groupdict()
+    return ArticleRef(groups["id"], canonical, groups.get("channel"), groups.get("subchannel"))
+
+
+def resolve(base: str, href: str | None) -> str | None:
+    """Absolute http(s) URL for a link, or None for mailto:, javascript:, empty links."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
+        return None
+    absolute = urljoin(base, href)
+    return absolute if absolute.startswith(("http://", "https://")) else None

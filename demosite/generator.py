@@ -1,0 +1,173 @@
+"""Deterministic generator of medcom-style articles with known ground truth.
+
+The ground truth (title, authors, paragraphs, editor, dateline...) is what the parser must
+recover from the rendered pages, so tests compare against the model, never against the
+parser's own output.
+"""
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+WIB = ZoneInfo("Asia/Jakarta")
+CHANNELS = {
+    "nasional": ("politik", "hukum", "peristiwa", "daerah", "metro"),
+    "internasional": ("asean", "asia-pasifik", "dunia"),
+    "ekonomi": ("makro", "bisnis"),
+    "teknologi": ("gadget", "sains"),
+    "pendidikan": ("kampus", "sekolah"),
+    "olahraga": ("sepak-bola", "badminton"),
+}
+PLACES = ("Jakarta", "Bandung", "Surabaya", "Medan", "Makassar", "Moskow", "Jenewa", "Denpasar",
+          "Yogyakarta", "Semarang", "Kuala Lumpur", "Washington")
+FIRST = ("Marcheilla", "Fajar", "Siti", "Budi", "Dewi", "Rizky", "Anindya", "Putri", "Agus", "Wandi",
+         "Nur", "Yogi", "Kautsar", "Rahmat", "Intan", "Fachri")
+LAST = ("Ariesta", "Nugraha", "Rahmawati", "Santoso", "Lestari", "Pratama", "Legowo", "Kusuma",
+        "Hidayat", "Yudha", "Widodo", "Saputra", "Permana", "Siregar")
+EDITORS = ("WIL", "SAW", "DRI", "ARV", "FZN", "RUL")
+KICKERS = ("Terpopuler Nasional", "Sorotan", "Laporan Khusus", "Pemilu 2024")
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+          "Oktober", "November", "Desember")
+WORDS = (
+    "pemerintah menteri kebijakan anggaran rakyat daerah kota provinsi warga pembangunan ekonomi "
+    "pertumbuhan investasi pasar harga pangan beras minyak energi listrik jalan tol pelabuhan "
+    "bandara sekolah guru siswa kampus mahasiswa rumah sakit dokter pasien kesehatan vaksin program "
+    "bantuan sosial keluarga desa petani nelayan hasil panen cuaca hujan banjir gempa bencana relawan "
+    "polisi hakim jaksa sidang perkara hukum undang rapat dewan partai pemilu calon suara kampanye "
+    "presiden gubernur bupati wali kepala dinas lembaga badan komisi kerja sama negara mitra dagang "
+    "ekspor impor industri pabrik pekerja upah buruh teknologi digital aplikasi data internet layanan "
+    "publik transportasi kereta bus kendaraan lalu lintas lingkungan hutan sungai laut sampah air "
+    "bersih wisata budaya seni musik film olahraga tim pemain pelatih laga turnamen juara target "
+    "rencana tahun bulan pekan hari ini kemarin akan telah sedang masih juga lebih besar kecil baru "
+    "penting utama khusus bersama seluruh beberapa banyak sejumlah menurut menyebut mengatakan "
+    "menjelaskan menegaskan meminta berharap memastikan meningkatkan menurunkan membangun memperkuat "
+    "mendorong menyiapkan mengusulkan menyetujui menolak membahas menggelar menerima memberikan").split()
+
+
+def _words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def sentence(rng: random.Random) -> str:
+    text = _words(rng, rng.randint(9, 18))
+    return text[0].upper() + text[1:] + "."
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(sentence(rng) for _ in range(rng.randint(2, 4)))
+
+
+@dataclass
+class ArticleModel:
+    """Ground truth of one generated article, plus how it is rendered (`style`)."""
+
+    article_id: str
+    channel: str
+    subchannel: str
+    slug: str
+    title: str
+    kicker: str | None
+    authors: list[str]
+    editor: str
+    published_at: datetime
+    dateline: str
+    paragraphs: list[str]  # sub-headings included, as their own paragraph
+    headings: set[int]  # indexes into paragraphs that are sub-headings
+    tags: list[str]
+    image_url: str
+    image_caption: str
+    related: list[str] = field(default_factory=list)  # article ids linked with "Baca"
+    style: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return f"/{self.channel}/{self.subchannel}/{self.article_id}-{self.slug}"
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    def published_raw(self) -> str:
+        p = self.published_at
+        text = f"{p.day:02d} {MONTHS[p.month - 1]} {p.year} {p.hour:02d}:{p.minute:02d}"
+        suffix = {"bullet": "", "dash": " WIB", "dash_lower": " wib"}[self.style["byline"]]
+        return text + suffix
+
+
+@dataclass
+class SiteModel:
+    origin: str
+    articles: list[ArticleModel]
+    days: list[date]
+
+    def by_id(self) -> dict[str, ArticleModel]:
+        return {a.article_id: a for a in self.articles}
+
+    def on_day(self, day: date) -> list[ArticleModel]:
+        return [a for a in self.articles if a.published_at.date() == day]
+
+
+def _article_id(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        aid = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(8))
+        if aid not in taken:
+            taken.add(aid)
+            return aid
+
+
+def generate_site(n_articles: int = 120, days: int = 6, end: date = date(2026, 11, 26), seed: int = 7,
+                  origin: str = "https://www.medcom.id") -> SiteModel:
+    """`n_articles` spread over the `days` days ending on `end`, with every markup variation."""
+    rng = random.Random(seed)
+    taken: set[str] = set()
+    day_list = [end - timedelta(days=d) for d in range(days - 1, -1, -1)]
+    articles = []
+    for i in range(n_articles):
+        day = day_list[i * days // n_articles]
+        channel = rng.choice(sorted(CHANNELS))
+        title_words = _words(rng, rng.randint(6, 11))
+        title = title_words[0].upper() + title_words[1:]
+        paragraphs = [paragraph(rng) for _ in range(rng.randint(4, 9))]
+        headings = set()
+        if i % 3 == 0:  # a sub-heading between paragraphs
+            at = rng.randint(2, len(paragraphs) - 1)
+            heading = _words(rng, rng.randint(3, 5)).title()
+            paragraphs.insert(at, heading)
+            headings.add(at)
+        # A few minutes past midnight or just before it: the WIB day boundary must hold.
+        minute_of_day = rng.choice([5, 23 * 60 + 50]) if i % 17 == 0 else rng.randint(6 * 60, 22 * 60)
+        published = datetime(day.year, day.month, day.day, minute_of_day // 60, minute_of_day % 60, tzinfo=WIB)
+        caption = f"Ilustrasi {_words(rng, 3)}. Medcom.id"
+        articles.append(ArticleModel(
+            article_id=_article_id(rng, taken), channel=channel, subchannel=rng.choice(CHANNELS[channel]),
+            slug="-".join(title.lower().split()[:8]), title=title,
+            kicker=rng.choice(KICKERS) if i % 4 == 1 else None,
+            authors=[f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(1 if i % 5 else 2)],
+            editor=rng.choice(EDITORS), published_at=published, dateline=rng.choice(PLACES),
+            paragraphs=paragraphs, headings=headings,
+            tags=sorted({rng.choice(WORDS).title() for _ in range(rng.randint(1, 4))}),
+            image_url=f"https://cdn.medcom.id/dynamic/content/{day:%Y/%m/%d}/{100000 + i}/"
+                      f"{''.join(rng.choice(string.ascii_letters) for _ in range(10))}.jpg?w=1024",
+            image_caption=caption,
+            style={
+                "byline": ("bullet", "dash", "dash_lower")[i % 3],
+                "paragraphs": "br" if i % 2 else "p",
+                "baca": ("Baca:", "Baca juga:")[i % 2],
+                "reaction": i % 3 == 1,
+                "canonical": i % 4 != 3,
+                "jsonld": i % 5 in (0, 2),
+                "whatsapp": i % 6 == 5,
+                "promo": i % 7 == 3,
+                "editor_inline": i % 8 == 7,
+                "caption_in_body": i % 9 == 4,
+                "dateline_bold_colon": i % 2 == 0,
+            },
+        ))
+    articles.sort(key=lambda a: a.published_at)
+    for i, a in enumerate(articles):
+        if i > 0 and i % 3 != 2:
+            a.related = [articles[rng.randrange(0, i)].article_id]
+    return SiteModel(origin, articles, day_list)

@@ -1,0 +1,120 @@
+"""Serve a generated site on 127.0.0.1, counting requests per path.
+
+Failure modes of a real site are built in: a 404 linked from the feed, an article that
+answers 500 on its first request and then recovers, an optional fixed latency per page.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from demosite import markup
+from demosite.generator import SiteModel
+
+MISSING_PATH = "/nasional/hukum/Zz404xYz-berita-yang-sudah-dihapus"
+
+
+class DemoServer:
+    """`with DemoServer(site) as server:` serves `site` at `server.base_url` in a thread."""
+
+    def __init__(self, site: SiteModel, port: int = 0, latency: float = 0.0, flaky_paths: int = 1):
+        self.site = site
+        self.latency = latency
+        self.hits: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._pages = {a.path: a for a in site.articles}
+        self._flaky = {a.path for a in site.articles[3:3 + flaky_paths]}
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def __enter__(self) -> "DemoServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def article_hits(self) -> Counter[str]:
+        with self._lock:
+            return Counter({p: n for p, n in self.hits.items() if p in self._pages})
+
+    def render(self, path: str, query: dict) -> tuple[int, str, str]:
+        site = self.site
+        with self._lock:
+            self.hits[path] += 1
+            first_hit = self.hits[path] == 1
+        if path == "/robots.txt":
+            return 200, "text/plain", markup.render_robots(site)
+        if path == "/sitemap.xml":
+            return 200, "application/xml", markup.render_sitemap_index(site)
+        if path == "/sitemap/news.xml":
+            return 200, "application/xml", markup.render_news_sitemap(site)
+        if m := re.fullmatch(r"/sitemap/(\d{4}-\d{2}-\d{2})\.xml", path):
+            body = markup.render_daily_sitemap(site, date.fromisoformat(m[1]))
+            return (200, "application/xml", body) if body else (404, "text/plain", "not found")
+        if path == "/rss":
+            return 200, "application/rss+xml", markup.render_rss(site, (MISSING_PATH,))
+        if m := re.fullmatch(r"/indeks/(\d{4})/(\d{2})/(\d{2})", path):
+            page = int((query.get("page") or ["1"])[0])
+            body = markup.render_index(site, date(int(m[1]), int(m[2]), int(m[3])), page)
+            return (200, "text/html", body) if body else (404, "text/html", "<h1>Halaman tidak ditemukan</h1>")
+        if path.startswith("/video/"):
+            return 200, "text/html", markup.render_video(path)
+        amp = path.removeprefix("/amp")
+        if amp in self._pages:
+            if amp in self._flaky and first_hit:
+                return 500, "text/html", "<h1>Internal Server Error</h1>"
+            return 200, "text/html", markup.render_article(self._pages[amp], site)
+        return 404, "text/html", "<h1>Halaman tidak ditemukan</h1>"
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                if server.latency:
+                    threading.Event().wait(server.latency)
+                parts = urlsplit(self.path)
+                status, ctype, body = server.render(parts.path, parse_qs(parts.query))
+                data = body.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+
+def main() -> None:
+    """`python -m demosite.server [PORT]`: serve the default generated site until interrupted."""
+    import sys
+
+    from demosite.generator import generate_site
+
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8765
+    with DemoServer(generate_site(), port=port) as server:
+        print(f"serving the demo site at {server.base_url}", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""Building the daily Parquet snapshots from staging.
+
+1. Bucket: every finished staging segment is read once and its records appended to a
+   scratch file per (site, WIB date) partition (memory stays bounded by one record).
+2. Merge: per partition, staged records are upserted into the published rows by
+   `article_id` (latest `crawled_at` wins), sorted deterministically, and written with the
+   explicit schema; an unchanged partition is not rewritten, so a re-run changes no byte.
+3. Publish: dot-prefixed temp file, fsync, `os.replace`, then the manifest, then fsync of
+   the folder. Segments are deleted only after every partition they fed is published.
+A build killed at any point leaves every published partition readable; the next build
+redoes the work from the segments, which are still there.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from crawler.dates import local_day
+from crawler.profiles import PROFILES
+from pipeline.schema import SCHEMA_VERSION, file_schema, records_to_table
+from pipeline.staging import locked_segments, read_segment, staging_dir
+
+PART_NAME = "part-0.parquet"
+MANIFEST_NAME = "_manifest.json"
+ROW_GROUP_SIZE = 10_000
+
+
+@dataclass
+class BuildReport:
+    partitions_written: int = 0
+    partitions_unchanged: int = 0
+    rows: int = 0
+    staged_records: int = 0
+    new_articles: int = 0
+    updated_articles: int = 0
+    torn_lines: int = 0
+    undated: int = 0
+    segments_removed: int = 0
+    written: list[str] = field(default_factory=list)
+
+
+def partition_dir(data_dir: Path, site: str, day: str) -> Path:
+    return Path(data_dir) / "snapshots" / f"site={site}" / f"date={day}"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def publish_partition(directory: Path, table: pa.Table) -> None:
+    """Atomically replace a partition's file, then its manifest."""
+    directory.mkdir(parents=True, exist_ok=True)
+    part = directory / PART_NAME
+    _write_atomic(part, lambda tmp: pq.write_table(
+        table, tmp, compression="zstd", row_group_size=ROW_GROUP_SIZE, write_statistics=True))
+    manifest = {"rows": table.num_rows, "schema_version": SCHEMA_VERSION, "file": PART_NAME,
+                "sha256": _sha256(part), "built_at": datetime.now(timezone.utc).isoformat()}
+    _write_atomic(directory / MANIFEST_NAME, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1)))
+    _fsync_dir(directory)
+
+
+def read_partition(directory: Path) -> pa.Table | None:
+    part = directory / PART_NAME
+    if not part.exists():
+        return None
+    table = pq.read_table(part)
+    schema = file_schema()
+    # Older partitions may lack later columns: add them as nulls so rows merge.
+    for f in schema:
+        if f.name not in table.column_names:
+            table = table.append_column(f, pa.nulls(table.num_rows, f.type))
+    return table.select(schema.names).cast(schema)
+
+
+def merge(existing: pa.Table | None, staged: list[dict], report: BuildReport) -> pa.Table:
+    """Upsert staged records into the existing rows by article_id; latest crawl wins."""
+    rows: dict[str, dict] = {}
+    if existing is not None:
+        for row in existing.to_pylist():
+            rows[row["article_id"]] = row
+    staged_table = records_to_table(staged)
+    for row in staged_table.to_pylist():
+        old = rows.get(row["article_id"])
+        if old is None:
+            report.new_articles += 1
+        elif (row["crawled_at"] or datetime.min.replace(tzinfo=timezone.utc)) < (
+                old["crawled_at"] or datetime.min.replace(tzinfo=timezone.utc)):
+            continue
+        elif old["content_hash"] != row["content_hash"]:
+            report.updated_articles += 1
+        rows[row["article_id"]] = row
+    ordered = sorted(rows.values(), key=lambda r: (r["published_at"], r["article_id"]))
+    return pa.Table.from_pylist(ordered, schema=file_schema())
+
+
+class _Buckets:
+    """Scratch JSON-lines files, one per partition, with a small cache of open handles."""
+
+    def __init__(self, root: Path, max_open: int = 64):
+        self.root = root
+        self.max_open = max_open
+        self.handles: OrderedDict[tuple[str, str], object] = OrderedDict()
+        self.keys: set[tuple[str, str]] = set()
+
+    def path(self, key: tuple[str, str]) -> Path:
+        return self.root / key[0] / f"{key[1]}.jsonl"
+
+    def add(self, key: tuple[str, str], record: dict) -> None:
+        fh = self.handles.pop(key, None)
+        if fh is None:
+            self.path(key).parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path(key), "a", encoding="utf-8")
+            if len(self.handles) >= self.max_open:
+                self.handles.popitem(last=False)[1].close()
+        self.handles[key] = fh
+        self.keys.add(key)
+        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        for fh in self.handles.values():
+            fh.close()
+        self.handles.clear()
+
+    def records(self, key: tuple[str, str]) -> list[dict]:
+        with open(self.path(key), encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh]
+
+
+def _partition_key(record: dict) -> tuple[str, str] | None:
+    published = record.get("published_at")
+    if not published:
+        return None
+    tz = PROFILES[record["site"]].timezone if record.get("site") in PROFILES else "Asia/Jakarta"
+    return record["site"], local_day(datetime.fromisoformat(published), tz).isoformat()
+
+
+def existing_partitions(data_dir: Path) -> list[tuple[str, str]]:
+    root = Path(data_dir) / "snapshots"
+    return sorted((p.parent.name.removeprefix("site="), p.name.removeprefix("date="))
+                  for p in root.glob("site=*/date=*") if p.is_dir())
+
+
+def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_all: bool = False,
+          progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    """Publish every partition with staged records (only `dates` when given); with
+    `rebuild_all`, also rewrite every existing partition (schema upgrades)."""
+    data_dir = Path(data_dir)
+    report = BuildReport()
+    scratch = data_dir / ".build"
+    shutil.rmtree(scratch, ignore_errors=True)
+    buckets = _Buckets(scratch)
+    wanted = {d.isoformat() for d in dates} if dates else None
+    consumed, held = [], []
+    try:
+        for path, fh in locked_segments(staging_dir(data_dir)):
+            held.append(fh)
+            complete = True
+            for record in read_segment(fh):
+                if record is None:
+                    report.torn_lines += 1
+                    continue
+                key = _partition_key(record)
+                if key is None:
+                    report.undated += 1
+                    continue
+                if wanted is not None and key[1] not in wanted:
+                    complete = False
+                    continue
+                report.staged_records += 1
+                buckets.add(key, record)
+            if complete:
+                consumed.append(path)
+        buckets.close()
+        keys = set(buckets.keys)
+        if rebuild_all:
+            keys |= {k for k in existing_partitions(data_dir) if wanted is None or k[1] in wanted}
+        for n, key in enumerate(sorted(keys), start=1):
+            directory = partition_dir(data_dir, *key)
+            existing = read_partition(directory)
+            staged = buckets.records(key) if key in buckets.keys else []
+            table = merge(existing, staged, report)
+            report.rows += table.num_rows
+            if existing is not None and table.equals(existing) and (directory / MANIFEST_NAME).exists():
+                report.partitions_unchanged += 1
+            else:
+                publish_partition(directory, table)
+                report.partitions_written += 1
+                report.written.append(f"site={key[0]}/date={key[1]}")
+            if progress:
+                progress(n, len(keys))
+        for path in consumed:
+            path.unlink()
+            report.segments_removed += 1
+    finally:
+        for fh in held:
+            fh.close()
+        buckets.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return report
+
+
+def verify(data_dir: str | os.PathLike) -> list[str]:
+    """Problems found checking every partition against its manifest; empty when all is well."""
+    problems = []
+    for site, day in existing_partitions(Path(data_dir)):
+        directory = partition_dir(Path(data_dir), site, day)
+        where = f"site={site}/date={day}"
+        manifest_path = directory / MANIFEST_NAME
+        if not manifest_path.exists():
+            problems.append(f"{where}: no manifest")
+            continue
+        manifest = json.loads(manifest_path.read_text())
+        part = directory / manifest.get("file", PART_NAME)
+        if not part.exists():
+            problems.append(f"{where}: {part.name} missing")
+            continue
+        if _sha256(part) != manifest["sha256"]:
+            problems.append(f"{where}: checksum differs from manifest")
+            continue
+        try:
+            rows = pq.ParquetFile(part).metadata.num_rows
+        except Exception as exc:  # any unreadable file is a problem to report, not to raise
+            problems.append(f"{where}: unreadable ({exc})")
+            continue
+        if rows != manifest["rows"]:
+            problems.append(f"{where}: {rows} rows, manifest says {manifest['rows']}")
+    return problems

@@ -1,0 +1,45 @@
+"""Shared fixtures: the generated site, a server for it on 127.0.0.1, and `warta` runs as
+real subprocesses (the way users and the scheduler run them)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from demosite import DemoServer, generate_site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def site():
+    return generate_site()
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with DemoServer(site) as srv:
+        yield srv
+
+
+def warta_env(data_dir: Path | None = None) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["WARTA_LOG_LEVEL"] = "WARNING"
+    if data_dir is not None:
+        env["WARTA_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def run_warta(*args: str, data_dir: Path | None = None, timeout: float = 180, cwd: Path = ROOT):
+    """`warta ARGS...` in a subprocess; returns the CompletedProcess (text)."""
+    return subprocess.run([sys.executable, "-m", "warta.cli", *args], cwd=cwd, env=warta_env(data_dir),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def warta():
+    return run_warta

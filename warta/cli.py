@@ -1,0 +1,163 @@
+"""`warta` command line. A wrong argument exits 2 with a one-line reason."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from crawler.dates import parse_day
+from crawler.profiles import PROFILES
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _day(text: str) -> date:
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _site(text: str) -> str:
+    if text not in PROFILES:
+        raise argparse.ArgumentTypeError(f"unknown site {text!r} (known: {', '.join(sorted(PROFILES))})")
+    return text
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
+def _url(text: str) -> str:
+    if not text.startswith(("http://", "https://")) or len(text.split("/")) < 3 or not text.split("/")[2]:
+        raise argparse.ArgumentTypeError(f"expected an http(s) URL, got {text!r}")
+    return text
+
+
+def default_data_dir() -> str:
+    return os.environ.get("WARTA_DATA_DIR", "data")
+
+
+def _json_default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def cmd_crawl(args) -> int:
+    from warta.crawl import run_crawl
+
+    if args.until and not args.since:
+        raise SystemExit("warta crawl: error: --until needs --since")
+    if args.since and args.until and args.since > args.until:
+        raise SystemExit(f"warta crawl: error: --since {args.since} is after --until {args.until}")
+    summary = run_crawl(args.site, args.data_dir, since=args.since and args.since.isoformat(),
+                        until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit)
+    if summary["finish_reason"] not in ("finished", "closespider_itemcount"):
+        print(f"warta crawl: stopped early ({summary['finish_reason']})", file=sys.stderr)
+        return 1
+    if summary["pages"] == 0:
+        print("warta crawl: no page could be fetched", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_snapshot(args) -> int:
+    from pipeline.snapshot import build, verify
+    from warta.progress import ProgressBar
+
+    if args.verify:
+        problems = verify(args.data_dir)
+        for problem in problems:
+            print(problem)
+        print(f"verify: {'OK' if not problems else f'{len(problems)} problem(s)'}")
+        return 1 if problems else 0
+    bar = ProgressBar("snapshot")
+    report = build(args.data_dir, dates=set(args.date) if args.date else None, rebuild_all=args.all,
+                   progress=bar.update)
+    bar.close()
+    print(f"snapshot: {report.partitions_written} partitions written, {report.partitions_unchanged} unchanged, "
+          f"{report.rows} rows; {report.staged_records} staged records ({report.new_articles} new, "
+          f"{report.updated_articles} updated); torn lines skipped: {report.torn_lines}, "
+          f"undated: {report.undated}")
+    return 0
+
+
+def cmd_parse(args) -> int:
+    from crawler.parse import NotAnArticle, parse_page
+    from crawler.profiles import get_profile, profile_for_url
+
+    try:
+        html = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise SystemExit(f"warta parse: error: cannot read {args.file}: {exc.strerror}") from None
+    profile = get_profile(args.site) if args.site else profile_for_url(args.url)
+    try:
+        result = parse_page(html, args.url, profile)
+    except NotAnArticle as exc:
+        print(f"warta parse: not an article: {exc}", file=sys.stderr)
+        return 1
+    out = dict(result.article)
+    if args.explain:
+        out = {"article": out, "sources": result.sources,
+               "removed": [{"rule": rule, "text": text} for rule, text in result.removed]}
+    print(json.dumps(out, default=_json_default, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from warta.demo import run_demo
+
+    return run_demo(args.data_dir)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="warta", description="Scheduled news crawling into daily Parquet snapshots.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    p = sub.add_parser("crawl", help="one-off crawl of a site")
+    p.add_argument("site", type=_site)
+    p.add_argument("--since", type=_day, help="first publication day (WIB), YYYY-MM-DD")
+    p.add_argument("--until", type=_day, help="last publication day (WIB), YYYY-MM-DD")
+    p.add_argument("--base-url", type=_url, help="fetch from this mirror of the site")
+    p.add_argument("--data-dir", default=default_data_dir())
+    p.add_argument("--limit", type=_positive, help="stop after N articles")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("snapshot", help="build the daily Parquet snapshots from staging")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--date", type=_day, action="append", help="only this day (repeatable)")
+    group.add_argument("--all", action="store_true", help="also rewrite every existing partition")
+    group.add_argument("--verify", action="store_true", help="check every partition against its manifest")
+    p.add_argument("--data-dir", default=default_data_dir())
+    p.set_defaults(func=cmd_snapshot)
+
+    p = sub.add_parser("parse", help="parse one saved page and print the article as JSON")
+    p.add_argument("file")
+    p.add_argument("--url", required=True, type=_url)
+    p.add_argument("--site", type=_site)
+    p.add_argument("--explain", action="store_true", help="show which source answered and what was removed")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("demo", help="crawl the bundled medcom-style site offline and build snapshots")
+    p.add_argument("--data-dir", default=os.path.join(default_data_dir(), "demo"))
+    p.set_defaults(func=cmd_demo)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

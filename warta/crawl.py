@@ -1,0 +1,34 @@
+"""Running one crawl in this process (one crawl per process: Scrapy's reactor cannot restart)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.extensions import summarise
+
+
+def crawl_settings(data_dir: str | os.PathLike, overrides: dict | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("WARTA_DATA_DIR", str(data_dir), priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, base_url=None,
+              limit: int | None = None, overrides: dict | None = None) -> dict:
+    """Crawl `site` into `data_dir`; returns the run summary (pages, articles, drops)."""
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    extra = dict(overrides or {})
+    if limit:
+        extra["CLOSESPIDER_ITEMCOUNT"] = limit
+    process = CrawlerProcess(crawl_settings(data_dir, extra), install_root_handler=True)
+    crawler = process.create_crawler(site)
+    kwargs = {k: v for k, v in (("since", since), ("until", until), ("base_url", base_url)) if v}
+    process.crawl(crawler, **kwargs)
+    process.start()
+    return summarise(crawler.stats.get_stats())
