@@ -19,8 +19,9 @@ def site():
     return generate_site()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server(site):
+    """A fresh server per test, so request counts belong to that test alone."""
     with DemoServer(site) as srv:
         yield srv
 

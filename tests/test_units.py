@@ -1,0 +1,83 @@
+"""Dates, URLs and discovery readers: the pure pieces the parser and spider rely on."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from crawler.dates import parse_indonesian, parse_iso
+from crawler.discovery import read_feed, read_listing, read_sitemap, robots_sitemaps
+from crawler.profiles import MEDCOM
+from crawler.urls import article_ref, to_fetch, to_origin
+
+WIB = timezone(timedelta(hours=7))
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Marcheilla Ariesta • 19 September 2023 14:30", datetime(2023, 9, 19, 14, 30, tzinfo=WIB)),
+    ("Author - 10 November 2021 07:58 WIB", datetime(2021, 11, 10, 7, 58, tzinfo=WIB)),
+    ("08 Desember 2021 23:11 wib", datetime(2021, 12, 8, 23, 11, tzinfo=WIB)),
+    ("Selasa, 7 Desember 2021 pukul 02.30 WITA", datetime(2021, 12, 7, 2, 30, tzinfo=timezone(timedelta(hours=8)))),
+    ("Jum'at, 3 Pebruari 2012 10:00 WIT", datetime(2012, 2, 3, 10, 0, tzinfo=timezone(timedelta(hours=9)))),
+    ("1 Agt 2020", datetime(2020, 8, 1, tzinfo=WIB)),
+])
+def test_indonesian_dates(text, want):
+    got = parse_indonesian(text)
+    assert got == want and got.utcoffset() == want.utcoffset()
+
+
+def test_bad_dates_are_none():
+    assert parse_indonesian("31 Februari 2023 10:00") is None
+    assert parse_indonesian("no date here") is None
+    assert parse_iso("2023-09-19T14:30:00") == datetime(2023, 9, 19, 14, 30, tzinfo=WIB)
+    assert parse_iso("garbage") is None
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.medcom.id/nasional/politik/nbwXaLxk-judul-berita",
+    "https://m.medcom.id/nasional/politik/nbwXaLxk-judul-berita?utm_source=hot_issue&utm_medium=terkait",
+    "https://www.medcom.id/amp/nasional/politik/nbwXaLxk-judul-berita",
+    "https://www.medcom.id/nasional/politik/nbwXaLxk-judul-berita/?p=all#komentar",
+    "HTTPS://WWW.MEDCOM.ID/nasional/politik/nbwXaLxk-judul-berita",
+    "http://127.0.0.1:8000/nasional/politik/nbwXaLxk-judul-berita?utm_campaign=x",
+])
+def test_every_form_of_an_article_url_is_one_identity(url):
+    ref = article_ref(url, MEDCOM, mirror="http://127.0.0.1:8000")
+    assert ref.article_id == "nbwXaLxk"
+    assert ref.url == "https://www.medcom.id/nasional/politik/nbwXaLxk-judul-berita"
+    assert (ref.channel, ref.subchannel) == ("nasional", "politik")
+
+
+@pytest.mark.parametrize("url", [
+    "https://video.medcom.id/sorotan/nbwXaLxk-klip",
+    "https://www.medcom.id/video/sorotan/nbwXaLxk-klip",
+    "https://www.medcom.id/tag/pemilu",
+    "https://www.medcom.id/indeks/2023/09/19",
+    "https://example.org/nasional/politik/nbwXaLxk-judul",
+])
+def test_non_articles_have_no_identity(url):
+    assert article_ref(url, MEDCOM) is None
+
+
+def test_mirror_mapping_round_trips():
+    mirror = "http://127.0.0.1:8000"
+    assert to_fetch("https://www.medcom.id/rss", MEDCOM, mirror) == "http://127.0.0.1:8000/rss"
+    assert to_origin("http://127.0.0.1:8000/indeks/2023/09/19?page=2", MEDCOM, mirror) == \
+        "https://www.medcom.id/indeks/2023/09/19?page=2"
+    assert to_fetch("https://cdn.example.org/x.jpg", MEDCOM, mirror) == "https://cdn.example.org/x.jpg"
+
+
+def test_discovery_readers():
+    assert robots_sitemaps("User-agent: *\nSitemap: https://www.medcom.id/sitemap.xml\n") == \
+        ["https://www.medcom.id/sitemap.xml"]
+    kind, entries = read_sitemap(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                                 b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://a/b</loc>'
+                                 b"<news:news><news:publication_date>2023-09-19T14:30:00+07:00</news:publication_date>"
+                                 b"</news:news></url></urlset>")
+    assert kind == "urlset" and entries[0].published == datetime(2023, 9, 19, 14, 30, tzinfo=WIB)
+    assert read_sitemap(b"<html>not xml")[0] == "invalid"
+    feed = read_feed(b"<rss><channel><item><link>https://a/b?utm_source=rss</link>"
+                     b"<pubDate>Tue, 19 Sep 2023 14:30:00 +0700</pubDate></item></channel></rss>")
+    assert feed[0].url == "https://a/b?utm_source=rss" and feed[0].published.hour == 14
+    links, nxt = read_listing(b'<html><head><link rel="next" href="?page=2"></head><body><a href="/x">x</a></body></html>')
+    assert links == ["/x"] and nxt == "?page=2"
