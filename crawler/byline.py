@@ -60,7 +60,7 @@ def _candidates_after_h1(root, body_el):
 
 def find_byline(root, profile: SiteProfile, body_el=None) -> Byline:
     for selector in profile.byline_selectors:
-        for el in root.cssselect(selector):
+        for el in profile.select(root, selector):
             found = read_byline(el.text_content(), profile.timezone)
             if found:
                 found.source = f"css:{selector}"

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import lxml.html
 from lxml import etree
@@ -38,9 +39,9 @@ class ParseResult:
     sources: dict[str, str] = field(default_factory=dict)
 
 
-def _first(root, selectors, scope=None):
+def _first(profile: SiteProfile, root, selectors):
     for selector in selectors:
-        for el in (scope if scope is not None else root).cssselect(selector):
+        for el in profile.select(root, selector):
             if normalise(el.text_content()):
                 return el, selector
     return None, None
@@ -63,7 +64,7 @@ def _load(html: str | bytes):
 def _captions(root, profile: SiteProfile, md) -> set[str]:
     found = set()
     for selector in profile.caption_selectors:
-        found.update(normalise(el.text_content()) for el in root.cssselect(selector))
+        found.update(normalise(el.text_content()) for el in profile.select(root, selector))
     for img in root.iter("img"):
         found.add(normalise(img.get("alt") or ""))
         found.add(normalise(img.get("title") or ""))
@@ -74,7 +75,7 @@ def _captions(root, profile: SiteProfile, md) -> set[str]:
 def _drop_structure(body, profile: SiteProfile) -> list[tuple[str, str]]:
     removed = []
     for rule, selector in profile.body_drop_selectors:
-        for el in body.cssselect(selector):
+        for el in profile.select(body, selector):
             if el is body or el.getparent() is None:
                 continue
             text = normalise(el.text_content()) or normalise(el.get("alt") or "")
@@ -92,7 +93,7 @@ def _generic_text(html) -> str:
 
 
 def _title(root, profile, md, sources) -> str | None:
-    el, sel = _first(root, profile.title_selectors)
+    el, sel = _first(profile, root, profile.title_selectors)
     if el is not None:
         sources["title"] = f"css:{sel}"
         return normalise(el.text_content())
@@ -106,7 +107,7 @@ def _title(root, profile, md, sources) -> str | None:
 
 
 def _kicker(root, profile, title_el_text, sources) -> str | None:
-    el, sel = _first(root, profile.kicker_selectors)
+    el, sel = _first(profile, root, profile.kicker_selectors)
     if el is not None:
         sources["kicker"] = f"css:{sel}"
         return normalise(el.text_content())
@@ -159,7 +160,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
 
     title = _title(root, profile, md, sources)
     removed: list[tuple[str, str]] = []
-    body_el, body_sel = _first(root, profile.body_selectors)
+    body_el, body_sel = _first(profile, root, profile.body_selectors)
     blocks: list[Block] = []
     if body_el is not None:
         removed += _drop_structure(body_el, profile)
@@ -189,24 +190,26 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
             break
     if published_at is None and byline.published_at:
         published_at, sources["published_at"] = byline.published_at, byline.source
+    if published_at is not None:
+        published_at = published_at.astimezone(ZoneInfo(profile.timezone))
     published_raw = byline.published_raw or (md.jsonld.get("datePublished") if isinstance(
         md.jsonld.get("datePublished"), str) else None) or md.first("article:published_time")
 
-    tags = [normalise(el.text_content()) for sel in profile.tag_selectors for el in root.cssselect(sel)]
+    tags = [normalise(el.text_content()) for sel in profile.tag_selectors for el in profile.select(root, sel)]
     if not tags:
         keywords = md.first("news_keywords", "keywords") or jsonld_text(md.jsonld.get("keywords")) or ""
         tags = [t.strip() for t in keywords.split(",")]
     image = md.first("og:image", "twitter:image") or jsonld_text(md.jsonld.get("image"))
     if not image:
         for sel in profile.image_selectors:
-            found = root.cssselect(sel)
+            found = profile.select(root, sel)
             if found:
                 image = found[0].get("src")
                 break
-    caption_el, _ = _first(root, profile.caption_selectors)
+    caption_el, _ = _first(profile, root, profile.caption_selectors)
     caption = normalise(caption_el.text_content()) if caption_el is not None else None
     if not caption:
-        lead = root.cssselect("figure img") or root.cssselect("img[alt]")
+        lead = profile.select(root, "figure img") or profile.select(root, "img[alt]")
         caption = normalise(lead[0].get("alt") or "") if lead else None
 
     related = []
@@ -227,7 +230,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
         word_count=len(body.split()), language=profile.language, content_hash=content_hash(body),
         duplicate_of=None, crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
-    return ParseResult(asdict(article), removed, sources)
+    return ParseResult(dict(article.__dict__), removed, sources)
 
 
 def parse_article(html: str | bytes, url: str, site: str | None = None, *, mirror: str | None = None,

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
+
+from lxml.cssselect import CSSSelector
 
 REACTION_WORDS = ("Happy", "Inspire", "Confuse", "Sad")
 
@@ -70,7 +73,29 @@ class SiteProfile:
     title_suffix: str = r"\s*[-|–]\s*(?:Medcom\.id|Medcom)\s*$"
 
     def article_match(self, path: str) -> re.Match | None:
-        return re.match(self.article_path, path)
+        return self._article_re.match(path)
+
+    @cached_property
+    def _article_re(self) -> re.Pattern:
+        return re.compile(self.article_path)
+
+    @cached_property
+    def phrase_patterns(self) -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...]]:
+        """Phrase rules compiled once: a combined pattern for a quick "any rule here?" test, and each rule."""
+        rules = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in self.phrase_rules)
+        combined = re.compile("|".join(f"(?:{pattern})" for _, pattern in self.phrase_rules), re.IGNORECASE)
+        return combined, rules
+
+    @cached_property
+    def _selectors(self) -> dict[str, CSSSelector]:
+        return {}
+
+    def select(self, element, selector: str) -> list:
+        """Elements under `element` matching a CSS selector, compiled once per profile."""
+        compiled = self._selectors.get(selector)
+        if compiled is None:
+            compiled = self._selectors[selector] = CSSSelector(selector)
+        return compiled(element)
 
 
 MEDCOM = SiteProfile(

@@ -36,12 +36,18 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryAfterMiddleware": 560}
 ITEM_PIPELINES = {
     "pipeline.articles.ArticlePipeline": 300,
+    "pipeline.boilerplate.LearnedBoilerplatePipeline": 350,
     "pipeline.dedup.DedupPipeline": 400,
     "pipeline.staging.StagingPipeline": 900,
 }
 EXTENSIONS = {"crawler.extensions.RunReport": 500}
 LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
+
+BOILERPLATE_ENABLED = True
+BOILERPLATE_MIN_ARTICLES = 5  # distinct recent articles a paragraph must appear in
+BOILERPLATE_MAX_WORDS = 60  # longer paragraphs are never learned boilerplate
+BOILERPLATE_WINDOW = 5000  # recent articles per site that count
 
 STAGING_FLUSH_ITEMS = 50
 STAGING_FLUSH_SECONDS = 2.0

@@ -14,6 +14,7 @@ from crawler.blocks import Block, normalise
 from crawler.profiles import SiteProfile
 
 Removed = list[tuple[str, str]]
+TAIL_CHARS = 240
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -58,16 +59,20 @@ def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
 
 def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed]:
     """Remove blocks that are a known phrase; cut a block where a footer phrase starts inside it."""
-    rules = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in profile.phrase_rules]
+    any_rule, rules = profile.phrase_patterns
     kept, removed = [], []
     for block in blocks:
         text = block.text
+        # Phrases are whole blocks or block endings: only a block's tail can hold one.
+        if not any_rule.search(text, max(0, len(text) - TAIL_CHARS)):
+            kept.append(block)
+            continue
         for name, rule in rules:
             if rule.fullmatch(text):
                 removed.append((name, text))
                 text = ""
                 break
-            inner = rule.search(text)
+            inner = rule.search(text, max(0, len(text) - TAIL_CHARS))
             if inner and inner.end() == len(text) and inner.start() > 0 and len(inner.group(0)) > 20:
                 removed.append((name, inner.group(0)))
                 text = text[: inner.start()].rstrip()

@@ -28,6 +28,8 @@ FIRST = ("Marcheilla", "Fajar", "Siti", "Budi", "Dewi", "Rizky", "Anindya", "Put
 LAST = ("Ariesta", "Nugraha", "Rahmawati", "Santoso", "Lestari", "Pratama", "Legowo", "Kusuma",
         "Hidayat", "Yudha", "Widodo", "Saputra", "Permana", "Siregar")
 EDITORS = ("WIL", "SAW", "DRI", "ARV", "FZN", "RUL")
+# A site-wide promo paragraph that no phrase rule names (learned boilerplate must catch it).
+CAMPAIGN = "Simak terus perkembangan berita pilihan redaksi setiap hari hanya di kanal kami."
 KICKERS = ("Terpopuler Nasional", "Sorotan", "Laporan Khusus", "Pemilu 2024")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")
@@ -88,7 +90,16 @@ class ArticleModel:
 
     @property
     def body(self) -> str:
+        """The clean body: what the snapshot holds."""
         return "\n\n".join(self.paragraphs)
+
+    @property
+    def parsed_body(self) -> str:
+        """What the single-page parser returns: the body plus the site-wide campaign line,
+        which no rule names and only cross-document learning removes."""
+        if not self.style.get("campaign"):
+            return self.body
+        return "\n\n".join(self.paragraphs[:-1] + [CAMPAIGN] + self.paragraphs[-1:])
 
     def published_raw(self) -> str:
         p = self.published_at
@@ -164,6 +175,7 @@ def generate_site(n_articles: int = 120, days: int = 6, end: date = date(2026, 1
                 "editor_inline": i % 8 == 7,
                 "caption_in_body": i % 9 == 4,
                 "dateline_bold_colon": i % 2 == 0,
+                "campaign": i % 5 == 2,
             },
         ))
     articles.sort(key=lambda a: a.published_at)

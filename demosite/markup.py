@@ -6,12 +6,27 @@ from datetime import date, timedelta
 from html import escape
 from xml.sax.saxutils import escape as xml_escape
 
-from demosite.generator import ArticleModel, SiteModel
+from demosite.generator import CAMPAIGN, CHANNELS, ArticleModel, SiteModel
 
 PROMO = "Hai, Sobat Medcom.id! Yuk ikuti kuis berhadiah setiap hari di aplikasi kami."
-NAV = ('<header><nav><ul><li><a href="/nasional">Nasional</a></li><li><a href="/internasional">'
-       'Internasional</a></li><li><a href="/ekonomi">Ekonomi</a></li><li><a href="/tag/pemilu">#Pemilu</a>'
-       '</li></ul></nav></header>')
+# Site chrome as heavy as a real portal's: mega menu, scripts, footer (what extractors must skip).
+NAV = "<header><nav class=\"megamenu\"><ul>" + "".join(
+    f'<li><a href="/{channel}">{channel.title()}</a><ul>'
+    + "".join(f'<li><a href="/{channel}/{sub}">{sub.replace("-", " ").title()}</a></li>' for sub in subs)
+    + "</ul></li>" for channel, subs in CHANNELS.items()) + (
+    '<li><a href="/tag/pemilu">#Pemilu</a></li><li><a href="https://video.medcom.id/">Video</a></li>'
+    '</ul></nav><form class="search" action="/search"><input name="q" placeholder="Cari berita"></form></header>')
+SCRIPTS = "".join(
+    f'<script>window.adSlots = window.adSlots || []; adSlots.push({{"id": "div-gpt-ad-{n}", '
+    f'"sizes": [[300, 250], [336, 280], [728, 90]], "targeting": {{"channel": "news", "pos": {n}}}}});'
+    f"(function(w,d,s,l,i){{w[l]=w[l]||[];w[l].push({{'gtm.start':new Date().getTime(),event:'gtm.js'}});"
+    f"var f=d.getElementsByTagName(s)[0],j=d.createElement(s);j.async=true;f.parentNode.insertBefore(j,f);}})"
+    f"(window,document,'script','dataLayer','GTM-{n}');</script>" for n in range(12))
+FOOTER = ('<footer><div class="footer-links">' + "".join(
+    f'<a href="/{channel}/{sub}">{sub.title()}</a> ' for channel, subs in CHANNELS.items() for sub in subs)
+    + "".join(f'<a href="/{page}">{page.title()}</a> ' for page in (
+        "tentang-kami", "redaksi", "pedoman-media-siber", "kode-etik", "kontak", "karir", "iklan", "privasi"))
+    + "</div><p>Copyright &copy; 2026 Medcom.id. All Rights Reserved.</p></footer>")
 
 
 def _related_href(target: ArticleModel, n: int) -> str:
@@ -62,6 +77,9 @@ def _body(a: ArticleModel, site: SiteModel) -> str:
             close_run()
             chunks.append(f"<h2>{escape(text)}</h2>" if i % 2 else f"<p><strong>{escape(text)}</strong></p>")
             continue
+        if i == len(a.paragraphs) - 1 and s["campaign"]:
+            close_run()
+            chunks.append(f"<p>{CAMPAIGN}</p>")
         if i == len(a.paragraphs) - 1 and s["editor_inline"]:
             text = f"{text} ({a.editor})"
         run.append(escape(text))
@@ -99,7 +117,7 @@ def render_article(a: ArticleModel, site: SiteModel) -> str:
     byline = f'<div class="info_ct"><span class="author">{escape(authors)}</span>{sep}{a.published_raw()}</div>'
     kicker = f'<div class="kicker">{escape(a.kicker)}</div>' if a.kicker else ""
     tags = "".join(f'<a href="/tag/{t.lower()}">{escape(t)}</a>' for t in a.tags)
-    others = [o for o in site.articles if o.article_id != a.article_id][:4]
+    others = [o for o in site.articles if o.article_id != a.article_id][:10]
     links = "".join(f'<li><a href="{o.path}?utm_source=allfeed&utm_medium=terkait">{escape(o.title)}</a></li>'
                     for o in others)
     return f"""<!DOCTYPE html>
@@ -118,7 +136,8 @@ def render_article(a: ArticleModel, site: SiteModel) -> str:
 <section class="terkait"><h3>TERKAIT</h3><ul>{links}</ul></section>
 <section class="berita-lainnya"><h3>BERITA LAINNYA</h3><ul>{links}</ul></section>
 <section class="follow"><h3>FOLLOW US</h3><p>Ikuti media sosial medcom.id dan dapatkan berbagai keuntungan</p></section>
-</main></body></html>"""
+<aside class="terpopuler"><h3>TERPOPULER</h3><ol>{links}</ol></aside>
+</main>{FOOTER}{SCRIPTS}</body></html>"""
 
 
 def render_index(site: SiteModel, day: date, page: int, per_page: int = 10) -> str | None:

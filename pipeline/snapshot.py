@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from crawler.dates import local_day
 from crawler.profiles import PROFILES
+from pipeline.boilerplate import BoilerplateStore, store_path, strip_learned
 from pipeline.schema import SCHEMA_VERSION, file_schema, records_to_table
 from pipeline.staging import locked_segments, read_segment, staging_dir
 
@@ -43,6 +44,7 @@ class BuildReport:
     staged_records: int = 0
     new_articles: int = 0
     updated_articles: int = 0
+    learned_removed: int = 0
     torn_lines: int = 0
     undated: int = 0
     segments_removed: int = 0
@@ -102,8 +104,10 @@ def read_partition(directory: Path) -> pa.Table | None:
     return table.select(schema.names).cast(schema)
 
 
-def merge(existing: pa.Table | None, staged: list[dict], report: BuildReport) -> pa.Table:
-    """Upsert staged records into the existing rows by article_id; latest crawl wins."""
+def merge(existing: pa.Table | None, staged: list[dict], report: BuildReport,
+          clean: Callable[[dict], dict] = lambda row: row) -> pa.Table:
+    """Upsert staged records into the existing rows by article_id (latest crawl wins), then
+    pass every row through `clean` (learned boilerplate)."""
     rows: dict[str, dict] = {}
     if existing is not None:
         for row in existing.to_pylist():
@@ -119,8 +123,14 @@ def merge(existing: pa.Table | None, staged: list[dict], report: BuildReport) ->
         elif old["content_hash"] != row["content_hash"]:
             report.updated_articles += 1
         rows[row["article_id"]] = row
-    ordered = sorted(rows.values(), key=lambda r: (r["published_at"], r["article_id"]))
+    ordered = sorted((clean(r) for r in rows.values()), key=lambda r: (r["published_at"], r["article_id"]))
     return pa.Table.from_pylist(ordered, schema=file_schema())
+
+
+def _clean(row: dict, store: BoilerplateStore, site: str, report: BuildReport) -> dict:
+    row, removed = strip_learned(row, store, site)
+    report.learned_removed += len(removed)
+    return row
 
 
 class _Buckets:
@@ -181,6 +191,7 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
     buckets = _Buckets(scratch)
     wanted = {d.isoformat() for d in dates} if dates else None
     consumed, held = [], []
+    store = BoilerplateStore(store_path(data_dir))
     try:
         for path, fh in locked_segments(staging_dir(data_dir)):
             held.append(fh)
@@ -197,6 +208,7 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
                     complete = False
                     continue
                 report.staged_records += 1
+                store.observe(key[0], record["article_id"], (record.get("body") or "").split("\n\n"))
                 buckets.add(key, record)
             if complete:
                 consumed.append(path)
@@ -208,7 +220,7 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
             directory = partition_dir(data_dir, *key)
             existing = read_partition(directory)
             staged = buckets.records(key) if key in buckets.keys else []
-            table = merge(existing, staged, report)
+            table = merge(existing, staged, report, lambda row, site=key[0]: _clean(row, store, site, report))
             report.rows += table.num_rows
             if existing is not None and table.equals(existing) and (directory / MANIFEST_NAME).exists():
                 report.partitions_unchanged += 1
@@ -222,6 +234,7 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
             path.unlink()
             report.segments_removed += 1
     finally:
+        store.close()
         for fh in held:
             fh.close()
         buckets.close()

@@ -1,0 +1,121 @@
+"""Learned boilerplate: paragraphs that recur across many recent articles of one site.
+
+In the spirit of CCNet's paragraph-hash deduplication: normalised paragraph hashes are
+counted per site over a sliding window of the most recent articles, in SQLite under the data
+dir (so the first crawl of a day knows what yesterday's crawls learned). A paragraph is
+boilerplate when it appears in at least BOILERPLATE_MIN_ARTICLES distinct articles of the
+window and is short (BOILERPLATE_MAX_WORDS): a quote shared by two or three stories, or a
+re-post sharing all its paragraphs with one earlier story, stays.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.text import content_hash, paragraph_key
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS observed (site TEXT NOT NULL, article_id TEXT NOT NULL, seq INTEGER NOT NULL,
+                                     PRIMARY KEY (site, article_id));
+CREATE TABLE IF NOT EXISTS paragraph (site TEXT NOT NULL, hash INTEGER NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS paragraph_by_hash ON paragraph (site, hash, seq);
+"""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_articles: int = 5
+    max_words: int = 60
+    window: int = 5000
+
+
+def paragraph_hash(text: str) -> int:
+    digest = hashlib.blake2b(paragraph_key(text).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def store_path(data_dir: str | os.PathLike) -> Path:
+    return Path(data_dir) / "state" / "boilerplate.sqlite"
+
+
+class BoilerplateStore:
+    def __init__(self, path: str | os.PathLike, thresholds: Thresholds = Thresholds()):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self.t = thresholds
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _last_seq(self, site: str) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM observed WHERE site = ?", (site,)).fetchone()[0]
+
+    def observe(self, site: str, article_id: str, paragraphs: list[str]) -> bool:
+        """Count an article's paragraphs once; False when the article was already counted."""
+        if self.db.execute("SELECT 1 FROM observed WHERE site = ? AND article_id = ?", (site, article_id)).fetchone():
+            return False
+        seq = self._last_seq(site) + 1
+        hashes = {paragraph_hash(p) for p in paragraphs}
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("INSERT INTO observed VALUES (?, ?, ?)", (site, article_id, seq))
+            self.db.executemany("INSERT INTO paragraph VALUES (?, ?, ?)", [(site, h, seq) for h in hashes])
+            if seq % 500 == 0:  # slide the window now and then, not on every article
+                self.db.execute("DELETE FROM paragraph WHERE site = ? AND seq <= ?", (site, seq - self.t.window))
+                self.db.execute("DELETE FROM observed WHERE site = ? AND seq <= ?", (site, seq - self.t.window))
+        return True
+
+    def count(self, site: str, paragraph: str) -> int:
+        floor = self._last_seq(site) - self.t.window
+        return self.db.execute("SELECT COUNT(*) FROM paragraph WHERE site = ? AND hash = ? AND seq > ?",
+                               (site, paragraph_hash(paragraph), floor)).fetchone()[0]
+
+    def is_boilerplate(self, site: str, paragraph: str) -> bool:
+        return len(paragraph.split()) <= self.t.max_words and self.count(site, paragraph) >= self.t.min_articles
+
+
+def strip_learned(article: dict, store: BoilerplateStore, site: str) -> tuple[dict, list[str]]:
+    """The article without learned boilerplate paragraphs (never emptied), and what was removed."""
+    paragraphs = article["body"].split("\n\n") if article.get("body") else []
+    kept = [p for p in paragraphs if not store.is_boilerplate(site, p)]
+    if not kept or len(kept) == len(paragraphs):
+        return article, []
+    removed = [p for p in paragraphs if p not in kept]
+    body = "\n\n".join(kept)
+    return {**article, "body": body, "word_count": len(body.split()), "content_hash": content_hash(body)}, removed
+
+
+class LearnedBoilerplatePipeline:
+    """Item pipeline stage: learn from each article, then strip what is already known."""
+
+    def __init__(self, crawler, store: BoilerplateStore):
+        self.crawler = crawler
+        self.store = store
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy.exceptions import NotConfigured
+
+        settings = crawler.settings
+        if not settings.getbool("BOILERPLATE_ENABLED", True):
+            raise NotConfigured("BOILERPLATE_ENABLED is off")
+        thresholds = Thresholds(settings.getint("BOILERPLATE_MIN_ARTICLES", 5),
+                                settings.getint("BOILERPLATE_MAX_WORDS", 60),
+                                settings.getint("BOILERPLATE_WINDOW", 5000))
+        return cls(crawler, BoilerplateStore(store_path(settings.get("WARTA_DATA_DIR", "data")), thresholds))
+
+    def process_item(self, item):
+        self.store.observe(item["site"], item["article_id"], item["body"].split("\n\n"))
+        item, removed = strip_learned(item, self.store, item["site"])
+        if removed:
+            self.crawler.stats.inc_value("warta/removed/learned_boilerplate", len(removed))
+        return item
+
+    def close_spider(self):
+        self.store.close()
