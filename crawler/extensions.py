@@ -28,23 +28,32 @@ class QuietLogFormatter(LogFormatter):
         return {"level": logging.DEBUG, "msg": "Dropped: %(exception)s", "args": {"exception": exception}}
 
 
+def _with_prefix(stats: dict, prefix: str) -> dict:
+    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
 def summarise(stats: dict) -> dict:
-    drops = {k[len(DROP_PREFIX):]: v for k, v in sorted(stats.items()) if k.startswith(DROP_PREFIX)}
     return {
         "pages": stats.get("downloader/response_count", 0),
         "articles": stats.get("item_scraped_count", 0),
-        "dropped": drops,
-        "removed": {k[len("warta/removed/"):]: v for k, v in sorted(stats.items())
-                    if k.startswith("warta/removed/")},
+        "dropped": _with_prefix(stats, DROP_PREFIX),
+        "removed": _with_prefix(stats, "warta/removed/"),
+        "flagged": _with_prefix(stats, "warta/flagged/"),
+        "skipped": _with_prefix(stats, "warta/skipped/"),
+        "updated": stats.get("warta/updated", 0),
         "finish_reason": stats.get("finish_reason"),
     }
 
 
 def format_summary(site: str, summary: dict, elapsed: float) -> str:
-    drops = ", ".join(f"{k}={v}" for k, v in summary["dropped"].items()) or "none"
+    def listing(counts: dict) -> str:
+        return ", ".join(f"{k}={v}" for k, v in counts.items()) or "none"
+
     rate = summary["articles"] / elapsed if elapsed > 0 else 0.0
     return (f"{site}: {summary['pages']} pages, {summary['articles']} articles staged in {elapsed:.1f}s "
-            f"({rate:.1f} articles/s); dropped: {drops}; finish: {summary['finish_reason']}")
+            f"({rate:.1f} articles/s); dropped: {listing(summary['dropped'])}; "
+            f"flagged: {listing(summary['flagged'])}; updated: {summary['updated']}; "
+            f"skipped: {listing(summary['skipped'])}; finish: {summary['finish_reason']}")
 
 
 def _jsonable(value):

@@ -44,6 +44,12 @@ EXTENSIONS = {"crawler.extensions.RunReport": 500}
 LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
 
+DEDUP_ENABLED = True
+DEDUP_SEEN_ENABLED = True  # skip articles already staged (state/seen.sqlite)
+DEDUP_REFRESH_HOURS = 6  # ...unless published this recently (stories get updated)
+DEDUP_REFETCH_AFTER_MINUTES = 60  # ...and last fetched at least this long ago
+DEDUP_NEAR_THRESHOLD = 0.7  # estimated Jaccard of word 3-grams for a near-duplicate re-post
+
 BOILERPLATE_ENABLED = True
 BOILERPLATE_MIN_ARTICLES = 5  # distinct recent articles a paragraph must appear in
 BOILERPLATE_MAX_WORDS = 60  # longer paragraphs are never learned boilerplate

@@ -83,6 +83,8 @@ class ArticleModel:
     image_caption: str
     related: list[str] = field(default_factory=list)  # article ids linked with "Baca"
     style: dict = field(default_factory=dict)
+    repost_of: str | None = None  # near-duplicate: re-posted with a new id, title and one sentence edited
+    copy_of: str | None = None  # exact copy of another article's body under a new id
 
     @property
     def path(self) -> str:
@@ -130,7 +132,7 @@ def _article_id(rng: random.Random, taken: set[str]) -> str:
 
 
 def generate_site(n_articles: int = 120, days: int = 6, end: date = date(2026, 11, 26), seed: int = 7,
-                  origin: str = "https://www.medcom.id") -> SiteModel:
+                  origin: str = "https://www.medcom.id", reposts: int = 2) -> SiteModel:
     """`n_articles` spread over the `days` days ending on `end`, with every markup variation."""
     rng = random.Random(seed)
     taken: set[str] = set()
@@ -182,4 +184,32 @@ def generate_site(n_articles: int = 120, days: int = 6, end: date = date(2026, 1
     for i, a in enumerate(articles):
         if i > 0 and i % 3 != 2:
             a.related = [articles[rng.randrange(0, i)].article_id]
+    if reposts and len(day_list) > 1:
+        articles += _reposts(rng, taken, articles, reposts)
+        articles.sort(key=lambda a: a.published_at)
     return SiteModel(origin, articles, day_list)
+
+
+def _reposts(rng: random.Random, taken: set[str], articles: list[ArticleModel], n: int) -> list[ArticleModel]:
+    """Re-posts of long early stories a day later: `n` near-duplicates (one sentence edited, new
+    title) and one exact copy of the body."""
+    last_day = articles[-1].published_at.date()
+    sources = [a for a in articles if len(a.paragraphs) >= 7 and not a.headings
+               and a.published_at.date() < last_day][: n + 1]
+    made = []
+    for k, original in enumerate(sources):
+        paragraphs = list(original.paragraphs)
+        if k < n:
+            target = rng.randrange(1, len(paragraphs))
+            sentences = paragraphs[target].split(". ")
+            sentences[0] = sentence(rng).rstrip(".")
+            paragraphs[target] = ". ".join(sentences)
+        title_words = _words(rng, 8)
+        title = title_words[0].upper() + title_words[1:]
+        made.append(ArticleModel(
+            **{**original.__dict__, "article_id": _article_id(rng, taken), "title": title,
+               "slug": "-".join(title.lower().split()[:8]), "paragraphs": paragraphs, "related": [],
+               "published_at": original.published_at + timedelta(days=1, minutes=7),
+               "repost_of": original.article_id if k < n else None,
+               "copy_of": None if k < n else original.article_id}))
+    return made

@@ -92,7 +92,9 @@ def strip_learned(article: dict, store: BoilerplateStore, site: str) -> tuple[di
 
 
 class LearnedBoilerplatePipeline:
-    """Item pipeline stage: learn from each article, then strip what is already known."""
+    """Item pipeline stage: learn from each article and count what is already known to be
+    boilerplate. The removal itself happens when the snapshot is built, over the whole day,
+    so staged bodies stay exactly as parsed (their hashes compare across runs)."""
 
     def __init__(self, crawler, store: BoilerplateStore):
         self.crawler = crawler
@@ -112,7 +114,7 @@ class LearnedBoilerplatePipeline:
 
     def process_item(self, item):
         self.store.observe(item["site"], item["article_id"], item["body"].split("\n\n"))
-        item, removed = strip_learned(item, self.store, item["site"])
+        _, removed = strip_learned(item, self.store, item["site"])
         if removed:
             self.crawler.stats.inc_value("warta/removed/learned_boilerplate", len(removed))
         return item

@@ -28,6 +28,8 @@ import pyarrow.parquet as pq
 from crawler.dates import local_day
 from crawler.profiles import PROFILES
 from pipeline.boilerplate import BoilerplateStore, store_path, strip_learned
+from pipeline.neardup import DEFAULT_THRESHOLD
+from pipeline.seen import SeenStore, seen_path
 from pipeline.schema import SCHEMA_VERSION, file_schema, records_to_table
 from pipeline.staging import locked_segments, read_segment, staging_dir
 
@@ -133,6 +135,18 @@ def _clean(row: dict, store: BoilerplateStore, site: str, report: BuildReport) -
     return row
 
 
+def _resolve_near_duplicates(records: list[dict], seen: SeenStore, site: str, threshold: float) -> None:
+    """Set duplicate_of from every sketch known now: the crawl may have met a re-post before
+    its original (concurrent requests), so the crawl-time answer is completed here."""
+    for record in records:
+        if record.get("duplicate_of"):
+            continue
+        signature = seen.signature(site, record["article_id"])
+        if signature is not None:
+            published = datetime.fromisoformat(record["published_at"]) if record.get("published_at") else None
+            record["duplicate_of"] = seen.near_duplicate_of(site, record["article_id"], signature, published, threshold)
+
+
 class _Buckets:
     """Scratch JSON-lines files, one per partition, with a small cache of open handles."""
 
@@ -181,7 +195,7 @@ def existing_partitions(data_dir: Path) -> list[tuple[str, str]]:
 
 
 def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_all: bool = False,
-          progress: Callable[[int, int], None] | None = None) -> BuildReport:
+          progress: Callable[[int, int], None] | None = None, near_threshold: float = DEFAULT_THRESHOLD) -> BuildReport:
     """Publish every partition with staged records (only `dates` when given); with
     `rebuild_all`, also rewrite every existing partition (schema upgrades)."""
     data_dir = Path(data_dir)
@@ -192,6 +206,7 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
     wanted = {d.isoformat() for d in dates} if dates else None
     consumed, held = [], []
     store = BoilerplateStore(store_path(data_dir))
+    seen = SeenStore(seen_path(data_dir)) if seen_path(data_dir).exists() else None
     try:
         for path, fh in locked_segments(staging_dir(data_dir)):
             held.append(fh)
@@ -220,6 +235,8 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
             directory = partition_dir(data_dir, *key)
             existing = read_partition(directory)
             staged = buckets.records(key) if key in buckets.keys else []
+            if seen is not None:
+                _resolve_near_duplicates(staged, seen, key[0], near_threshold)
             table = merge(existing, staged, report, lambda row, site=key[0]: _clean(row, store, site, report))
             report.rows += table.num_rows
             if existing is not None and table.equals(existing) and (directory / MANIFEST_NAME).exists():
@@ -235,6 +252,8 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
             report.segments_removed += 1
     finally:
         store.close()
+        if seen is not None:
+            seen.close()
         for fh in held:
             fh.close()
         buckets.close()

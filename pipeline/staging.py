@@ -19,6 +19,9 @@ from typing import Iterator
 
 from twisted.internet import task
 
+from pipeline.neardup import sketch_many
+from pipeline.seen import SeenStore, seen_path
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,9 +36,11 @@ def staging_dir(data_dir: str | os.PathLike) -> Path:
 
 
 class SegmentWriter:
-    """Appends JSON lines to `<dir>/<site>/<utc time>-<pid>-<n>.jsonl` under an exclusive lock."""
+    """Appends JSON lines to `<dir>/<site>/<utc time>-<pid>.jsonl` under an exclusive lock;
+    `on_durable(records)` runs after each fsync (the seen-store is written there)."""
 
-    def __init__(self, directory: Path, site: str, flush_items: int = 50, flush_seconds: float = 2.0):
+    def __init__(self, directory: Path, site: str, flush_items: int = 50, flush_seconds: float = 2.0,
+                 on_durable=None):
         self.directory = directory / site
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}.jsonl"
@@ -45,11 +50,14 @@ class SegmentWriter:
         self.flush_items = flush_items
         self.flush_seconds = flush_seconds
         self.buffer: list[bytes] = []
+        self.pending: list[dict] = []
+        self.on_durable = on_durable
         self.last_flush = time.monotonic()
         self.written = 0
 
     def add(self, record: dict) -> None:
         self.buffer.append(json.dumps(record, default=_default, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.pending.append(record)
         if len(self.buffer) >= self.flush_items or time.monotonic() - self.last_flush >= self.flush_seconds:
             self.flush()
 
@@ -60,6 +68,9 @@ class SegmentWriter:
             os.fsync(self.fh.fileno())
             self.written += len(self.buffer)
             self.buffer.clear()
+            if self.on_durable:
+                self.on_durable(self.pending)
+            self.pending = []
         self.last_flush = time.monotonic()
 
     def close(self) -> None:
@@ -100,6 +111,8 @@ class StagingPipeline:
         self.flush_items = settings.getint("STAGING_FLUSH_ITEMS", 50)
         self.flush_seconds = settings.getfloat("STAGING_FLUSH_SECONDS", 2.0)
         self.writer: SegmentWriter | None = None
+        self.seen = SeenStore(seen_path(settings.get("WARTA_DATA_DIR", "data"))) \
+            if settings.getbool("DEDUP_SEEN_ENABLED", True) else None
         self._timer = None
 
     @classmethod
@@ -107,9 +120,15 @@ class StagingPipeline:
         return cls(crawler)
 
     def open_spider(self):
-        self.writer = SegmentWriter(self.directory, self.crawler.spider.name, self.flush_items, self.flush_seconds)
+        self.writer = SegmentWriter(self.directory, self.crawler.spider.name, self.flush_items, self.flush_seconds,
+                                    self._remember)
         self._timer = task.LoopingCall(self.writer.flush)
         self._timer.start(self.flush_seconds, now=False)
+
+    def _remember(self, records: list[dict]) -> None:
+        if self.seen and records:
+            for record, signature in zip(records, sketch_many([r["body"] for r in records])):
+                self.seen.record(record["site"], record, signature)
 
     def process_item(self, item):
         self.writer.add(item)
@@ -122,3 +141,5 @@ class StagingPipeline:
         if self.writer:
             self.writer.close()
             logger.info("staged %d articles in %s", self.writer.written, self.writer.path)
+        if self.seen:
+            self.seen.close()

@@ -35,7 +35,13 @@ def test_backfill_of_every_day_yields_each_article_once(tmp_path, server, site):
     assert "articles staged" in result.stdout
     df = _snapshot_frame(tmp_path)
 
-    assert sorted(df["article_id"]) == sorted(a.article_id for a in site.articles)
+    copy = next(a for a in site.articles if a.copy_of)
+    ids = set(df["article_id"])
+    assert len(ids & {copy.article_id, copy.copy_of}) == 1, "an exact copy under another id is one row"
+    assert sorted(df["article_id"]) == sorted(a.article_id for a in site.articles if a.article_id in ids)
+    assert len(df) == len(site.articles) - 1
+    flagged = df.set_index("article_id")["duplicate_of"].dropna().to_dict()
+    assert flagged == {a.article_id: a.repost_of for a in site.articles if a.repost_of}
     assert not check_arrow_types(ds.dataset(tmp_path / "snapshots", partitioning="hive").schema)
     truth = site.by_id()
     for row in df.itertuples():
@@ -46,7 +52,7 @@ def test_backfill_of_every_day_yields_each_article_once(tmp_path, server, site):
         assert row.published_at == a.published_at
         assert str(row.published_at.tz) == "Asia/Jakarta"
         assert row.date == a.published_at.date().isoformat(), "partition date must be the WIB day"
-        assert (row.channel, row.subchannel) == (a.channel, a.subchannel)
+        assert (row.channel, row.subchannel, row.title) == (a.channel, a.subchannel, a.title)
         assert row.dateline == a.dateline
         assert row.body == a.body, f"{row.article_id}: body differs"
         assert not leaks(row.body)
@@ -55,7 +61,8 @@ def test_backfill_of_every_day_yields_each_article_once(tmp_path, server, site):
     hits = server.article_hits()
     assert sorted(n for n in hits.values() if n > 1) == [2]
     summary = _run_record(tmp_path)["summary"]
-    assert summary["articles"] == len(site.articles)
+    assert summary["articles"] == len(site.articles) - 1
+    assert summary["dropped"]["duplicate_content"] == 1
 
 
 def test_latest_mode_reads_feed_and_news_sitemap_and_counts_failures(tmp_path, server, site):

@@ -60,7 +60,8 @@ def cmd_crawl(args) -> int:
     if args.since and args.until and args.since > args.until:
         raise SystemExit(f"warta crawl: error: --since {args.since} is after --until {args.until}")
     summary = run_crawl(args.site, args.data_dir, since=args.since and args.since.isoformat(),
-                        until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit)
+                        until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit,
+                        refetch=args.refetch)
     if summary["finish_reason"] not in ("finished", "closespider_itemcount"):
         print(f"warta crawl: stopped early ({summary['finish_reason']})", file=sys.stderr)
         return 1
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", type=_url, help="fetch from this mirror of the site")
     p.add_argument("--data-dir", default=default_data_dir())
     p.add_argument("--limit", type=_positive, help="stop after N articles")
+    p.add_argument("--refetch", action="store_true", help="fetch articles again even if already staged")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("snapshot", help="build the daily Parquet snapshots from staging")

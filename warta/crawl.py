@@ -20,7 +20,7 @@ def crawl_settings(data_dir: str | os.PathLike, overrides: dict | None = None) -
 
 
 def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, base_url=None,
-              limit: int | None = None, overrides: dict | None = None) -> dict:
+              limit: int | None = None, refetch: bool = False, overrides: dict | None = None) -> dict:
     """Crawl `site` into `data_dir`; returns the run summary (pages, articles, drops)."""
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     extra = dict(overrides or {})
@@ -28,7 +28,8 @@ def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, ba
         extra["CLOSESPIDER_ITEMCOUNT"] = limit
     process = CrawlerProcess(crawl_settings(data_dir, extra), install_root_handler=True)
     crawler = process.create_crawler(site)
-    kwargs = {k: v for k, v in (("since", since), ("until", until), ("base_url", base_url)) if v}
+    kwargs = {k: v for k, v in (("since", since), ("until", until), ("base_url", base_url),
+                                ("refetch", "1" if refetch else None)) if v}
     process.crawl(crawler, **kwargs)
     process.start()
     return summarise(crawler.stats.get_stats())

@@ -7,7 +7,7 @@ Parsing happens in `pipeline.articles`, never here.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import scrapy
@@ -17,6 +17,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from crawler import discovery, urls
 from crawler.dates import local_day, parse_day
 from crawler.profiles import SiteProfile
+from pipeline.seen import SeenStore, seen_path
 
 
 class ArgumentError(ValueError):
@@ -49,8 +50,10 @@ class NewsSpider(scrapy.Spider):
     profile: SiteProfile  # set on the per-site subclass by the spider loader
 
     def __init__(self, since: str | None = None, until: str | None = None, base_url: str | None = None,
-                 follow: str | int | None = None, *args, **kwargs):
+                 follow: str | int | None = None, refetch: str | bool | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.refetch = str(refetch).lower() in ("1", "true", "yes") if refetch is not None else False
+        self.seen: SeenStore | None = None
         try:
             self.since = parse_day(since) if since else None
             self.until = parse_day(until) if until else None
@@ -67,6 +70,20 @@ class NewsSpider(scrapy.Spider):
         # completely through the date index and sitemaps, so it follows none.
         self.max_hops = int(follow) if follow is not None else (0 if self.backfill else 1)
         self._requested: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if settings.getbool("DEDUP_SEEN_ENABLED", True):
+            spider.seen = SeenStore(seen_path(settings.get("WARTA_DATA_DIR", "data")))
+        spider.refresh = timedelta(hours=settings.getfloat("DEDUP_REFRESH_HOURS", 6))
+        spider.refetch_after = timedelta(minutes=settings.getfloat("DEDUP_REFETCH_AFTER_MINUTES", 60))
+        return spider
+
+    def closed(self, reason):
+        if self.seen:
+            self.seen.close()
 
     @property
     def backfill(self) -> bool:
@@ -91,6 +108,10 @@ class NewsSpider(scrapy.Spider):
         if ref is None or ref.article_id in self._requested:
             return None
         self._requested.add(ref.article_id)
+        if self.seen and not self.refetch and not self.seen.should_fetch(
+                self.name, ref.article_id, datetime.now(timezone.utc), self.refresh, self.refetch_after):
+            self.crawler.stats.inc_value("warta/skipped/seen")
+            return None
         self.crawler.stats.inc_value(f"warta/discovered/{source}")
         return scrapy.Request(self._fetch(ref.url), callback=self.parse_article, errback=self.on_error,
                               meta={"kind": "article", "article_id": ref.article_id, "canonical": ref.url,

@@ -1,0 +1,120 @@
+"""Near-duplicate detection: one-permutation MinHash sketches with LSH banding.
+
+Chosen by measurement (see benchmarks/bench_neardup.py and the issue note): datasketch's
+MinHash costs one hash per shingle per permutation, which takes far more than the 5-minute
+budget for 1,000,000 bodies on two cores; SimHash missed edited re-posts at useful
+thresholds. One-permutation hashing (Li, Owen & Zhang 2012) with rotation densification
+(Shrivastava & Li 2014) hashes each shingle once and still estimates Jaccard similarity,
+so whole batches of bodies are sketched with a few numpy operations.
+
+Sketch: word 3-gram shingles of the normalised body -> K=64 bins -> minimum per bin.
+LSH: 16 bands of 4 values; a pair sharing any band is a candidate, confirmed when the
+fraction of equal bins (the Jaccard estimate) reaches the threshold.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+
+K = 64
+DEFAULT_THRESHOLD = 0.7
+BANDS = 16
+ROWS = K // BANDS
+_WORD = re.compile(r"\w+", re.UNICODE)
+_EMPTY = np.uint32(0xFFFFFFFF)
+_M1, _M2, _M3 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    x = x ^ (x >> np.uint64(31))
+    x = x * _M2
+    return x ^ (x >> np.uint64(29))
+
+
+def sketch_many(bodies: list[str]) -> np.ndarray:
+    """Sketches (n x K, uint32) of many bodies at once; stable across processes and runs."""
+    cache: dict[str, int] = {}
+    ids: list[int] = []
+    ends = []
+    for body in bodies:
+        for word in _WORD.findall(body.lower()):
+            h = cache.get(word)
+            if h is None:
+                h = cache[word] = zlib.crc32(word.encode("utf-8"))
+            ids.append(h)
+        ends.append(len(ids))
+    n = len(bodies)
+    sig = np.full((n, K), _EMPTY, dtype=np.uint32)
+    if ids:
+        words = np.asarray(ids, dtype=np.uint64)
+        ends_arr = np.asarray(ends)
+        doc = np.repeat(np.arange(n), np.diff(np.concatenate(([0], ends_arr))))
+        valid = np.arange(len(words) - 2) if len(words) > 2 else np.arange(0)
+        valid = valid[doc[valid] == doc[valid + 2]]  # shingles never straddle two bodies
+        with np.errstate(over="ignore"):
+            h = _mix(words[valid] * _M1 + words[valid + 1] * _M2 + words[valid + 2] * _M3)
+        bins = (h >> np.uint64(58)).astype(np.int64)
+        values = (h & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        np.minimum.at(sig.reshape(-1), doc[valid] * K + bins, values)
+    _densify(sig)
+    return sig
+
+
+def _densify(sig: np.ndarray) -> None:
+    """Fill empty bins from the next non-empty bin (circularly), offset by the distance."""
+    for row in np.nonzero((sig == _EMPTY).any(axis=1) & (sig != _EMPTY).any(axis=1))[0]:
+        values = sig[row]
+        filled = np.nonzero(values != _EMPTY)[0]
+        for b in np.nonzero(values == _EMPTY)[0]:
+            nxt = filled[np.searchsorted(filled, b) % len(filled)]
+            distance = (nxt - b) % K
+            values[b] = np.uint32((int(values[nxt]) + distance * 0x9E3779B1) & 0xFFFFFFFE)
+
+
+def sketch(body: str) -> np.ndarray:
+    return sketch_many([body])[0]
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two sketches."""
+    if (a == _EMPTY).all() or (b == _EMPTY).all():
+        return 0.0
+    return float(np.mean(a == b))
+
+
+def band_keys(sig: np.ndarray) -> np.ndarray:
+    """One signed 64-bit key per band (n x BANDS, or BANDS for one sketch)."""
+    s = sig.astype(np.uint64).reshape(*sig.shape[:-1], BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        key = np.zeros(s.shape[:-1], dtype=np.uint64)
+        for r in range(ROWS):
+            key = _mix(key * _M1 + s[..., r] + np.uint64(r + 1))
+        key = key + np.arange(BANDS, dtype=np.uint64) * _M3  # bands never share keys
+    return key.view(np.int64)
+
+
+def candidate_pairs(sigs: np.ndarray) -> set[tuple[int, int]]:
+    """Index pairs that share at least one band (batch mode: sort instead of a hash table)."""
+    keys = band_keys(sigs)
+    pairs: set[tuple[int, int]] = set()
+    for band in range(BANDS):
+        column = keys[:, band]
+        order = np.argsort(column, kind="stable")
+        ordered = column[order]
+        same = np.nonzero(ordered[1:] == ordered[:-1])[0]
+        for i in same:
+            a, b = int(order[i]), int(order[i + 1])
+            pairs.add((min(a, b), max(a, b)))
+    return pairs
+
+
+def near_duplicate_pairs(sigs: np.ndarray, threshold: float) -> set[tuple[int, int]]:
+    """Confirmed pairs (estimated Jaccard >= threshold) among many sketches."""
+    pairs = candidate_pairs(sigs)
+    if not pairs:
+        return set()
+    arr = np.array(sorted(pairs))
+    agree = (sigs[arr[:, 0]] == sigs[arr[:, 1]]).mean(axis=1)
+    return {(int(a), int(b)) for (a, b), s in zip(arr, agree) if s >= threshold}

@@ -1,0 +1,123 @@
+"""The persistent seen-store: every staged article's id, body hash and sketch, in SQLite.
+
+One file per data dir (`state/seen.sqlite`, WAL journal: a crash mid-write loses at most the
+transaction in flight, never the file). It answers, before any request, "do we have this
+article already?", and after parsing, "is this body a copy or a near-copy of an earlier one?".
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.neardup import band_keys, similarity
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen (
+    site TEXT NOT NULL, article_id TEXT NOT NULL, content_hash TEXT NOT NULL,
+    published_at TEXT, fetched_at TEXT NOT NULL, PRIMARY KEY (site, article_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS seen_by_hash ON seen (site, content_hash);
+CREATE TABLE IF NOT EXISTS sketch (site TEXT NOT NULL, article_id TEXT NOT NULL, signature BLOB NOT NULL,
+    PRIMARY KEY (site, article_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS band (site TEXT NOT NULL, key INTEGER NOT NULL, article_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS band_by_key ON band (site, key);
+"""
+
+
+@dataclass(frozen=True)
+class SeenEntry:
+    article_id: str
+    content_hash: str
+    published_at: datetime | None
+    fetched_at: datetime
+
+
+def seen_path(data_dir: str | os.PathLike) -> Path:
+    return Path(data_dir) / "state" / "seen.sqlite"
+
+
+class SeenStore:
+    def __init__(self, path: str | os.PathLike):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def get(self, site: str, article_id: str) -> SeenEntry | None:
+        row = self.db.execute("SELECT content_hash, published_at, fetched_at FROM seen WHERE site = ? AND article_id = ?",
+                              (site, article_id)).fetchone()
+        if row is None:
+            return None
+        return SeenEntry(article_id, row[0], datetime.fromisoformat(row[1]) if row[1] else None,
+                         datetime.fromisoformat(row[2]))
+
+    def should_fetch(self, site: str, article_id: str, now: datetime, refresh: timedelta,
+                     refetch_after: timedelta) -> bool:
+        """New articles are fetched; seen ones only while recent (published within `refresh`)
+        and not fetched within `refetch_after`, so updated stories are picked up."""
+        entry = self.get(site, article_id)
+        if entry is None:
+            return True
+        recent = entry.published_at is not None and now - entry.published_at <= refresh
+        return recent and now - entry.fetched_at >= refetch_after
+
+    def owner_of_hash(self, site: str, content_hash: str, exclude: str | None = None) -> str | None:
+        """Another article (not `exclude`) already stored with this body hash."""
+        row = self.db.execute("SELECT article_id FROM seen WHERE site = ? AND content_hash = ? AND article_id != ? "
+                              "LIMIT 1", (site, content_hash, exclude or "")).fetchone()
+        return row[0] if row else None
+
+    def near_duplicate_of(self, site: str, article_id: str, signature: np.ndarray, published_at: datetime | None,
+                          threshold: float) -> str | None:
+        """The earliest-published stored article whose sketch is at least `threshold` similar."""
+        keys = [int(k) for k in band_keys(signature)]
+        marks = ",".join("?" * len(keys))
+        candidates = [r[0] for r in self.db.execute(
+            f"SELECT DISTINCT article_id FROM band WHERE site = ? AND key IN ({marks})", (site, *keys))
+            if r[0] != article_id]
+        best = None
+        for cid in candidates:
+            row = self.db.execute("SELECT s.signature, n.published_at FROM sketch s JOIN seen n USING (site, article_id) "
+                                  "WHERE s.site = ? AND s.article_id = ?", (site, cid)).fetchone()
+            if row is None or similarity(np.frombuffer(row[0], dtype=np.uint32), signature) < threshold:
+                continue
+            other = datetime.fromisoformat(row[1]) if row[1] else None
+            if published_at is not None and other is not None and other > published_at:
+                continue  # the later story is the copy, not this one
+            if best is None or (other is not None and (best[1] is None or other < best[1])):
+                best = (cid, other)
+        return best[0] if best else None
+
+    def signature(self, site: str, article_id: str) -> np.ndarray | None:
+        row = self.db.execute("SELECT signature FROM sketch WHERE site = ? AND article_id = ?",
+                              (site, article_id)).fetchone()
+        return np.frombuffer(row[0], dtype=np.uint32) if row else None
+
+    def record(self, site: str, article: dict, signature: np.ndarray | None = None) -> None:
+        """Remember an article (atomically with its sketch): replaces an earlier version."""
+        published = article.get("published_at")
+        fetched = article.get("crawled_at") or datetime.now(timezone.utc)
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)", (
+                site, article["article_id"], article["content_hash"],
+                published.isoformat() if isinstance(published, datetime) else published,
+                fetched.isoformat() if isinstance(fetched, datetime) else fetched))
+            if signature is not None:
+                self.db.execute("DELETE FROM band WHERE site = ? AND article_id = ?", (site, article["article_id"]))
+                self.db.execute("INSERT OR REPLACE INTO sketch VALUES (?, ?, ?)",
+                                (site, article["article_id"], signature.astype(np.uint32).tobytes()))
+                self.db.executemany("INSERT INTO band VALUES (?, ?, ?)",
+                                    [(site, int(k), article["article_id"]) for k in band_keys(signature)])
+
+    def count(self, site: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM seen WHERE site = ?", (site,)).fetchone()[0]
+
