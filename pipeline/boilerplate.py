@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS observed (site TEXT NOT NULL, article_id TEXT NOT NUL
                                      PRIMARY KEY (site, article_id));
 CREATE TABLE IF NOT EXISTS paragraph (site TEXT NOT NULL, hash INTEGER NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS paragraph_by_hash ON paragraph (site, hash, seq);
+CREATE INDEX IF NOT EXISTS observed_by_seq ON observed (site, seq);
 """
 
 
@@ -58,18 +59,28 @@ class BoilerplateStore:
 
     def observe(self, site: str, article_id: str, paragraphs: list[str]) -> bool:
         """Count an article's paragraphs once; False when the article was already counted."""
-        if self.db.execute("SELECT 1 FROM observed WHERE site = ? AND article_id = ?", (site, article_id)).fetchone():
-            return False
-        seq = self._last_seq(site) + 1
-        hashes = {paragraph_hash(p) for p in paragraphs}
+        return self.observe_many(site, [(article_id, paragraphs)]) == 1
+
+    def observe_many(self, site: str, articles: list[tuple[str, list[str]]]) -> int:
+        """Count many articles in one transaction; returns how many were new."""
+        new = 0
         with self.db:
             self.db.execute("BEGIN")
-            self.db.execute("INSERT INTO observed VALUES (?, ?, ?)", (site, article_id, seq))
-            self.db.executemany("INSERT INTO paragraph VALUES (?, ?, ?)", [(site, h, seq) for h in hashes])
-            if seq % 500 == 0:  # slide the window now and then, not on every article
-                self.db.execute("DELETE FROM paragraph WHERE site = ? AND seq <= ?", (site, seq - self.t.window))
-                self.db.execute("DELETE FROM observed WHERE site = ? AND seq <= ?", (site, seq - self.t.window))
-        return True
+            seq = self._last_seq(site)
+            for article_id, paragraphs in articles:
+                if self.db.execute("SELECT 1 FROM observed WHERE site = ? AND article_id = ?",
+                                   (site, article_id)).fetchone():
+                    continue
+                seq += 1
+                new += 1
+                self.db.execute("INSERT INTO observed VALUES (?, ?, ?)", (site, article_id, seq))
+                # Long paragraphs are never boilerplate: not counting them keeps the store small.
+                hashes = {paragraph_hash(p) for p in paragraphs if len(p.split()) <= self.t.max_words}
+                self.db.executemany("INSERT INTO paragraph VALUES (?, ?, ?)", [(site, h, seq) for h in hashes])
+                if seq % 500 == 0:  # slide the window now and then, not on every article
+                    self.db.execute("DELETE FROM paragraph WHERE site = ? AND seq <= ?", (site, seq - self.t.window))
+                    self.db.execute("DELETE FROM observed WHERE site = ? AND seq <= ?", (site, seq - self.t.window))
+        return new
 
     def count(self, site: str, paragraph: str) -> int:
         floor = self._last_seq(site) - self.t.window
@@ -79,11 +90,23 @@ class BoilerplateStore:
     def is_boilerplate(self, site: str, paragraph: str) -> bool:
         return len(paragraph.split()) <= self.t.max_words and self.count(site, paragraph) >= self.t.min_articles
 
+    def learned(self, site: str) -> frozenset[int]:
+        """Hashes of every paragraph that currently counts as boilerplate (one query, for bulk use)."""
+        floor = self._last_seq(site) - self.t.window
+        return frozenset(h for (h,) in self.db.execute(
+            "SELECT hash FROM paragraph WHERE site = ? AND seq > ? GROUP BY hash HAVING COUNT(*) >= ?",
+            (site, floor, self.t.min_articles)))
 
-def strip_learned(article: dict, store: BoilerplateStore, site: str) -> tuple[dict, list[str]]:
-    """The article without learned boilerplate paragraphs (never emptied), and what was removed."""
+
+def strip_learned(article: dict, store: BoilerplateStore, site: str,
+                  learned: frozenset[int] | None = None) -> tuple[dict, list[str]]:
+    """The article without learned boilerplate paragraphs (never emptied), and what was removed;
+    `learned` (from `store.learned(site)`) saves a query per paragraph in bulk work."""
     paragraphs = article["body"].split("\n\n") if article.get("body") else []
-    kept = [p for p in paragraphs if not store.is_boilerplate(site, p)]
+    if learned is None:
+        kept = [p for p in paragraphs if not store.is_boilerplate(site, p)]
+    else:
+        kept = [p for p in paragraphs if len(p.split()) > store.t.max_words or paragraph_hash(p) not in learned]
     if not kept or len(kept) == len(paragraphs):
         return article, []
     removed = [p for p in paragraphs if p not in kept]

@@ -12,11 +12,13 @@ redoes the work from the segments, which are still there.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -129,8 +131,8 @@ def merge(existing: pa.Table | None, staged: list[dict], report: BuildReport,
     return pa.Table.from_pylist(ordered, schema=file_schema())
 
 
-def _clean(row: dict, store: BoilerplateStore, site: str, report: BuildReport) -> dict:
-    row, removed = strip_learned(row, store, site)
+def _clean(row: dict, store: BoilerplateStore, site: str, learned: frozenset[int], report: BuildReport) -> dict:
+    row, removed = strip_learned(row, store, site, learned)
     report.learned_removed += len(removed)
     return row
 
@@ -200,11 +202,36 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
     `rebuild_all`, also rewrite every existing partition (schema upgrades)."""
     data_dir = Path(data_dir)
     report = BuildReport()
+    with build_lock(data_dir):
+        return _build(data_dir, report, dates, rebuild_all, progress, near_threshold)
+
+
+class BuildLocked(RuntimeError):
+    """Another snapshot build holds the data dir."""
+
+
+@contextmanager
+def build_lock(data_dir: Path):
+    path = data_dir / "state" / "snapshot.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(f"another snapshot build is running on {data_dir}") from None
+        yield
+
+
+def _build(data_dir: Path, report: BuildReport, dates, rebuild_all, progress, near_threshold) -> BuildReport:
+    for stale in (data_dir / "snapshots").glob("site=*/date=*/.*.tmp"):
+        stale.unlink(missing_ok=True)  # a build killed mid-write left it; never published
     scratch = data_dir / ".build"
     shutil.rmtree(scratch, ignore_errors=True)
     buckets = _Buckets(scratch)
     wanted = {d.isoformat() for d in dates} if dates else None
     consumed, held = [], []
+    learned: dict[str, frozenset[int]] = {}
+    observations: dict[str, list[tuple[str, list[str]]]] = {}
     store = BoilerplateStore(store_path(data_dir))
     seen = SeenStore(seen_path(data_dir)) if seen_path(data_dir).exists() else None
     try:
@@ -223,10 +250,15 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
                     complete = False
                     continue
                 report.staged_records += 1
-                store.observe(key[0], record["article_id"], (record.get("body") or "").split("\n\n"))
+                observations.setdefault(key[0], []).append(
+                    (record["article_id"], (record.get("body") or "").split("\n\n")))
+                if len(observations[key[0]]) >= 2000:
+                    store.observe_many(key[0], observations.pop(key[0]))
                 buckets.add(key, record)
             if complete:
                 consumed.append(path)
+        for site, batch in observations.items():
+            store.observe_many(site, batch)
         buckets.close()
         keys = set(buckets.keys)
         if rebuild_all:
@@ -237,7 +269,10 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
             staged = buckets.records(key) if key in buckets.keys else []
             if seen is not None:
                 _resolve_near_duplicates(staged, seen, key[0], near_threshold)
-            table = merge(existing, staged, report, lambda row, site=key[0]: _clean(row, store, site, report))
+            if key[0] not in learned:
+                learned[key[0]] = store.learned(key[0])
+            table = merge(existing, staged, report,
+                          lambda row, site=key[0]: _clean(row, store, site, learned[site], report))
             report.rows += table.num_rows
             if existing is not None and table.equals(existing) and (directory / MANIFEST_NAME).exists():
                 report.partitions_unchanged += 1

@@ -129,3 +129,27 @@ def test_dataset_schema_matches_the_contract(tmp_path):
     assert check_arrow_types(ds.dataset(tmp_path / "snapshots", partitioning="hive").schema) == []
     manifest = json.loads((partition_dir(tmp_path, "medcom", "2026-01-01") / "_manifest.json").read_text())
     assert manifest["rows"] == 1 and manifest["schema_version"] == 1
+
+
+def test_partitions_of_an_older_schema_stay_readable_with_new_ones(tmp_path):
+    from pipeline.schema import file_schema, records_to_table
+
+    old_columns = [name for name in file_schema().names if name not in ("duplicate_of", "language")]
+    old_table = records_to_table([article("OLD00001", date(2025, 12, 31))]).select(old_columns)
+    old_table = old_table.replace_schema_metadata({b"warta.schema_version": b"0"})
+    old_dir = partition_dir(tmp_path, "medcom", "2025-12-31")
+    old_dir.mkdir(parents=True)
+    pq.write_table(old_table, old_dir / "part-0.parquet")
+    stage(tmp_path, [article("NEW00001", date(2026, 1, 1), language="id")])
+    build(tmp_path)
+
+    df = read_articles(tmp_path)
+    assert df["article_id"].tolist() == ["OLD00001", "NEW00001"]
+    assert df["language"].isna().tolist() == [True, False]
+    assert read_articles(tmp_path, columns=["article_id", "duplicate_of"])["duplicate_of"].isna().all()
+
+    stage(tmp_path, [article("OLD00002", date(2025, 12, 31))])
+    build(tmp_path)  # touching the old partition rewrites it with the current schema
+    schema = pq.read_schema(old_dir / "part-0.parquet")
+    assert "language" in schema.names and schema.metadata[SCHEMA_VERSION_KEY] == b"1"
+    assert sorted(read_articles(tmp_path)["article_id"]) == ["NEW00001", "OLD00001", "OLD00002"]

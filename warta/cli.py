@@ -72,7 +72,7 @@ def cmd_crawl(args) -> int:
 
 
 def cmd_snapshot(args) -> int:
-    from pipeline.snapshot import build, verify
+    from pipeline.snapshot import BuildLocked, build, verify
     from warta.progress import ProgressBar
 
     if args.verify:
@@ -82,8 +82,12 @@ def cmd_snapshot(args) -> int:
         print(f"verify: {'OK' if not problems else f'{len(problems)} problem(s)'}")
         return 1 if problems else 0
     bar = ProgressBar("snapshot")
-    report = build(args.data_dir, dates=set(args.date) if args.date else None, rebuild_all=args.all,
-                   progress=bar.update)
+    try:
+        report = build(args.data_dir, dates=set(args.date) if args.date else None, rebuild_all=args.all,
+                       progress=bar.update)
+    except BuildLocked as exc:
+        print(f"warta snapshot: {exc}", file=sys.stderr)
+        return 1
     bar.close()
     print(f"snapshot: {report.partitions_written} partitions written, {report.partitions_unchanged} unchanged, "
           f"{report.rows} rows; {report.staged_records} staged records ({report.new_articles} new, "

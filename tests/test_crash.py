@@ -1,0 +1,76 @@
+"""Processes really killed with SIGKILL at random moments: a crawl, then a snapshot build.
+Afterwards the snapshots hold every article exactly once and every file is readable."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+
+import pyarrow.parquet as pq
+
+from demosite import DemoServer, generate_site
+from pipeline import read_articles
+from pipeline.snapshot import build, verify
+from tests.conftest import ROOT, run_warta, warta_env
+from tests.test_snapshot import article, stage
+
+
+def start_warta(*args, data_dir):
+    return subprocess.Popen([sys.executable, "-m", "warta.cli", *args], cwd=ROOT, env=warta_env(data_dir),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def every_file_readable(data_dir) -> None:
+    for part in (data_dir / "snapshots").rglob("part-0.parquet"):
+        pq.read_table(part)
+
+
+def test_crawls_killed_at_random_points_lose_and_duplicate_nothing(tmp_path):
+    site = generate_site(n_articles=80, days=4, seed=21, reposts=0)
+    rng = random.Random(5)
+    with DemoServer(site, latency=0.03) as server:
+        args = ("crawl", "medcom", "--base-url", server.base_url, "--since", str(site.days[0]),
+                "--until", str(site.days[-1]), "--data-dir", str(tmp_path))
+        for attempt in range(4):
+            proc = start_warta(*args, data_dir=tmp_path)
+            time.sleep(rng.uniform(1.0, 3.0))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            if attempt % 2:
+                assert run_warta("snapshot", "--data-dir", str(tmp_path)).returncode == 0
+                every_file_readable(tmp_path)
+        result = run_warta(*args, data_dir=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert run_warta("snapshot", "--data-dir", str(tmp_path)).returncode == 0
+    df = read_articles(tmp_path)
+    assert sorted(df["article_id"]) == sorted(a.article_id for a in site.articles)
+    assert verify(tmp_path) == []
+
+
+def test_builds_killed_at_random_points_leave_readable_partitions(tmp_path):
+    first = date(2026, 3, 1)
+    records = [article(f"K{i:07d}", first + timedelta(days=i % 40), f"Isi berita nomor {i}.") for i in range(8000)]
+    stage(tmp_path, records[:2000])
+    build(tmp_path)
+    stage(tmp_path, records[2000:])
+    rng = random.Random(9)
+    killed = 0
+    for _ in range(4):
+        proc = start_warta("snapshot", "--all", "--data-dir", str(tmp_path), data_dir=tmp_path)
+        time.sleep(rng.uniform(0.8, 2.5))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed += 1
+        proc.wait()
+        every_file_readable(tmp_path)
+        assert len(read_articles(tmp_path, columns=["article_id"])) >= 2000, "published rows never go away"
+    assert killed >= 2, "the builds finished before they could be killed"
+    assert run_warta("snapshot", "--data-dir", str(tmp_path)).returncode == 0
+    df = read_articles(tmp_path, columns=["article_id"])
+    assert sorted(df["article_id"]) == sorted(r["article_id"] for r in records)
+    assert verify(tmp_path) == []
+    assert not list((tmp_path / "snapshots").rglob(".*.tmp"))
