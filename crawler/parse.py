@@ -169,7 +169,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     if not blocks:
         blocks = blocks_from_text(_generic_text(html))
         sources["body"] = "trafilatura"
-    cleaned = clean_blocks(blocks, profile, captions)
+    cleaned = clean_blocks(blocks, profile, captions, title)
     removed += cleaned.removed
     if not cleaned.paragraphs:
         raise NotAnArticle("no_body", f"no article text found in {url}")

@@ -9,6 +9,7 @@ SPIDER_LOADER_CLASS = "crawler.spiderloader.ProfileSpiderLoader"
 NEWSPIDER_MODULE = "crawler.spiders"
 
 WARTA_DATA_DIR = os.environ.get("WARTA_DATA_DIR", "data")
+WARTA_RUN_RECORD = os.environ.get("WARTA_RUN_RECORD")  # where the scheduler wants this run's record
 
 # Politeness: an honest agent, robots.txt, AutoThrottle and few parallel requests per site.
 USER_AGENT = "warta/0.1 (news archiving crawler; +https://pypi.org/project/warta/)"

@@ -174,14 +174,25 @@ def drop_empty(blocks: list[Block]) -> tuple[list[Block], Removed]:
     return kept, removed
 
 
-def clean_blocks(blocks: list[Block], profile: SiteProfile, captions: set[str] = frozenset()) -> CleanResult:
+def drop_headline(blocks: list[Block], headline: str | None) -> tuple[list[Block], Removed]:
+    """Remove blocks that only repeat the headline (generic extractors keep the <h1>)."""
+    key = paragraph_key(headline or "")
+    kept, removed = [], []
+    for block in blocks:
+        (removed.append(("headline", block.text)) if key and paragraph_key(block.text) == key else kept.append(block))
+    return kept, removed
+
+
+def clean_blocks(blocks: list[Block], profile: SiteProfile, captions: set[str] = frozenset(),
+                 headline: str | None = None) -> CleanResult:
     """All cleaning steps in order; the order matters (the editor code is last only once the
     footer phrases are gone; the dateline is first only once captions are gone)."""
     removed: Removed = []
     blocks, r, related = take_related(blocks, profile)
     removed += r
     for step in (lambda b: drop_phrases(b, profile), lambda b: drop_reactions(b, profile),
-                 drop_link_lists, lambda b: drop_captions(b, captions), drop_empty):
+                 drop_link_lists, lambda b: drop_captions(b, captions), lambda b: drop_headline(b, headline),
+                 drop_empty):
         blocks, r = step(blocks)
         removed += r
     blocks, r, editor = take_editor(blocks, profile)

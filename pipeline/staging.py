@@ -21,6 +21,7 @@ from twisted.internet import task
 
 from pipeline.neardup import sketch_many
 from pipeline.seen import SeenStore, seen_path
+from schedules.history import HEALTH_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,11 @@ class StagingPipeline:
 
     def process_item(self, item):
         self.writer.add(item)
-        self.crawler.stats.inc_value("warta/staged")
+        stats = self.crawler.stats
+        stats.inc_value("warta/staged")
+        for name in HEALTH_FIELDS:  # fill rates: the scheduler's layout-change alarm
+            if item.get(name):
+                stats.inc_value(f"warta/filled/{name}")
         return item
 
     def close_spider(self):

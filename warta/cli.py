@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=os.path.join(default_data_dir(), "demo"))
     p.set_defaults(func=cmd_demo)
 
+    from warta.schedule_cli import add_schedule_parser
+
+    add_schedule_parser(sub, default_data_dir())
+
     return parser
 
 

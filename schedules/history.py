@@ -1,0 +1,122 @@
+"""Run history and health: one row per run in `DATA/state/runs.sqlite`.
+
+Health compares each crawl's field fill rates with the site's recent runs, so a layout
+change on the site (a parser suddenly finding no authors, no dates, no body) is flagged the
+same day, as is a crawl that fetched pages but found no article at all.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+HEALTH_FIELDS = ("title", "body", "published_at", "authors", "editor", "channel", "image_url", "tags")
+FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change
+MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, job TEXT NOT NULL, kind TEXT NOT NULL, site TEXT, started TEXT NOT NULL,
+    ended TEXT, status TEXT NOT NULL, exit_code INTEGER, pid INTEGER, pages INTEGER, articles INTEGER,
+    dropped TEXT, fill TEXT, problems TEXT, log TEXT);
+CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job, started);
+"""
+
+
+@dataclass
+class Run:
+    run_id: str
+    job: str
+    kind: str
+    site: str | None
+    started: str
+    ended: str | None
+    status: str
+    exit_code: int | None
+    pid: int | None
+    pages: int | None
+    articles: int | None
+    dropped: dict
+    fill: dict
+    problems: list
+    log: str
+
+
+def history_path(data_dir: str | os.PathLike) -> Path:
+    return Path(data_dir) / "state" / "runs.sqlite"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class History:
+    def __init__(self, data_dir: str | os.PathLike):
+        path = history_path(data_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def start(self, run_id: str, job: str, kind: str, site: str | None, log: str) -> None:
+        self.db.execute("INSERT INTO runs (run_id, job, kind, site, started, status, log) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (run_id, job, kind, site, now_iso(), "running", log))
+
+    def set_pid(self, run_id: str, pid: int) -> None:
+        self.db.execute("UPDATE runs SET pid = ? WHERE run_id = ?", (pid, run_id))
+
+    def finish(self, run_id: str, status: str, exit_code: int | None, summary: dict | None, problems: list[str]) -> None:
+        summary = summary or {}
+        self.db.execute(
+            "UPDATE runs SET ended = ?, status = ?, exit_code = ?, pages = ?, articles = ?, dropped = ?, fill = ?, "
+            "problems = ? WHERE run_id = ?",
+            (now_iso(), status, exit_code, summary.get("pages"), summary.get("articles"),
+             json.dumps(summary.get("dropped", {})), json.dumps(summary.get("fill", {})), json.dumps(problems), run_id))
+
+    def running(self) -> list[Run]:
+        return self._select("WHERE status = 'running' ORDER BY started")
+
+    def recent(self, limit: int = 20, job: str | None = None) -> list[Run]:
+        if job:
+            return self._select("WHERE job = ? ORDER BY started DESC LIMIT ?", (job, limit))
+        return self._select("ORDER BY started DESC LIMIT ?", (limit,))
+
+    def _select(self, where: str, args: tuple = ()) -> list[Run]:
+        rows = self.db.execute(f"SELECT run_id, job, kind, site, started, ended, status, exit_code, pid, pages, "
+                               f"articles, dropped, fill, problems, log FROM runs {where}", args).fetchall()
+        return [Run(*row[:11], json.loads(row[11] or "{}"), json.loads(row[12] or "{}"), json.loads(row[13] or "[]"),
+                    row[14]) for row in rows]
+
+    def fill_history(self, site: str, limit: int = 10) -> list[dict]:
+        rows = self.db.execute("SELECT fill FROM runs WHERE site = ? AND status = 'ok' AND articles >= ? "
+                               "ORDER BY started DESC LIMIT ?", (site, MIN_ARTICLES, limit)).fetchall()
+        return [json.loads(r[0]) for r in rows if r[0]]
+
+
+def fill_rates(stats: dict, articles: int) -> dict[str, float]:
+    if not articles:
+        return {}
+    return {f: round(stats.get(f"warta/filled/{f}", 0) / articles, 4) for f in HEALTH_FIELDS}
+
+
+def health_problems(summary: dict, fill: dict, history: list[dict]) -> list[str]:
+    """What a careful operator would want to hear about this crawl."""
+    problems = []
+    parsed = summary.get("articles", 0) + sum(summary.get("skipped", {}).values()) + sum(
+        summary.get("dropped", {}).get(reason, 0) for reason in ("unchanged", "duplicate_content", "duplicate_id"))
+    if summary.get("pages", 0) and parsed == 0:
+        problems.append(f"zero articles: {summary.get('pages')} pages fetched but no article parsed "
+                        f"(dropped: {summary.get('dropped') or 'nothing'})")
+    if summary.get("articles", 0) >= MIN_ARTICLES and history:
+        for name, rate in fill.items():
+            past = [h[name] for h in history if name in h]
+            if past and rate < statistics.median(past) - FILL_DROP:
+                problems.append(f"fill rate of {name} fell to {rate:.2f} (recent median {statistics.median(past):.2f})")
+    return problems

@@ -1,0 +1,120 @@
+"""`warta schedule run`: APScheduler 3.11 in the foreground, every job in its own subprocess.
+
+The job store is SQLite under the data dir: jobs keep their fixed ids across restarts, and a
+job whose trigger is unchanged keeps its stored next run time, so a run missed during
+downtime fires once (coalesced) on restart when it is still within the misfire grace time.
+SIGTERM/SIGINT: no new job starts, running crawls get SIGTERM (Scrapy flushes staging and
+closes), then SIGKILL after the grace time; the run history records how each run ended.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import EVENT_JOB_MISSED
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from schedules.config import Schedule
+from schedules.history import History
+from schedules.jobs import STOP_GRACE_SECONDS
+
+logger = logging.getLogger("warta.schedule")
+JOB_FUNC = "schedules.jobs:run_job"
+
+
+def jobstore_url(data_dir: str) -> str:
+    path = Path(data_dir).resolve() / "state" / "jobs.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def sync_jobs(scheduler: BlockingScheduler, schedule: Schedule, data_dir: str, url: str) -> None:
+    """Make the job store match the schedule file without losing the stored next run times of
+    unchanged jobs (replacing them would forget a run missed during downtime)."""
+    probe = SQLAlchemyJobStore(url=url)
+    probe.start(scheduler, "default")
+    try:
+        stored = {job.id: job for job in probe.get_all_jobs()}
+        for job_id in set(stored) - set(schedule.jobs):
+            logger.info("job %s is no longer in %s: removed", job_id, schedule.path)
+            probe.remove_job(job_id)
+    finally:
+        probe.shutdown()
+    for spec in schedule.jobs.values():
+        kwargs = {"job_id": spec.id, "config": str(schedule.path.resolve()), "data_dir": data_dir}
+        old = stored.get(spec.id)
+        if old is not None and (str(old.trigger), old.kwargs, old.misfire_grace_time) == (
+                str(spec.trigger), kwargs, spec.misfire_grace_seconds):
+            logger.info("job %s unchanged, next run %s", spec.id, old.next_run_time)
+            continue
+        scheduler.add_job(JOB_FUNC, trigger=spec.trigger, id=spec.id, name=spec.id, kwargs=kwargs,
+                          replace_existing=True, coalesce=True, max_instances=1,
+                          misfire_grace_time=spec.misfire_grace_seconds)
+
+
+def stop_running(data_dir: str, grace: float) -> None:
+    """SIGTERM every running job's process group, SIGKILL what is left after `grace` seconds."""
+    history = History(data_dir)
+    pids = [run.pid for run in history.running() if run.pid]
+    history.close()
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if _alive(pid)]
+        time.sleep(0.2)
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def run_service(schedule: Schedule, data_dir: str) -> int:
+    data_dir = str(Path(data_dir).resolve())
+    url = jobstore_url(data_dir)
+    scheduler = BlockingScheduler(
+        timezone=ZoneInfo("Asia/Jakarta"),
+        jobstores={"default": SQLAlchemyJobStore(url=url)},
+        executors={"default": ThreadPoolExecutor(max_workers=max(2, len(schedule.jobs)))},
+        job_defaults={"coalesce": True, "max_instances": 1},
+    )
+    sync_jobs(scheduler, schedule, data_dir, url)
+    scheduler.add_listener(lambda event: logger.warning("run of %s at %s was missed (beyond its grace time)",
+                                                        event.job_id, event.scheduled_run_time), EVENT_JOB_MISSED)
+    stopping = []
+
+    def on_signal(signum, frame):
+        if stopping:  # a second signal: stop waiting
+            stop_running(data_dir, 0)
+            return
+        stopping.append(signum)
+        logger.info("%s received: no new runs; stopping running jobs (grace %.0fs)",
+                    signal.Signals(signum).name, STOP_GRACE_SECONDS)
+        scheduler.shutdown(wait=False)
+        stop_running(data_dir, STOP_GRACE_SECONDS)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    logger.info("scheduler starting with %d jobs (%s), data dir %s", len(schedule.jobs),
+                ", ".join(schedule.jobs), data_dir)
+    scheduler.start()
+    logger.info("scheduler stopped")
+    return 0

@@ -1,0 +1,204 @@
+"""The scheduler service, run for real as a subprocess with second-level intervals against
+the generated site: jobs fire, never overlap, survive a crashing job, catch up once after a
+restart, and stop cleanly on SIGTERM without losing staged articles."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from demosite import DemoServer, generate_site
+from schedules.history import History
+from tests.conftest import ROOT, run_warta, warta_env
+
+
+def today_wib():
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
+
+
+def write_config(path: Path, body: str) -> Path:
+    path.write_text(body)
+    return path
+
+
+def start_service(config: Path, data_dir: Path, grace: float = 10):
+    env = warta_env(data_dir)
+    env["WARTA_STOP_GRACE_SECONDS"] = str(grace)
+    return subprocess.Popen([sys.executable, "-m", "warta.cli", "schedule", "run", "--config", str(config),
+                             "--data-dir", str(data_dir)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop_service(proc, timeout: float = 30) -> tuple[int, str]:
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=timeout)
+    return proc.returncode, out
+
+
+def runs(data_dir: Path, job: str | None = None):
+    history = History(data_dir)
+    try:
+        return sorted(history.recent(500, job), key=lambda r: r.started)
+    finally:
+        history.close()
+
+
+@pytest.mark.parametrize("body, line, reason", [
+    ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "medcom"\ninterval_minutes = 0\n', 5, "positive"),
+    ('[[job]]\nid = "a"\nkind = "crawler"\nsite = "medcom"\ncron = "* * * * *"\n', 3, "kind must be"),
+    ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "medcom"\ncron = "61 * * * *"\n', 5, "cron"),
+    ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "nosite"\ncron = "0 * * * *"\n', 4, "site must be"),
+    ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\n\n[[job]]\nid = "a"\nkind = "snapshot"\n'
+     'interval_seconds = 5\n', 7, "duplicate"),
+    ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\ntimezone = "Mars/Base"\n', 5, "time zone"),
+    ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\ncolour = "red"\n', 5, "unknown keys"),
+    ('[[job]\nid = "a"\n', 1, "line 1"),
+])
+def test_bad_schedule_is_rejected_with_line_and_reason(tmp_path, body, line, reason):
+    config = write_config(tmp_path / "bad.toml", body)
+    result = run_warta("schedule", "run", "--config", str(config), "--data-dir", str(tmp_path), timeout=60)
+    assert result.returncode != 0
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1 and f"line {line}" in message and reason in message, message
+
+
+def test_cron_weekday_numbers_mean_what_cron_means(tmp_path):
+    from schedules.config import load_schedule
+
+    config = write_config(tmp_path / "s.toml", '[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 9 * * 1"\n')
+    trigger = load_schedule(config).jobs["a"].trigger
+    fire = trigger.get_next_fire_time(None, datetime.fromisoformat("2026-11-28T00:00:00+07:00"))
+    assert fire.strftime("%A %H:%M %Z") == "Monday 09:00 WIB"
+
+
+def test_service_runs_jobs_without_overlap_and_survives_a_failing_job(tmp_path):
+    site = generate_site(n_articles=40, days=2, reposts=0, end=today_wib())
+    with DemoServer(site, latency=0.05) as server:
+        config = write_config(tmp_path / "s.toml", f"""
+[defaults]
+misfire_grace_minutes = 1
+[[job]]
+id = "crawl"
+kind = "backfill"
+site = "medcom"
+days = 3
+base_url = "{server.base_url}"
+refetch = true
+interval_seconds = 1
+[[job]]
+id = "broken"
+kind = "crawl"
+site = "medcom"
+base_url = "http://127.0.0.1:9"
+interval_seconds = 2
+[[job]]
+id = "snapshot"
+kind = "snapshot"
+interval_seconds = 3
+""")
+        proc = start_service(config, tmp_path / "data")
+        time.sleep(14)
+        code, out = stop_service(proc)
+    assert code == 0, out
+    crawls = [r for r in runs(tmp_path / "data", "crawl") if r.status != "running"]
+    assert len(crawls) >= 2, out
+    for before, after in zip(crawls, crawls[1:]):
+        assert before.ended <= after.started, "two runs of one job overlapped"
+    broken = runs(tmp_path / "data", "broken")
+    assert len(broken) >= 2 and all(r.status.startswith("failed") for r in broken[:-1])
+    assert any(r.status == "ok" and r.articles for r in crawls), [(r.status, r.articles) for r in crawls]
+    assert "maximum number of running instances reached" in out
+    status = run_warta("schedule", "status", "--config", str(config), "--data-dir", str(tmp_path / "data"))
+    assert "crawl" in status.stdout and "failed" in status.stdout
+
+
+def test_restart_runs_a_missed_job_once(tmp_path):
+    config = write_config(tmp_path / "s.toml", """
+[[job]]
+id = "snap"
+kind = "snapshot"
+interval_seconds = 3
+misfire_grace_minutes = 5
+""")
+    data = tmp_path / "data"
+    proc = start_service(config, data)
+    time.sleep(4.5)
+    assert stop_service(proc)[0] == 0
+    before = len(runs(data, "snap"))
+    assert before >= 1
+    time.sleep(10)  # three runs missed while down
+    proc = start_service(config, data)
+    time.sleep(2.5)
+    code, out = stop_service(proc)
+    after = runs(data, "snap")[before:]
+    assert code == 0, out
+    assert len(after) == 1, f"missed runs must coalesce into one catch-up run, got {len(after)}\n{out}"
+
+
+def test_sigterm_stops_a_running_crawl_without_losing_staged_articles(tmp_path):
+    site = generate_site(n_articles=150, days=3, reposts=0, end=today_wib())
+    with DemoServer(site, latency=0.1) as server:
+        config = write_config(tmp_path / "s.toml", f"""
+[[job]]
+id = "slow"
+kind = "backfill"
+site = "medcom"
+days = 3
+base_url = "{server.base_url}"
+interval_seconds = 1
+""")
+        data = tmp_path / "data"
+        proc = start_service(config, data, grace=20)
+        time.sleep(6)
+        started = time.monotonic()
+        code, out = stop_service(proc)
+    assert code == 0, out
+    assert time.monotonic() - started < 20
+    run = runs(data, "slow")[0]
+    assert run.status == "stopped (shutdown)", run.status
+    record = json.loads(next((data / "runs" / "scheduled").glob("*.json")).read_text())
+    staged = sum(1 for f in (data / "staging" / "medcom").glob("*.jsonl") for _ in open(f))
+    assert staged == record["stats"]["warta/staged"] > 0
+
+
+def test_health_flags_a_fill_rate_drop_and_a_run_without_articles():
+    from schedules.history import health_problems
+
+    past = [{"authors": 0.98, "body": 1.0}, {"authors": 0.97, "body": 1.0}, {"authors": 1.0, "body": 1.0}]
+    summary = {"pages": 40, "articles": 30, "dropped": {}, "skipped": {}}
+    assert health_problems(summary, {"authors": 0.1, "body": 1.0}, past) == [
+        "fill rate of authors fell to 0.10 (recent median 0.98)"]
+    assert health_problems(summary, {"authors": 0.95, "body": 1.0}, past) == []
+    empty = {"pages": 12, "articles": 0, "dropped": {"no_body": 10}, "skipped": {}}
+    assert health_problems(empty, {}, past)[0].startswith("zero articles")
+    quiet = {"pages": 3, "articles": 0, "dropped": {}, "skipped": {"seen": 20}}
+    assert health_problems(quiet, {}, past) == [], "nothing new on an incremental run is healthy"
+
+
+def test_a_broken_layout_is_flagged_in_status(tmp_path):
+    site = generate_site(n_articles=20, days=2, reposts=0, end=today_wib())
+    with DemoServer(site) as server:
+        render = server.render
+        articles = {a.path for a in site.articles}
+        server.render = lambda path, query: (200, "text/html", "<html><body><h1>Redesign</h1></body></html>") \
+            if path in articles else render(path, query)
+        config = write_config(tmp_path / "s.toml", f"""
+[[job]]
+id = "latest"
+kind = "crawl"
+site = "medcom"
+base_url = "{server.base_url}"
+interval_minutes = 30
+""")
+        once = run_warta("schedule", "once", "latest", "--config", str(config), "--data-dir", str(tmp_path / "d"))
+    assert once.returncode == 0, once.stdout + once.stderr
+    status = run_warta("schedule", "status", "--config", str(config), "--data-dir", str(tmp_path / "d"))
+    assert status.returncode == 1
+    assert "zero articles" in status.stdout and "no_body" in status.stdout

@@ -1,0 +1,89 @@
+"""`warta schedule run|list|status|once` and `warta report`."""
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "schedules" / "default.toml"
+
+
+def _load(args):
+    from schedules.config import ScheduleError, load_schedule
+
+    try:
+        return load_schedule(args.config)
+    except ScheduleError as exc:
+        raise SystemExit(f"warta schedule: {exc}") from None
+
+
+def cmd_run(args) -> int:
+    from schedules.service import run_service
+
+    schedule = _load(args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    return run_service(schedule, args.data_dir)
+
+
+def cmd_list(args) -> int:
+    schedule = _load(args)
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    for spec in schedule.jobs.values():
+        nxt = spec.trigger.get_next_fire_time(None, now)
+        target = spec.site or "all sites"
+        print(f"{spec.id:20} {spec.kind:9} {target:10} {spec.describe:36} next {nxt:%Y-%m-%d %H:%M:%S %Z}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from schedules.history import History
+
+    schedule = _load(args)
+    history = History(args.data_dir)
+    runs = history.recent(args.limit)
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    print("jobs:")
+    for spec in schedule.jobs.values():
+        last = history.recent(1, spec.id)
+        last_text = f"last {last[0].status} at {last[0].started}" if last else "never run"
+        flag = "  HEALTH: " + "; ".join(last[0].problems) if last and last[0].problems else ""
+        print(f"  {spec.id:20} next {spec.trigger.get_next_fire_time(None, now):%Y-%m-%d %H:%M %Z}; {last_text}{flag}")
+    print("recent runs:")
+    for run in runs:
+        drops = ", ".join(f"{k}={v}" for k, v in run.dropped.items()) or "-"
+        print(f"  {run.started} {run.job:20} {run.status:22} pages={run.pages} articles={run.articles} "
+              f"dropped: {drops}{'  PROBLEMS: ' + '; '.join(run.problems) if run.problems else ''}  log: {run.log}")
+    history.close()
+    return 1 if any(run.problems for run in runs[:len(schedule.jobs)]) else 0
+
+
+def cmd_once(args) -> int:
+    from schedules.jobs import run_job
+
+    schedule = _load(args)
+    if args.job not in schedule.jobs:
+        raise SystemExit(f"warta schedule once: no job {args.job!r} in {args.config} "
+                         f"(jobs: {', '.join(schedule.jobs)})")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s: %(message)s")
+    status = run_job(args.job, str(Path(args.config).resolve()), str(Path(args.data_dir).resolve()))
+    print(f"{args.job}: {status}")
+    return 0 if status == "ok" else 1
+
+
+def add_schedule_parser(sub, default_data_dir: str) -> None:
+    p = sub.add_parser("schedule", help="the scheduler service and its jobs")
+    actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
+    for name, func, helptext in (("run", cmd_run, "run the scheduler in the foreground until SIGTERM/SIGINT"),
+                                 ("list", cmd_list, "the configured jobs with their next run times"),
+                                 ("status", cmd_status, "recent runs, their outcome and health"),
+                                 ("once", cmd_once, "run one job now, as the scheduler would")):
+        a = actions.add_parser(name, help=helptext)
+        if name == "once":
+            a.add_argument("job")
+        if name == "status":
+            a.add_argument("--limit", type=int, default=20)
+        a.add_argument("--config", default=str(DEFAULT_CONFIG))
+        a.add_argument("--data-dir", default=default_data_dir)
+        a.set_defaults(func=func)
