@@ -124,6 +124,13 @@ def cmd_demo(args) -> int:
     return run_demo(args.data_dir)
 
 
+def cmd_report(args) -> int:
+    from warta.report import write_report
+
+    print(f"report written to {write_report(args.data_dir, args.output)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="warta", description="Scheduled news crawling into daily Parquet snapshots.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
@@ -156,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="crawl the bundled medcom-style site offline and build snapshots")
     p.add_argument("--data-dir", default=os.path.join(default_data_dir(), "demo"))
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("report", help="an HTML page: articles per day and channel, fill-rate history")
+    p.add_argument("--data-dir", default=default_data_dir())
+    p.add_argument("--output", help="file to write (default DATA/report.html)")
+    p.set_defaults(func=cmd_report)
 
     from warta.schedule_cli import add_schedule_parser
 
