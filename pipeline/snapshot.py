@@ -95,6 +95,15 @@ def publish_partition(directory: Path, table: pa.Table) -> None:
     _fsync_dir(directory)
 
 
+def _manifest_matches(directory: Path) -> bool:
+    """A build killed between publishing a file and its manifest leaves them disagreeing."""
+    try:
+        manifest = json.loads((directory / MANIFEST_NAME).read_text())
+    except (OSError, ValueError):
+        return False
+    return manifest.get("sha256") == _sha256(directory / PART_NAME)
+
+
 def read_partition(directory: Path) -> pa.Table | None:
     part = directory / PART_NAME
     if not part.exists():
@@ -274,7 +283,7 @@ def _build(data_dir: Path, report: BuildReport, dates, rebuild_all, progress, ne
             table = merge(existing, staged, report,
                           lambda row, site=key[0]: _clean(row, store, site, learned[site], report))
             report.rows += table.num_rows
-            if existing is not None and table.equals(existing) and (directory / MANIFEST_NAME).exists():
+            if existing is not None and table.equals(existing) and _manifest_matches(directory):
                 report.partitions_unchanged += 1
             else:
                 publish_partition(directory, table)

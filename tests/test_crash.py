@@ -53,15 +53,15 @@ def test_crawls_killed_at_random_points_lose_and_duplicate_nothing(tmp_path):
 
 def test_builds_killed_at_random_points_leave_readable_partitions(tmp_path):
     first = date(2026, 3, 1)
-    records = [article(f"K{i:07d}", first + timedelta(days=i % 40), f"Isi berita nomor {i}.") for i in range(8000)]
+    records = [article(f"K{i:07d}", first + timedelta(days=i % 40), f"Isi berita nomor {i}.") for i in range(14000)]
     stage(tmp_path, records[:2000])
     build(tmp_path)
-    stage(tmp_path, records[2000:])
     rng = random.Random(9)
     killed = 0
-    for _ in range(4):
+    for attempt in range(4):  # every attempt has new work: 3,000 more articles over 40 days
+        stage(tmp_path, records[2000 + 3000 * attempt: 5000 + 3000 * attempt])
         proc = start_warta("snapshot", "--all", "--data-dir", str(tmp_path), data_dir=tmp_path)
-        time.sleep(rng.uniform(0.8, 2.5))
+        time.sleep(rng.uniform(0.7, 1.5))
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             killed += 1

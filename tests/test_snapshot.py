@@ -153,3 +153,13 @@ def test_partitions_of_an_older_schema_stay_readable_with_new_ones(tmp_path):
     schema = pq.read_schema(old_dir / "part-0.parquet")
     assert "language" in schema.names and schema.metadata[SCHEMA_VERSION_KEY] == b"1"
     assert sorted(read_articles(tmp_path)["article_id"]) == ["NEW00001", "OLD00001", "OLD00002"]
+
+
+def test_a_stale_manifest_is_repaired_by_the_next_build(tmp_path):
+    stage(tmp_path, [article("MMMMMMM1", date(2026, 1, 1))])
+    build(tmp_path)
+    manifest = partition_dir(tmp_path, "medcom", "2026-01-01") / "_manifest.json"
+    manifest.write_text(manifest.read_text().replace('"sha256": "', '"sha256": "0'))  # as if killed mid-publish
+    assert verify(tmp_path)
+    build(tmp_path, rebuild_all=True)
+    assert verify(tmp_path) == []
