@@ -90,7 +90,7 @@ def run_job(job_id: str, config: str, data_dir: str) -> str:
     if record_path.exists():
         record = json.loads(record_path.read_text())
         summary = dict(record["summary"])
-        if status != "ok" and summary.get("finish_reason") == "shutdown":
+        if status.startswith(("failed", "killed")) and summary.get("finish_reason") == "shutdown":
             status = "stopped (shutdown)"  # SIGTERM from the service or a timeout: staging was flushed
         summary["fill"] = fill_rates(record["stats"], record["stats"].get("warta/staged", 0))
         if status == "ok" and spec.kind != "snapshot":

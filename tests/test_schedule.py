@@ -202,3 +202,23 @@ interval_minutes = 30
     status = run_warta("schedule", "status", "--config", str(config), "--data-dir", str(tmp_path / "d"))
     assert status.returncode == 1
     assert "zero articles" in status.stdout and "no_body" in status.stdout
+
+
+def test_a_run_over_its_timeout_is_stopped_and_recorded(tmp_path):
+    site = generate_site(n_articles=100, days=2, reposts=0, end=today_wib())
+    with DemoServer(site, latency=0.2) as server:
+        config = write_config(tmp_path / "s.toml", f"""
+[[job]]
+id = "slow"
+kind = "backfill"
+site = "medcom"
+days = 2
+base_url = "{server.base_url}"
+cron = "0 3 * * *"
+timeout_seconds = 4
+""")
+        started = time.monotonic()
+        once = run_warta("schedule", "once", "slow", "--config", str(config), "--data-dir", str(tmp_path / "d"))
+    assert once.returncode == 1 and "timeout after 4s" in once.stdout, once.stdout + once.stderr
+    assert time.monotonic() - started < 30
+    assert runs(tmp_path / "d", "slow")[0].status == "timeout after 4s"
