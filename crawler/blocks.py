@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from lxml import etree
 
@@ -19,6 +20,7 @@ BLOCK_TAGS = frozenset(
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 SKIP_TAGS = frozenset("script style noscript template iframe object embed svg head button select option".split())
 _WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def normalise(text: str) -> str:
@@ -33,6 +35,11 @@ class Block:
     links: list[str] = field(default_factory=list)
     link_chars: int = 0
     lead_bold: str = ""  # text of a <strong>/<b> that opens the block (datelines)
+
+    @cached_property
+    def key(self) -> str:
+        """Normalised form for equality: lower-case words only."""
+        return " ".join(_WORD.findall(self.text.lower()))
 
     @property
     def link_density(self) -> float:

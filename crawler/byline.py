@@ -58,9 +58,11 @@ def _candidates_after_h1(root, body_el):
                 yield el, text
 
 
-def find_byline(root, profile: SiteProfile, body_el=None) -> Byline:
+def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
+    """`page` is the document's `crawler.selectors.PageIndex`."""
+    root = page.root
     for selector in profile.byline_selectors:
-        for el in profile.select(root, selector):
+        for el in page.select(selector):
             found = read_byline(el.text_content(), profile.timezone)
             if found:
                 found.source = f"css:{selector}"

@@ -21,6 +21,7 @@ from crawler.byline import find_byline
 from crawler.dates import parse_iso
 from crawler.metadata import jsonld_names, jsonld_text, read_metadata
 from crawler.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
+from crawler.selectors import PageIndex
 from crawler.text import clean_blocks, content_hash
 
 
@@ -39,9 +40,9 @@ class ParseResult:
     sources: dict[str, str] = field(default_factory=dict)
 
 
-def _first(profile: SiteProfile, root, selectors):
+def _first(page: PageIndex, selectors):
     for selector in selectors:
-        for el in profile.select(root, selector):
+        for el in page.select(selector):
             if normalise(el.text_content()):
                 return el, selector
     return None, None
@@ -61,10 +62,11 @@ def _load(html: str | bytes):
     return root
 
 
-def _captions(root, profile: SiteProfile, md) -> set[str]:
+def _captions(page: PageIndex, profile: SiteProfile, md) -> set[str]:
+    root = page.root
     found = set()
     for selector in profile.caption_selectors:
-        found.update(normalise(el.text_content()) for el in profile.select(root, selector))
+        found.update(normalise(el.text_content()) for el in page.select(selector))
     for img in root.iter("img"):
         found.add(normalise(img.get("alt") or ""))
         found.add(normalise(img.get("title") or ""))
@@ -72,16 +74,17 @@ def _captions(root, profile: SiteProfile, md) -> set[str]:
     return {c for c in found if len(c.split()) >= 3}
 
 
-def _drop_structure(body, profile: SiteProfile) -> list[tuple[str, str]]:
+def _drop_structure(page: PageIndex, body, profile: SiteProfile) -> list[tuple[str, str]]:
     removed = []
     for rule, selector in profile.body_drop_selectors:
-        for el in profile.select(body, selector):
+        for el in page.select(selector, body):
             if el is body or el.getparent() is None:
                 continue
             text = normalise(el.text_content()) or normalise(el.get("alt") or "")
             if text:
                 removed.append((rule, text))
             el.drop_tree()
+    page.invalidate()
     return removed
 
 
@@ -92,8 +95,9 @@ def _generic_text(html) -> str:
                                favor_precision=True) or ""
 
 
-def _title(root, profile, md, sources) -> str | None:
-    el, sel = _first(profile, root, profile.title_selectors)
+def _title(page, profile, md, sources) -> str | None:
+    root = page.root
+    el, sel = _first(page, profile.title_selectors)
     if el is not None:
         sources["title"] = f"css:{sel}"
         return normalise(el.text_content())
@@ -106,8 +110,9 @@ def _title(root, profile, md, sources) -> str | None:
     return None
 
 
-def _kicker(root, profile, title_el_text, sources) -> str | None:
-    el, sel = _first(profile, root, profile.kicker_selectors)
+def _kicker(page, profile, title_el_text, sources) -> str | None:
+    root = page.root
+    el, sel = _first(page, profile.kicker_selectors)
     if el is not None:
         sources["kicker"] = f"css:{sel}"
         return normalise(el.text_content())
@@ -153,17 +158,18 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     if profile is not GENERIC and urls.article_ref(url, profile, mirror) is None:
         raise NotAnArticle("not_article_url", f"{url} is not an article URL of {profile.name}")
     root = _load(html)
+    page = PageIndex(root, profile.parsed_selector, profile.css)
     md = read_metadata(root)
     sources: dict[str, str] = {}
     ref = _identity(url, root, md, profile, mirror, sources)
-    captions = _captions(root, profile, md)
+    captions = _captions(page, profile, md)
 
-    title = _title(root, profile, md, sources)
+    title = _title(page, profile, md, sources)
     removed: list[tuple[str, str]] = []
-    body_el, body_sel = _first(profile, root, profile.body_selectors)
+    body_el, body_sel = _first(page, profile.body_selectors)
     blocks: list[Block] = []
     if body_el is not None:
-        removed += _drop_structure(body_el, profile)
+        removed += _drop_structure(page, body_el, profile)
         blocks = extract_blocks(body_el, profile.related_prefix)
         sources["body"] = f"css:{body_sel}"
     if not blocks:
@@ -176,7 +182,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     if not title:
         raise NotAnArticle("no_title", f"no headline found in {url}")
 
-    byline = find_byline(root, profile, body_el)
+    byline = find_byline(page, profile, body_el)
     authors = jsonld_names(md.jsonld.get("author")) or byline.authors or (
         [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
     sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
@@ -195,21 +201,21 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     published_raw = byline.published_raw or (md.jsonld.get("datePublished") if isinstance(
         md.jsonld.get("datePublished"), str) else None) or md.first("article:published_time")
 
-    tags = [normalise(el.text_content()) for sel in profile.tag_selectors for el in profile.select(root, sel)]
+    tags = [normalise(el.text_content()) for sel in profile.tag_selectors for el in page.select(sel)]
     if not tags:
         keywords = md.first("news_keywords", "keywords") or jsonld_text(md.jsonld.get("keywords")) or ""
         tags = [t.strip() for t in keywords.split(",")]
     image = md.first("og:image", "twitter:image") or jsonld_text(md.jsonld.get("image"))
     if not image:
         for sel in profile.image_selectors:
-            found = profile.select(root, sel)
+            found = page.select(sel)
             if found:
                 image = found[0].get("src")
                 break
-    caption_el, _ = _first(profile, root, profile.caption_selectors)
+    caption_el, _ = _first(page, profile.caption_selectors)
     caption = normalise(caption_el.text_content()) if caption_el is not None else None
     if not caption:
-        lead = profile.select(root, "figure img") or profile.select(root, "img[alt]")
+        lead = page.select("figure img") or page.select("img[alt]")
         caption = normalise(lead[0].get("alt") or "") if lead else None
 
     related = []
@@ -220,7 +226,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     body = "\n\n".join(cleaned.paragraphs)
     article = Article(
         article_id=ref.article_id, site=profile.name, url=ref.url, title=title,
-        kicker=_kicker(root, profile, title, sources),
+        kicker=_kicker(page, profile, title, sources),
         authors=list(dict.fromkeys(a for a in authors if a)), editor=cleaned.editor,
         published_at=published_at, published_raw=published_raw, dateline=cleaned.dateline,
         channel=ref.channel, subchannel=ref.subchannel,

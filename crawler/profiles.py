@@ -12,19 +12,26 @@ from functools import cached_property
 
 from lxml.cssselect import CSSSelector
 
+from crawler.selectors import parse_group
+
 REACTION_WORDS = ("Happy", "Inspire", "Confuse", "Sad")
 
-# Phrases that end a block or a body on Indonesian news sites; matched on normalised text.
-INDONESIAN_PHRASES: tuple[tuple[str, str], ...] = (
-    ("google_news", r"Cek Berita dan Artikel yang lain di\b.*"),
-    ("google_news", r"Google News"),
-    ("whatsapp_channel", r"(?:dan )?follow Channel WhatsApp\b.*"),
-    ("reaction_widget", r"Bagaimana tanggapan anda mengenai artikel ini\?"),
-    ("promo", r"Hai,? Sobat [\w.]+!.*"),
-    ("follow_us", r"Ikuti media sosial \S+ dan dapatkan berbagai keuntungan\.?"),
-    ("follow_us", r"FOLLOW US"),
-    ("section_heading", r"(?:TERKAIT|BERITA LAINNYA|BERITA TERKAIT|ADVERTISEMENT|Advertisement|SCROLL TO CONTINUE WITH CONTENT)"),
-    ("share", r"(?:Bagikan|Share)(?: artikel ini)?:?"),
+# Phrases that are a whole block, or end one, on Indonesian news sites: (rule, keyword, pattern).
+# The keyword is lower-case text every match contains: a cheap test before the regex runs.
+INDONESIAN_PHRASES: tuple[tuple[str, str, str], ...] = (
+    ("google_news", "cek berita", r"Cek Berita dan Artikel yang lain di\b.*"),
+    ("google_news", "google news", r"Google News"),
+    ("whatsapp_channel", "whatsapp", r"(?:dan )?follow Channel WhatsApp\b.*"),
+    ("reaction_widget", "tanggapan anda", r"Bagaimana tanggapan anda mengenai artikel ini\?"),
+    ("promo", "sobat", r"Hai,? Sobat [\w.]+!.*"),
+    ("follow_us", "ikuti media sosial", r"Ikuti media sosial \S+ dan dapatkan berbagai keuntungan\.?"),
+    ("follow_us", "follow us", r"FOLLOW US"),
+    ("section_heading", "terkait", r"(?:BERITA )?TERKAIT"),
+    ("section_heading", "berita lainnya", r"BERITA LAINNYA"),
+    ("section_heading", "advertisement", r"ADVERTISEMENT"),
+    ("section_heading", "scroll to continue", r"SCROLL TO CONTINUE WITH CONTENT"),
+    ("share", "bagikan", r"Bagikan(?: artikel ini)?:?"),
+    ("share", "share", r"Share(?: artikel ini)?:?"),
 )
 
 
@@ -50,7 +57,7 @@ class SiteProfile:
     excluded_channels: tuple[str, ...] = ("video", "foto", "tag", "indeks", "amp", "author", "search")
     # selectors, most trusted first
     title_selectors: tuple[str, ...] = ("h1",)
-    kicker_selectors: tuple[str, ...] = (".kicker", ".subtitle", "h1 ~ .kicker")
+    kicker_selectors: tuple[str, ...] = (".kicker", ".subtitle")
     byline_selectors: tuple[str, ...] = (".info_ct", "div.date", ".byline", "div.name", ".author")
     body_selectors: tuple[str, ...] = ("#articleBody", "[itemprop=articleBody]", "div.text", "article")
     tag_selectors: tuple[str, ...] = (".tags a", ".tag a", "a[rel=tag]")
@@ -66,7 +73,7 @@ class SiteProfile:
         ("reaction_widget", ".reaction, .reactions, [class*=reaction]"),
         ("follow_us", ".follow, .follow-us, .ext-channel"),
     )
-    phrase_rules: tuple[tuple[str, str], ...] = INDONESIAN_PHRASES
+    phrase_rules: tuple[tuple[str, str, str], ...] = INDONESIAN_PHRASES
     reaction_words: tuple[str, ...] = REACTION_WORDS
     related_prefix: str = r"Baca(?: [Jj]uga)?\s*:"
     editor_code: str = r"\(([A-Z]{2,5})\)"
@@ -80,22 +87,30 @@ class SiteProfile:
         return re.compile(self.article_path)
 
     @cached_property
-    def phrase_patterns(self) -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...]]:
-        """Phrase rules compiled once: a combined pattern for a quick "any rule here?" test, and each rule."""
-        rules = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in self.phrase_rules)
-        combined = re.compile("|".join(f"(?:{pattern})" for _, pattern in self.phrase_rules), re.IGNORECASE)
-        return combined, rules
+    def phrase_patterns(self) -> tuple[tuple[str, str, re.Pattern], ...]:
+        """Phrase rules with their patterns compiled once."""
+        return tuple((name, keyword, re.compile(pattern, re.IGNORECASE)) for name, keyword, pattern in self.phrase_rules)
 
     @cached_property
     def _selectors(self) -> dict[str, CSSSelector]:
         return {}
 
-    def select(self, element, selector: str) -> list:
-        """Elements under `element` matching a CSS selector, compiled once per profile."""
+    @cached_property
+    def _parsed(self) -> dict[str, object]:
+        return {}
+
+    def parsed_selector(self, selector: str):
+        """`crawler.selectors.parse_group(selector)`, cached per profile."""
+        if selector not in self._parsed:
+            self._parsed[selector] = parse_group(selector)
+        return self._parsed[selector]
+
+    def css(self, selector: str) -> CSSSelector:
+        """A CSS selector compiled once per profile (the fallback of `crawler.selectors`)."""
         compiled = self._selectors.get(selector)
         if compiled is None:
             compiled = self._selectors[selector] = CSSSelector(selector)
-        return compiled(element)
+        return compiled
 
 
 MEDCOM = SiteProfile(

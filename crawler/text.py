@@ -28,8 +28,8 @@ class CleanResult:
 
 
 def paragraph_key(text: str) -> str:
-    """Normalised form of a paragraph for equality: lower case words only."""
-    return " ".join(_WORD.findall(text.lower()))
+    """Normalised form of a paragraph for equality: lower case words only (as `Block.key`)."""
+    return Block(text).key
 
 
 def content_hash(body: str) -> str:
@@ -59,15 +59,15 @@ def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
 
 def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed]:
     """Remove blocks that are a known phrase; cut a block where a footer phrase starts inside it."""
-    any_rule, rules = profile.phrase_patterns
+    rules = profile.phrase_patterns
     kept, removed = [], []
     for block in blocks:
         text = block.text
         # Phrases are whole blocks or block endings: only a block's tail can hold one.
-        if not any_rule.search(text, max(0, len(text) - TAIL_CHARS)):
-            kept.append(block)
-            continue
-        for name, rule in rules:
+        tail = text[-TAIL_CHARS:].lower()
+        for name, keyword, rule in rules:
+            if keyword not in tail:
+                continue
             if rule.fullmatch(text):
                 removed.append((name, text))
                 text = ""
@@ -76,6 +76,7 @@ def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
             if inner and inner.end() == len(text) and inner.start() > 0 and len(inner.group(0)) > 20:
                 removed.append((name, inner.group(0)))
                 text = text[: inner.start()].rstrip()
+                tail = text[-TAIL_CHARS:].lower()
         if text:
             kept.append(block if text == block.text else Block(text, block.kind, block.links,
                                                                block.link_chars, block.lead_bold))
@@ -108,7 +109,7 @@ def drop_captions(blocks: list[Block], captions: set[str]) -> tuple[list[Block],
     keys = {paragraph_key(c) for c in captions if paragraph_key(c)}
     kept, removed = [], []
     for block in blocks:
-        (removed.append(("caption", block.text)) if paragraph_key(block.text) in keys else kept.append(block))
+        (removed.append(("caption", block.text)) if block.key in keys else kept.append(block))
     return kept, removed
 
 
@@ -157,7 +158,7 @@ def drop_repeats(blocks: list[Block]) -> tuple[list[Block], Removed]:
     """Keep a paragraph repeated inside one article once."""
     seen, kept, removed = set(), [], []
     for block in blocks:
-        key = paragraph_key(block.text)
+        key = block.key
         if key in seen:
             removed.append(("repeated_paragraph", block.text))
             continue
@@ -179,7 +180,7 @@ def drop_headline(blocks: list[Block], headline: str | None) -> tuple[list[Block
     key = paragraph_key(headline or "")
     kept, removed = [], []
     for block in blocks:
-        (removed.append(("headline", block.text)) if key and paragraph_key(block.text) == key else kept.append(block))
+        (removed.append(("headline", block.text)) if key and block.key == key else kept.append(block))
     return kept, removed
 
 
