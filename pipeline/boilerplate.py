@@ -122,6 +122,9 @@ class LearnedBoilerplatePipeline:
     def __init__(self, crawler, store: BoilerplateStore):
         self.crawler = crawler
         self.store = store
+        self.learned: dict[str, frozenset[int]] = {}
+        self.pending: dict[str, list[tuple[str, list[str]]]] = {}
+        self.seen = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -136,11 +139,24 @@ class LearnedBoilerplatePipeline:
         return cls(crawler, BoilerplateStore(store_path(settings.get("WARTA_DATA_DIR", "data")), thresholds))
 
     def process_item(self, item):
-        self.store.observe(item["site"], item["article_id"], item["body"].split("\n\n"))
-        _, removed = strip_learned(item, self.store, item["site"])
+        site = item["site"]
+        # Observed in batches: what is learned moves slowly, and the snapshot build observes
+        # every staged article again (idempotently), so a crash here loses nothing.
+        self.pending.setdefault(site, []).append((item["article_id"], item["body"].split("\n\n")))
+        if site not in self.learned or self.seen % 100 == 0:
+            self._observe_pending()
+            self.learned[site] = self.store.learned(site)
+        self.seen += 1
+        _, removed = strip_learned(item, self.store, site, self.learned[site])
         if removed:
             self.crawler.stats.inc_value("warta/removed/learned_boilerplate", len(removed))
         return item
 
+    def _observe_pending(self) -> None:
+        for site, batch in self.pending.items():
+            self.store.observe_many(site, batch)
+        self.pending.clear()
+
     def close_spider(self):
+        self._observe_pending()
         self.store.close()

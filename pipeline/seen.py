@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS sketch (site TEXT NOT NULL, article_id TEXT NOT NULL,
     PRIMARY KEY (site, article_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS band (site TEXT NOT NULL, key INTEGER NOT NULL, article_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS band_by_key ON band (site, key);
+CREATE INDEX IF NOT EXISTS band_by_article ON band (site, article_id);
 """
 
 
@@ -81,7 +82,9 @@ class SeenStore:
         keys = [int(k) for k in band_keys(signature)]
         marks = ",".join("?" * len(keys))
         candidates = [r[0] for r in self.db.execute(
-            f"SELECT DISTINCT article_id FROM band WHERE site = ? AND key IN ({marks})", (site, *keys))
+            # Without statistics SQLite may pick the (site, article_id) index and scan the site.
+            f"SELECT DISTINCT article_id FROM band INDEXED BY band_by_key WHERE site = ? AND key IN ({marks})",
+            (site, *keys))
             if r[0] != article_id]
         best = None
         for cid in candidates:
@@ -103,20 +106,28 @@ class SeenStore:
 
     def record(self, site: str, article: dict, signature: np.ndarray | None = None) -> None:
         """Remember an article (atomically with its sketch): replaces an earlier version."""
-        published = article.get("published_at")
-        fetched = article.get("crawled_at") or datetime.now(timezone.utc)
+        self.record_many(site, [(article, signature)])
+
+    def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:
+        """Remember several articles in one transaction."""
         with self.db:
             self.db.execute("BEGIN")
-            self.db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)", (
-                site, article["article_id"], article["content_hash"],
-                published.isoformat() if isinstance(published, datetime) else published,
-                fetched.isoformat() if isinstance(fetched, datetime) else fetched))
-            if signature is not None:
-                self.db.execute("DELETE FROM band WHERE site = ? AND article_id = ?", (site, article["article_id"]))
-                self.db.execute("INSERT OR REPLACE INTO sketch VALUES (?, ?, ?)",
-                                (site, article["article_id"], signature.astype(np.uint32).tobytes()))
-                self.db.executemany("INSERT INTO band VALUES (?, ?, ?)",
-                                    [(site, int(k), article["article_id"]) for k in band_keys(signature)])
+            for article, signature in entries:
+                self._record(site, article, signature)
+
+    def _record(self, site: str, article: dict, signature: np.ndarray | None) -> None:
+        published = article.get("published_at")
+        fetched = article.get("crawled_at") or datetime.now(timezone.utc)
+        self.db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)", (
+            site, article["article_id"], article["content_hash"],
+            published.isoformat() if isinstance(published, datetime) else published,
+            fetched.isoformat() if isinstance(fetched, datetime) else fetched))
+        if signature is not None:
+            self.db.execute("DELETE FROM band WHERE site = ? AND article_id = ?", (site, article["article_id"]))
+            self.db.execute("INSERT OR REPLACE INTO sketch VALUES (?, ?, ?)",
+                            (site, article["article_id"], signature.astype(np.uint32).tobytes()))
+            self.db.executemany("INSERT INTO band VALUES (?, ?, ?)",
+                                [(site, int(k), article["article_id"]) for k in band_keys(signature)])
 
     def count(self, site: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM seen WHERE site = ?", (site,)).fetchone()[0]

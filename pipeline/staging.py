@@ -128,8 +128,9 @@ class StagingPipeline:
 
     def _remember(self, records: list[dict]) -> None:
         if self.seen and records:
-            for record, signature in zip(records, sketch_many([r["body"] for r in records])):
-                self.seen.record(record["site"], record, signature)
+            signatures = sketch_many([r["body"] for r in records])
+            for site in {r["site"] for r in records}:
+                self.seen.record_many(site, [(r, sig) for r, sig in zip(records, signatures) if r["site"] == site])
 
     def process_item(self, item):
         self.writer.add(item)

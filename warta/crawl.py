@@ -26,7 +26,7 @@ def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, ba
     extra = dict(overrides or {})
     if limit:
         extra["CLOSESPIDER_ITEMCOUNT"] = limit
-    process = CrawlerProcess(crawl_settings(data_dir, extra), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(data_dir, extra))
     crawler = process.create_crawler(site)
     kwargs = {k: v for k, v in (("since", since), ("until", until), ("base_url", base_url),
                                 ("refetch", "1" if refetch else None)) if v}
