@@ -35,9 +35,18 @@ DATE_RE = re.compile(
 )
 
 
+# Some templates print numeric dates: 19/09/2023 14:30 or 19-09-2023, 14.30 WIB (day first).
+NUMERIC_DATE_RE = re.compile(
+    rf"(?:{DAYS},?\s*)?(?P<day>\d{{1,2}})[/-](?P<month>\d{{1,2}})[/-](?P<year>\d{{4}})"
+    r"(?:\s*[,|]?\s*(?:pukul\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?"
+    r"(?:\s*(?P<zone>WIB|WITA|WIT|UTC|GMT)\b)?",
+    re.IGNORECASE,
+)
+
+
 def find_date(text: str) -> re.Match | None:
-    """The first Indonesian date (with optional time and zone) in `text`."""
-    return DATE_RE.search(text or "")
+    """The first Indonesian date (with optional time and zone) in `text`, worded or numeric."""
+    return DATE_RE.search(text or "") or NUMERIC_DATE_RE.search(text or "")
 
 
 def parse_indonesian(text: str, default_tz: str = "Asia/Jakarta") -> datetime | None:
@@ -46,7 +55,8 @@ def parse_indonesian(text: str, default_tz: str = "Asia/Jakarta") -> datetime | 
     if not m:
         return None
     try:
-        naive = datetime(int(m["year"]), MONTHS[m["month"].lower()], int(m["day"]),
+        month = int(m["month"]) if m["month"].isdigit() else MONTHS[m["month"].lower()]
+        naive = datetime(int(m["year"]), month, int(m["day"]),
                          int(m["hour"] or 0), int(m["minute"] or 0), int(m["second"] or 0))
     except ValueError:
         return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import Counter
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,13 +22,17 @@ MISSING_PATH = "/nasional/hukum/Zz404xYz-berita-yang-sudah-dihapus"
 class DemoServer:
     """`with DemoServer(site) as server:` serves `site` at `server.base_url` in a thread."""
 
-    def __init__(self, site: SiteModel, port: int = 0, latency: float = 0.0, flaky_paths: int = 1):
+    def __init__(self, site: SiteModel, port: int = 0, latency: float = 0.0, flaky_paths: int = 1,
+                 throttled_paths: int = 0, retry_after: int = 2):
         self.site = site
         self.latency = latency
         self.hits: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._pages = {a.path: a for a in site.articles}
         self._flaky = {a.path for a in site.articles[3:3 + flaky_paths]}
+        self._throttled = {a.path for a in site.articles[10:10 + throttled_paths]}
+        self.retry_after = retry_after
+        self.times: dict[str, list[float]] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -52,6 +57,7 @@ class DemoServer:
         site = self.site
         with self._lock:
             self.hits[path] += 1
+            self.times.setdefault(path, []).append(time.monotonic())
             first_hit = self.hits[path] == 1
         if path == "/robots.txt":
             return 200, "text/plain", markup.render_robots(site)
@@ -74,6 +80,8 @@ class DemoServer:
         if amp in self._pages:
             if amp in self._flaky and first_hit:
                 return 500, "text/html", "<h1>Internal Server Error</h1>"
+            if amp in self._throttled and first_hit:
+                return 429, "text/html", "<h1>Too Many Requests</h1>"
             return 200, "text/html", markup.render_article(self._pages[amp], site)
         return 404, "text/html", "<h1>Halaman tidak ditemukan</h1>"
 
@@ -90,6 +98,8 @@ class DemoServer:
                 status, ctype, body = server.render(parts.path, parse_qs(parts.query))
                 data = body.encode("utf-8")
                 self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", str(server.retry_after))
                 self.send_header("Content-Type", f"{ctype}; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

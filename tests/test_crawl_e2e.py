@@ -9,6 +9,7 @@ import sys
 import pandas as pd
 import pyarrow.dataset as ds
 
+from demosite import DemoServer
 from tests.conftest import ROOT, run_warta, warta_env
 from tests.contract import check_arrow_types, leaks
 
@@ -106,3 +107,17 @@ def test_unreachable_site_fails_with_a_reason(tmp_path):
     result = run_warta("crawl", "medcom", "--base-url", "http://127.0.0.1:9", "--data-dir", str(tmp_path))
     assert result.returncode != 0
     assert "no page could be fetched" in result.stderr
+
+
+def test_429_with_retry_after_is_waited_for_and_retried(tmp_path, site):
+    with DemoServer(site, throttled_paths=1, retry_after=2) as server:
+        day = site.articles[10].published_at.date()
+        result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--since", str(day),
+                           "--until", str(day), "--data-dir", str(tmp_path))
+        path = site.articles[10].path
+        first, second = server.times[path][:2]
+    assert result.returncode == 0, result.stderr
+    assert second - first >= 1.9, "the retry came before Retry-After had passed"
+    stats = _run_record(tmp_path)["stats"]
+    assert stats["warta/retry_after"] == 1
+    assert site.articles[10].article_id in set(_snapshot_frame(tmp_path)["article_id"])

@@ -20,6 +20,8 @@ WIB = timezone(timedelta(hours=7))
     ("Selasa, 7 Desember 2021 pukul 02.30 WITA", datetime(2021, 12, 7, 2, 30, tzinfo=timezone(timedelta(hours=8)))),
     ("Jum'at, 3 Pebruari 2012 10:00 WIT", datetime(2012, 2, 3, 10, 0, tzinfo=timezone(timedelta(hours=9)))),
     ("1 Agt 2020", datetime(2020, 8, 1, tzinfo=WIB)),
+    ("Redaksi - 19/09/2023 14:30 WIB", datetime(2023, 9, 19, 14, 30, tzinfo=WIB)),
+    ("Rabu, 20-09-2023, 07.05", datetime(2023, 9, 20, 7, 5, tzinfo=WIB)),
 ])
 def test_indonesian_dates(text, want):
     got = parse_indonesian(text)

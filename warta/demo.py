@@ -1,6 +1,8 @@
 """`warta demo`: the whole product on the bundled medcom-style site, offline."""
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from demosite import DemoServer, generate_site
@@ -14,14 +16,20 @@ def run_demo(data_dir: str) -> int:
     with DemoServer(site) as server:
         print(f"demo: serving {len(site.articles)} generated medcom-style articles at {server.base_url}", flush=True)
         summary = run_crawl("medcom", data_dir, since=site.days[0].isoformat(), until=site.days[-1].isoformat(),
-                            base_url=server.base_url, overrides={"AUTOTHROTTLE_ENABLED": False})
+                            base_url=server.base_url,
+                            overrides={"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"})
     report = build(data_dir)
     df = read_articles(data_dir)
     snapshots = Path(data_dir) / "snapshots"
     print(f"demo: {summary['pages']} pages fetched, {summary['articles']} articles staged, "
-          f"dropped: {summary['dropped'] or 'none'}")
-    print(f"demo: {report.partitions_written} partitions written, {report.rows} rows in {snapshots}")
-    print(f"demo: {len(df)} articles over {df['date'].nunique()} days, {len(df.columns)} columns")
+          f"dropped: {summary['dropped'] or 'none'}, skipped as already staged: "
+          f"{summary['skipped'].get('seen', 0)}")
+    print(f"demo: {report.partitions_written} daily partitions written this run, "
+          f"{report.partitions_unchanged} unchanged")
+    print(f"demo: {snapshots} holds {len(df)} articles over {df['date'].nunique()} days, "
+          f"{len(df.columns)} columns")
+    python = os.path.relpath(sys.executable) if not os.path.relpath(sys.executable).startswith("..") \
+        else sys.executable
     print("load them with:")
-    print(f'    python -c \'import pandas; print(pandas.read_parquet("{snapshots}"))\'')
+    print(f'    {python} -c \'import pandas; print(pandas.read_parquet("{snapshots}"))\'')
     return 0 if len(df) else 1
