@@ -95,12 +95,20 @@ def _generic_text(html) -> str:
                                favor_precision=True) or ""
 
 
+def _selected_text(page: PageIndex, selectors, name: str, sources: dict) -> str | None:
+    """Text of the first element that a selector finds, recording which selector answered."""
+    el, sel = _first(page, selectors)
+    if el is None:
+        return None
+    sources[name] = f"css:{sel}"
+    return normalise(el.text_content())
+
+
 def _title(page, profile, md, sources) -> str | None:
     root = page.root
-    el, sel = _first(page, profile.title_selectors)
-    if el is not None:
-        sources["title"] = f"css:{sel}"
-        return normalise(el.text_content())
+    text = _selected_text(page, profile.title_selectors, "title", sources)
+    if text:
+        return text
     for source, value in (("jsonld:headline", jsonld_text(md.jsonld.get("headline"))),
                           ("meta:og:title", md.first("og:title", "twitter:title")),
                           ("html:title", normalise(root.findtext(".//title") or ""))):
@@ -111,12 +119,10 @@ def _title(page, profile, md, sources) -> str | None:
 
 
 def _kicker(page, profile, title_el_text, sources) -> str | None:
-    root = page.root
-    el, sel = _first(page, profile.kicker_selectors)
-    if el is not None:
-        sources["kicker"] = f"css:{sel}"
-        return normalise(el.text_content())
-    for h1 in root.iter("h1"):
+    text = _selected_text(page, profile.kicker_selectors, "kicker", sources)
+    if text:
+        return text
+    for h1 in page.root.iter("h1"):
         prev = h1.getprevious()
         if prev is not None and isinstance(prev.tag, str) and prev.tag not in ("a", "img", "nav", "ul"):
             text = normalise(prev.text_content())
@@ -150,6 +156,47 @@ def _identity(url, root, md, profile, mirror, sources):
         clean = urls.strip_tracking(url, profile)
         return urls.ArticleRef(hashlib.sha1(clean.encode()).hexdigest()[:16], clean, None, None)
     return ref
+
+
+def _published(md, byline, profile: SiteProfile, sources: dict) -> tuple[datetime | None, str | None]:
+    """Publication instant (in the site's zone) and the date text as printed."""
+    published_at = None
+    for source, value in (("jsonld:datePublished", md.jsonld.get("datePublished")),
+                          ("meta:article:published_time", md.first("article:published_time", "pubdate",
+                                                                   "publishdate", "date"))):
+        published_at = parse_iso(value if isinstance(value, str) else None, profile.timezone)
+        if published_at:
+            sources["published_at"] = source
+            break
+    if published_at is None and byline.published_at:
+        published_at, sources["published_at"] = byline.published_at, byline.source
+    if published_at is not None:
+        published_at = published_at.astimezone(ZoneInfo(profile.timezone))
+    jsonld_raw = md.jsonld.get("datePublished")
+    raw = byline.published_raw or (jsonld_raw if isinstance(jsonld_raw, str) else None) or \
+        md.first("article:published_time")
+    return published_at, raw
+
+
+def _tags(page: PageIndex, profile: SiteProfile, md) -> list[str]:
+    tags = [normalise(el.text_content()) for sel in profile.tag_selectors for el in page.select(sel)]
+    if not tags:
+        keywords = md.first("news_keywords", "keywords") or jsonld_text(md.jsonld.get("keywords")) or ""
+        tags = [t.strip() for t in keywords.split(",")]
+    return list(dict.fromkeys(t for t in tags if t))
+
+
+def _lead_image(page: PageIndex, profile: SiteProfile, md, sources: dict) -> tuple[str | None, str | None]:
+    """The lead image URL (as written in the page) and its caption."""
+    image = md.first("og:image", "twitter:image") or jsonld_text(md.jsonld.get("image"))
+    if not image:
+        found = next((els for els in (page.select(sel) for sel in profile.image_selectors) if els), None)
+        image = found[0].get("src") if found else None
+    caption = _selected_text(page, profile.caption_selectors, "image_caption", sources)
+    if not caption:
+        lead = page.select("figure img") or page.select("img[alt]")
+        caption = normalise(lead[0].get("alt") or "") if lead else None
+    return image, caption or None
 
 
 def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str | None = None,
@@ -186,37 +233,8 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     authors = jsonld_names(md.jsonld.get("author")) or byline.authors or (
         [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
     sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
-    published_at = None
-    for source, value in (("jsonld:datePublished", md.jsonld.get("datePublished")),
-                          ("meta:article:published_time", md.first("article:published_time", "pubdate",
-                                                                   "publishdate", "date"))):
-        published_at = parse_iso(value if isinstance(value, str) else None, profile.timezone)
-        if published_at:
-            sources["published_at"] = source
-            break
-    if published_at is None and byline.published_at:
-        published_at, sources["published_at"] = byline.published_at, byline.source
-    if published_at is not None:
-        published_at = published_at.astimezone(ZoneInfo(profile.timezone))
-    published_raw = byline.published_raw or (md.jsonld.get("datePublished") if isinstance(
-        md.jsonld.get("datePublished"), str) else None) or md.first("article:published_time")
-
-    tags = [normalise(el.text_content()) for sel in profile.tag_selectors for el in page.select(sel)]
-    if not tags:
-        keywords = md.first("news_keywords", "keywords") or jsonld_text(md.jsonld.get("keywords")) or ""
-        tags = [t.strip() for t in keywords.split(",")]
-    image = md.first("og:image", "twitter:image") or jsonld_text(md.jsonld.get("image"))
-    if not image:
-        for sel in profile.image_selectors:
-            found = page.select(sel)
-            if found:
-                image = found[0].get("src")
-                break
-    caption_el, _ = _first(page, profile.caption_selectors)
-    caption = normalise(caption_el.text_content()) if caption_el is not None else None
-    if not caption:
-        lead = page.select("figure img") or page.select("img[alt]")
-        caption = normalise(lead[0].get("alt") or "") if lead else None
+    published_at, published_raw = _published(md, byline, profile, sources)
+    image, caption = _lead_image(page, profile, md, sources)
 
     related = []
     for href in cleaned.related:
@@ -230,9 +248,9 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
         authors=list(dict.fromkeys(a for a in authors if a)), editor=cleaned.editor,
         published_at=published_at, published_raw=published_raw, dateline=cleaned.dateline,
         channel=ref.channel, subchannel=ref.subchannel,
-        tags=list(dict.fromkeys(t for t in tags if t)),
+        tags=_tags(page, profile, md),
         image_url=_resolve_url(url, image, profile, mirror) if image else None,
-        image_caption=caption or None, body=body, related_urls=related,
+        image_caption=caption, body=body, related_urls=related,
         word_count=len(body.split()), language=profile.language, content_hash=content_hash(body),
         duplicate_of=None, crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )

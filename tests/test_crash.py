@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
-from pipeline.snapshot import build, verify
+from pipeline.partitions import verify
+from pipeline.snapshot import build
 from tests.conftest import ROOT, run_warta, warta_env
 from tests.test_snapshot import article, stage
 

@@ -13,7 +13,8 @@ import pytest
 from crawler.article import Article
 from pipeline import read_articles
 from pipeline.schema import SCHEMA_VERSION_KEY
-from pipeline.snapshot import build, partition_dir, verify
+from pipeline.partitions import partition_dir, verify
+from pipeline.snapshot import build
 from pipeline.staging import SegmentWriter, staging_dir
 from tests.contract import check_arrow_types
 

@@ -72,7 +72,8 @@ def cmd_crawl(args) -> int:
 
 
 def cmd_snapshot(args) -> int:
-    from pipeline.snapshot import BuildLocked, build, verify
+    from pipeline.partitions import verify
+    from pipeline.snapshot import BuildLocked, build
     from warta.progress import ProgressBar
 
     if args.verify:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
