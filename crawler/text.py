@@ -60,13 +60,16 @@ def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
 def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed]:
     """Remove blocks that are a known phrase; cut a block where a footer phrase starts inside it."""
     rules = profile.phrase_patterns
+    trailing_code = re.compile(rf"\s+({profile.editor_code}\.?)$")
     kept, removed = [], []
     for block in blocks:
-        text = block.text
+        # "... Google News (WIL)": the editor code outlives the phrase printed before it.
+        m = trailing_code.search(block.text)
+        text, code = (block.text[: m.start()], m.group(1)) if m else (block.text, None)
+        untouched = text
         # Phrases are whole blocks or block endings: only a block's tail can hold one.
-        tail = text[-TAIL_CHARS:].lower()
         for name, keyword, rule in rules:
-            if keyword not in tail:
+            if keyword not in text[-TAIL_CHARS:].lower():
                 continue
             if rule.fullmatch(text):
                 removed.append((name, text))
@@ -76,10 +79,13 @@ def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
             if inner and inner.end() == len(text) and inner.start() > 0 and len(inner.group(0)) > 20:
                 removed.append((name, inner.group(0)))
                 text = text[: inner.start()].rstrip()
-                tail = text[-TAIL_CHARS:].lower()
+        if text == untouched:
+            text, code = block.text, None  # no phrase here: the block stays whole
         if text:
             kept.append(block if text == block.text else Block(text, block.kind, block.links,
                                                                block.link_chars, block.lead_bold))
+        if code:
+            kept.append(Block(code))
     return kept, removed
 
 
@@ -118,7 +124,8 @@ def take_editor(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block],
     if not blocks:
         return blocks, [], None
     alone = re.compile(rf"^{profile.editor_code}\.?$")
-    trailing = re.compile(rf"\s+{profile.editor_code}\.?$")
+    # Only after a sentence ends: "... Badan Pusat Statistik (BPS)" is an acronym, not an editor.
+    trailing = re.compile(rf"(?<=[.!?\"”’'])\s+{profile.editor_code}\.?$")
     last = blocks[-1]
     if m := alone.match(last.text):
         return blocks[:-1], [("editor_code", last.text)], m.group(1)

@@ -83,3 +83,21 @@ def test_discovery_readers():
     assert feed[0].url == "https://a/b?utm_source=rss" and feed[0].published.hour == 14
     links, nxt = read_listing(b'<html><head><link rel="next" href="?page=2"></head><body><a href="/x">x</a></body></html>')
     assert links == ["/x"] and nxt == "?page=2"
+
+
+def _clean(*texts):
+    from crawler.blocks import Block
+    from crawler.text import clean_blocks
+
+    return clean_blocks([Block(t) for t in texts], MEDCOM)
+
+
+def test_editor_code_printed_after_the_google_news_line_is_kept():
+    result = _clean("Isi berita pertama.", "Cek Berita dan Artikel yang lain di Google News (WIL)")
+    assert result.paragraphs == ["Isi berita pertama."] and result.editor == "WIL"
+
+
+def test_an_acronym_ending_the_last_paragraph_is_not_an_editor_code():
+    result = _clean("Data dirilis oleh Badan Pusat Statistik (BPS)")
+    assert result.editor is None and result.paragraphs == ["Data dirilis oleh Badan Pusat Statistik (BPS)"]
+    assert _clean("Harga naik tajam. (SAW)").editor == "SAW"
