@@ -1,7 +1,9 @@
 """Downloader middleware: honour `Retry-After` on 429 and 503."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
@@ -26,10 +28,12 @@ def retry_after_seconds(value: bytes | str | None) -> float | None:
 
 
 class RetryAfterMiddleware:
-    """Slows the whole site's download slot to the server's Retry-After before the retry runs.
+    """Honours the server's Retry-After (up to RETRY_AFTER_MAX_SECONDS).
 
-    Sits just outside RetryMiddleware (which then re-schedules the request), so the retry and
-    every other request to that site wait as the server asked, up to RETRY_AFTER_MAX_SECONDS.
+    Sits just inside RetryMiddleware: the response marks its request with the earliest time
+    it may go again, RetryMiddleware copies that mark into the retry, and `process_request`
+    holds the retry until then. The site's download slot is slowed too, so other requests
+    back off as well (AutoThrottle may relax that later; the retry itself always waits).
     """
 
     def __init__(self, crawler):
@@ -39,6 +43,12 @@ class RetryAfterMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    async def process_request(self, request):
+        not_before = request.meta.get("warta_not_before")
+        if not_before is not None and (delay := not_before - time.monotonic()) > 0:
+            await asyncio.sleep(delay)
+        return None
 
     def process_response(self, request, response):
         if response.status not in (429, 503):
@@ -52,6 +62,7 @@ class RetryAfterMiddleware:
         slot = downloader.slots.get(key)
         if slot is not None and slot.delay < wait:
             slot.delay = wait
+        request.meta["warta_not_before"] = time.monotonic() + wait
         self.crawler.stats.inc_value("warta/retry_after")
         logger.info("server asked to wait %.0fs (HTTP %s): %s", wait, response.status, request.url)
         return response
