@@ -7,6 +7,7 @@ import os
 BOT_NAME = "warta"
 SPIDER_LOADER_CLASS = "crawler.spiderloader.ProfileSpiderLoader"
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
 
 WARTA_DATA_DIR = os.environ.get("WARTA_DATA_DIR", "data")
 WARTA_RUN_RECORD = os.environ.get("WARTA_RUN_RECORD")  # where the scheduler wants this run's record

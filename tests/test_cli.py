@@ -60,3 +60,16 @@ def test_parse_of_a_non_article_fails_clearly(tmp_path):
     result = run_warta("parse", str(page), "--url", "https://www.medcom.id/video/sorotan/Abcdefgh-klip")
     assert result.returncode == 1
     assert "not an article" in result.stderr
+
+
+def test_scrapy_crawl_rejects_a_wrong_argument_without_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, warta_env
+
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "medcom", "-a", "since=2023-02-30"],
+                            cwd=ROOT, env=warta_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith("not a date in YYYY-MM-DD form: '2023-02-30'")

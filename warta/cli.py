@@ -84,8 +84,9 @@ def cmd_snapshot(args) -> int:
         return 1 if problems else 0
     bar = ProgressBar("snapshot")
     try:
-        report = build(args.data_dir, dates=set(args.date) if args.date else None, rebuild_all=args.all,
-                       progress=bar.update)
+        # Named dates are rebuilt even with nothing new staged (learned boilerplate, schema).
+        report = build(args.data_dir, dates=set(args.date) if args.date else None,
+                       rebuild_all=args.all or bool(args.date), progress=bar.update)
     except BuildLocked as exc:
         print(f"warta snapshot: {exc}", file=sys.stderr)
         return 1
@@ -148,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("snapshot", help="build the daily Parquet snapshots from staging")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--date", type=_day, action="append", help="only this day (repeatable)")
+    group.add_argument("--date", type=_day, action="extend", nargs="+", help="only these days (WIB)")
     group.add_argument("--all", action="store_true", help="also rewrite every existing partition")
     group.add_argument("--verify", action="store_true", help="check every partition against its manifest")
     p.add_argument("--data-dir", default=default_data_dir())

@@ -46,6 +46,23 @@ def failure_reason(failure) -> str:
     return failure.type.__name__.lower() if failure.type else "unknown"
 
 
+def check_arguments(since: str | None, until: str | None, base_url: str | None,
+                    tz: str = "Asia/Jakarta") -> tuple[date | None, date | None, str | None]:
+    """(since, until, mirror origin) from spider arguments; ArgumentError with the reason."""
+    try:
+        first = parse_day(since) if since else None
+        last = parse_day(until) if until else None
+    except ValueError as exc:
+        raise ArgumentError(str(exc)) from None
+    if first and last and first > last:
+        raise ArgumentError(f"since ({first}) is after until ({last})")
+    if last and not first:
+        raise ArgumentError("until needs since")
+    if first and not last:
+        last = local_day(datetime.now().astimezone(), tz)
+    return first, last, _base_url(base_url)
+
+
 class NewsSpider(scrapy.Spider):
     profile: SiteProfile  # set on the per-site subclass by the spider loader
 
@@ -54,18 +71,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.refetch = str(refetch).lower() in ("1", "true", "yes") if refetch is not None else False
         self.seen: SeenStore | None = None
-        try:
-            self.since = parse_day(since) if since else None
-            self.until = parse_day(until) if until else None
-        except ValueError as exc:
-            raise ArgumentError(str(exc)) from None
-        if self.since and self.until and self.since > self.until:
-            raise ArgumentError(f"since ({self.since}) is after until ({self.until})")
-        if self.until and not self.since:
-            raise ArgumentError("until needs since")
-        if self.since and not self.until:
-            self.until = local_day(datetime.now().astimezone(), self.profile.timezone)
-        self.mirror = _base_url(base_url)
+        self.since, self.until, self.mirror = check_arguments(since, until, base_url, self.profile.timezone)
         # In-article links are followed one hop in "latest" mode; a backfill lists its range
         # completely through the date index and sitemaps, so it follows none.
         self.max_hops = int(follow) if follow is not None else (0 if self.backfill else 1)

@@ -1,0 +1,1 @@
+"""Project commands for `scrapy` run from the repository root."""

@@ -1,0 +1,18 @@
+"""`scrapy crawl`, with warta's spider arguments checked before the crawl starts, so a wrong
+date or URL is a one-line usage error (as with `warta crawl`), not a traceback."""
+from __future__ import annotations
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from crawler.spiders.news import ArgumentError, check_arguments
+
+
+class Command(ScrapyCrawl):
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        spargs = opts.spargs
+        try:
+            check_arguments(spargs.get("since"), spargs.get("until"), spargs.get("base_url"))
+        except ArgumentError as exc:
+            raise UsageError(str(exc), print_help=False) from None
