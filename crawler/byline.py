@@ -26,6 +26,7 @@ class Byline:
     published_raw: str | None = None
     published_at: datetime | None = None
     source: str = "none"
+    text: str = ""  # the whole byline as printed
 
 
 def split_authors(text: str) -> list[str]:
@@ -39,13 +40,14 @@ def read_byline(text: str, tz: str) -> Byline | None:
     m = find_date(text)
     if not m:
         return None
-    return Byline(split_authors(text[: m.start()]), m.group(0).strip(" ,"), parse_indonesian(m.group(0), tz))
+    return Byline(split_authors(text[: m.start()]), m.group(0).strip(" ,"), parse_indonesian(m.group(0), tz),
+                  text=text)
 
 
 def _candidates_after_h1(root, body_el):
     seen_h1 = False
     for el in root.iter():
-        if el is body_el:
+        if el is body_el and seen_h1:  # a body container may also wrap the headline
             return
         if not isinstance(el.tag, str):
             continue

@@ -212,6 +212,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     captions = _captions(page, profile, md)
 
     title = _title(page, profile, md, sources)
+    image, caption = _lead_image(page, profile, md, sources)  # before the body loses its figures
     removed: list[tuple[str, str]] = []
     body_el, body_sel = _first(page, profile.body_selectors)
     blocks: list[Block] = []
@@ -222,20 +223,20 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     if not blocks:
         blocks = blocks_from_text(_generic_text(html))
         sources["body"] = "trafilatura"
-    cleaned = clean_blocks(blocks, profile, captions, title)
+    byline = find_byline(page, profile, body_el)
+    kicker = _kicker(page, profile, title, sources)
+    cleaned = clean_blocks(blocks, profile, {"caption": captions, "headline": {title or ""},
+                                             "byline": {byline.text}, "kicker": {kicker or ""}})
     removed += cleaned.removed
     if not cleaned.paragraphs:
         raise NotAnArticle("no_body", f"no article text found in {url}")
     if not title:
         raise NotAnArticle("no_title", f"no headline found in {url}")
 
-    byline = find_byline(page, profile, body_el)
     authors = jsonld_names(md.jsonld.get("author")) or byline.authors or (
         [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
     sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
     published_at, published_raw = _published(md, byline, profile, sources)
-    image, caption = _lead_image(page, profile, md, sources)
-
     related = []
     for href in cleaned.related:
         resolved = _resolve_url(url, href, profile, mirror)
@@ -244,7 +245,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     body = "\n\n".join(cleaned.paragraphs)
     article = Article(
         article_id=ref.article_id, site=profile.name, url=ref.url, title=title,
-        kicker=_kicker(page, profile, title, sources),
+        kicker=kicker,
         authors=list(dict.fromkeys(a for a in authors if a)), editor=cleaned.editor,
         published_at=published_at, published_raw=published_raw, dateline=cleaned.dateline,
         channel=ref.channel, subchannel=ref.subchannel,

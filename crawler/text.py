@@ -110,12 +110,15 @@ def drop_link_lists(blocks: list[Block]) -> tuple[list[Block], Removed]:
     return kept, removed
 
 
-def drop_captions(blocks: list[Block], captions: set[str]) -> tuple[list[Block], Removed]:
-    """Remove blocks that repeat an image caption or alt text."""
-    keys = {paragraph_key(c) for c in captions if paragraph_key(c)}
+def drop_known(blocks: list[Block], known: dict[str, set[str]]) -> tuple[list[Block], Removed]:
+    """Remove blocks that repeat page parts found elsewhere: captions and alt texts, the
+    headline, the byline, the kicker (a generic container such as <article> holds them all)."""
+    keys = {paragraph_key(text): rule for rule, texts in known.items() for text in texts if text}
+    keys.pop("", None)
     kept, removed = [], []
     for block in blocks:
-        (removed.append(("caption", block.text)) if block.key in keys else kept.append(block))
+        rule = keys.get(block.key)
+        (removed.append((rule, block.text)) if rule else kept.append(block))
     return kept, removed
 
 
@@ -182,25 +185,15 @@ def drop_empty(blocks: list[Block]) -> tuple[list[Block], Removed]:
     return kept, removed
 
 
-def drop_headline(blocks: list[Block], headline: str | None) -> tuple[list[Block], Removed]:
-    """Remove blocks that only repeat the headline (generic extractors keep the <h1>)."""
-    key = paragraph_key(headline or "")
-    kept, removed = [], []
-    for block in blocks:
-        (removed.append(("headline", block.text)) if key and block.key == key else kept.append(block))
-    return kept, removed
-
-
-def clean_blocks(blocks: list[Block], profile: SiteProfile, captions: set[str] = frozenset(),
-                 headline: str | None = None) -> CleanResult:
+def clean_blocks(blocks: list[Block], profile: SiteProfile, known: dict[str, set[str]] | None = None) -> CleanResult:
     """All cleaning steps in order; the order matters (the editor code is last only once the
-    footer phrases are gone; the dateline is first only once captions are gone)."""
+    footer phrases are gone; the dateline is first only once captions and the byline are gone).
+    `known` maps a rule name to page texts that are not body (caption, headline, byline...)."""
     removed: Removed = []
     blocks, r, related = take_related(blocks, profile)
     removed += r
     for step in (lambda b: drop_phrases(b, profile), lambda b: drop_reactions(b, profile),
-                 drop_link_lists, lambda b: drop_captions(b, captions), lambda b: drop_headline(b, headline),
-                 drop_empty):
+                 drop_link_lists, lambda b: drop_known(b, known or {}), drop_empty):
         blocks, r = step(blocks)
         removed += r
     blocks, r, editor = take_editor(blocks, profile)

@@ -178,6 +178,7 @@ def generate_site(n_articles: int = 120, days: int = 6, end: date = date(2026, 1
                 "caption_in_body": i % 9 == 4,
                 "dateline_bold_colon": i % 2 == 0,
                 "campaign": i % 5 == 2,
+                "unknown_container": i % 10 == 6,  # the body in a div no selector names
             },
         ))
     articles.sort(key=lambda a: a.published_at)

@@ -128,7 +128,8 @@ def render_article(a: ArticleModel, site: SiteModel) -> str:
 {byline}
 <div class="share"><a href="https://facebook.com/sharer">Facebook</a> <a href="https://twitter.com/share">Twitter</a></div>
 <figure class="pic"><img src="{a.image_url}" alt="{escape(a.image_caption)}"/><figcaption>{escape(a.image_caption)}</figcaption></figure>
-<div id="articleBody" class="text" itemprop="articleBody">
+{'<div class="content-wrapper">' if s.get("unknown_container") else
+  '<div id="articleBody" class="text" itemprop="articleBody">'}
 {_body(a, site)}
 </div>
 <div class="tags">{tags}</div>

@@ -59,7 +59,7 @@ def test_misnested_markup(insertions):
        st.sets(st.text(max_size=40), max_size=3))
 def test_cleaner_on_any_blocks(raw, captions):
     blocks = [Block(text, kind, links, len(links) * 5, text[:5]) for text, kind, links in raw]
-    result = clean_blocks(blocks, MEDCOM, captions)
+    result = clean_blocks(blocks, MEDCOM, {"caption": captions})
     assert all(isinstance(p, str) for p in result.paragraphs)
 
 
