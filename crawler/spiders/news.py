@@ -133,13 +133,20 @@ class NewsSpider(scrapy.Spider):
         else:
             for path in self.profile.feed_paths:
                 yield self.page_request(self._origin_url(path), self.parse_feed)
-        yield self.page_request(self._origin_url(self.profile.robots_path), self.parse_robots)
+        robots = self.page_request(self._origin_url(self.profile.robots_path), self.parse_robots)
+        yield robots.replace(errback=self.robots_failed)
 
     # callbacks --------------------------------------------------------------------------
     def parse_robots(self, response):
         found = discovery.robots_sitemaps(response.text) or [self._origin_url(p) for p in self.profile.sitemap_paths]
         for url in found:
             yield self.page_request(urls.to_origin(url, self.profile, self.mirror), self.parse_sitemap)
+
+    def robots_failed(self, failure):
+        """No robots.txt (or no answer): the profile's usual sitemap paths are still worth a try."""
+        self.on_error(failure)
+        for path in self.profile.sitemap_paths:
+            yield self.page_request(self._origin_url(path), self.parse_sitemap)
 
     def parse_sitemap(self, response):
         kind, entries = discovery.read_sitemap(response.body)
