@@ -43,7 +43,7 @@ class ParseResult:
 def _first(page: PageIndex, selectors):
     for selector in selectors:
         for el in page.select(selector):
-            if normalise(el.text_content()):
+            if el.text_content().strip():
                 return el, selector
     return None, None
 
@@ -179,7 +179,8 @@ def _published(md, byline, profile: SiteProfile, sources: dict) -> tuple[datetim
 
 
 def _tags(page: PageIndex, profile: SiteProfile, md) -> list[str]:
-    tags = [normalise(el.text_content()) for sel in profile.tag_selectors for el in page.select(sel)]
+    tags = next(([normalise(el.text_content()) for el in found] for found in
+                 (page.select(sel) for sel in profile.tag_selectors) if found), [])
     if not tags:
         keywords = md.first("news_keywords", "keywords") or jsonld_text(md.jsonld.get("keywords")) or ""
         tags = [t.strip() for t in keywords.split(",")]
