@@ -43,7 +43,13 @@ def failure_reason(failure) -> str:
         return "dns"
     if failure.check(ConnectionRefusedError):
         return "connection_refused"
-    return failure.type.__name__.lower() if failure.type else "unknown"
+    name = failure.type.__name__ if failure.type else "unknown"
+    # Scrapy wraps Twisted's errors in its own Download*Error classes: name them the same way.
+    for part, reason in (("Timeout", "timeout"), ("ConnectionRefused", "connection_refused"), ("DNS", "dns"),
+                         ("IgnoreRequest", "ignored"), ("ResponseNeverReceived", "no_response")):
+        if part in name:
+            return reason
+    return name.lower()
 
 
 def check_arguments(since: str | None, until: str | None, base_url: str | None,
