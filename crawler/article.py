@@ -43,6 +43,10 @@ class Article:
     crawled_at: datetime | None = field(default=None, metadata=_doc("When the page was fetched.", tz="UTC"))
 
 
+# Fields whose fill rate tells whether the parser still understands the site's layout.
+HEALTH_FIELDS = ("title", "body", "published_at", "authors", "editor", "channel", "image_url", "tags")
+
+
 def article_fields():
     """The dataclass fields of `Article`, in column order."""
     return fields(Article)

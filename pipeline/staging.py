@@ -19,9 +19,9 @@ from typing import Iterator
 
 from twisted.internet import task
 
+from crawler.article import HEALTH_FIELDS
 from pipeline.neardup import sketch_many
 from pipeline.seen import SeenStore, seen_path
-from schedules.history import HEALTH_FIELDS
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-HEALTH_FIELDS = ("title", "body", "published_at", "authors", "editor", "channel", "image_url", "tags")
+from crawler.article import HEALTH_FIELDS
+
 FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change
 MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates
 
