@@ -15,7 +15,7 @@ from datetime import datetime
 import numpy as np
 from scrapy.exceptions import DropItem, NotConfigured
 
-from pipeline.neardup import band_keys, sketch, similarity
+from pipeline.neardup import band_keys, earliest_original, sketch
 from pipeline.seen import SeenStore, seen_path
 
 
@@ -70,16 +70,8 @@ class DedupPipeline:
         return item
 
     def _near_in_run(self, aid: str, signature: np.ndarray, published: datetime | None) -> str | None:
-        best = None
-        for key in band_keys(signature):
-            for other, other_sig, other_published in self.bands.get(int(key), ()):
-                if other == aid or similarity(other_sig, signature) < self.threshold:
-                    continue
-                if published and other_published and other_published > published:
-                    continue
-                if best is None or (other_published and best[1] and other_published < best[1]):
-                    best = (other, other_published)
-        return best[0] if best else None
+        candidates = (entry for key in band_keys(signature) for entry in self.bands.get(int(key), ()))
+        return earliest_original(signature, published, candidates, self.threshold, exclude=aid)
 
     def close_spider(self):
         if self.store:

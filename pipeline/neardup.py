@@ -128,3 +128,17 @@ def near_duplicate_pairs(sigs: np.ndarray, threshold: float) -> set[tuple[int, i
     arr = np.array(sorted(pairs))
     agree = (sigs[arr[:, 0]] == sigs[arr[:, 1]]).mean(axis=1)
     return {(int(a), int(b)) for (a, b), s in zip(arr, agree) if s >= threshold}
+
+
+def earliest_original(signature: np.ndarray, published, candidates, threshold: float, exclude: str | None = None):
+    """Among `(id, signature, published_at)` candidates, the earliest-published one that is at
+    least `threshold` similar and not published after this story (the later one is the copy)."""
+    best = None
+    for other, other_signature, other_published in candidates:
+        if other == exclude or similarity(other_signature, signature) < threshold:
+            continue
+        if published is not None and other_published is not None and other_published > published:
+            continue
+        if best is None or (other_published is not None and (best[1] is None or other_published < best[1])):
+            best = (other, other_published)
+    return best[0] if best else None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.neardup import band_keys, similarity
+from pipeline.neardup import band_keys, earliest_original
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -81,23 +81,18 @@ class SeenStore:
         """The earliest-published stored article whose sketch is at least `threshold` similar."""
         keys = [int(k) for k in band_keys(signature)]
         marks = ",".join("?" * len(keys))
-        candidates = [r[0] for r in self.db.execute(
+        ids = {r[0] for r in self.db.execute(
             # Without statistics SQLite may pick the (site, article_id) index and scan the site.
             f"SELECT DISTINCT article_id FROM band INDEXED BY band_by_key WHERE site = ? AND key IN ({marks})",
-            (site, *keys))
-            if r[0] != article_id]
-        best = None
-        for cid in candidates:
+            (site, *keys))} - {article_id}
+        candidates = []
+        for cid in ids:
             row = self.db.execute("SELECT s.signature, n.published_at FROM sketch s JOIN seen n USING (site, article_id) "
                                   "WHERE s.site = ? AND s.article_id = ?", (site, cid)).fetchone()
-            if row is None or similarity(np.frombuffer(row[0], dtype=np.uint32), signature) < threshold:
-                continue
-            other = datetime.fromisoformat(row[1]) if row[1] else None
-            if published_at is not None and other is not None and other > published_at:
-                continue  # the later story is the copy, not this one
-            if best is None or (other is not None and (best[1] is None or other < best[1])):
-                best = (cid, other)
-        return best[0] if best else None
+            if row is not None:
+                candidates.append((cid, np.frombuffer(row[0], dtype=np.uint32),
+                                   datetime.fromisoformat(row[1]) if row[1] else None))
+        return earliest_original(signature, published_at, candidates, threshold)
 
     def signature(self, site: str, article_id: str) -> np.ndarray | None:
         row = self.db.execute("SELECT signature FROM sketch WHERE site = ? AND article_id = ?",
