@@ -101,12 +101,11 @@ class BoilerplateStore:
 def strip_learned(article: dict, store: BoilerplateStore, site: str,
                   learned: frozenset[int] | None = None) -> tuple[dict, list[str]]:
     """The article without learned boilerplate paragraphs (never emptied), and what was removed;
-    `learned` (from `store.learned(site)`) saves a query per paragraph in bulk work."""
+    bulk callers pass `learned` (from `store.learned(site)`) once for many articles."""
     paragraphs = article["body"].split("\n\n") if article.get("body") else []
     if learned is None:
-        kept = [p for p in paragraphs if not store.is_boilerplate(site, p)]
-    else:
-        kept = [p for p in paragraphs if len(p.split()) > store.t.max_words or paragraph_hash(p) not in learned]
+        learned = store.learned(site)
+    kept = [p for p in paragraphs if len(p.split()) > store.t.max_words or paragraph_hash(p) not in learned]
     if not kept or len(kept) == len(paragraphs):
         return article, []
     removed = [p for p in paragraphs if p not in kept]

@@ -123,7 +123,3 @@ class SeenStore:
                             (site, article["article_id"], signature.astype(np.uint32).tobytes()))
             self.db.executemany("INSERT INTO band VALUES (?, ?, ?)",
                                 [(site, int(k), article["article_id"]) for k in band_keys(signature)])
-
-    def count(self, site: str) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM seen WHERE site = ?", (site,)).fetchone()[0]
-
