@@ -22,6 +22,14 @@ class ArticleRef:
     subchannel: str | None
 
 
+def http_origin(value: str) -> str:
+    """`scheme://host` of an http(s) URL (a mirror, a page); ValueError naming the value otherwise."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()

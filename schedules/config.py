@@ -23,6 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.profiles import PROFILES
+from crawler.urls import http_origin
 
 KINDS = ("crawl", "backfill", "snapshot")
 JOB_KEYS = {"id", "kind", "site", "cron", "interval_seconds", "interval_minutes", "timezone", "timeout_minutes",
@@ -173,8 +174,11 @@ def _job(raw: dict, defaults: dict) -> JobSpec:
                                                                 defaults.get("timeout_minutes", 25))
     grace = _number(raw, "misfire_grace_minutes", defaults.get("misfire_grace_minutes", 60))
     base_url = raw.get("base_url")
-    if base_url is not None and not re.match(r"https?://[^/]+", str(base_url)):
-        raise _FieldError("base_url", f"base_url must be an http(s) URL, got {base_url!r}")
+    if base_url is not None:
+        try:
+            http_origin(str(base_url))
+        except ValueError as exc:
+            raise _FieldError("base_url", f"base_url: {exc}") from None
     limit = _number(raw, "limit", kind=int)
     if not isinstance(raw.get("refetch", False), bool):
         raise _FieldError("refetch", "refetch must be true or false")

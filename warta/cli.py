@@ -10,6 +10,7 @@ from pathlib import Path
 
 from crawler.dates import parse_day
 from crawler.profiles import PROFILES
+from crawler.urls import http_origin
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -37,8 +38,10 @@ def _positive(text: str) -> int:
 
 
 def _url(text: str) -> str:
-    if not text.startswith(("http://", "https://")) or len(text.split("/")) < 3 or not text.split("/")[2]:
-        raise argparse.ArgumentTypeError(f"expected an http(s) URL, got {text!r}")
+    try:
+        http_origin(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return text
 
 

@@ -8,7 +8,6 @@ Parsing happens in `pipeline.articles`, never here.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -27,10 +26,10 @@ class ArgumentError(ValueError):
 def _base_url(value: str | None) -> str | None:
     if not value:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ArgumentError(f"base_url must be an http(s) URL, got {value!r}")
-    return f"{parts.scheme}://{parts.netloc}"
+    try:
+        return urls.http_origin(value)
+    except ValueError as exc:
+        raise ArgumentError(f"base_url: {exc}") from None
 
 
 def failure_reason(failure) -> str:
