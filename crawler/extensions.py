@@ -17,6 +17,8 @@ from scrapy import signals
 from scrapy.logformatter import LogFormatter
 from twisted.internet import task
 
+from pipeline.storage import local_root
+
 logger = logging.getLogger(__name__)
 DROP_PREFIX = "warta/dropped/"
 
@@ -68,7 +70,7 @@ class RunReport:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.data_dir = Path(settings.get("WARTA_DATA_DIR", "data"))
+        self.data_dir = local_root(settings.get("WARTA_DATA_DIR", "data"))
         self.record_path = settings.get("WARTA_RUN_RECORD")
         self.interactive = settings.getbool("WARTA_PROGRESS", sys.stderr.isatty())
         self.started = time.monotonic()

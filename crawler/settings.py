@@ -57,6 +57,11 @@ BOILERPLATE_MIN_ARTICLES = 5  # distinct recent articles a paragraph must appear
 BOILERPLATE_MAX_WORDS = 60  # longer paragraphs are never learned boilerplate
 BOILERPLATE_WINDOW = 5000  # recent articles per site that count
 
+# Distributed mode (crawler.shared_queue): set by --redis-url, WARTA_REDIS_URL or -s REDIS_URL=...
+REDIS_URL = os.environ.get("WARTA_REDIS_URL") or None
+DISTRIBUTED_LEASE_SECONDS = 60  # a dead worker's requests go back to the queue after this
+DISTRIBUTED_RUN_TTL_HOURS = 24  # an abandoned run's keys expire after this
+
 STAGING_FLUSH_ITEMS = 50
 STAGING_FLUSH_SECONDS = 2.0
 

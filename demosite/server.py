@@ -97,13 +97,16 @@ class DemoServer:
                 parts = urlsplit(self.path)
                 status, ctype, body = server.render(parts.path, parse_qs(parts.query))
                 data = body.encode("utf-8")
-                self.send_response(status)
-                if status == 429:
-                    self.send_header("Retry-After", str(server.retry_after))
-                self.send_header("Content-Type", f"{ctype}; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    if status == 429:
+                        self.send_header("Retry-After", str(server.retry_after))
+                    self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the crawler went away (a killed worker)
 
             def log_message(self, *args):
                 pass

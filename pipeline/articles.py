@@ -46,4 +46,6 @@ class ArticlePipeline:
             self.drop("no_date", f"no publication date found on {article['url']}")
         if spider.backfill and not spider.in_range(local_day(article["published_at"], spider.profile.timezone)):
             self.drop("out_of_range", f"{article['url']} published {article['published_at']:%Y-%m-%d}")
+        if item.get("lease"):
+            article["_lease"] = item["lease"]  # distributed mode: acknowledged once staged
         return article

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.text import content_hash, paragraph_key
+from pipeline.storage import local_root
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observed (site TEXT NOT NULL, article_id TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -39,7 +40,7 @@ def paragraph_hash(text: str) -> int:
 
 
 def store_path(data_dir: str | os.PathLike) -> Path:
-    return Path(data_dir) / "state" / "boilerplate.sqlite"
+    return local_root(data_dir) / "state" / "boilerplate.sqlite"
 
 
 class BoilerplateStore:

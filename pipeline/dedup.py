@@ -16,11 +16,11 @@ import numpy as np
 from scrapy.exceptions import DropItem, NotConfigured
 
 from pipeline.neardup import band_keys, earliest_original, sketch
-from pipeline.seen import SeenStore, seen_path
+from pipeline.seen import SeenStoreBase, open_seen_store
 
 
 class DedupPipeline:
-    def __init__(self, crawler, store: SeenStore | None, threshold: float):
+    def __init__(self, crawler, store: SeenStoreBase | None, threshold: float):
         self.stats = crawler.stats
         self.store = store
         self.threshold = threshold
@@ -34,7 +34,7 @@ class DedupPipeline:
         settings = crawler.settings
         if not settings.getbool("DEDUP_ENABLED", True):
             raise NotConfigured("DEDUP_ENABLED is off")
-        store = SeenStore(seen_path(settings.get("WARTA_DATA_DIR", "data"))) \
+        store = open_seen_store(settings.get("WARTA_DATA_DIR", "data"), settings.get("REDIS_URL")) \
             if settings.getbool("DEDUP_SEEN_ENABLED", True) else None
         return cls(crawler, store, settings.getfloat("DEDUP_NEAR_THRESHOLD", 0.7))
 

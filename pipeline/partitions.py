@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.schema import SCHEMA_VERSION, file_schema
+from pipeline.storage import RemoteDir, is_remote
 
 PART_NAME = "part-0.parquet"
 MANIFEST_NAME = "_manifest.json"
@@ -82,7 +83,10 @@ def read_partition(directory: Path) -> pa.Table | None:
     part = directory / PART_NAME
     if not part.exists():
         return None
-    table = pq.read_table(part)
+    return conform(pq.read_table(part))
+
+
+def conform(table: pa.Table) -> pa.Table:
     schema = file_schema()
     # Older partitions may lack later columns: add them as nulls so rows merge.
     for f in schema:
@@ -91,29 +95,56 @@ def read_partition(directory: Path) -> pa.Table | None:
     return table.select(schema.names).cast(schema)
 
 
-def verify(data_dir: str | os.PathLike) -> list[str]:
-    """Problems found checking every partition against its manifest; empty when all is well."""
-    problems = []
-    for site, day in existing_partitions(Path(data_dir)):
-        directory = partition_dir(Path(data_dir), site, day)
+class LocalPartitions:
+    """The partitions of a local data dir (`pipeline.objects.ObjectPartitions` for object stores)."""
+
+    def __init__(self, data_dir: str | os.PathLike):
+        self.data_dir = Path(data_dir)
+
+    def remove_stale(self) -> None:
+        for stale in (self.data_dir / "snapshots").glob("site=*/date=*/.*.tmp"):
+            stale.unlink(missing_ok=True)  # a build killed mid-write left it; never published
+
+    def existing(self) -> list[tuple[str, str]]:
+        return existing_partitions(self.data_dir)
+
+    def read(self, site: str, day: str) -> pa.Table | None:
+        return read_partition(partition_dir(self.data_dir, site, day))
+
+    def manifest_matches(self, site: str, day: str) -> bool:
+        return manifest_matches(partition_dir(self.data_dir, site, day))
+
+    def publish(self, site: str, day: str, table: pa.Table) -> None:
+        publish_partition(partition_dir(self.data_dir, site, day), table)
+
+    def problems(self, site: str, day: str) -> list[str]:
+        directory = partition_dir(self.data_dir, site, day)
         where = f"site={site}/date={day}"
         manifest_path = directory / MANIFEST_NAME
         if not manifest_path.exists():
-            problems.append(f"{where}: no manifest")
-            continue
+            return [f"{where}: no manifest"]
         manifest = json.loads(manifest_path.read_text())
         part = directory / manifest.get("file", PART_NAME)
         if not part.exists():
-            problems.append(f"{where}: {part.name} missing")
-            continue
+            return [f"{where}: {part.name} missing"]
         if _sha256(part) != manifest["sha256"]:
-            problems.append(f"{where}: checksum differs from manifest")
-            continue
+            return [f"{where}: checksum differs from manifest"]
         try:
             rows = pq.ParquetFile(part).metadata.num_rows
         except Exception as exc:  # any unreadable file is a problem to report, not to raise
-            problems.append(f"{where}: unreadable ({exc})")
-            continue
-        if rows != manifest["rows"]:
-            problems.append(f"{where}: {rows} rows, manifest says {manifest['rows']}")
-    return problems
+            return [f"{where}: unreadable ({exc})"]
+        return [] if rows == manifest["rows"] else [f"{where}: {rows} rows, manifest says {manifest['rows']}"]
+
+
+def partitions_for(data_dir: str | os.PathLike):
+    """LocalPartitions, or ObjectPartitions for an object-store URL."""
+    if is_remote(data_dir):
+        from pipeline.objects import ObjectPartitions
+        return ObjectPartitions(RemoteDir(str(data_dir)))
+    return LocalPartitions(data_dir)
+
+
+def verify(data_dir: str | os.PathLike) -> list[str]:
+    """Problems found checking every partition against its manifest; empty when all is well."""
+    partitions = partitions_for(data_dir)
+    return [problem for site, day in partitions.existing() for problem in partitions.problems(site, day)]

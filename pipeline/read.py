@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 
 from pipeline.schema import PARTITION_SCHEMA, dataset_schema
+from pipeline.storage import RemoteDir, is_remote
 
 
 def snapshots_dir(data_dir: str | os.PathLike) -> Path:
@@ -21,9 +22,21 @@ def _day(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else date.fromisoformat(str(value)).isoformat()
 
 
+def _has_snapshots(data_dir: str | os.PathLike) -> bool:
+    if is_remote(data_dir):
+        return bool(RemoteDir(str(data_dir)).glob("snapshots", "site=*"))
+    return snapshots_dir(data_dir).is_dir()
+
+
 def open_dataset(data_dir: str | os.PathLike) -> ds.Dataset:
-    """The snapshots as one Arrow dataset with the current schema (older files gain nulls)."""
-    return ds.dataset(snapshots_dir(data_dir), format="parquet", schema=dataset_schema(),
+    """The snapshots as one Arrow dataset with the current schema (older files gain nulls);
+    `data_dir` may be an object-store URL (`s3://bucket/prefix`)."""
+    if is_remote(data_dir):
+        remote = RemoteDir(str(data_dir))
+        source, filesystem = remote.path("snapshots"), remote.arrow_fs()
+    else:
+        source, filesystem = snapshots_dir(data_dir), None
+    return ds.dataset(source, filesystem=filesystem, format="parquet", schema=dataset_schema(),
                       partitioning=ds.partitioning(PARTITION_SCHEMA, flavor="hive"),
                       exclude_invalid_files=False, ignore_prefixes=[".", "_"])
 
@@ -40,7 +53,7 @@ def read_articles(data_dir: str | os.PathLike = "data", since=None, until=None, 
         unknown = [c for c in columns if c not in names]
         if unknown:
             raise ValueError(f"unknown columns {unknown}; known: {names}")
-    if not snapshots_dir(data_dir).is_dir():
+    if not _has_snapshots(data_dir):
         return dataset_schema().empty_table().select(columns or names).to_pandas()
     expr = None
     for cond in (ds.field("date") >= _day(since) if since is not None else None,

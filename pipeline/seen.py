@@ -3,6 +3,7 @@
 One file per data dir (`state/seen.sqlite`, WAL journal: a crash mid-write loses at most the
 transaction in flight, never the file). It answers, before any request, "do we have this
 article already?", and after parsing, "is this body a copy or a near-copy of an earlier one?".
+In distributed mode (a Redis URL), `pipeline.redis_seen` keeps the same answers in Redis.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.neardup import band_keys, earliest_original
+from pipeline.storage import local_root
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -38,10 +40,70 @@ class SeenEntry:
 
 
 def seen_path(data_dir: str | os.PathLike) -> Path:
-    return Path(data_dir) / "state" / "seen.sqlite"
+    return local_root(data_dir) / "state" / "seen.sqlite"
 
 
-class SeenStore:
+def open_seen_store(data_dir: str | os.PathLike, redis_url: str | None = None) -> "SeenStoreBase":
+    """The Redis seen-store when a Redis URL is given, else the data dir's SQLite one."""
+    if redis_url:
+        from pipeline.redis_seen import RedisSeenStore
+        return RedisSeenStore(redis_url)
+    return SeenStore(seen_path(data_dir))
+
+
+class SeenStoreBase:
+    """The decisions, shared by both stores; subclasses store and look up."""
+
+    def get(self, site: str, article_id: str) -> SeenEntry | None:
+        raise NotImplementedError
+
+    def owner_of_hash(self, site: str, content_hash: str, exclude: str | None = None) -> str | None:
+        """Another article (not `exclude`) already known with this body hash."""
+        raise NotImplementedError
+
+    def signature(self, site: str, article_id: str) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def candidates(self, site: str, keys: list[int], exclude: str) -> list[tuple[str, np.ndarray, datetime | None]]:
+        """Stored articles sharing a band key: (id, signature, published_at)."""
+        raise NotImplementedError
+
+    def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def should_fetch(self, site: str, article_id: str, now: datetime, refresh: timedelta,
+                     refetch_after: timedelta) -> bool:
+        """New articles are fetched; seen ones only while recent (published within `refresh`)
+        and not fetched within `refetch_after`, so updated stories are picked up."""
+        entry = self.get(site, article_id)
+        if entry is None:
+            return True
+        recent = entry.published_at is not None and now - entry.published_at <= refresh
+        return recent and now - entry.fetched_at >= refetch_after
+
+    def near_duplicate_of(self, site: str, article_id: str, signature: np.ndarray, published_at: datetime | None,
+                          threshold: float) -> str | None:
+        """The earliest-published stored article whose sketch is at least `threshold` similar."""
+        keys = [int(k) for k in band_keys(signature)]
+        return earliest_original(signature, published_at, self.candidates(site, keys, article_id), threshold)
+
+    def record(self, site: str, article: dict, signature: np.ndarray | None = None) -> None:
+        """Remember an article (atomically with its sketch): replaces an earlier version."""
+        self.record_many(site, [(article, signature)])
+
+
+def stamps(article: dict) -> tuple[str | None, str]:
+    """(published_at, fetched_at) of an article as ISO strings, as both stores keep them."""
+    published = article.get("published_at")
+    fetched = article.get("crawled_at") or datetime.now(timezone.utc)
+    return (published.isoformat() if isinstance(published, datetime) else published,
+            fetched.isoformat() if isinstance(fetched, datetime) else fetched)
+
+
+class SeenStore(SeenStoreBase):
     def __init__(self, path: str | os.PathLike):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -60,48 +122,31 @@ class SeenStore:
         return SeenEntry(article_id, row[0], datetime.fromisoformat(row[1]) if row[1] else None,
                          datetime.fromisoformat(row[2]))
 
-    def should_fetch(self, site: str, article_id: str, now: datetime, refresh: timedelta,
-                     refetch_after: timedelta) -> bool:
-        """New articles are fetched; seen ones only while recent (published within `refresh`)
-        and not fetched within `refetch_after`, so updated stories are picked up."""
-        entry = self.get(site, article_id)
-        if entry is None:
-            return True
-        recent = entry.published_at is not None and now - entry.published_at <= refresh
-        return recent and now - entry.fetched_at >= refetch_after
-
     def owner_of_hash(self, site: str, content_hash: str, exclude: str | None = None) -> str | None:
         """Another article (not `exclude`) already stored with this body hash."""
         row = self.db.execute("SELECT article_id FROM seen WHERE site = ? AND content_hash = ? AND article_id != ? "
                               "LIMIT 1", (site, content_hash, exclude or "")).fetchone()
         return row[0] if row else None
 
-    def near_duplicate_of(self, site: str, article_id: str, signature: np.ndarray, published_at: datetime | None,
-                          threshold: float) -> str | None:
-        """The earliest-published stored article whose sketch is at least `threshold` similar."""
-        keys = [int(k) for k in band_keys(signature)]
+    def candidates(self, site: str, keys: list[int], exclude: str) -> list[tuple[str, np.ndarray, datetime | None]]:
         marks = ",".join("?" * len(keys))
         ids = {r[0] for r in self.db.execute(
             # Without statistics SQLite may pick the (site, article_id) index and scan the site.
             f"SELECT DISTINCT article_id FROM band INDEXED BY band_by_key WHERE site = ? AND key IN ({marks})",
-            (site, *keys))} - {article_id}
-        candidates = []
+            (site, *keys))} - {exclude}
+        found = []
         for cid in ids:
             row = self.db.execute("SELECT s.signature, n.published_at FROM sketch s JOIN seen n USING (site, article_id) "
                                   "WHERE s.site = ? AND s.article_id = ?", (site, cid)).fetchone()
             if row is not None:
-                candidates.append((cid, np.frombuffer(row[0], dtype=np.uint32),
-                                   datetime.fromisoformat(row[1]) if row[1] else None))
-        return earliest_original(signature, published_at, candidates, threshold)
+                found.append((cid, np.frombuffer(row[0], dtype=np.uint32),
+                              datetime.fromisoformat(row[1]) if row[1] else None))
+        return found
 
     def signature(self, site: str, article_id: str) -> np.ndarray | None:
         row = self.db.execute("SELECT signature FROM sketch WHERE site = ? AND article_id = ?",
                               (site, article_id)).fetchone()
         return np.frombuffer(row[0], dtype=np.uint32) if row else None
-
-    def record(self, site: str, article: dict, signature: np.ndarray | None = None) -> None:
-        """Remember an article (atomically with its sketch): replaces an earlier version."""
-        self.record_many(site, [(article, signature)])
 
     def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:
         """Remember several articles in one transaction."""
@@ -111,12 +156,8 @@ class SeenStore:
                 self._record(site, article, signature)
 
     def _record(self, site: str, article: dict, signature: np.ndarray | None) -> None:
-        published = article.get("published_at")
-        fetched = article.get("crawled_at") or datetime.now(timezone.utc)
-        self.db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)", (
-            site, article["article_id"], article["content_hash"],
-            published.isoformat() if isinstance(published, datetime) else published,
-            fetched.isoformat() if isinstance(fetched, datetime) else fetched))
+        self.db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)",
+                        (site, article["article_id"], article["content_hash"], *stamps(article)))
         if signature is not None:
             self.db.execute("DELETE FROM band WHERE site = ? AND article_id = ?", (site, article["article_id"]))
             self.db.execute("INSERT OR REPLACE INTO sketch VALUES (?, ?, ?)",

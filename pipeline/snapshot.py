@@ -5,8 +5,9 @@
 2. Merge: per partition, staged records are upserted into the published rows by
    `article_id` (latest `crawled_at` wins), sorted deterministically, and written with the
    explicit schema; an unchanged partition is not rewritten, so a re-run changes no byte.
-3. Publish (`pipeline.partitions`): temp file, fsync, rename, then the manifest. Segments are
-   deleted only after every partition they fed is published.
+3. Publish (`pipeline.partitions`, `pipeline.objects` on object stores): temp file, fsync,
+   rename (or temp object, copy), then the manifest. Segments are deleted only after every
+   partition they fed is published.
 A build killed at any point leaves every published partition readable; the next build
 redoes the work from the segments, which are still there.
 """
@@ -29,10 +30,11 @@ from crawler.dates import local_day
 from crawler.profiles import PROFILES
 from pipeline.boilerplate import BoilerplateStore, store_path, strip_learned
 from pipeline.neardup import DEFAULT_THRESHOLD
-from pipeline.partitions import existing_partitions, manifest_matches, partition_dir, publish_partition, read_partition
+from pipeline.partitions import partitions_for
 from pipeline.schema import file_schema, records_to_table
-from pipeline.seen import SeenStore, seen_path
-from pipeline.staging import locked_segments, read_segment, staging_dir
+from pipeline.seen import SeenStoreBase, open_seen_store, seen_path
+from pipeline.staging import staged_segments
+from pipeline.storage import local_root
 
 
 
@@ -80,7 +82,7 @@ def _clean(row: dict, store: BoilerplateStore, site: str, learned: frozenset[int
     return row
 
 
-def _resolve_near_duplicates(records: list[dict], seen: SeenStore, site: str, threshold: float) -> None:
+def _resolve_near_duplicates(records: list[dict], seen: SeenStoreBase, site: str, threshold: float) -> None:
     """Set duplicate_of from every sketch known now: the crawl may have met a re-post before
     its original (concurrent requests), so the crawl-time answer is completed here."""
     for record in records:
@@ -134,13 +136,15 @@ def _partition_key(record: dict) -> tuple[str, str] | None:
 
 
 def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_all: bool = False,
-          progress: Callable[[int, int], None] | None = None, near_threshold: float = DEFAULT_THRESHOLD) -> BuildReport:
+          progress: Callable[[int, int], None] | None = None, near_threshold: float = DEFAULT_THRESHOLD,
+          redis_url: str | None = None) -> BuildReport:
     """Publish every partition with staged records (only `dates` when given); with
-    `rebuild_all`, also rewrite every existing partition (schema upgrades)."""
-    data_dir = Path(data_dir)
+    `rebuild_all`, also rewrite every existing partition (schema upgrades). With `redis_url`
+    the build lock and the seen-store are the distributed ones in Redis."""
     report = BuildReport()
-    with build_lock(data_dir):
-        return _build(data_dir, report, dates, rebuild_all, progress, near_threshold)
+    lock = redis_build_lock(redis_url, str(data_dir)) if redis_url else build_lock(local_root(data_dir))
+    with lock:
+        return _build(data_dir, report, dates, rebuild_all, progress, near_threshold, redis_url)
 
 
 class BuildLocked(RuntimeError):
@@ -148,21 +152,49 @@ class BuildLocked(RuntimeError):
 
 
 @contextmanager
-def build_lock(data_dir: Path):
-    path = data_dir / "state" / "snapshot.lock"
+def build_lock(state_root: Path):
+    path = state_root / "state" / "snapshot.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildLocked(f"another snapshot build is running on {data_dir}") from None
+            raise BuildLocked(f"another snapshot build is running on {state_root}") from None
         yield
 
 
-def _build(data_dir: Path, report: BuildReport, dates, rebuild_all, progress, near_threshold) -> BuildReport:
-    for stale in (data_dir / "snapshots").glob("site=*/date=*/.*.tmp"):
-        stale.unlink(missing_ok=True)  # a build killed mid-write left it; never published
-    scratch = data_dir / ".build"
+@contextmanager
+def redis_build_lock(redis_url: str, data_dir: str, ttl: float = 60.0):
+    """One builder per data dir across machines: a Redis lock that expires if its holder dies
+    and is renewed by a thread while the build runs."""
+    import threading
+
+    import redis
+    client = redis.Redis.from_url(redis_url)
+    lock = client.lock(f"warta:snapshot-lock:{data_dir}", timeout=ttl, thread_local=False)
+    if not lock.acquire(blocking=False):
+        raise BuildLocked(f"another snapshot build is running on {data_dir} (lock in {redis_url})")
+    stop = threading.Event()
+
+    def renew():
+        while not stop.wait(ttl / 3):
+            lock.reacquire()
+
+    renewer = threading.Thread(target=renew, daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join()
+        lock.release()
+        client.close()
+
+
+def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_threshold, redis_url) -> BuildReport:
+    partitions = partitions_for(data_dir)
+    partitions.remove_stale()
+    scratch = local_root(data_dir) / ".build"
     shutil.rmtree(scratch, ignore_errors=True)
     buckets = _Buckets(scratch)
     wanted = {d.isoformat() for d in dates} if dates else None
@@ -170,12 +202,12 @@ def _build(data_dir: Path, report: BuildReport, dates, rebuild_all, progress, ne
     learned: dict[str, frozenset[int]] = {}
     observations: dict[str, list[tuple[str, list[str]]]] = {}
     store = BoilerplateStore(store_path(data_dir))
-    seen = SeenStore(seen_path(data_dir)) if seen_path(data_dir).exists() else None
+    seen = open_seen_store(data_dir, redis_url) if redis_url or seen_path(data_dir).exists() else None
     try:
-        for path, fh in locked_segments(staging_dir(data_dir)):
-            held.append(fh)
+        for segment in staged_segments(data_dir):
+            held.append(segment)
             complete = True
-            for record in read_segment(fh):
+            for record in segment.records():
                 if record is None:
                     report.torn_lines += 1
                     continue
@@ -193,16 +225,15 @@ def _build(data_dir: Path, report: BuildReport, dates, rebuild_all, progress, ne
                     store.observe_many(key[0], observations.pop(key[0]))
                 buckets.add(key, record)
             if complete:
-                consumed.append(path)
+                consumed.append(segment)
         for site, batch in observations.items():
             store.observe_many(site, batch)
         buckets.close()
         keys = set(buckets.keys)
         if rebuild_all:
-            keys |= {k for k in existing_partitions(data_dir) if wanted is None or k[1] in wanted}
+            keys |= {k for k in partitions.existing() if wanted is None or k[1] in wanted}
         for n, key in enumerate(sorted(keys), start=1):
-            directory = partition_dir(data_dir, *key)
-            existing = read_partition(directory)
+            existing = partitions.read(*key)
             staged = buckets.records(key) if key in buckets.keys else []
             if seen is not None:
                 _resolve_near_duplicates(staged, seen, key[0], near_threshold)
@@ -211,23 +242,23 @@ def _build(data_dir: Path, report: BuildReport, dates, rebuild_all, progress, ne
             table = merge(existing, staged, report,
                           lambda row, site=key[0]: _clean(row, store, site, learned[site], report))
             report.rows += table.num_rows
-            if existing is not None and table.equals(existing) and manifest_matches(directory):
+            if existing is not None and table.equals(existing) and partitions.manifest_matches(*key):
                 report.partitions_unchanged += 1
             else:
-                publish_partition(directory, table)
+                partitions.publish(*key, table)
                 report.partitions_written += 1
                 report.written.append(f"site={key[0]}/date={key[1]}")
             if progress:
                 progress(n, len(keys))
-        for path in consumed:
-            path.unlink()
+        for segment in consumed:
+            segment.remove()
             report.segments_removed += 1
     finally:
         store.close()
         if seen is not None:
             seen.close()
-        for fh in held:
-            fh.close()
+        for segment in held:
+            segment.release()
         buckets.close()
         shutil.rmtree(scratch, ignore_errors=True)
     return report

@@ -5,6 +5,9 @@ segments it can lock (finished or crashed writers), so a live crawl is never hal
 Items are flushed and fsynced every STAGING_FLUSH_ITEMS items or STAGING_FLUSH_SECONDS
 seconds and at close: a SIGKILL loses at most that window. A torn last line is skipped
 (and counted) by the reader.
+
+On an object store (`s3://...` data dir) every flush is its own object, written with one PUT:
+objects are immutable and whole once visible, so the builder takes every one it lists.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import fcntl
 import json
 import logging
 import os
+import socket
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,8 +24,10 @@ from typing import Iterator
 from twisted.internet import task
 
 from crawler.article import HEALTH_FIELDS
+from crawler.shared_queue import request_done
 from pipeline.neardup import sketch_many
-from pipeline.seen import SeenStore, seen_path
+from pipeline.seen import open_seen_store
+from pipeline.storage import RemoteDir, is_remote
 
 logger = logging.getLogger(__name__)
 
@@ -36,18 +42,21 @@ def staging_dir(data_dir: str | os.PathLike) -> Path:
     return Path(data_dir) / "staging"
 
 
-class SegmentWriter:
-    """Appends JSON lines to `<dir>/<site>/<utc time>-<pid>.jsonl` under an exclusive lock;
-    `on_durable(records)` runs after each fsync (the seen-store is written there)."""
+def encode(record: dict) -> bytes:
+    """One JSON line; keys starting with `_` are run-time bookkeeping, not data."""
+    data = {k: v for k, v in record.items() if not k.startswith("_")}
+    return json.dumps(data, default=_default, ensure_ascii=False).encode("utf-8") + b"\n"
 
-    def __init__(self, directory: Path, site: str, flush_items: int = 50, flush_seconds: float = 2.0,
-                 on_durable=None):
-        self.directory = directory / site
-        self.directory.mkdir(parents=True, exist_ok=True)
-        name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}.jsonl"
-        self.path = self.directory / name
-        self.fh = open(self.path, "ab")
-        fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+def segment_name() -> str:
+    return f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{socket.gethostname()}-{os.getpid()}"
+
+
+class _BufferedWriter:
+    """Buffers records and writes them out every `flush_items` items or `flush_seconds`
+    seconds; `on_durable(records)` runs once they are durable (the seen-store is written there)."""
+
+    def __init__(self, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None):
         self.flush_items = flush_items
         self.flush_seconds = flush_seconds
         self.buffer: list[bytes] = []
@@ -57,16 +66,14 @@ class SegmentWriter:
         self.written = 0
 
     def add(self, record: dict) -> None:
-        self.buffer.append(json.dumps(record, default=_default, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.buffer.append(encode(record))
         self.pending.append(record)
         if len(self.buffer) >= self.flush_items or time.monotonic() - self.last_flush >= self.flush_seconds:
             self.flush()
 
     def flush(self) -> None:
         if self.buffer:
-            self.fh.write(b"".join(self.buffer))
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
+            self._write(b"".join(self.buffer))
             self.written += len(self.buffer)
             self.buffer.clear()
             if self.on_durable:
@@ -74,12 +81,52 @@ class SegmentWriter:
             self.pending = []
         self.last_flush = time.monotonic()
 
+    def _write(self, data: bytes) -> None:
+        raise NotImplementedError
+
+
+class SegmentWriter(_BufferedWriter):
+    """Appends JSON lines to `<dir>/<site>/<utc time>-<host>-<pid>.jsonl` under an exclusive lock."""
+
+    def __init__(self, directory: Path, site: str, flush_items: int = 50, flush_seconds: float = 2.0,
+                 on_durable=None):
+        super().__init__(flush_items, flush_seconds, on_durable)
+        self.directory = directory / site
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.path = self.directory / f"{segment_name()}.jsonl"
+        self.fh = open(self.path, "ab")
+        fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _write(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
     def close(self) -> None:
         self.flush()
         fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
         self.fh.close()
         if self.written == 0:
             self.path.unlink(missing_ok=True)
+
+
+class ObjectSegmentWriter(_BufferedWriter):
+    """The object-store writer: each flush is one object `staging/<site>/<name>-<n>.jsonl`."""
+
+    def __init__(self, remote: RemoteDir, site: str, flush_items: int = 50, flush_seconds: float = 2.0,
+                 on_durable=None):
+        super().__init__(flush_items, flush_seconds, on_durable)
+        self.remote = remote
+        self.prefix = remote.path("staging", site, segment_name())
+        self.path = f"{remote.url}/staging/{site}/"
+        self.objects = 0
+
+    def _write(self, data: bytes) -> None:
+        self.objects += 1
+        self.remote.put_bytes(f"{self.prefix}-{self.objects:06d}.jsonl", data)
+
+    def close(self) -> None:
+        self.flush()
 
 
 def locked_segments(directory: Path) -> Iterator[tuple[Path, object]]:
@@ -104,15 +151,42 @@ def read_segment(fh) -> Iterator[dict | None]:
             yield None
 
 
+class LocalSegment:
+    """A finished local segment, held locked until `release`."""
+
+    def __init__(self, path: Path, fh):
+        self.path = path
+        self.fh = fh
+
+    def records(self) -> Iterator[dict | None]:
+        return read_segment(self.fh)
+
+    def remove(self) -> None:
+        self.path.unlink()
+
+    def release(self) -> None:
+        self.fh.close()
+
+
+def staged_segments(data_dir: str | os.PathLike) -> Iterator:
+    """The finished segments of a data dir, local or on an object store."""
+    if is_remote(data_dir):
+        from pipeline.objects import object_segments
+        yield from object_segments(RemoteDir(str(data_dir)))
+    else:
+        for path, fh in locked_segments(staging_dir(data_dir)):
+            yield LocalSegment(path, fh)
+
+
 class StagingPipeline:
     def __init__(self, crawler):
         settings = crawler.settings
         self.crawler = crawler
-        self.directory = staging_dir(settings.get("WARTA_DATA_DIR", "data"))
+        self.data_dir = settings.get("WARTA_DATA_DIR", "data")
         self.flush_items = settings.getint("STAGING_FLUSH_ITEMS", 50)
         self.flush_seconds = settings.getfloat("STAGING_FLUSH_SECONDS", 2.0)
         self.writer: SegmentWriter | None = None
-        self.seen = SeenStore(seen_path(settings.get("WARTA_DATA_DIR", "data"))) \
+        self.seen = open_seen_store(self.data_dir, settings.get("REDIS_URL")) \
             if settings.getbool("DEDUP_SEEN_ENABLED", True) else None
         self._timer = None
 
@@ -121,8 +195,13 @@ class StagingPipeline:
         return cls(crawler)
 
     def open_spider(self):
-        self.writer = SegmentWriter(self.directory, self.crawler.spider.name, self.flush_items, self.flush_seconds,
-                                    self._remember)
+        site = self.crawler.spider.name
+        if is_remote(self.data_dir):
+            self.writer = ObjectSegmentWriter(RemoteDir(self.data_dir), site, self.flush_items, self.flush_seconds,
+                                              self._remember)
+        else:
+            self.writer = SegmentWriter(staging_dir(self.data_dir), site, self.flush_items, self.flush_seconds,
+                                        self._remember)
         self._timer = task.LoopingCall(self.writer.flush)
         self._timer.start(self.flush_seconds, now=False)
 
@@ -131,6 +210,9 @@ class StagingPipeline:
             signatures = sketch_many([r["body"] for r in records])
             for site in {r["site"] for r in records}:
                 self.seen.record_many(site, [(r, sig) for r, sig in zip(records, signatures) if r["site"] == site])
+        for record in records:
+            if record.get("_lease"):
+                self.crawler.signals.send_catch_log(request_done, lease=record["_lease"])
 
     def process_item(self, item):
         self.writer.add(item)

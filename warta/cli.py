@@ -49,6 +49,17 @@ def default_data_dir() -> str:
     return os.environ.get("WARTA_DATA_DIR", "data")
 
 
+def _redis_url(text: str) -> str:
+    if not text.startswith(("redis://", "rediss://", "unix://")):
+        raise argparse.ArgumentTypeError(f"not a Redis URL (redis://HOST:PORT/DB): {text!r}")
+    return text
+
+
+def _redis_option(p) -> None:
+    p.add_argument("--redis-url", type=_redis_url, default=os.environ.get("WARTA_REDIS_URL") or None,
+                   help="distributed mode: the Redis server shared by all workers (env WARTA_REDIS_URL)")
+
+
 def _json_default(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
@@ -64,7 +75,7 @@ def cmd_crawl(args) -> int:
         raise SystemExit(f"warta crawl: error: --since {args.since} is after --until {args.until}")
     summary = run_crawl(args.site, args.data_dir, since=args.since and args.since.isoformat(),
                         until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit,
-                        refetch=args.refetch)
+                        refetch=args.refetch, redis_url=args.redis_url)
     if summary["finish_reason"] not in ("finished", "closespider_itemcount"):
         print(f"warta crawl: stopped early ({summary['finish_reason']})", file=sys.stderr)
         return 1
@@ -89,7 +100,7 @@ def cmd_snapshot(args) -> int:
     try:
         # Named dates are rebuilt even with nothing new staged (learned boilerplate, schema).
         report = build(args.data_dir, dates=set(args.date) if args.date else None,
-                       rebuild_all=args.all or bool(args.date), progress=bar.update)
+                       rebuild_all=args.all or bool(args.date), progress=bar.update, redis_url=args.redis_url)
     except BuildLocked as exc:
         print(f"warta snapshot: {exc}", file=sys.stderr)
         return 1
@@ -148,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=default_data_dir())
     p.add_argument("--limit", type=_positive, help="stop after N articles")
     p.add_argument("--refetch", action="store_true", help="fetch articles again even if already staged")
+    _redis_option(p)
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("snapshot", help="build the daily Parquet snapshots from staging")
@@ -156,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--all", action="store_true", help="also rewrite every existing partition")
     group.add_argument("--verify", action="store_true", help="check every partition against its manifest")
     p.add_argument("--data-dir", default=default_data_dir())
+    _redis_option(p)
     p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("parse", help="parse one saved page and print the article as JSON")

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.extensions import summarise
+from crawler.shared_queue import distributed_settings
+from pipeline.storage import local_root
 
 
 def crawl_settings(data_dir: str | os.PathLike, overrides: dict | None = None) -> Settings:
@@ -20,10 +21,13 @@ def crawl_settings(data_dir: str | os.PathLike, overrides: dict | None = None) -
 
 
 def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, base_url=None,
-              limit: int | None = None, refetch: bool = False, overrides: dict | None = None) -> dict:
-    """Crawl `site` into `data_dir`; returns the run summary (pages, articles, drops)."""
-    Path(data_dir).mkdir(parents=True, exist_ok=True)
-    extra = dict(overrides or {})
+              limit: int | None = None, refetch: bool = False, overrides: dict | None = None,
+              redis_url: str | None = None) -> dict:
+    """Crawl `site` into `data_dir` (a folder or an object-store URL); returns the run summary
+    (pages, articles, drops). With `redis_url`, this process is one worker of a distributed crawl."""
+    local_root(data_dir).mkdir(parents=True, exist_ok=True)
+    extra = dict(distributed_settings(redis_url))
+    extra.update(overrides or {})
     if limit:
         extra["CLOSESPIDER_ITEMCOUNT"] = limit
     process = CrawlerProcess(crawl_settings(data_dir, extra))

@@ -1,10 +1,12 @@
 """`scrapy crawl`, with warta's spider arguments checked before the crawl starts, so a wrong
-date or URL is a one-line usage error (as with `warta crawl`), not a traceback."""
+date or URL is a one-line usage error (as with `warta crawl`), not a traceback. A Redis URL
+(`-s REDIS_URL=...` or WARTA_REDIS_URL) makes this process a distributed-mode worker."""
 from __future__ import annotations
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from crawler.shared_queue import distributed_settings
 from crawler.spiders.news import ArgumentError, check_arguments
 
 
@@ -16,3 +18,7 @@ class Command(ScrapyCrawl):
             check_arguments(spargs.get("since"), spargs.get("until"), spargs.get("base_url"))
         except ArgumentError as exc:
             raise UsageError(str(exc), print_help=False) from None
+        redis_url = self.settings.get("REDIS_URL")
+        if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "unix://")):
+            raise UsageError(f"REDIS_URL: not a Redis URL (redis://HOST:PORT/DB): {redis_url!r}", print_help=False)
+        self.settings.setdict(distributed_settings(redis_url), priority="cmdline")

@@ -16,7 +16,8 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from crawler import discovery, urls
 from crawler.dates import local_day, parse_day
 from crawler.profiles import SiteProfile
-from pipeline.seen import SeenStore, seen_path
+from crawler.shared_queue import LEASE_META, request_done
+from pipeline.seen import SeenStoreBase, open_seen_store
 
 
 class ArgumentError(ValueError):
@@ -75,7 +76,7 @@ class NewsSpider(scrapy.Spider):
                  follow: str | int | None = None, refetch: str | bool | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.refetch = str(refetch).lower() in ("1", "true", "yes") if refetch is not None else False
-        self.seen: SeenStore | None = None
+        self.seen: SeenStoreBase | None = None
         self.since, self.until, self.mirror = check_arguments(since, until, base_url, self.profile.timezone)
         # In-article links are followed one hop in "latest" mode; a backfill lists its range
         # completely through the date index and sitemaps, so it follows none.
@@ -87,7 +88,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         if settings.getbool("DEDUP_SEEN_ENABLED", True):
-            spider.seen = SeenStore(seen_path(settings.get("WARTA_DATA_DIR", "data")))
+            spider.seen = open_seen_store(settings.get("WARTA_DATA_DIR", "data"), settings.get("REDIS_URL"))
         spider.refresh = timedelta(hours=settings.getfloat("DEDUP_REFRESH_HOURS", 6))
         spider.refetch_after = timedelta(minutes=settings.getfloat("DEDUP_REFETCH_AFTER_MINUTES", 60))
         return spider
@@ -99,6 +100,18 @@ class NewsSpider(scrapy.Spider):
     @property
     def backfill(self) -> bool:
         return self.since is not None
+
+    @property
+    def run_key(self) -> str:
+        """Names the run in distributed mode: workers started with the same range and mirror
+        share one queue."""
+        scope = f"{self.since}..{self.until}" if self.backfill else "latest"
+        return f"{scope}@{self.mirror}" if self.mirror else scope
+
+    def done(self, meta: dict) -> None:
+        """The request behind `meta` has had its full effect (distributed mode acknowledges it)."""
+        if meta.get(LEASE_META):
+            self.crawler.signals.send_catch_log(request_done, lease=meta[LEASE_META])
 
     def in_range(self, day: date | None) -> bool:
         return not self.backfill or day is None or self.since <= day <= self.until
@@ -146,18 +159,20 @@ class NewsSpider(scrapy.Spider):
         found = discovery.robots_sitemaps(response.text) or [self._origin_url(p) for p in self.profile.sitemap_paths]
         for url in found:
             yield self.page_request(urls.to_origin(url, self.profile, self.mirror), self.parse_sitemap)
+        self.done(response.meta)
 
     def robots_failed(self, failure):
         """No robots.txt (or no answer): the profile's usual sitemap paths are still worth a try."""
-        self.on_error(failure)
         for path in self.profile.sitemap_paths:
             yield self.page_request(self._origin_url(path), self.parse_sitemap)
+        self.on_error(failure)
 
     def parse_sitemap(self, response):
         kind, entries = discovery.read_sitemap(response.body)
         if kind == "invalid":
             self.crawler.stats.inc_value("warta/dropped/invalid_sitemap")
             self.logger.warning("not a sitemap: %s", response.url)
+            self.done(response.meta)
             return
         for entry in entries:
             url = urls.to_origin(entry.url, self.profile, self.mirror)
@@ -178,6 +193,7 @@ class NewsSpider(scrapy.Spider):
                 request = self.article_request(url, "sitemap")
                 if request:
                     yield request
+        self.done(response.meta)
 
     def parse_feed(self, response):
         for entry in discovery.read_feed(response.body):
@@ -186,6 +202,7 @@ class NewsSpider(scrapy.Spider):
             request = self.article_request(urls.resolve(response.url, entry.url) or entry.url, "feed")
             if request:
                 yield request
+        self.done(response.meta)
 
     def parse_listing(self, response):
         hrefs, next_href = discovery.read_listing(response.body)
@@ -196,10 +213,12 @@ class NewsSpider(scrapy.Spider):
                 yield request
         if next_href and (absolute := urls.resolve(response.url, next_href)):
             yield self.page_request(urls.to_origin(absolute, self.profile, self.mirror), self.parse_listing)
+        self.done(response.meta)
 
     def parse_article(self, response):
         yield {"page_url": response.url, "html": response.body, "status": response.status,
-               "fetched_at": datetime.now().astimezone().isoformat(), "meta_canonical": response.meta["canonical"]}
+               "fetched_at": datetime.now().astimezone().isoformat(), "meta_canonical": response.meta["canonical"],
+               "lease": response.meta.get(LEASE_META)}
         hops = response.meta.get("hops", 0)
         if hops >= self.max_hops:
             return
@@ -214,3 +233,4 @@ class NewsSpider(scrapy.Spider):
         kind = failure.request.meta.get("kind", "page")
         self.crawler.stats.inc_value(f"warta/dropped/{kind}_{reason}")
         self.logger.warning("%s failed (%s): %s", kind, reason, failure.request.url)
+        self.done(failure.request.meta)

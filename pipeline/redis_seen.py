@@ -1,0 +1,83 @@
+"""The seen-store in Redis, shared by every worker of a distributed crawl.
+
+Same answers as the SQLite store (`pipeline.seen`), kept in a few keys per site:
+`warta:seen:<site>` (hash: article id -> "content hash|published|fetched"),
+`warta:hash:<site>` (hash: content hash -> first article id), `warta:sketch:<site>` (hash:
+article id -> signature bytes) and `warta:band:<site>:<key>` (sets of article ids).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+
+from pipeline.neardup import band_keys
+from pipeline.seen import SeenEntry, SeenStoreBase, stamps
+
+
+class RedisSeenStore(SeenStoreBase):
+    def __init__(self, url: str):
+        import redis
+        self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10,
+                                          retry_on_timeout=True)
+        self.redis.ping()
+
+    def close(self) -> None:
+        self.redis.close()
+
+    def get(self, site: str, article_id: str) -> SeenEntry | None:
+        raw = self.redis.hget(f"warta:seen:{site}", article_id)
+        if raw is None:
+            return None
+        content_hash, published, fetched = raw.decode().split("|")
+        return SeenEntry(article_id, content_hash, datetime.fromisoformat(published) if published else None,
+                         datetime.fromisoformat(fetched))
+
+    def owner_of_hash(self, site: str, content_hash: str, exclude: str | None = None) -> str | None:
+        """Claims the hash for `exclude` when nobody has it yet (HSETNX): two workers meeting
+        the same copy at the same moment cannot both keep it."""
+        key = f"warta:hash:{site}"
+        if exclude and self.redis.hsetnx(key, content_hash, exclude):
+            return None
+        owner = self.redis.hget(key, content_hash)
+        owner = owner.decode() if owner else None
+        return owner if owner != exclude else None
+
+    def signature(self, site: str, article_id: str) -> np.ndarray | None:
+        raw = self.redis.hget(f"warta:sketch:{site}", article_id)
+        return np.frombuffer(raw, dtype=np.uint32) if raw else None
+
+    def candidates(self, site: str, keys: list[int], exclude: str) -> list[tuple[str, np.ndarray, datetime | None]]:
+        ids = sorted({m.decode() for m in self.redis.sunion([f"warta:band:{site}:{k}" for k in keys])} - {exclude})
+        if not ids:
+            return []
+        signatures = self.redis.hmget(f"warta:sketch:{site}", ids)
+        entries = self.redis.hmget(f"warta:seen:{site}", ids)
+        found = []
+        for cid, raw, entry in zip(ids, signatures, entries):
+            if raw is None or entry is None:
+                continue
+            published = entry.decode().split("|")[1]
+            found.append((cid, np.frombuffer(raw, dtype=np.uint32),
+                          datetime.fromisoformat(published) if published else None))
+        return found
+
+    def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:
+        """One MULTI/EXEC for the batch: the articles are remembered together or not at all."""
+        ids = [article["article_id"] for article, signature in entries if signature is not None]
+        previous = dict(zip(ids, self.redis.hmget(f"warta:sketch:{site}", ids))) if ids else {}
+        pipe = self.redis.pipeline(transaction=True)
+        for article, signature in entries:
+            aid = article["article_id"]
+            published, fetched = stamps(article)
+            pipe.hset(f"warta:seen:{site}", aid, f"{article['content_hash']}|{published or ''}|{fetched}")
+            pipe.hsetnx(f"warta:hash:{site}", article["content_hash"], aid)
+            if signature is None:
+                continue
+            if previous.get(aid):
+                for key in band_keys(np.frombuffer(previous[aid], dtype=np.uint32)):
+                    pipe.srem(f"warta:band:{site}:{int(key)}", aid)
+            pipe.hset(f"warta:sketch:{site}", aid, signature.astype(np.uint32).tobytes())
+            for key in band_keys(signature):
+                pipe.sadd(f"warta:band:{site}:{int(key)}", aid)
+        pipe.execute()

@@ -1,0 +1,75 @@
+"""Where a data dir lives: a local folder, or an object store (`s3://bucket/prefix`) via fsspec.
+
+Published data (staging, snapshots) goes to the data dir wherever it is. Working state that
+needs a real file system (the SQLite stores, locks, run records) stays on local disk: under
+the data dir when it is local, else under `WARTA_STATE_DIR` (default
+`~/.cache/warta/<bucket-and-prefix>`); in distributed mode the seen-store lives in Redis.
+Object-store credentials and endpoints come from the usual environment (`AWS_ACCESS_KEY_ID`,
+`AWS_ENDPOINT_URL`, ...), as for any fsspec or boto client.
+"""
+from __future__ import annotations
+
+import os
+import re
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+def is_remote(data_dir: str | os.PathLike) -> bool:
+    """True for a URL with a scheme other than file:// (a Windows drive letter is not one)."""
+    scheme = urlsplit(str(data_dir)).scheme
+    return len(scheme) > 1 and scheme != "file"
+
+
+def local_root(data_dir: str | os.PathLike) -> Path:
+    """The local folder for working state that belongs to `data_dir`."""
+    if not is_remote(data_dir):
+        return Path(str(data_dir).removeprefix("file://"))
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", str(data_dir).split("://", 1)[1].strip("/"))
+    base = os.environ.get("WARTA_STATE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "warta")
+    return Path(base) / f"{urlsplit(str(data_dir)).scheme}_{slug}"
+
+
+class RemoteDir:
+    """An object-store data dir: an fsspec file system plus the root path inside it."""
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+
+    @cached_property
+    def fs(self):
+        from fsspec.core import url_to_fs
+        fs, _ = url_to_fs(self.url)
+        return fs
+
+    @cached_property
+    def root(self) -> str:
+        from fsspec.core import url_to_fs
+        return url_to_fs(self.url)[1].rstrip("/")
+
+    def path(self, *parts: str) -> str:
+        return "/".join((self.root, *parts))
+
+    def exists(self, *parts: str) -> bool:
+        return self.fs.exists(self.path(*parts))
+
+    def glob(self, *parts: str) -> list[str]:
+        self.fs.invalidate_cache()
+        return sorted(self.fs.glob(self.path(*parts)))
+
+    def put_bytes(self, path: str, data: bytes) -> None:
+        """One PUT: the object appears whole or not at all."""
+        self.fs.pipe_file(path, data)
+
+    def read_bytes(self, path: str) -> bytes:
+        return self.fs.cat_file(path)
+
+    def publish(self, tmp: str, final: str) -> None:
+        """Write-then-copy: a server-side copy makes `final` appear whole, then the temp goes."""
+        self.fs.copy(tmp, final)
+        self.fs.rm_file(tmp)
+
+    def arrow_fs(self):
+        import pyarrow.fs as pafs
+        return pafs.PyFileSystem(pafs.FSSpecHandler(self.fs))
