@@ -249,9 +249,8 @@ class SharedScheduler:
                     pipe.expire(key, self.run_ttl)
                 pipe.execute()
             self._recover()
-            if len(self.queue):
-                # Scrapy polls a scheduler that has nothing to give only every 5 s; requests
-                # another worker queued meanwhile should start now.
-                self.crawler.engine._slot.nextcall.schedule()
+            # Scrapy polls a scheduler that had nothing to give only every 5 s; requests another
+            # worker queued meanwhile, or the end of the run, should be noticed sooner.
+            self.crawler.engine._slot.nextcall.schedule()
         except Exception:  # Redis briefly away: the next tick retries; leases last longer
             logger.warning("Redis upkeep failed", exc_info=True)

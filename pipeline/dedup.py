@@ -67,6 +67,7 @@ class DedupPipeline:
             self.stats.inc_value("warta/flagged/near_duplicate")
         for key in band_keys(signature):
             self.bands.setdefault(int(key), []).append((aid, signature, item["published_at"]))
+        item["_signature"] = signature  # the staging pipeline stores it with the article
         return item
 
     def _near_in_run(self, aid: str, signature: np.ndarray, published: datetime | None) -> str | None:

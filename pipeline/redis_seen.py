@@ -14,6 +14,22 @@ import numpy as np
 from pipeline.neardup import band_keys
 from pipeline.seen import SeenEntry, SeenStoreBase, stamps
 
+# ARGV: band key prefix, then per article: id, seen entry, content hash, signature, band keys,
+# band keys of the previous signature (comma-separated; empty without a signature).
+RECORD = """
+for i = 2, #ARGV, 6 do
+  local aid = ARGV[i]
+  redis.call('HSET', KEYS[1], aid, ARGV[i + 1])
+  redis.call('HSETNX', KEYS[2], ARGV[i + 2], aid)
+  if ARGV[i + 3] ~= '' then
+    for key in string.gmatch(ARGV[i + 5], '[^,]+') do redis.call('SREM', ARGV[1] .. key, aid) end
+    redis.call('HSET', KEYS[3], aid, ARGV[i + 3])
+    for key in string.gmatch(ARGV[i + 4], '[^,]+') do redis.call('SADD', ARGV[1] .. key, aid) end
+  end
+end
+return 1
+"""
+
 
 class RedisSeenStore(SeenStoreBase):
     def __init__(self, url: str):
@@ -21,6 +37,7 @@ class RedisSeenStore(SeenStoreBase):
         self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10,
                                           retry_on_timeout=True)
         self.redis.ping()
+        self._record = self.redis.register_script(RECORD)
 
     def close(self) -> None:
         self.redis.close()
@@ -51,8 +68,10 @@ class RedisSeenStore(SeenStoreBase):
         ids = sorted({m.decode() for m in self.redis.sunion([f"warta:band:{site}:{k}" for k in keys])} - {exclude})
         if not ids:
             return []
-        signatures = self.redis.hmget(f"warta:sketch:{site}", ids)
-        entries = self.redis.hmget(f"warta:seen:{site}", ids)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hmget(f"warta:sketch:{site}", ids)
+        pipe.hmget(f"warta:seen:{site}", ids)
+        signatures, entries = pipe.execute()
         found = []
         for cid, raw, entry in zip(ids, signatures, entries):
             if raw is None or entry is None:
@@ -63,21 +82,16 @@ class RedisSeenStore(SeenStoreBase):
         return found
 
     def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:
-        """One MULTI/EXEC for the batch: the articles are remembered together or not at all."""
+        """One script call for the batch: the articles are remembered together or not at all."""
         ids = [article["article_id"] for article, signature in entries if signature is not None]
         previous = dict(zip(ids, self.redis.hmget(f"warta:sketch:{site}", ids))) if ids else {}
-        pipe = self.redis.pipeline(transaction=True)
+        args: list = [f"warta:band:{site}:"]
         for article, signature in entries:
             aid = article["article_id"]
             published, fetched = stamps(article)
-            pipe.hset(f"warta:seen:{site}", aid, f"{article['content_hash']}|{published or ''}|{fetched}")
-            pipe.hsetnx(f"warta:hash:{site}", article["content_hash"], aid)
-            if signature is None:
-                continue
-            if previous.get(aid):
-                for key in band_keys(np.frombuffer(previous[aid], dtype=np.uint32)):
-                    pipe.srem(f"warta:band:{site}:{int(key)}", aid)
-            pipe.hset(f"warta:sketch:{site}", aid, signature.astype(np.uint32).tobytes())
-            for key in band_keys(signature):
-                pipe.sadd(f"warta:band:{site}:{int(key)}", aid)
-        pipe.execute()
+            old = previous.get(aid)
+            args += [aid, f"{article['content_hash']}|{published or ''}|{fetched}", article["content_hash"],
+                     b"" if signature is None else signature.astype(np.uint32).tobytes(),
+                     "" if signature is None else ",".join(str(int(k)) for k in band_keys(signature)),
+                     ",".join(str(int(k)) for k in band_keys(np.frombuffer(old, dtype=np.uint32))) if old else ""]
+        self._record(keys=[f"warta:seen:{site}", f"warta:hash:{site}", f"warta:sketch:{site}"], args=args)

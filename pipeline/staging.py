@@ -207,7 +207,9 @@ class StagingPipeline:
 
     def _remember(self, records: list[dict]) -> None:
         if self.seen and records:
-            signatures = sketch_many([r["body"] for r in records])
+            missing = [r["body"] for r in records if r.get("_signature") is None]
+            computed = iter(sketch_many(missing) if missing else [])
+            signatures = [r["_signature"] if r.get("_signature") is not None else next(computed) for r in records]
             for site in {r["site"] for r in records}:
                 self.seen.record_many(site, [(r, sig) for r, sig in zip(records, signatures) if r["site"] == site])
         for record in records:

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.article import HEALTH_FIELDS
+from pipeline.storage import local_root
 
 FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change
 MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates
@@ -48,7 +49,7 @@ class Run:
 
 
 def history_path(data_dir: str | os.PathLike) -> Path:
-    return Path(data_dir) / "state" / "runs.sqlite"
+    return local_root(data_dir) / "state" / "runs.sqlite"
 
 
 def now_iso() -> str:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pipeline.storage import local_root
 from schedules.config import JobSpec, load_schedule
 from schedules.history import History, fill_rates, health_problems
 
@@ -55,8 +56,8 @@ def run_job(job_id: str, config: str, data_dir: str) -> str:
     failed run in the history, not a dead scheduler."""
     history = History(data_dir)
     run_id = f"{job_id}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
-    log_path = Path(data_dir) / "logs" / job_id / f"{run_id}.log"
-    record_path = Path(data_dir) / "runs" / "scheduled" / f"{run_id}.json"
+    log_path = local_root(data_dir) / "logs" / job_id / f"{run_id}.log"
+    record_path = local_root(data_dir) / "runs" / "scheduled" / f"{run_id}.json"
     try:
         spec = load_schedule(config).jobs[job_id]
     except Exception as exc:  # the file changed under us: record it, keep the service alive

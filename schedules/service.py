@@ -20,6 +20,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from pipeline.storage import is_remote, local_root
 from schedules.config import Schedule
 from schedules.history import History
 from schedules.jobs import STOP_GRACE_SECONDS
@@ -29,7 +30,7 @@ JOB_FUNC = "schedules.jobs:run_job"
 
 
 def jobstore_url(data_dir: str) -> str:
-    path = Path(data_dir).resolve() / "state" / "jobs.sqlite"
+    path = local_root(data_dir).resolve() / "state" / "jobs.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
@@ -88,7 +89,7 @@ def _alive(pid: int) -> bool:
 
 
 def run_service(schedule: Schedule, data_dir: str) -> int:
-    data_dir = str(Path(data_dir).resolve())
+    data_dir = data_dir if is_remote(data_dir) else str(Path(data_dir).resolve())
     url = jobstore_url(data_dir)
     scheduler = BlockingScheduler(
         timezone=ZoneInfo("Asia/Jakarta"),

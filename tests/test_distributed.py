@@ -46,6 +46,15 @@ def scrapy_worker(site, server, data_dir, redis_url, lease_seconds=3, extra_env=
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def wait_for_articles(server, n: int, timeout: float = 60) -> int:
+    """Blocks until the site has served `n` article pages: a point in the middle of the crawl."""
+    deadline = time.monotonic() + timeout
+    while (served := sum(server.article_hits().values())) < n:
+        assert time.monotonic() < deadline, f"only {served} article pages served"
+        time.sleep(0.05)
+    return served
+
+
 def finish(proc: subprocess.Popen, timeout: float = 120) -> tuple[str, str]:
     out, err = proc.communicate(timeout=timeout)
     assert proc.returncode == 0, err[-3000:]
@@ -85,9 +94,9 @@ def test_a_killed_worker_loses_nothing_the_other_finishes_its_requests(tmp_path,
     with DemoServer(small_site, flaky_paths=0, latency=0.1) as server:
         doomed = scrapy_worker(small_site, server, tmp_path, fresh_redis)
         survivor = scrapy_worker(small_site, server, tmp_path, fresh_redis)
-        time.sleep(4.0)
-        fetched_before_kill = sum(server.article_hits().values())
+        wait_for_articles(server, 12)
         doomed.send_signal(signal.SIGKILL)
+        fetched_before_kill = sum(server.article_hits().values())
         doomed.communicate()
         _, err = finish(survivor)
         assert 0 < fetched_before_kill < len(small_site.articles), "the kill must land mid-crawl"
@@ -102,9 +111,10 @@ def test_a_killed_worker_loses_nothing_the_other_finishes_its_requests(tmp_path,
 def test_a_restarted_worker_resumes_the_shared_queue(tmp_path, fresh_redis, small_site):
     with DemoServer(small_site, flaky_paths=0, latency=0.1) as server:
         first = scrapy_worker(small_site, server, tmp_path, fresh_redis)
-        time.sleep(4.0)
+        wait_for_articles(server, 12)
         first.send_signal(signal.SIGKILL)
         first.communicate()
+        assert sum(server.article_hits().values()) < len(small_site.articles), "the kill must land mid-crawl"
         assert redis.Redis.from_url(fresh_redis).keys("warta:medcom:*:leases"), "the run outlives its worker"
         _, err = finish(scrapy_worker(small_site, server, tmp_path, fresh_redis))
         assert "requests of a lost worker back in the queue" in err
@@ -115,9 +125,10 @@ def test_a_restarted_worker_resumes_the_shared_queue(tmp_path, fresh_redis, smal
 def test_sigterm_hands_unfinished_requests_back(tmp_path, fresh_redis, small_site):
     with DemoServer(small_site, flaky_paths=0, latency=0.1) as server:
         first = scrapy_worker(small_site, server, tmp_path, fresh_redis, lease_seconds=600)
-        time.sleep(4.0)
+        wait_for_articles(server, 12)
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=60)
+        assert sum(server.article_hits().values()) < len(small_site.articles), "the stop must land mid-crawl"
         # Leases of 10 minutes: only the clean hand-back lets the next worker finish now.
         finish(scrapy_worker(small_site, server, tmp_path, fresh_redis, lease_seconds=600), timeout=90)
     assert snapshot_ids(tmp_path) == sorted(a.article_id for a in small_site.articles)
