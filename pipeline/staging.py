@@ -223,7 +223,9 @@ class StagingPipeline:
         for name in HEALTH_FIELDS:  # fill rates: the scheduler's layout-change alarm
             if item.get(name):
                 stats.inc_value(f"warta/filled/{name}")
-        return item
+        # The staged record keeps its bookkeeping (`_lease`, `_signature`) until it is durable;
+        # feed exports and signal receivers get the article alone.
+        return {k: v for k, v in item.items() if not k.startswith("_")}
 
     def close_spider(self):
         if self._timer and self._timer.running:
