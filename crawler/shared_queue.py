@@ -94,6 +94,18 @@ return n
 """
 
 
+def check_redis(url: str) -> str | None:
+    """Why the Redis server at `url` cannot be used, or None when it answers."""
+    import redis
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        client.ping()
+        client.close()
+    except (redis.RedisError, ValueError, OSError) as exc:
+        return f"cannot reach Redis at {url}: {exc}"
+    return None
+
+
 def distributed_settings(redis_url: str | None) -> dict:
     """The settings that switch a crawl to distributed mode, or keep it local without a URL."""
     if not redis_url:

@@ -202,8 +202,17 @@ class StagingPipeline:
         else:
             self.writer = SegmentWriter(staging_dir(self.data_dir), site, self.flush_items, self.flush_seconds,
                                         self._remember)
-        self._timer = task.LoopingCall(self.writer.flush)
+        self._timer = task.LoopingCall(self._flush)
         self._timer.start(self.flush_seconds, now=False)
+
+    def _flush(self) -> None:
+        """A failed write (object store unreachable, disk full) keeps the buffer for the next
+        attempt; nothing is acknowledged or marked seen before it is written."""
+        try:
+            self.writer.flush()
+        except OSError:
+            self.crawler.stats.inc_value("warta/staging/write_errors")
+            logger.exception("staging write failed; %d articles kept for the next attempt", len(self.writer.buffer))
 
     def _remember(self, records: list[dict]) -> None:
         if self.seen and records:

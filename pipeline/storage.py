@@ -70,6 +70,16 @@ class RemoteDir:
         self.fs.copy(tmp, final)
         self.fs.rm_file(tmp)
 
+    def problem(self) -> str | None:
+        """Why this data dir cannot be written (no bucket, no credentials...), or None."""
+        probe = self.path(f".warta-probe-{os.getpid()}")
+        try:
+            self.put_bytes(probe, b"")
+            self.fs.rm_file(probe)
+        except Exception as exc:  # any backend error: credentials, bucket, network
+            return f"cannot write to {self.url}: {type(exc).__name__}: {exc}"
+        return None
+
     def arrow_fs(self):
         import pyarrow.fs as pafs
         return pafs.PyFileSystem(pafs.FSSpecHandler(self.fs))

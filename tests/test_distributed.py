@@ -148,6 +148,16 @@ def test_a_wrong_redis_url_is_a_usage_error(tmp_path):
     assert result.returncode == 2 and "not a Redis URL" in result.stderr
 
 
+def test_an_unreachable_redis_is_a_one_line_error(tmp_path):
+    from tests.servers import free_port
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    for args in (("crawl", "medcom"), ("snapshot",)):
+        result = run_warta(*args, "--redis-url", url, data_dir=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().startswith(f"warta {args[0]}: error: cannot reach Redis at {url}")
+        assert "Traceback" not in result.stderr
+
+
 @pytest.fixture(scope="module")
 def s3_env():
     with s3_server() as env:
@@ -181,6 +191,15 @@ def test_crawl_snapshot_and_read_on_object_storage(tmp_path, s3_env, small_site,
     one_day = read_articles(url, since=day, until=day, columns=["article_id", "title"])
     assert len(one_day) == sum(a.published_at.date().isoformat() == day for a in small_site.articles)
     assert len(pd.read_parquet(f"{url}/snapshots", columns=["article_id"])) == len(df), "plain pandas reads it too"
+
+
+def test_a_missing_bucket_is_a_one_line_error(tmp_path, s3_env):
+    env = {**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "warta.cli", "crawl", "medcom", "--data-dir", "s3://no-such-bucket/x"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith("warta crawl: error: cannot write to s3://no-such-bucket/x")
+    assert "Traceback" not in result.stderr
 
 
 def test_object_store_publish_interrupted_leaves_the_old_partition(tmp_path, s3_env, monkeypatch):
@@ -239,3 +258,37 @@ def test_both_seen_stores_give_the_same_answers(tmp_path, kind, fresh_redis):
     assert store.near_duplicate_of("medcom", "CCCC0001", sketch(repost), now, 0.7) == "AAAA0001"
     assert store.near_duplicate_of("medcom", "CCCC0001", sketch("sama sekali berbeda " * 30), now, 0.7) is None
     store.close()
+
+
+def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_env, monkeypatch):
+    for key, value in s3_env.items():
+        monkeypatch.setenv(key, value)
+    import s3fs
+
+    from pipeline.objects import object_segments
+    from pipeline.storage import RemoteDir
+    from pipeline.staging import ObjectSegmentWriter
+    from tests.test_snapshot import article
+
+    s3fs.S3FileSystem().mkdir("warta-flaky")
+    remote = RemoteDir("s3://warta-flaky/news")
+    durable = []
+    writer = ObjectSegmentWriter(remote, "medcom", flush_items=1000, on_durable=durable.extend)
+    real_put = remote.put_bytes
+    calls = []
+
+    def put_once_failing(path, data):
+        calls.append(path)
+        if len(calls) == 1:
+            raise OSError("connection reset by the object store")
+        real_put(path, data)
+    monkeypatch.setattr(remote, "put_bytes", put_once_failing)
+    for i in range(5):
+        writer.add(article(f"F{i:07d}", date(2026, 1, 1)))
+    with pytest.raises(OSError):
+        writer.flush()
+    assert durable == [], "nothing is reported durable before it is written"
+    writer.close()
+    assert len(durable) == 5
+    staged = [r for segment in object_segments(remote) for r in segment.records()]
+    assert sorted(r["article_id"] for r in staged) == [f"F{i:07d}" for i in range(5)]

@@ -55,6 +55,22 @@ def _redis_url(text: str) -> str:
     return text
 
 
+def _require_redis(command: str, url: str | None) -> None:
+    from crawler.shared_queue import check_redis
+
+    problem = url and check_redis(url)
+    if problem:
+        raise SystemExit(f"warta {command}: error: {problem}")
+
+
+def _require_storage(command: str, data_dir: str) -> None:
+    from pipeline.storage import RemoteDir, is_remote
+
+    problem = is_remote(data_dir) and RemoteDir(data_dir).problem()
+    if problem:
+        raise SystemExit(f"warta {command}: error: {problem}")
+
+
 def _redis_option(p) -> None:
     p.add_argument("--redis-url", type=_redis_url, default=os.environ.get("WARTA_REDIS_URL") or None,
                    help="distributed mode: the Redis server shared by all workers (env WARTA_REDIS_URL)")
@@ -73,6 +89,8 @@ def cmd_crawl(args) -> int:
         raise SystemExit("warta crawl: error: --until needs --since")
     if args.since and args.until and args.since > args.until:
         raise SystemExit(f"warta crawl: error: --since {args.since} is after --until {args.until}")
+    _require_redis("crawl", args.redis_url)
+    _require_storage("crawl", args.data_dir)
     summary = run_crawl(args.site, args.data_dir, since=args.since and args.since.isoformat(),
                         until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit,
                         refetch=args.refetch, redis_url=args.redis_url)
@@ -96,6 +114,8 @@ def cmd_snapshot(args) -> int:
             print(problem)
         print(f"verify: {'OK' if not problems else f'{len(problems)} problem(s)'}")
         return 1 if problems else 0
+    _require_redis("snapshot", args.redis_url)
+    _require_storage("snapshot", args.data_dir)
     bar = ProgressBar("snapshot")
     try:
         # Named dates are rebuilt even with nothing new staged (learned boilerplate, schema).
