@@ -26,7 +26,7 @@ from twisted.internet import task
 
 logger = logging.getLogger(__name__)
 
-# Sent with `lease=` when the outcome of a leased request is durable (see module docstring).
+# Sent with `leases=[...]` when the outcomes of leased requests are durable (module docstring).
 request_done = object()
 
 LEASE_META = "warta_lease"
@@ -216,17 +216,18 @@ class SharedScheduler:
         return request
 
     # outcomes ---------------------------------------------------------------------------
-    def request_done(self, lease):
-        if lease:
-            self._ack(lease)
+    def request_done(self, leases):
+        leases = [lease for lease in leases if lease]
+        if leases:
+            self._ack(*leases)
 
     def item_dropped(self, item, response=None, **kwargs):
         if response is not None:
-            self.request_done(response.meta.get(LEASE_META))
+            self.request_done([response.meta.get(LEASE_META)])
 
     def spider_error(self, failure, response=None, **kwargs):
         if response is not None:
-            self.request_done(response.meta.get(LEASE_META))
+            self.request_done([response.meta.get(LEASE_META)])
 
     def _ack(self, *leases: str) -> None:
         pipe = self.server.pipeline(transaction=True)

@@ -90,6 +90,9 @@ class DemoServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in two writes; with Nagle's algorithm and delayed ACKs
+            # every keep-alive response would wait ~40 ms more than the configured latency.
+            disable_nagle_algorithm = True
 
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 if server.latency:

@@ -221,9 +221,9 @@ class StagingPipeline:
             signatures = [r["_signature"] if r.get("_signature") is not None else next(computed) for r in records]
             for site in {r["site"] for r in records}:
                 self.seen.record_many(site, [(r, sig) for r, sig in zip(records, signatures) if r["site"] == site])
-        for record in records:
-            if record.get("_lease"):
-                self.crawler.signals.send_catch_log(request_done, lease=record["_lease"])
+        leases = [r["_lease"] for r in records if r.get("_lease")]
+        if leases:
+            self.crawler.signals.send_catch_log(request_done, leases=leases)
 
     def process_item(self, item):
         self.writer.add(item)

@@ -111,7 +111,7 @@ class NewsSpider(scrapy.Spider):
     def done(self, meta: dict) -> None:
         """The request behind `meta` has had its full effect (distributed mode acknowledges it)."""
         if meta.get(LEASE_META):
-            self.crawler.signals.send_catch_log(request_done, lease=meta[LEASE_META])
+            self.crawler.signals.send_catch_log(request_done, leases=[meta[LEASE_META]])
 
     def in_range(self, day: date | None) -> bool:
         return not self.backfill or day is None or self.since <= day <= self.until
