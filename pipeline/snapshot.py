@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -142,8 +142,8 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
     `rebuild_all`, also rewrite every existing partition (schema upgrades). With `redis_url`
     the build lock and the seen-store are the distributed ones in Redis."""
     report = BuildReport()
-    lock = redis_build_lock(redis_url, str(data_dir)) if redis_url else build_lock(local_root(data_dir))
-    with lock:
+    shared = redis_build_lock(redis_url, str(data_dir)) if redis_url else nullcontext()
+    with build_lock(local_root(data_dir)), shared:
         return _build(data_dir, report, dates, rebuild_all, progress, near_threshold, redis_url)
 
 
