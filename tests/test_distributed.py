@@ -164,26 +164,33 @@ def s3_env():
         yield env
 
 
-def test_crawl_snapshot_and_read_on_object_storage(tmp_path, s3_env, small_site, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_crawl_snapshot_and_read_on_object_storage(tmp_path, s3_env, small_site, monkeypatch, workers, fresh_redis):
     for key, value in {**s3_env, "WARTA_STATE_DIR": str(tmp_path / "state")}.items():
         monkeypatch.setenv(key, value)
     import s3fs
     fs = s3fs.S3FileSystem()
-    fs.mkdir("warta-test")
-    url = "s3://warta-test/news"
+    fs.makedirs("warta-test", exist_ok=True)
+    url = f"s3://warta-test/news-{workers}"
+    # Two workers: distributed mode, each with its own local state, sharing Redis and the bucket.
+    distributed = ["--redis-url", fresh_redis] if workers > 1 else []
     with DemoServer(small_site, flaky_paths=0) as server:
-        env = {**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / "state")}
-        run = subprocess.run([sys.executable, "-m", "warta.cli", "crawl", "medcom", "--since", str(small_site.days[0]),
-                              "--until", str(small_site.days[-1]), "--base-url", server.base_url, "--data-dir", url],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-        assert run.returncode == 0, run.stderr[-3000:]
-    assert fs.glob("warta-test/news/staging/medcom/*.jsonl"), "staged to the bucket"
-    snap = subprocess.run([sys.executable, "-m", "warta.cli", "snapshot", "--data-dir", url], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+        procs = [subprocess.Popen(
+            [sys.executable, "-m", "warta.cli", "crawl", "medcom", "--since", str(small_site.days[0]),
+             "--until", str(small_site.days[-1]), "--base-url", server.base_url, "--data-dir", url, *distributed],
+            cwd=ROOT, env={**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / f"state{n}")},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(workers)]
+        for proc in procs:
+            finish(proc)
+        assert max(server.article_hits().values()) == 1
+    assert fs.glob(f"warta-test/news-{workers}/staging/medcom/*.jsonl"), "staged to the bucket"
+    env = {**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / "builder")}
+    snap = subprocess.run([sys.executable, "-m", "warta.cli", "snapshot", "--data-dir", url, *distributed],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert snap.returncode == 0, snap.stderr[-3000:]
     fs.invalidate_cache()
-    assert not fs.glob("warta-test/news/staging/medcom/*.jsonl"), "published staging is removed"
-    assert not fs.glob("warta-test/news/snapshots/**/.*.tmp")
+    assert not fs.glob(f"warta-test/news-{workers}/staging/medcom/*.jsonl"), "published staging is removed"
+    assert not fs.glob(f"warta-test/news-{workers}/snapshots/**/.*.tmp")
     df = read_articles(url)
     assert sorted(df["article_id"]) == sorted(a.article_id for a in small_site.articles)
     assert verify(url) == []
