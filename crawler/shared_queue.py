@@ -94,9 +94,18 @@ return n
 """
 
 
+def redis_url_error(url: str) -> str | None:
+    """Why `url` is not a Redis URL, or None."""
+    if str(url).startswith(("redis://", "rediss://", "unix://")):
+        return None
+    return f"not a Redis URL (redis://HOST:PORT/DB): {url!r}"
+
+
 def check_redis(url: str) -> str | None:
     """Why the Redis server at `url` cannot be used, or None when it answers."""
     import redis
+    if problem := redis_url_error(url):
+        return problem
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
         client.ping()
@@ -104,6 +113,14 @@ def check_redis(url: str) -> str | None:
     except (redis.RedisError, ValueError, OSError) as exc:
         return f"cannot reach Redis at {url}: {exc}"
     return None
+
+
+def preflight(data_dir: str, redis_url: str | None) -> str | None:
+    """Why a crawl or a snapshot build cannot start: Redis unreachable, data dir unwritable."""
+    from pipeline.storage import RemoteDir, is_remote
+    if redis_url and (problem := check_redis(redis_url)):
+        return problem
+    return RemoteDir(str(data_dir)).problem() if is_remote(data_dir) else None
 
 
 def distributed_settings(redis_url: str | None) -> dict:
@@ -146,9 +163,8 @@ class SharedScheduler:
         scheduler = cls(crawler, server, settings.getint("DISTRIBUTED_LEASE_SECONDS", 60),
                         int(settings.getfloat("DISTRIBUTED_RUN_TTL_HOURS", 24) * 3600))
         crawler.signals.connect(scheduler.request_done, signal=request_done)
-        crawler.signals.connect(scheduler.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(scheduler.item_dropped, signal=signals.item_error)
-        crawler.signals.connect(scheduler.spider_error, signal=signals.spider_error)
+        for outcome in (signals.item_dropped, signals.item_error, signals.spider_error):
+            crawler.signals.connect(scheduler.response_done, signal=outcome)
         return scheduler
 
     # keys -------------------------------------------------------------------------------
@@ -221,11 +237,8 @@ class SharedScheduler:
         if leases:
             self._ack(*leases)
 
-    def item_dropped(self, item, response=None, **kwargs):
-        if response is not None:
-            self.request_done([response.meta.get(LEASE_META)])
-
-    def spider_error(self, failure, response=None, **kwargs):
+    def response_done(self, response=None, **kwargs):
+        """An item dropped (with a counted reason) or failed, or a callback raised: final."""
         if response is not None:
             self.request_done([response.meta.get(LEASE_META)])
 

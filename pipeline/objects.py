@@ -12,14 +12,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from datetime import datetime, timezone
 from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.partitions import MANIFEST_NAME, PART_NAME, ROW_GROUP_SIZE, conform
-from pipeline.schema import SCHEMA_VERSION
+from pipeline.partitions import MANIFEST_NAME, PART_NAME, conform, manifest_problems, new_manifest, write_parquet
 from pipeline.storage import RemoteDir
 
 
@@ -86,10 +84,9 @@ class ObjectPartitions:
     def publish(self, site: str, day: str, table: pa.Table) -> None:
         directory = self._dir(site, day)
         buffer = io.BytesIO()
-        pq.write_table(table, buffer, compression="zstd", row_group_size=ROW_GROUP_SIZE, write_statistics=True)
+        write_parquet(table, buffer)
         data = buffer.getvalue()
-        manifest = {"rows": table.num_rows, "schema_version": SCHEMA_VERSION, "file": PART_NAME,
-                    "sha256": hashlib.sha256(data).hexdigest(), "built_at": datetime.now(timezone.utc).isoformat()}
+        manifest = new_manifest(table, hashlib.sha256(data).hexdigest())
         for name, payload in ((PART_NAME, data), (MANIFEST_NAME, json.dumps(manifest, indent=1).encode())):
             tmp = f"{directory}/.{name}.tmp"
             self.remote.put_bytes(tmp, payload)
@@ -101,8 +98,7 @@ class ObjectPartitions:
             manifest = json.loads(self.remote.read_bytes(f"{directory}/{MANIFEST_NAME}"))
         except (OSError, ValueError):
             return [f"{where}: no manifest"]
-        data = self.remote.read_bytes(f"{directory}/{manifest.get('file', PART_NAME)}")
-        if hashlib.sha256(data).hexdigest() != manifest["sha256"]:
-            return [f"{where}: checksum differs from manifest"]
-        rows = pq.ParquetFile(io.BytesIO(data)).metadata.num_rows
-        return [] if rows == manifest["rows"] else [f"{where}: {rows} rows, manifest says {manifest['rows']}"]
+        path = f"{directory}/{manifest.get('file', PART_NAME)}"
+        data = self.remote.read_bytes(path) if self.remote.fs.exists(path) else None
+        return manifest_problems(where, manifest, hashlib.sha256(data).hexdigest() if data is not None else None,
+                                 lambda: pq.ParquetFile(io.BytesIO(data)).metadata.num_rows)

@@ -52,14 +52,35 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     os.replace(tmp, path)
 
 
+def write_parquet(table: pa.Table, where) -> None:
+    """The partition file format, local or on an object store (`where`: a path or a buffer)."""
+    pq.write_table(table, where, compression="zstd", row_group_size=ROW_GROUP_SIZE, write_statistics=True)
+
+
+def new_manifest(table: pa.Table, sha256: str) -> dict:
+    return {"rows": table.num_rows, "schema_version": SCHEMA_VERSION, "file": PART_NAME,
+            "sha256": sha256, "built_at": datetime.now(timezone.utc).isoformat()}
+
+
+def manifest_problems(where: str, manifest: dict, sha256: str | None, num_rows: Callable[[], int]) -> list[str]:
+    """A partition's file against its manifest (`sha256` None: the file is missing)."""
+    if sha256 is None:
+        return [f"{where}: {manifest.get('file', PART_NAME)} missing"]
+    if sha256 != manifest["sha256"]:
+        return [f"{where}: checksum differs from manifest"]
+    try:
+        rows = num_rows()
+    except Exception as exc:  # any unreadable file is a problem to report, not to raise
+        return [f"{where}: unreadable ({exc})"]
+    return [] if rows == manifest["rows"] else [f"{where}: {rows} rows, manifest says {manifest['rows']}"]
+
+
 def publish_partition(directory: Path, table: pa.Table) -> None:
     """Atomically replace a partition's file, then its manifest."""
     directory.mkdir(parents=True, exist_ok=True)
     part = directory / PART_NAME
-    _write_atomic(part, lambda tmp: pq.write_table(
-        table, tmp, compression="zstd", row_group_size=ROW_GROUP_SIZE, write_statistics=True))
-    manifest = {"rows": table.num_rows, "schema_version": SCHEMA_VERSION, "file": PART_NAME,
-                "sha256": _sha256(part), "built_at": datetime.now(timezone.utc).isoformat()}
+    _write_atomic(part, lambda tmp: write_parquet(table, tmp))
+    manifest = new_manifest(table, _sha256(part))
     _write_atomic(directory / MANIFEST_NAME, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1)))
     _fsync_dir(directory)
 
@@ -125,15 +146,8 @@ class LocalPartitions:
             return [f"{where}: no manifest"]
         manifest = json.loads(manifest_path.read_text())
         part = directory / manifest.get("file", PART_NAME)
-        if not part.exists():
-            return [f"{where}: {part.name} missing"]
-        if _sha256(part) != manifest["sha256"]:
-            return [f"{where}: checksum differs from manifest"]
-        try:
-            rows = pq.ParquetFile(part).metadata.num_rows
-        except Exception as exc:  # any unreadable file is a problem to report, not to raise
-            return [f"{where}: unreadable ({exc})"]
-        return [] if rows == manifest["rows"] else [f"{where}: {rows} rows, manifest says {manifest['rows']}"]
+        return manifest_problems(where, manifest, _sha256(part) if part.exists() else None,
+                                 lambda: pq.ParquetFile(part).metadata.num_rows)
 
 
 def partitions_for(data_dir: str | os.PathLike):

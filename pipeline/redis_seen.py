@@ -31,6 +31,13 @@ return 1
 """
 
 
+def _entry(article_id: str, raw: bytes) -> SeenEntry:
+    """A `warta:seen:<site>` value ("content hash|published|fetched") as a SeenEntry."""
+    content_hash, published, fetched = raw.decode().split("|")
+    return SeenEntry(article_id, content_hash, datetime.fromisoformat(published) if published else None,
+                     datetime.fromisoformat(fetched))
+
+
 class RedisSeenStore(SeenStoreBase):
     def __init__(self, url: str):
         import redis
@@ -44,11 +51,7 @@ class RedisSeenStore(SeenStoreBase):
 
     def get(self, site: str, article_id: str) -> SeenEntry | None:
         raw = self.redis.hget(f"warta:seen:{site}", article_id)
-        if raw is None:
-            return None
-        content_hash, published, fetched = raw.decode().split("|")
-        return SeenEntry(article_id, content_hash, datetime.fromisoformat(published) if published else None,
-                         datetime.fromisoformat(fetched))
+        return None if raw is None else _entry(article_id, raw)
 
     def owner_of_hash(self, site: str, content_hash: str, exclude: str | None = None) -> str | None:
         """Claims the hash for `exclude` when nobody has it yet (HSETNX): two workers meeting
@@ -74,11 +77,8 @@ class RedisSeenStore(SeenStoreBase):
         signatures, entries = pipe.execute()
         found = []
         for cid, raw, entry in zip(ids, signatures, entries):
-            if raw is None or entry is None:
-                continue
-            published = entry.decode().split("|")[1]
-            found.append((cid, np.frombuffer(raw, dtype=np.uint32),
-                          datetime.fromisoformat(published) if published else None))
+            if raw is not None and entry is not None:
+                found.append((cid, np.frombuffer(raw, dtype=np.uint32), _entry(cid, entry).published_at))
         return found
 
     def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:

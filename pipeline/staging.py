@@ -42,10 +42,8 @@ def staging_dir(data_dir: str | os.PathLike) -> Path:
     return Path(data_dir) / "staging"
 
 
-def encode(record: dict) -> bytes:
-    """One JSON line; keys starting with `_` are run-time bookkeeping, not data."""
-    data = {k: v for k, v in record.items() if not k.startswith("_")}
-    return json.dumps(data, default=_default, ensure_ascii=False).encode("utf-8") + b"\n"
+def encode(article: dict) -> bytes:
+    return json.dumps(article, default=_default, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 def segment_name() -> str:
@@ -53,8 +51,9 @@ def segment_name() -> str:
 
 
 class _BufferedWriter:
-    """Buffers records and writes them out every `flush_items` items or `flush_seconds`
-    seconds; `on_durable(records)` runs once they are durable (the seen-store is written there)."""
+    """Buffers records until `flush()`, which is `due` every `flush_items` items or
+    `flush_seconds` seconds; `on_durable(records)` runs once they are durable (the seen-store
+    is written and distributed leases acknowledged there)."""
 
     def __init__(self, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None):
         self.flush_items = flush_items
@@ -65,11 +64,17 @@ class _BufferedWriter:
         self.last_flush = time.monotonic()
         self.written = 0
 
-    def add(self, record: dict) -> None:
-        self.buffer.append(encode(record))
+    def add(self, record: dict) -> dict:
+        """Buffers `record`; returns the article as staged: keys starting with `_` are run-time
+        bookkeeping (`_lease`, `_signature`), kept for `on_durable` but not written."""
+        article = {k: v for k, v in record.items() if not k.startswith("_")}
+        self.buffer.append(encode(article))
         self.pending.append(record)
-        if len(self.buffer) >= self.flush_items or time.monotonic() - self.last_flush >= self.flush_seconds:
-            self.flush()
+        return article
+
+    @property
+    def due(self) -> bool:
+        return len(self.buffer) >= self.flush_items or time.monotonic() - self.last_flush >= self.flush_seconds
 
     def flush(self) -> None:
         if self.buffer:
@@ -185,7 +190,7 @@ class StagingPipeline:
         self.data_dir = settings.get("WARTA_DATA_DIR", "data")
         self.flush_items = settings.getint("STAGING_FLUSH_ITEMS", 50)
         self.flush_seconds = settings.getfloat("STAGING_FLUSH_SECONDS", 2.0)
-        self.writer: SegmentWriter | None = None
+        self.writer: _BufferedWriter | None = None
         self.seen = open_seen_store(self.data_dir, settings.get("REDIS_URL")) \
             if settings.getbool("DEDUP_SEEN_ENABLED", True) else None
         self._timer = None
@@ -206,8 +211,9 @@ class StagingPipeline:
         self._timer.start(self.flush_seconds, now=False)
 
     def _flush(self) -> None:
-        """A failed write (object store unreachable, disk full) keeps the buffer for the next
-        attempt; nothing is acknowledged or marked seen before it is written."""
+        """The crawl's only flush path (per item and on the timer). A failed write (object store
+        unreachable, disk full) keeps the buffer for the next attempt; nothing is acknowledged
+        or marked seen before it is written."""
         try:
             self.writer.flush()
         except OSError:
@@ -226,15 +232,15 @@ class StagingPipeline:
             self.crawler.signals.send_catch_log(request_done, leases=leases)
 
     def process_item(self, item):
-        self.writer.add(item)
+        article = self.writer.add(item)
+        if self.writer.due:
+            self._flush()
         stats = self.crawler.stats
         stats.inc_value("warta/staged")
         for name in HEALTH_FIELDS:  # fill rates: the scheduler's layout-change alarm
             if item.get(name):
                 stats.inc_value(f"warta/filled/{name}")
-        # The staged record keeps its bookkeeping (`_lease`, `_signature`) until it is durable;
-        # feed exports and signal receivers get the article alone.
-        return {k: v for k, v in item.items() if not k.startswith("_")}
+        return article  # feed exports and signal receivers get the article alone
 
     def close_spider(self):
         if self._timer and self._timer.running:

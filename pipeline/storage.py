@@ -22,6 +22,11 @@ def is_remote(data_dir: str | os.PathLike) -> bool:
     return len(scheme) > 1 and scheme != "file"
 
 
+def absolute(data_dir: str | os.PathLike) -> str:
+    """The data dir as a process-independent name: a resolved local path, or the URL as is."""
+    return str(data_dir) if is_remote(data_dir) else str(Path(data_dir).resolve())
+
+
 def local_root(data_dir: str | os.PathLike) -> Path:
     """The local folder for working state that belongs to `data_dir`."""
     if not is_remote(data_dir):

@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_MISSED
@@ -20,7 +19,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from pipeline.storage import is_remote, local_root
+from pipeline.storage import absolute, local_root
 from schedules.config import Schedule
 from schedules.history import History
 from schedules.jobs import STOP_GRACE_SECONDS
@@ -89,7 +88,7 @@ def _alive(pid: int) -> bool:
 
 
 def run_service(schedule: Schedule, data_dir: str) -> int:
-    data_dir = data_dir if is_remote(data_dir) else str(Path(data_dir).resolve())
+    data_dir = absolute(data_dir)
     url = jobstore_url(data_dir)
     scheduler = BlockingScheduler(
         timezone=ZoneInfo("Asia/Jakarta"),

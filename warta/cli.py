@@ -50,24 +50,17 @@ def default_data_dir() -> str:
 
 
 def _redis_url(text: str) -> str:
-    if not text.startswith(("redis://", "rediss://", "unix://")):
-        raise argparse.ArgumentTypeError(f"not a Redis URL (redis://HOST:PORT/DB): {text!r}")
+    from crawler.shared_queue import redis_url_error
+
+    if problem := redis_url_error(text):
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 
-def _require_redis(command: str, url: str | None) -> None:
-    from crawler.shared_queue import check_redis
+def _preflight(command: str, data_dir: str, redis_url: str | None) -> None:
+    from crawler.shared_queue import preflight
 
-    problem = url and check_redis(url)
-    if problem:
-        raise SystemExit(f"warta {command}: error: {problem}")
-
-
-def _require_storage(command: str, data_dir: str) -> None:
-    from pipeline.storage import RemoteDir, is_remote
-
-    problem = is_remote(data_dir) and RemoteDir(data_dir).problem()
-    if problem:
+    if problem := preflight(data_dir, redis_url):
         raise SystemExit(f"warta {command}: error: {problem}")
 
 
@@ -89,8 +82,7 @@ def cmd_crawl(args) -> int:
         raise SystemExit("warta crawl: error: --until needs --since")
     if args.since and args.until and args.since > args.until:
         raise SystemExit(f"warta crawl: error: --since {args.since} is after --until {args.until}")
-    _require_redis("crawl", args.redis_url)
-    _require_storage("crawl", args.data_dir)
+    _preflight("crawl", args.data_dir, args.redis_url)
     summary = run_crawl(args.site, args.data_dir, since=args.since and args.since.isoformat(),
                         until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit,
                         refetch=args.refetch, redis_url=args.redis_url)
@@ -114,8 +106,7 @@ def cmd_snapshot(args) -> int:
             print(problem)
         print(f"verify: {'OK' if not problems else f'{len(problems)} problem(s)'}")
         return 1 if problems else 0
-    _require_redis("snapshot", args.redis_url)
-    _require_storage("snapshot", args.data_dir)
+    _preflight("snapshot", args.data_dir, args.redis_url)
     bar = ProgressBar("snapshot")
     try:
         # Named dates are rebuilt even with nothing new staged (learned boilerplate, schema).

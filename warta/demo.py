@@ -28,8 +28,8 @@ def run_demo(data_dir: str) -> int:
           f"{report.partitions_unchanged} unchanged")
     print(f"demo: {snapshots} holds {len(df)} articles over {df['date'].nunique()} days, "
           f"{len(df.columns)} columns")
-    python = os.path.relpath(sys.executable) if not os.path.relpath(sys.executable).startswith("..") \
-        else sys.executable
+    relative = os.path.relpath(sys.executable)
+    python = sys.executable if relative.startswith("..") else relative
     print("load them with:")
     print(f'    {python} -c \'import pandas; print(pandas.read_parquet("{snapshots}"))\'')
     return 0 if len(df) else 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from crawler.shared_queue import check_redis, distributed_settings
+from crawler.shared_queue import distributed_settings, preflight
 from crawler.spiders.news import ArgumentError, check_arguments
 
 
@@ -19,8 +19,6 @@ class Command(ScrapyCrawl):
         except ArgumentError as exc:
             raise UsageError(str(exc), print_help=False) from None
         redis_url = self.settings.get("REDIS_URL")
-        if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "unix://")):
-            raise UsageError(f"REDIS_URL: not a Redis URL (redis://HOST:PORT/DB): {redis_url!r}", print_help=False)
-        if redis_url and (problem := check_redis(redis_url)):
+        if problem := preflight(self.settings.get("WARTA_DATA_DIR", "data"), redis_url):
             raise UsageError(problem, print_help=False)
         self.settings.setdict(distributed_settings(redis_url), priority="cmdline")
