@@ -14,6 +14,7 @@ from datetime import datetime
 from crawler.blocks import normalise
 from crawler.dates import find_date, parse_indonesian
 from crawler.profiles import SiteProfile
+from crawler.selectors import text_of
 
 _PREFIX = re.compile(r"^(?:oleh|penulis|reporter|editor|by)\s*:?\s*", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|\bdan\b|&|/|;)\s*")
@@ -44,9 +45,9 @@ def read_byline(text: str, tz: str) -> Byline | None:
                   text=text)
 
 
-def _candidates_after_h1(root, body_el):
+def _candidates_after_h1(elements, body_el):
     seen_h1 = False
-    for el in root.iter():
+    for el in elements:
         if el is body_el and seen_h1:  # a body container may also wrap the headline
             return
         if not isinstance(el.tag, str):
@@ -55,27 +56,26 @@ def _candidates_after_h1(root, body_el):
             seen_h1 = True
             continue
         if seen_h1 and el.tag in ("div", "p", "span", "time", "li", "small", "section"):
-            text = normalise(el.text_content())
+            text = normalise(text_of(el))
             if 8 <= len(text) <= 200:
                 yield el, text
 
 
 def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
     """`page` is the document's `crawler.selectors.PageIndex`."""
-    root = page.root
     for selector in profile.byline_selectors:
         for el in page.select(selector):
-            found = read_byline(el.text_content(), profile.timezone)
+            found = read_byline(text_of(el), profile.timezone)
             if found:
                 found.source = f"css:{selector}"
                 return found
-    for el, text in _candidates_after_h1(root, body_el):
+    for el, text in _candidates_after_h1(page.elements, body_el):
         found = read_byline(text, profile.timezone)
         if found:
             found.source = f"scan:{el.tag}"
             return found
-    for el in root.iter("time"):
-        found = read_byline(el.text_content(), profile.timezone)
+    for el in page.tagged("time"):
+        found = read_byline(text_of(el), profile.timezone)
         if found:
             found.source = "html:time"
             return found

@@ -43,21 +43,22 @@ def _is_article(node: dict) -> bool:
     return any(t in ARTICLE_TYPES for t in types if isinstance(t, str))
 
 
-def read_metadata(root) -> Metadata:
+def read_metadata(page) -> Metadata:
+    """`page` is the document's `crawler.selectors.PageIndex`."""
     md = Metadata()
-    for el in root.iter("meta"):
+    for el in page.tagged("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
         content = el.get("content")
         if key and content is not None and key not in md.meta:
             md.meta[key] = content
-    for el in root.iter("link"):
+    for el in page.tagged("link"):
         rel = (el.get("rel") or "").lower().split()
         if "canonical" in rel and not md.canonical:
             md.canonical = el.get("href")
         if "amphtml" in rel and not md.amphtml:
             md.amphtml = el.get("href")
     best = None
-    for script in root.iter("script"):
+    for script in page.tagged("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
         try:

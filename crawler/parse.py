@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-import lxml.html
 from lxml import etree
 
 from crawler import urls
@@ -21,8 +20,8 @@ from crawler.byline import find_byline
 from crawler.dates import parse_iso
 from crawler.metadata import jsonld_names, jsonld_text, read_metadata
 from crawler.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
-from crawler.selectors import PageIndex
-from crawler.text import clean_blocks, content_hash
+from crawler.selectors import PageIndex, text_of
+from crawler.text import blocks_hash, clean_blocks
 
 
 class NotAnArticle(ValueError):
@@ -43,7 +42,7 @@ class ParseResult:
 def _first(page: PageIndex, selectors):
     for selector in selectors:
         for el in page.select(selector):
-            if el.text_content().strip():
+            if any(t.strip() for t in el.itertext()):
                 return el, selector
     return None, None
 
@@ -53,8 +52,10 @@ def _load(html: str | bytes):
         html = html.encode("utf-8", "replace")
     if not html or not html.strip():
         raise NotAnArticle("empty_page", "the page has no content")
+    # A plain lxml tree: lxml.html's element classes cost a Python call per element touched.
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
-        root = lxml.html.document_fromstring(html.replace(b"\x00", b""))
+        root = etree.fromstring(html.replace(b"\x00", b""), parser)
     except (etree.ParserError, ValueError) as exc:
         raise NotAnArticle("not_html", str(exc) or "unparseable markup") from None
     if root is None or not isinstance(root.tag, str):
@@ -63,29 +64,14 @@ def _load(html: str | bytes):
 
 
 def _captions(page: PageIndex, profile: SiteProfile, md) -> set[str]:
-    root = page.root
     found = set()
     for selector in profile.caption_selectors:
-        found.update(normalise(el.text_content()) for el in page.select(selector))
-    for img in root.iter("img"):
+        found.update(normalise(text_of(el)) for el in page.select(selector))
+    for img in page.tagged("img"):
         found.add(normalise(img.get("alt") or ""))
         found.add(normalise(img.get("title") or ""))
     found.add(normalise(md.first("og:image:alt", "twitter:image:alt") or ""))
     return {c for c in found if len(c.split()) >= 3}
-
-
-def _drop_structure(page: PageIndex, body, profile: SiteProfile) -> list[tuple[str, str]]:
-    removed = []
-    for rule, selector in profile.body_drop_selectors:
-        for el in page.select(selector, body):
-            if el is body or el.getparent() is None:
-                continue
-            text = normalise(el.text_content()) or normalise(el.get("alt") or "")
-            if text:
-                removed.append((rule, text))
-            el.drop_tree()
-    page.invalidate()
-    return removed
 
 
 def _generic_text(html) -> str:
@@ -101,7 +87,7 @@ def _selected_text(page: PageIndex, selectors, name: str, sources: dict) -> str 
     if el is None:
         return None
     sources[name] = f"css:{sel}"
-    return normalise(el.text_content())
+    return normalise(text_of(el))
 
 
 def _title(page, profile, md, sources) -> str | None:
@@ -122,10 +108,10 @@ def _kicker(page, profile, title_el_text, sources) -> str | None:
     text = _selected_text(page, profile.kicker_selectors, "kicker", sources)
     if text:
         return text
-    for h1 in page.root.iter("h1"):
+    for h1 in page.tagged("h1"):
         prev = h1.getprevious()
         if prev is not None and isinstance(prev.tag, str) and prev.tag not in ("a", "img", "nav", "ul"):
-            text = normalise(prev.text_content())
+            text = normalise(text_of(prev))
             if text and len(text) <= 60 and len(text.split()) <= 6 and text != title_el_text:
                 sources["kicker"] = "h1:previous-sibling"
                 return text
@@ -143,8 +129,7 @@ def _resolve_url(base: str, href: str | None, profile: SiteProfile, mirror: str 
     return urls.strip_tracking(urls.to_origin(absolute, profile, mirror), profile)
 
 
-def _identity(url, root, md, profile, mirror, sources):
-    ref = urls.article_ref(url, profile, mirror)
+def _identity(url, ref, md, profile, mirror, sources):
     if md.canonical:
         canon = urls.resolve(url, md.canonical)
         canon_ref = urls.article_ref(canon, profile, mirror) if canon else None
@@ -179,7 +164,7 @@ def _published(md, byline, profile: SiteProfile, sources: dict) -> tuple[datetim
 
 
 def _tags(page: PageIndex, profile: SiteProfile, md) -> list[str]:
-    tags = next(([normalise(el.text_content()) for el in found] for found in
+    tags = next(([normalise(text_of(el)) for el in found] for found in
                  (page.select(sel) for sel in profile.tag_selectors) if found), [])
     if not tags:
         keywords = md.first("news_keywords", "keywords") or jsonld_text(md.jsonld.get("keywords")) or ""
@@ -203,13 +188,14 @@ def _lead_image(page: PageIndex, profile: SiteProfile, md, sources: dict) -> tup
 def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str | None = None,
                crawled_at: datetime | None = None) -> ParseResult:
     """Parse and clean one page; raise NotAnArticle when it is not an article of `profile`."""
-    if profile is not GENERIC and urls.article_ref(url, profile, mirror) is None:
+    url_ref = urls.article_ref(url, profile, mirror)
+    if profile is not GENERIC and url_ref is None:
         raise NotAnArticle("not_article_url", f"{url} is not an article URL of {profile.name}")
     root = _load(html)
     page = PageIndex(root, profile.parsed_selector, profile.css)
-    md = read_metadata(root)
+    md = read_metadata(page)
     sources: dict[str, str] = {}
-    ref = _identity(url, root, md, profile, mirror, sources)
+    ref = _identity(url, url_ref, md, profile, mirror, sources)
     captions = _captions(page, profile, md)
 
     title = _title(page, profile, md, sources)
@@ -218,8 +204,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     body_el, body_sel = _first(page, profile.body_selectors)
     blocks: list[Block] = []
     if body_el is not None:
-        removed += _drop_structure(page, body_el, profile)
-        blocks = extract_blocks(body_el, profile.related_prefix)
+        blocks, removed = extract_blocks(body_el, profile.related_prefix, profile.body_rules.find(page, body_el))
         sources["body"] = f"css:{body_sel}"
     if not blocks:
         blocks = blocks_from_text(_generic_text(html))
@@ -253,7 +238,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
         tags=_tags(page, profile, md),
         image_url=_resolve_url(url, image, profile, mirror) if image else None,
         image_caption=caption, body=body, related_urls=related,
-        word_count=len(body.split()), language=profile.language, content_hash=content_hash(body),
+        word_count=len(body.split()), language=profile.language, content_hash=blocks_hash(cleaned.blocks),
         duplicate_of=None, crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
     return ParseResult(dict(article.__dict__), removed, sources)

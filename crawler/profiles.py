@@ -12,7 +12,7 @@ from functools import cached_property
 
 from lxml.cssselect import CSSSelector
 
-from crawler.selectors import parse_group
+from crawler.selectors import ElementRules, parse_group
 
 REACTION_WORDS = ("Happy", "Inspire", "Confuse", "Sad")
 
@@ -98,6 +98,11 @@ class SiteProfile:
     @cached_property
     def _parsed(self) -> dict[str, object]:
         return {}
+
+    @cached_property
+    def body_rules(self) -> ElementRules:
+        """The structural removal rules, compiled for the body walker."""
+        return ElementRules(self.body_drop_selectors, self.parsed_selector, self.css)
 
     def parsed_selector(self, selector: str):
         """`crawler.selectors.parse_group(selector)`, cached per profile."""

@@ -1,23 +1,31 @@
 """Fast answers to the simple CSS selectors that site profiles use.
 
-A full CSS-to-XPath query walks the whole document with string functions for every class
-test; with twenty selectors per page that walk was most of the parse time. Here one XPath
-pass collects the elements that carry a class (libxml2 keeps ids in a hash table already),
-and selectors made of a tag, an id, classes and attribute tests, optionally with one
-descendant step (`.tags a`), are answered from that index. Anything else falls back to
-lxml's CSSSelector, so a profile may use any selector.
+A CSS-to-XPath query walks the whole document with string functions for every class test,
+and lxml.html's element classes cost a Python call per element touched; with twenty
+selectors per page those were most of the parse time. Here the page is a plain lxml tree,
+one pass collects its elements by class and id, and selectors made of a tag, an id,
+classes and attribute tests, optionally with one descendant step (`.tags a`), are answered
+from that index. Anything else falls back to lxml's CSSSelector, so a profile may use any
+selector.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
 _COMPOUND = re.compile(
     r"^(?P<tag>[a-zA-Z][a-zA-Z0-9]*|\*)?(?P<rest>(?:#[\w-]+|\.[\w-]+|\[[\w-]+(?:[*^$]?=[^\]]+)?\])*)$")
 _PART = re.compile(r"#([\w-]+)|\.([\w-]+)|\[([\w-]+)(?:([*^$]?=)([^\]]+))?\]")
+# Compiled once like a regex; lxml.html's text_content() is the same expression.
+_STRING = etree.XPath("string()", smart_strings=False)
 _BY_ID = etree.XPath("id($id)")
+
+
+def text_of(el) -> str:
+    """All text inside an element (its own tail excluded), as `text_content()` gives it."""
+    return _STRING(el)
 
 
 @dataclass(frozen=True)
@@ -26,16 +34,26 @@ class Compound:
     ids: tuple[str, ...]
     classes: tuple[str, ...]
     attrs: tuple[tuple[str, str | None, str | None], ...]  # (name, operator, value)
+    # "tag", "id" or "class" when that single test is the whole compound: an index lookup by
+    # it needs no further matching.
+    only: str | None = field(init=False, compare=False, default=None)
+
+    def __post_init__(self):
+        tests = (bool(self.tag), len(self.ids), len(self.classes), len(self.attrs))
+        only = {(True, 0, 0, 0): "tag", (False, 1, 0, 0): "id", (False, 0, 1, 0): "class"}.get(tests)
+        object.__setattr__(self, "only", only)
 
     def matches(self, el) -> bool:
         if self.tag and el.tag != self.tag:
             return False
-        if any(el.get("id") != i for i in self.ids):
-            return False
+        for i in self.ids:
+            if el.get("id") != i:
+                return False
         if self.classes:
             have = (el.get("class") or "").split()
-            if any(c not in have for c in self.classes):
-                return False
+            for c in self.classes:
+                if c not in have:
+                    return False
         for name, op, value in self.attrs:
             got = el.get(name)
             if got is None or (op == "=" and got != value) or (op == "*=" and value not in got) or (
@@ -69,23 +87,15 @@ def parse_selector(selector: str) -> tuple[Compound, ...] | None:
     return None if any(c is None for c in compounds) else compounds
 
 
-class _ScopeIndex:
-    """Elements of one subtree by class and by attribute, built in one pass."""
-
-    def __init__(self, scope):
-        self.by_class: dict[str, list] = {}
-        self.by_attr: dict[str, list] = {}
-        for el in scope.iter():
-            if el is scope or not isinstance(el.tag, str):
-                continue
-            for name in el.keys():
-                self.by_attr.setdefault(name, []).append(el)
-            for token in (el.get("class") or "").split():
-                self.by_class.setdefault(token, []).append(el)
+def parse_group(selector: str) -> tuple[tuple[Compound, ...], ...] | None:
+    """A selector group (`a, b`) as compounds per selector, or None when any part is unsupported."""
+    parts = [parse_selector(part.strip()) for part in selector.split(",")]
+    return None if any(p is None for p in parts) else tuple(parts)
 
 
 class PageIndex:
-    """Selector answers for one document; call `invalidate()` after removing elements.
+    """Selector answers for one document, which must not change after the index is built
+    (the walker leaves removed elements out instead of removing them).
 
     `parsed(selector)` and `fallback(selector)` come from the site profile, which caches
     them across pages."""
@@ -94,54 +104,41 @@ class PageIndex:
         self.root = root
         self.parsed = parsed
         self.fallback = fallback
-        self._by_attr: dict[str, list] = {}
-        self._by_class: dict[str, list] | None = None
-        self._scopes: dict[int, tuple[object, _ScopeIndex]] = {}
+        self.elements = list(root.iter(etree.Element))
+        self.by_class: dict[str, list] = {}
+        for el in self.elements:
+            classes = el.get("class")
+            if classes:
+                for token in classes.split():
+                    found = self.by_class.get(token)
+                    if found is None:
+                        self.by_class[token] = [el]
+                    else:
+                        found.append(el)
+        self._by_tag: dict[str, list] = {}
 
-    def invalidate(self) -> None:
-        self._by_attr.clear()
-        self._by_class = None
-        self._scopes.clear()
-
-    def _root_attr(self, name: str) -> list:
-        found = self._by_attr.get(name)
+    def tagged(self, tag: str) -> list:
+        """Elements of one tag, in document order."""
+        found = self._by_tag.get(tag)
         if found is None:
-            found = self._by_attr[name] = self.root.xpath(f"//*[@{name}]")
+            found = self._by_tag[tag] = list(self.root.iter(tag))
         return found
 
-    def _root_class(self, token: str) -> list:
-        if self._by_class is None:
-            self._by_class = {}
-            for el in self._root_attr("class"):
-                for t in (el.get("class") or "").split():
-                    self._by_class.setdefault(t, []).append(el)
-        return self._by_class.get(token, [])
-
-    def _scope(self, scope) -> _ScopeIndex:
-        cached = self._scopes.get(id(scope))
-        if cached is None or cached[0] is not scope:
-            cached = self._scopes[id(scope)] = (scope, _ScopeIndex(scope))
-        return cached[1]
-
-    def _candidates(self, c: Compound, scope) -> list:
+    def _matching(self, c: Compound, scope) -> list:
         if scope is self.root:
-            if c.ids:
-                return [el for el in _BY_ID(self.root, id=c.ids[0]) if isinstance(el.tag, str)]
-            if c.classes:
-                return self._root_class(c.classes[0])
-            if c.attrs:
-                return self._root_attr(c.attrs[0][0])
+            if c.ids:  # libxml2 keeps ids in a hash table
+                found, by = _BY_ID(self.root, id=c.ids[0]), "id"
+            elif c.classes:
+                found, by = self.by_class.get(c.classes[0], []), "class"
+            elif c.tag:
+                found, by = self.tagged(c.tag), "tag"
+            else:
+                found, by = self.elements, None
+        elif c.tag:
+            found, by = [el for el in scope.iter(c.tag) if el is not scope], "tag"
         else:
-            index = self._scope(scope)
-            if c.ids:
-                return index.by_attr.get("id", [])
-            if c.classes:
-                return index.by_class.get(c.classes[0], [])
-            if c.attrs:
-                return index.by_attr.get(c.attrs[0][0], [])
-        if c.tag:
-            return [el for el in scope.iter(c.tag) if el is not scope]
-        return [el for el in scope.iter() if el is not scope and isinstance(el.tag, str)]
+            found, by = [el for el in scope.iter(etree.Element) if el is not scope], None
+        return found if by is not None and c.only == by else [el for el in found if c.matches(el)]
 
     def select(self, selector: str, scope=None) -> list:
         """Elements matching `selector` (a group allowed) under `scope` (default: the page)."""
@@ -149,12 +146,13 @@ class PageIndex:
         groups = self.parsed(selector)
         if groups is None:
             return self.fallback(selector)(scope)
+        if len(groups) == 1 and len(groups[0]) == 1:
+            return list(self._matching(groups[0][0], scope))
         seen, out = set(), []
         for compounds in groups:
-            first = [el for el in self._candidates(compounds[0], scope) if compounds[0].matches(el)]
+            first = self._matching(compounds[0], scope)
             found = first if len(compounds) == 1 else [
-                el for ancestor in first for el in self._candidates(compounds[1], ancestor)
-                if compounds[1].matches(el)]
+                el for ancestor in first for el in self._matching(compounds[1], ancestor)]
             for el in found:
                 if el not in seen:
                     seen.add(el)
@@ -162,7 +160,72 @@ class PageIndex:
         return out
 
 
-def parse_group(selector: str) -> tuple[tuple[Compound, ...], ...] | None:
-    """A selector group (`a, b`) as compounds per selector, or None when any part is unsupported."""
-    parts = [parse_selector(part.strip()) for part in selector.split(",")]
-    return None if any(p is None for p in parts) else tuple(parts)
+class ElementRules:
+    """Named selector groups (`(rule, selector)`, first rule wins), found all at once so that
+    a walker can leave the elements out instead of removing them from the tree first."""
+
+    def __init__(self, rules, parsed, fallback):
+        self.fallback = fallback
+        self.by_tag: dict[str, list] = {}
+        self.by_class: dict[str, list] = {}
+        self.by_id: dict[str, list] = {}
+        self.contains: dict[str, list] = {}  # attribute -> [(substring, order, rule)]: ad slots
+        self.other: list = []
+        self.unparsed: list = []  # (order, rule, selector) answered by lxml's CSSSelector
+        for order, (rule, selector) in enumerate(rules):
+            groups = parsed(selector)
+            if groups is None or any(len(g) > 1 for g in groups):
+                self.unparsed.append((order, rule, selector))
+                continue
+            for (c,) in groups:
+                if c.tag:
+                    self.by_tag.setdefault(c.tag, []).append((None if c.only == "tag" else c, order, rule))
+                elif c.classes:
+                    self.by_class.setdefault(c.classes[0], []).append((None if c.only == "class" else c, order, rule))
+                elif c.ids:
+                    self.by_id.setdefault(c.ids[0], []).append((None if c.only == "id" else c, order, rule))
+                elif len(c.attrs) == 1 and c.attrs[0][1] == "*=":
+                    name, _op, value = c.attrs[0]
+                    self.contains.setdefault(name, []).append((value, order, rule))
+                else:
+                    self.other.append((c, order, rule))
+
+    def find(self, page: PageIndex, scope) -> dict:
+        """Elements under `scope` (and maybe elsewhere on the page) that a rule names, each
+        with the first rule naming it; a dict lookup per element is all a walker then pays."""
+        best: dict = {}
+
+        def offer(el, order, rule):
+            if el is not scope and (el not in best or order < best[el][0]):
+                best[el] = (order, rule)
+
+        if self.by_tag:
+            for el in scope.iter(*self.by_tag):
+                for c, order, rule in self.by_tag[el.tag]:
+                    if c is None or c.matches(el):
+                        offer(el, order, rule)
+        for token, entries in self.by_class.items():
+            for el in page.by_class.get(token, ()):
+                for c, order, rule in entries:
+                    if c is None or c.matches(el):
+                        offer(el, order, rule)
+        if self.by_id or self.contains or self.other:
+            for el in scope.iter(etree.Element):
+                if not el.attrib:
+                    continue
+                for c, order, rule in self.by_id.get(el.get("id"), ()):
+                    if c is None or c.matches(el):
+                        offer(el, order, rule)
+                for name, tests in self.contains.items():
+                    value = el.get(name)
+                    if value:
+                        for part, order, rule in tests:
+                            if part in value:
+                                offer(el, order, rule)
+                for c, order, rule in self.other:
+                    if c.matches(el):
+                        offer(el, order, rule)
+        for order, rule, selector in self.unparsed:
+            for el in self.fallback(selector)(scope):
+                offer(el, order, rule)
+        return {el: rule for el, (_order, rule) in best.items()}

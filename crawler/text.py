@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from crawler.blocks import Block, normalise
+from crawler.blocks import Block, normalise, word_key
 from crawler.profiles import SiteProfile
 
 Removed = list[tuple[str, str]]
@@ -25,15 +25,22 @@ class CleanResult:
     editor: str | None = None
     dateline: str | None = None
     removed: Removed = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)  # the kept blocks, one per paragraph
 
 
 def paragraph_key(text: str) -> str:
     """Normalised form of a paragraph for equality: lower case words only (as `Block.key`)."""
-    return Block(text).key
+    return word_key(text)
 
 
 def content_hash(body: str) -> str:
     return hashlib.sha1(paragraph_key(body).encode("utf-8")).hexdigest()
+
+
+def blocks_hash(blocks: list[Block]) -> str:
+    """`content_hash` of the body these blocks make, from the keys they already hold: a
+    paragraph break is not a word, so the body's words are the blocks' words in order."""
+    return hashlib.sha1(" ".join(k for k in (b.key for b in blocks) if k).encode("utf-8")).hexdigest()
 
 
 def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed, list[str]]:
@@ -64,12 +71,13 @@ def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
     kept, removed = [], []
     for block in blocks:
         # "... Google News (WIL)": the editor code outlives the phrase printed before it.
-        m = trailing_code.search(block.text)
+        m = trailing_code.search(block.text, max(0, len(block.text) - TAIL_CHARS))
         text, code = (block.text[: m.start()], m.group(1)) if m else (block.text, None)
         untouched = text
         # Phrases are whole blocks or block endings: only a block's tail can hold one.
+        tail = text[-TAIL_CHARS:].lower()
         for name, keyword, rule in rules:
-            if keyword not in text[-TAIL_CHARS:].lower():
+            if keyword not in tail:
                 continue
             if rule.fullmatch(text):
                 removed.append((name, text))
@@ -79,6 +87,7 @@ def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
             if inner and inner.end() == len(text) and inner.start() > 0 and len(inner.group(0)) > 20:
                 removed.append((name, inner.group(0)))
                 text = text[: inner.start()].rstrip()
+                tail = text[-TAIL_CHARS:].lower()
         if text == untouched:
             text, code = block.text, None  # no phrase here: the block stays whole
         if text:
@@ -202,4 +211,4 @@ def clean_blocks(blocks: list[Block], profile: SiteProfile, known: dict[str, set
     removed += r
     blocks, r = drop_repeats(blocks)
     removed += r
-    return CleanResult([b.text for b in blocks], related, editor, dateline, removed)
+    return CleanResult([b.text for b in blocks], related, editor, dateline, removed, blocks)

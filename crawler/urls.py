@@ -69,13 +69,22 @@ def article_ref(url: str, profile: SiteProfile, mirror: str | None = None) -> Ar
     """The canonical identity of an article URL, or None when `url` is not an article of the site.
 
     Mobile host, AMP path, `?p=all`, tracking parameters, fragments, trailing slash and
-    host case all collapse to one URL on the origin.
+    host case all collapse to one URL on the origin. (`to_origin` then a check, with the
+    URL split once: this runs several times for every parsed page.)
     """
-    absolute = to_origin(url.strip(), profile, mirror)
-    parts = urlsplit(absolute)
-    if profile.origin and _origin_of(absolute) != _origin_of(profile.origin):
-        return None
-    path = re.sub(r"/{2,}", "/", parts.path)
+    parts = urlsplit(url.strip())
+    if profile.origin:
+        origin = urlsplit(profile.origin)
+        on_site = (parts.hostname or "").lower() in profile.hosts or (
+            mirror is not None and f"{parts.scheme}://{parts.netloc}".lower() == _origin_of(mirror))
+        if not on_site and f"{parts.scheme}://{parts.netloc}".lower() != _origin_of(profile.origin):
+            return None
+        scheme, netloc = (origin.scheme, origin.netloc) if on_site else (parts.scheme.lower(), parts.netloc.lower())
+    else:
+        scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    path = parts.path or "/"
+    if "//" in path:
+        path = re.sub(r"/{2,}", "/", path)
     if profile.amp_prefix and (path == profile.amp_prefix or path.startswith(profile.amp_prefix + "/")):
         path = path[len(profile.amp_prefix):] or "/"
     match = profile.article_match(path)
@@ -83,7 +92,7 @@ def article_ref(url: str, profile: SiteProfile, mirror: str | None = None) -> Ar
         return None
     path = path.rstrip("/")
     # An article URL carries no meaningful query: ?p=all, utm_*, and the like all go.
-    canonical = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    canonical = urlunsplit((scheme, netloc, path, "", ""))
     groups = match.groupdict()
     return ArticleRef(groups["id"], canonical, groups.get("channel"), groups.get("subchannel"))
 
@@ -95,5 +104,7 @@ def resolve(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
         return None
+    if href.startswith(("http://", "https://")):  # most links: urljoin would only re-assemble them
+        return href
     absolute = urljoin(base, href)
     return absolute if absolute.startswith(("http://", "https://")) else None
