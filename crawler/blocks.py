@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from lxml import etree
 
@@ -47,7 +46,10 @@ def word_key(text: str) -> str:
                 text = text.replace(ch, " ")
         if not text.isascii():
             return " ".join(_WORD.findall(text.lower()))
-    return " ".join(text.encode("ascii").translate(_ASCII_KEY).decode("ascii").split())
+    key = text.encode("ascii").translate(_ASCII_KEY).decode("ascii")
+    while "  " in key:
+        key = key.replace("  ", " ")
+    return key.strip()
 
 
 @dataclass
@@ -57,11 +59,15 @@ class Block:
     links: list[str] = field(default_factory=list)
     link_chars: int = 0
     lead_bold: str = ""  # text of a <strong>/<b> that opens the block (datelines)
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def key(self) -> str:
-        """Normalised form for equality: lower-case words only."""
-        return word_key(self.text)
+        """Normalised form for equality: lower-case words only (computed once; functools'
+        cached_property takes a lock on every first access in Python 3.11)."""
+        if self._key is None:
+            self._key = word_key(self.text)
+        return self._key
 
     @property
     def link_density(self) -> float:
@@ -74,84 +80,78 @@ class _Builder:
         self.dropped = dropped
         self.blocks: list[Block] = []
         self.removed: list[tuple[str, str]] = []
-        self._reset()
-
-    def _reset(self) -> None:
-        self.parts: list[str] = []
+        self.parts: list[str] = []  # cleared, never replaced: the walk holds on to it
         self.links: list[str] = []
         self.link_chars = 0
         self.lead_bold = ""
 
     def flush(self, kind: str = "p") -> None:
-        if self.parts:
-            text = normalise("".join(self.parts))
-            if text:
-                self.blocks.append(Block(text, kind, self.links, self.link_chars, normalise(self.lead_bold)))
-        self._reset()
-
-    def walk(self, el, kind: str = "p") -> None:
-        tag = el.tag
         parts = self.parts
-        if tag.__class__ is not str:  # comments, processing instructions
-            if el.tail:
-                parts.append(el.tail)
-            return
-        rule = self.dropped.get(el)
-        if rule is not None or tag in SKIP_TAGS:
-            if rule is not None:
-                text = normalise(text_of(el)) or normalise(el.get("alt") or "")
+        if parts:
+            text = "".join(parts)
+            parts.clear()
+            if not text.isspace():  # most flushes meet only the indentation between tags
+                text = normalise(text)
+                if text:
+                    lead = normalise(self.lead_bold) if self.lead_bold else ""
+                    self.blocks.append(Block(text, kind, self.links, self.link_chars, lead))
+        elif not self.links and not self.lead_bold:
+            return  # nothing gathered since the last block ended
+        self.links = []
+        self.link_chars = 0
+        self.lead_bold = ""
+
+    def content(self, el, kind: str) -> None:
+        """Gather the text inside `el` (not its tail) into blocks of `kind`."""
+        parts = self.parts
+        if el.text:
+            parts.append(el.text)
+        for child in el:  # one call per element that has children; leaves are handled here
+            tag = child.tag
+            if tag.__class__ is not str:  # processing instructions, entities
+                pass
+            elif (rule := self.dropped.get(child)) is not None:
+                text = normalise(text_of(child)) or normalise(child.get("alt") or "")
                 if text:
                     self.removed.append((rule, text))
-            if el.tail:
-                parts.append(el.tail)
-            return
-        if tag == "br":
-            self.flush(kind)
-            if el.tail:
-                self.parts.append(el.tail)
-            return
-        if tag in BLOCK_TAGS:
-            self.flush(kind)
-            inner = "heading" if tag in HEADING_TAGS else "li" if tag == "li" else kind
-            self._inside(el, inner)
-            self.flush(inner)
-            if el.tail:
-                self.parts.append(el.tail)
-            return
-        if tag in _RELATED_TAGS and self._is_related(el):
-            self.flush(kind)
-            self._inside(el, "related")
-            self.flush("related")
-            if el.tail:
-                self.parts.append(el.tail)
-            return
-        if (tag == "strong" or tag == "b") and not normalise("".join(parts)):
-            self.lead_bold = text_of(el)
-        elif tag == "a":
-            href = el.get("href")
-            if href:
-                self.links.append(href)
-            self.link_chars += len(normalise(text_of(el)))
-        self._inside(el, kind)
-        if el.tail:
-            self.parts.append(el.tail)
-
-    def _inside(self, el, kind: str) -> None:
-        if el.text:
-            self.parts.append(el.text)
-        for child in el:
-            self.walk(child, kind)
+            elif tag in SKIP_TAGS:
+                pass
+            elif tag == "br":
+                self.flush(kind)
+            elif tag in BLOCK_TAGS:
+                self.flush(kind)
+                inner = "heading" if tag in HEADING_TAGS else "li" if tag == "li" else kind
+                self.content(child, inner)
+                self.flush(inner)
+            elif tag in _RELATED_TAGS and self._is_related(child):
+                self.flush(kind)
+                self.content(child, "related")
+                self.flush("related")
+            else:
+                if tag == "a":
+                    href = child.get("href")
+                    if href:
+                        self.links.append(href)
+                    self.link_chars += len(normalise(text_of(child)))
+                elif (tag == "strong" or tag == "b") and not normalise("".join(parts)):
+                    self.lead_bold = text_of(child)
+                if len(child):
+                    self.content(child, kind)
+                elif child.text:
+                    parts.append(child.text)
+            if child.tail:
+                parts.append(child.tail)
 
     def _is_related(self, el) -> bool:
         return el.find(".//a") is not None and bool(self.related_prefix.match(normalise(text_of(el))))
 
 
-def extract_blocks(body: etree._Element, related_prefix: str,
+def extract_blocks(body: etree._Element, related_prefix: re.Pattern,
                    dropped: dict | None = None) -> tuple[list[Block], list[tuple[str, str]]]:
     """The text blocks of a body element in reading order, and the elements that `dropped`
     maps to a rule, left out and logged as `(rule, text)`."""
-    builder = _Builder(re.compile(related_prefix), dropped or {})
-    builder._inside(body, "p")
+    builder = _Builder(related_prefix, dropped or {})
+    builder.content(body, "p")
     builder.flush()
     return builder.blocks, builder.removed
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crawler.blocks import normalise
-from crawler.dates import find_date, parse_indonesian
+from crawler.dates import date_from_match, find_date
 from crawler.profiles import SiteProfile
 from crawler.selectors import text_of
 
@@ -41,7 +41,7 @@ def read_byline(text: str, tz: str) -> Byline | None:
     m = find_date(text)
     if not m:
         return None
-    return Byline(split_authors(text[: m.start()]), m.group(0).strip(" ,"), parse_indonesian(m.group(0), tz),
+    return Byline(split_authors(text[: m.start()]), m.group(0).strip(" ,"), date_from_match(m, tz),
                   text=text)
 
 

@@ -52,8 +52,11 @@ def find_date(text: str) -> re.Match | None:
 def parse_indonesian(text: str, default_tz: str = "Asia/Jakarta") -> datetime | None:
     """Aware datetime for the first Indonesian date in `text`; zone from the text, else `default_tz`."""
     m = find_date(text)
-    if not m:
-        return None
+    return date_from_match(m, default_tz) if m else None
+
+
+def date_from_match(m: re.Match, default_tz: str = "Asia/Jakarta") -> datetime | None:
+    """Aware datetime for a `find_date` match; None when it names no real day."""
     try:
         month = int(m["month"]) if m["month"].isdigit() else MONTHS[m["month"].lower()]
         naive = datetime(int(m["year"]), month, int(m["day"]),

@@ -204,7 +204,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     body_el, body_sel = _first(page, profile.body_selectors)
     blocks: list[Block] = []
     if body_el is not None:
-        blocks, removed = extract_blocks(body_el, profile.related_prefix, profile.body_rules.find(page, body_el))
+        blocks, removed = extract_blocks(body_el, profile.related_re, profile.body_rules.find(page, body_el))
         sources["body"] = f"css:{body_sel}"
     if not blocks:
         blocks = blocks_from_text(_generic_text(html))

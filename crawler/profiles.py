@@ -6,6 +6,7 @@ shared/medcom-notes.md): each field lists several, tried in order.
 """
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -90,6 +91,30 @@ class SiteProfile:
     def phrase_patterns(self) -> tuple[tuple[str, str, re.Pattern], ...]:
         """Phrase rules with their patterns compiled once."""
         return tuple((name, keyword, re.compile(pattern, re.IGNORECASE)) for name, keyword, pattern in self.phrase_rules)
+
+    @cached_property
+    def tracking_re(self) -> re.Pattern:
+        """`tracking_params` (shell patterns, lower case) as one pattern."""
+        return re.compile("|".join(fnmatch.translate(p) for p in self.tracking_params) or "(?!)")
+
+    @cached_property
+    def related_re(self) -> re.Pattern:
+        return re.compile(self.related_prefix)
+
+    @cached_property
+    def editor_code_re(self) -> re.Pattern:
+        """The editor code as a whole block."""
+        return re.compile(rf"{self.editor_code}\.?")
+
+    @cached_property
+    def editor_tail_re(self) -> re.Pattern:
+        """The editor code ending a block after a space (searched in its last EDITOR_CODE_CHARS)."""
+        return re.compile(rf"\s+({self.editor_code}\.?)$")
+
+    @cached_property
+    def editor_after_sentence_re(self) -> re.Pattern:
+        # Only after a sentence ends: "... Badan Pusat Statistik (BPS)" is an acronym, not an editor.
+        return re.compile(rf"(?<=[.!?\"”’'])\s+{self.editor_code}\.?$")
 
     @cached_property
     def _selectors(self) -> dict[str, CSSSelector]:

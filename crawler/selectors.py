@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cssselect import HTMLTranslator
 from lxml import etree
 
 _COMPOUND = re.compile(
@@ -42,6 +43,10 @@ class Compound:
         tests = (bool(self.tag), len(self.ids), len(self.classes), len(self.attrs))
         only = {(True, 0, 0, 0): "tag", (False, 1, 0, 0): "id", (False, 0, 1, 0): "class"}.get(tests)
         object.__setattr__(self, "only", only)
+
+    def css(self) -> str:
+        attrs = "".join(f"[{name}]" if op is None else f"[{name}{op}'{value}']" for name, op, value in self.attrs)
+        return (self.tag or "") + "".join(f"#{i}" for i in self.ids) + "".join(f".{c}" for c in self.classes) + attrs
 
     def matches(self, el) -> bool:
         if self.tag and el.tag != self.tag:
@@ -166,11 +171,9 @@ class ElementRules:
 
     def __init__(self, rules, parsed, fallback):
         self.fallback = fallback
-        self.by_tag: dict[str, list] = {}
-        self.by_class: dict[str, list] = {}
-        self.by_id: dict[str, list] = {}
-        self.contains: dict[str, list] = {}  # attribute -> [(substring, order, rule)]: ad slots
-        self.other: list = []
+        self.by_class: dict[str, list] = {}  # answered from the page index
+        self.by_tag: dict[str, list] = {}  # answered by one tag-filtered walk of the scope
+        self.other: list = []  # ids and attribute tests: one XPath over the scope finds them
         self.unparsed: list = []  # (order, rule, selector) answered by lxml's CSSSelector
         for order, (rule, selector) in enumerate(rules):
             groups = parsed(selector)
@@ -178,17 +181,15 @@ class ElementRules:
                 self.unparsed.append((order, rule, selector))
                 continue
             for (c,) in groups:
-                if c.tag:
-                    self.by_tag.setdefault(c.tag, []).append((None if c.only == "tag" else c, order, rule))
-                elif c.classes:
+                if c.classes:
                     self.by_class.setdefault(c.classes[0], []).append((None if c.only == "class" else c, order, rule))
-                elif c.ids:
-                    self.by_id.setdefault(c.ids[0], []).append((None if c.only == "id" else c, order, rule))
-                elif len(c.attrs) == 1 and c.attrs[0][1] == "*=":
-                    name, _op, value = c.attrs[0]
-                    self.contains.setdefault(name, []).append((value, order, rule))
+                elif c.tag:
+                    self.by_tag.setdefault(c.tag, []).append((None if c.only == "tag" else c, order, rule))
                 else:
                     self.other.append((c, order, rule))
+        translate = HTMLTranslator().css_to_xpath
+        self._other_xpath = etree.XPath(" | ".join(translate(c.css(), prefix="descendant::") for c, *_r in self.other)) \
+            if self.other else None
 
     def find(self, page: PageIndex, scope) -> dict:
         """Elements under `scope` (and maybe elsewhere on the page) that a rule names, each
@@ -199,29 +200,18 @@ class ElementRules:
             if el is not scope and (el not in best or order < best[el][0]):
                 best[el] = (order, rule)
 
-        if self.by_tag:
-            for el in scope.iter(*self.by_tag):
-                for c, order, rule in self.by_tag[el.tag]:
-                    if c is None or c.matches(el):
-                        offer(el, order, rule)
         for token, entries in self.by_class.items():
             for el in page.by_class.get(token, ()):
                 for c, order, rule in entries:
                     if c is None or c.matches(el):
                         offer(el, order, rule)
-        if self.by_id or self.contains or self.other:
-            for el in scope.iter(etree.Element):
-                if not el.attrib:
-                    continue
-                for c, order, rule in self.by_id.get(el.get("id"), ()):
+        if self.by_tag:
+            for el in scope.iter(*self.by_tag):
+                for c, order, rule in self.by_tag[el.tag]:
                     if c is None or c.matches(el):
                         offer(el, order, rule)
-                for name, tests in self.contains.items():
-                    value = el.get(name)
-                    if value:
-                        for part, order, rule in tests:
-                            if part in value:
-                                offer(el, order, rule)
+        if self._other_xpath is not None:
+            for el in self._other_xpath(scope):
                 for c, order, rule in self.other:
                     if c.matches(el):
                         offer(el, order, rule)

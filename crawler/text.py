@@ -14,7 +14,8 @@ from crawler.blocks import Block, normalise, word_key
 from crawler.profiles import SiteProfile
 
 Removed = list[tuple[str, str]]
-TAIL_CHARS = 240
+TAIL_CHARS = 240  # phrases are whole blocks or block endings: only a block's tail can hold one
+EDITOR_CODE_CHARS = 32  # an editor code and the space before it end a block within these
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -45,7 +46,7 @@ def blocks_hash(blocks: list[Block]) -> str:
 
 def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed, list[str]]:
     """Move "Baca:" / "Baca juga:" lines (and a bare prefix followed by a link line) to related links."""
-    prefix = re.compile(profile.related_prefix)
+    prefix = profile.related_re
     kept, removed, links = [], [], []
     pending_prefix = False
     for block in blocks:
@@ -66,15 +67,21 @@ def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
 
 def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed]:
     """Remove blocks that are a known phrase; cut a block where a footer phrase starts inside it."""
-    rules = profile.phrase_patterns
-    trailing_code = re.compile(rf"\s+({profile.editor_code}\.?)$")
+    # Keywords are cheap tests before a pattern runs: first for the page, then for each block.
+    page = "\n".join(block.text for block in blocks).lower()
+    rules = [rule for rule in profile.phrase_patterns if rule[1] in page]
+    if not rules:
+        return blocks, []
     kept, removed = [], []
     for block in blocks:
+        tail = block.text[-(TAIL_CHARS + EDITOR_CODE_CHARS):].lower()
+        if not any(keyword in tail for _name, keyword, _rule in rules):
+            kept.append(block)
+            continue
         # "... Google News (WIL)": the editor code outlives the phrase printed before it.
-        m = trailing_code.search(block.text, max(0, len(block.text) - TAIL_CHARS))
+        m = profile.editor_tail_re.search(block.text, max(0, len(block.text) - EDITOR_CODE_CHARS))
         text, code = (block.text[: m.start()], m.group(1)) if m else (block.text, None)
         untouched = text
-        # Phrases are whole blocks or block endings: only a block's tail can hold one.
         tail = text[-TAIL_CHARS:].lower()
         for name, keyword, rule in rules:
             if keyword not in tail:
@@ -135,13 +142,10 @@ def take_editor(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block],
     """Move the trailing editor code `(WIL)` to the editor field, alone or at a paragraph's end."""
     if not blocks:
         return blocks, [], None
-    alone = re.compile(rf"^{profile.editor_code}\.?$")
-    # Only after a sentence ends: "... Badan Pusat Statistik (BPS)" is an acronym, not an editor.
-    trailing = re.compile(rf"(?<=[.!?\"”’'])\s+{profile.editor_code}\.?$")
     last = blocks[-1]
-    if m := alone.match(last.text):
+    if m := profile.editor_code_re.fullmatch(last.text):
         return blocks[:-1], [("editor_code", last.text)], m.group(1)
-    if m := trailing.search(last.text):
+    if m := profile.editor_after_sentence_re.search(last.text, max(0, len(last.text) - EDITOR_CODE_CHARS)):
         head = last.text[: m.start()].rstrip()
         return blocks[:-1] + [Block(head, last.kind, last.links, last.link_chars, last.lead_bold)], \
             [("editor_code", m.group(0).strip())], m.group(1)

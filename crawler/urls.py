@@ -6,7 +6,6 @@ canonicalised; only requests are mapped back to the mirror.
 """
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -59,9 +58,11 @@ def to_fetch(url: str, profile: SiteProfile, mirror: str | None = None) -> str:
 
 def strip_tracking(url: str, profile: SiteProfile) -> str:
     """Drop tracking parameters and the fragment, keep meaningful query parameters in order."""
+    if "?" not in url and "#" not in url:
+        return url
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not any(fnmatch.fnmatchcase(k.lower(), pat) for pat in profile.tracking_params)]
+             if not profile.tracking_re.match(k.lower())]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
@@ -104,7 +105,7 @@ def resolve(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
         return None
-    if href.startswith(("http://", "https://")):  # most links: urljoin would only re-assemble them
+    if href[:8].lower().startswith(("http://", "https://")):  # most links: urljoin would only re-assemble them
         return href
     absolute = urljoin(base, href)
     return absolute if absolute.startswith(("http://", "https://")) else None
