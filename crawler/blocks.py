@@ -9,6 +9,7 @@ them, and logged by rule.
 """
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -74,6 +75,16 @@ class Block:
         return self.link_chars / max(1, len(self.text))
 
 
+def _removed_text(el) -> str:
+    """What a reader loses with `el`: its text without the code of scripts inside it (an ad
+    slot is logged by its label, not by its JavaScript); a script itself by its code."""
+    if el.tag in SKIP_TAGS or next(el.iter(*SKIP_TAGS), el) is el:
+        return text_of(el)
+    visible = copy.deepcopy(el)  # rare: an ad or widget wrapping a script
+    etree.strip_elements(visible, *SKIP_TAGS, with_tail=False)
+    return text_of(visible)
+
+
 class _Builder:
     def __init__(self, related_prefix: re.Pattern, dropped: dict):
         self.related_prefix = related_prefix
@@ -111,7 +122,7 @@ class _Builder:
             if tag.__class__ is not str:  # processing instructions, entities
                 pass
             elif (rule := self.dropped.get(child)) is not None:
-                text = normalise(text_of(child)) or normalise(child.get("alt") or "")
+                text = normalise(_removed_text(child)) or normalise(child.get("alt") or "")
                 if text:
                     self.removed.append((rule, text))
             elif tag in SKIP_TAGS:

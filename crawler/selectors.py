@@ -3,7 +3,7 @@
 A CSS-to-XPath query walks the whole document with string functions for every class test,
 and lxml.html's element classes cost a Python call per element touched; with twenty
 selectors per page those were most of the parse time. Here the page is a plain lxml tree,
-one pass collects its elements by class and id, and selectors made of a tag, an id,
+one pass collects its elements by class (libxml2 keeps ids in a hash table), and selectors made of a tag, an id,
 classes and attribute tests, optionally with one descendant step (`.tags a`), are answered
 from that index. Anything else falls back to lxml's CSSSelector, so a profile may use any
 selector.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cssselect import HTMLTranslator
 from lxml import etree
 
 _COMPOUND = re.compile(
@@ -22,6 +21,7 @@ _PART = re.compile(r"#([\w-]+)|\.([\w-]+)|\[([\w-]+)(?:([*^$]?=)([^\]]+))?\]")
 # Compiled once like a regex; lxml.html's text_content() is the same expression.
 _STRING = etree.XPath("string()", smart_strings=False)
 _BY_ID = etree.XPath("id($id)")
+_CLASSES = etree.XPath("descendant-or-self::*/@class")
 
 
 def text_of(el) -> str:
@@ -43,10 +43,6 @@ class Compound:
         tests = (bool(self.tag), len(self.ids), len(self.classes), len(self.attrs))
         only = {(True, 0, 0, 0): "tag", (False, 1, 0, 0): "id", (False, 0, 1, 0): "class"}.get(tests)
         object.__setattr__(self, "only", only)
-
-    def css(self) -> str:
-        attrs = "".join(f"[{name}]" if op is None else f"[{name}{op}'{value}']" for name, op, value in self.attrs)
-        return (self.tag or "") + "".join(f"#{i}" for i in self.ids) + "".join(f".{c}" for c in self.classes) + attrs
 
     def matches(self, el) -> bool:
         if self.tag and el.tag != self.tag:
@@ -109,18 +105,25 @@ class PageIndex:
         self.root = root
         self.parsed = parsed
         self.fallback = fallback
-        self.elements = list(root.iter(etree.Element))
         self.by_class: dict[str, list] = {}
-        for el in self.elements:
-            classes = el.get("class")
-            if classes:
-                for token in classes.split():
-                    found = self.by_class.get(token)
-                    if found is None:
-                        self.by_class[token] = [el]
-                    else:
-                        found.append(el)
+        for classes in _CLASSES(root):  # in C: only the few elements with a class reach Python
+            el = classes.getparent()
+            for token in classes.split():
+                found = self.by_class.get(token)
+                if found is None:
+                    self.by_class[token] = [el]
+                else:
+                    found.append(el)
         self._by_tag: dict[str, list] = {}
+        self._selected: dict[str, list] = {}
+        self._elements: list | None = None
+
+    @property
+    def elements(self) -> list:
+        """Every element of the page, in document order."""
+        if self._elements is None:
+            self._elements = list(self.root.iter(etree.Element))
+        return self._elements
 
     def tagged(self, tag: str) -> list:
         """Elements of one tag, in document order."""
@@ -147,12 +150,19 @@ class PageIndex:
 
     def select(self, selector: str, scope=None) -> list:
         """Elements matching `selector` (a group allowed) under `scope` (default: the page)."""
-        scope = self.root if scope is None else scope
+        if scope is None or scope is self.root:  # fields share selectors (captions, images)
+            found = self._selected.get(selector)
+            if found is None:
+                found = self._selected[selector] = self._select(selector, self.root)
+            return list(found)
+        return self._select(selector, scope)
+
+    def _select(self, selector: str, scope) -> list:
         groups = self.parsed(selector)
         if groups is None:
             return self.fallback(selector)(scope)
         if len(groups) == 1 and len(groups[0]) == 1:
-            return list(self._matching(groups[0][0], scope))
+            return self._matching(groups[0][0], scope)
         seen, out = set(), []
         for compounds in groups:
             first = self._matching(compounds[0], scope)
@@ -173,7 +183,8 @@ class ElementRules:
         self.fallback = fallback
         self.by_class: dict[str, list] = {}  # answered from the page index
         self.by_tag: dict[str, list] = {}  # answered by one tag-filtered walk of the scope
-        self.other: list = []  # ids and attribute tests: one XPath over the scope finds them
+        self.contains: dict[str, list] = {}  # attribute -> [(substring, order, rule)]: ad slots
+        self.other: list = []  # ids and other attribute tests
         self.unparsed: list = []  # (order, rule, selector) answered by lxml's CSSSelector
         for order, (rule, selector) in enumerate(rules):
             groups = parsed(selector)
@@ -185,11 +196,11 @@ class ElementRules:
                     self.by_class.setdefault(c.classes[0], []).append((None if c.only == "class" else c, order, rule))
                 elif c.tag:
                     self.by_tag.setdefault(c.tag, []).append((None if c.only == "tag" else c, order, rule))
+                elif len(c.attrs) == 1 and c.attrs[0][1] == "*=" and not c.ids:
+                    name, _op, value = c.attrs[0]
+                    self.contains.setdefault(name, []).append((value, order, rule))
                 else:
                     self.other.append((c, order, rule))
-        translate = HTMLTranslator().css_to_xpath
-        self._other_xpath = etree.XPath(" | ".join(translate(c.css(), prefix="descendant::") for c, *_r in self.other)) \
-            if self.other else None
 
     def find(self, page: PageIndex, scope) -> dict:
         """Elements under `scope` (and maybe elsewhere on the page) that a rule names, each
@@ -210,8 +221,14 @@ class ElementRules:
                 for c, order, rule in self.by_tag[el.tag]:
                     if c is None or c.matches(el):
                         offer(el, order, rule)
-        if self._other_xpath is not None:
-            for el in self._other_xpath(scope):
+        if self.contains or self.other:  # a walk of the scope in Python beats an XPath per test
+            for el in scope.iter(etree.Element):
+                for name, tests in self.contains.items():
+                    value = el.get(name)
+                    if value:
+                        for part, order, rule in tests:
+                            if part in value:
+                                offer(el, order, rule)
                 for c, order, rule in self.other:
                     if c.matches(el):
                         offer(el, order, rule)

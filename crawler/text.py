@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 from crawler.blocks import Block, normalise, word_key
@@ -65,17 +67,34 @@ def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
     return kept, removed, links
 
 
+def _blocks_holding(texts: list[str], page: str, keywords: list[str]) -> set[int] | range:
+    """Indexes of the texts that hold a keyword, `page` being them lower-cased and joined
+    by newlines (all of them when lower-casing changed a length)."""
+    starts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+    if starts[-1] != len(page) + 1:
+        return range(len(texts))
+    found = set()
+    for keyword in keywords:
+        at = page.find(keyword)
+        while at != -1:
+            found.add(bisect_right(starts, at) - 1)
+            at = page.find(keyword, at + 1)
+    return found
+
+
 def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed]:
     """Remove blocks that are a known phrase; cut a block where a footer phrase starts inside it."""
-    # Keywords are cheap tests before a pattern runs: first for the page, then for each block.
-    page = "\n".join(block.text for block in blocks).lower()
+    # Keywords are cheap tests before a pattern runs: found in the page's text at once, they
+    # name the few blocks worth a closer look.
+    texts = [block.text for block in blocks]
+    page = "\n".join(texts).lower()
     rules = [rule for rule in profile.phrase_patterns if rule[1] in page]
     if not rules:
         return blocks, []
+    candidates = _blocks_holding(texts, page, [keyword for _name, keyword, _rule in rules])
     kept, removed = [], []
-    for block in blocks:
-        tail = block.text[-(TAIL_CHARS + EDITOR_CODE_CHARS):].lower()
-        if not any(keyword in tail for _name, keyword, _rule in rules):
+    for i, block in enumerate(blocks):
+        if i not in candidates:
             kept.append(block)
             continue
         # "... Google News (WIL)": the editor code outlives the phrase printed before it.

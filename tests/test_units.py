@@ -1,9 +1,12 @@
 """Dates, URLs and discovery readers: the pure pieces the parser and spider rely on."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.dates import parse_indonesian, parse_iso
 from crawler.discovery import read_feed, read_listing, read_sitemap, robots_sitemaps
@@ -101,3 +104,33 @@ def test_an_acronym_ending_the_last_paragraph_is_not_an_editor_code():
     result = _clean("Data dirilis oleh Badan Pusat Statistik (BPS)")
     assert result.editor is None and result.paragraphs == ["Data dirilis oleh Badan Pusat Statistik (BPS)"]
     assert _clean("Harga naik tajam. (SAW)").editor == "SAW"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+                | st.sampled_from(["Lavrov’s “kunjungan” — resmi…", "Rp1.500,00 (WIL)", "İstanbul café_2"]),
+                max_size=6))
+def test_paragraph_keys_and_the_body_hash_agree_with_the_word_regex(texts):
+    """The fast key paths must equal the definition: stored hashes and seen-stores depend on it."""
+    from crawler.blocks import Block, word_key
+    from crawler.text import blocks_hash, content_hash
+
+    for text in texts:
+        assert word_key(text) == " ".join(re.findall(r"\w+", text.lower()))
+    assert blocks_hash([Block(t) for t in texts]) == content_hash("\n\n".join(texts))
+
+
+def test_structural_removals_are_logged_once_by_rule_and_leave_the_text_around_them():
+    from crawler.parse import parse_page
+
+    html = (b"<html><head><title>t</title></head><body><h1>Judul berita</h1><div id='articleBody'>"
+            b"<p><strong>Jakarta:</strong> Kalimat pertama berita ini.</p>"
+            b"<figure class='pic'><img alt='Ilustrasi gedung baru. Medcom.id'>"
+            b"<figcaption>Ilustrasi gedung baru. Medcom.id</figcaption></figure>tail text stays"
+            b"<div class='ads'><script>googletag.display('x')</script></div>"
+            b"<div class='share-box'>Bagikan ke teman</div><p>Kalimat kedua.</p></div></body></html>")
+    result = parse_page(html, "https://www.medcom.id/nasional/umum/Abcd1234-judul", MEDCOM)
+    assert result.removed.count(("caption", "Ilustrasi gedung baru. Medcom.id")) == 1
+    assert ("share_buttons", "Bagikan ke teman") in result.removed
+    assert not [r for r in result.removed if "googletag" in r[1]], "an ad slot is not logged by its code"
+    assert result.article["body"] == "Kalimat pertama berita ini.\n\ntail text stays\n\nKalimat kedua."
