@@ -24,6 +24,7 @@ BLOCK_TAGS = frozenset(
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 SKIP_TAGS = frozenset("script style noscript template iframe object embed svg head button select option".split())
 _RELATED_TAGS = frozenset(("strong", "b", "span", "em"))
+_BREAK_TAGS = tuple(BLOCK_TAGS | {"br"})
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Lower-case ASCII word characters (\w) kept, every other byte a space: the regex above costs
 # ~20 ns a character, and keys are computed for every paragraph of every page.
@@ -143,7 +144,9 @@ class _Builder:
                     href = child.get("href")
                     if href:
                         self.links.append(href)
-                    self.link_chars += len(normalise(text_of(child)))
+                    # An anchor left open over whole paragraphs (broken markup) is no link text.
+                    if not len(child) or next(child.iter(*_BREAK_TAGS), None) is None:
+                        self.link_chars += len(normalise(text_of(child)))
                 elif (tag == "strong" or tag == "b") and not normalise("".join(parts)):
                     self.lead_bold = text_of(child)
                 if len(child):

@@ -68,8 +68,9 @@ def _captions(page: PageIndex, profile: SiteProfile, md) -> set[str]:
     for selector in profile.caption_selectors:
         found.update(normalise(text_of(el)) for el in page.select(selector))
     for img in page.tagged("img"):
-        found.add(normalise(img.get("alt") or ""))
-        found.add(normalise(img.get("title") or ""))
+        for text in (img.get("alt"), img.get("title")):
+            if text:
+                found.add(normalise(text))
     found.add(normalise(md.first("og:image:alt", "twitter:image:alt") or ""))
     return {c for c in found if len(c.split()) >= 3}
 

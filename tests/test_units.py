@@ -134,3 +134,16 @@ def test_structural_removals_are_logged_once_by_rule_and_leave_the_text_around_t
     assert ("share_buttons", "Bagikan ke teman") in result.removed
     assert not [r for r in result.removed if "googletag" in r[1]], "an ad slot is not logged by its code"
     assert result.article["body"] == "Kalimat pertama berita ini.\n\ntail text stays\n\nKalimat kedua."
+
+
+def test_paragraphs_under_an_anchor_left_open_are_kept():
+    """Broken markup: an unclosed <a> wraps whole paragraphs; they are text, not a link list."""
+    from crawler.parse import parse_page
+
+    html = (b"<html><body><h1>Judul berita</h1><div id='articleBody'><p>Kalimat pertama berita ini.</p>"
+            b"<p><a href='/x'>Paragraf kedua yang penting sekali.<br><br>Paragraf ketiga juga.</p>"
+            b"<ul><li><a href='/a'>Navigasi satu</a></li><li><a href='/b'>Navigasi dua</a></li></ul></div></body></html>")
+    result = parse_page(html, "https://www.medcom.id/nasional/umum/Abcd1234-judul", MEDCOM)
+    assert result.article["body"] == ("Kalimat pertama berita ini.\n\nParagraf kedua yang penting sekali.\n\n"
+                                      "Paragraf ketiga juga.")
+    assert ("link_list", "Navigasi satu") in result.removed
