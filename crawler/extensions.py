@@ -37,6 +37,7 @@ def _with_prefix(stats: dict, prefix: str) -> dict:
 def summarise(stats: dict) -> dict:
     return {
         "pages": stats.get("downloader/response_count", 0),
+        "requests": stats.get("downloader/request_count", 0),
         "articles": stats.get("item_scraped_count", 0),
         "dropped": _with_prefix(stats, DROP_PREFIX),
         "removed": _with_prefix(stats, "warta/removed/"),

@@ -73,3 +73,17 @@ def test_scrapy_crawl_rejects_a_wrong_argument_without_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith("not a date in YYYY-MM-DD form: '2023-02-30'")
+
+
+@pytest.mark.parametrize("summary, distributed, code, says", [
+    ({"finish_reason": "finished", "pages": 0, "requests": 0}, True, 0, "nothing was left"),
+    ({"finish_reason": "finished", "pages": 0, "requests": 7}, True, 1, "no page could be fetched"),
+    ({"finish_reason": "finished", "pages": 0, "requests": 0}, False, 1, "no page could be fetched"),
+    ({"finish_reason": "shutdown", "pages": 9, "requests": 9}, False, 1, "stopped early"),
+    ({"finish_reason": "finished", "pages": 9, "requests": 9}, True, 0, None),
+])
+def test_a_late_distributed_worker_with_nothing_left_is_not_a_failure(summary, distributed, code, says):
+    from warta.cli import crawl_outcome
+
+    got_code, message = crawl_outcome(summary, distributed)
+    assert got_code == code and (message is None if says is None else says in message)

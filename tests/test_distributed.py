@@ -68,7 +68,8 @@ def snapshot_ids(data_dir) -> list[str]:
 
 
 def test_two_workers_share_the_queue_and_fetch_each_article_once(tmp_path, fresh_redis, small_site):
-    with DemoServer(small_site, flaky_paths=0, latency=0.02) as server:
+    # 0.2 s a page: the run outlasts the start-up of either worker, so both get work.
+    with DemoServer(small_site, flaky_paths=0, latency=0.2) as server:
         workers = [subprocess.Popen(
             [sys.executable, "-m", "warta.cli", "crawl", "medcom", "--since", str(small_site.days[0]),
              "--until", str(small_site.days[-1]), "--base-url", server.base_url, "--redis-url", fresh_redis],

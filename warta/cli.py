@@ -86,13 +86,22 @@ def cmd_crawl(args) -> int:
     summary = run_crawl(args.site, args.data_dir, since=args.since and args.since.isoformat(),
                         until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit,
                         refetch=args.refetch, redis_url=args.redis_url)
+    code, message = crawl_outcome(summary, distributed=bool(args.redis_url))
+    if message:
+        print(f"warta crawl: {message}", file=sys.stderr)
+    return code
+
+
+def crawl_outcome(summary: dict, distributed: bool) -> tuple[int, str | None]:
+    """Exit code and message of a finished crawl."""
     if summary["finish_reason"] not in ("finished", "closespider_itemcount"):
-        print(f"warta crawl: stopped early ({summary['finish_reason']})", file=sys.stderr)
-        return 1
+        return 1, f"stopped early ({summary['finish_reason']})"
+    if summary["pages"] == 0 and distributed and summary["requests"] == 0:
+        # This worker started after the others had taken every request: they fetch the rest.
+        return 0, "nothing was left to fetch in the shared run: the other workers had every request"
     if summary["pages"] == 0:
-        print("warta crawl: no page could be fetched", file=sys.stderr)
-        return 1
-    return 0
+        return 1, "no page could be fetched"
+    return 0, None
 
 
 def cmd_snapshot(args) -> int:
