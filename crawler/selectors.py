@@ -38,11 +38,16 @@ class Compound:
     # "tag", "id" or "class" when that single test is the whole compound: an index lookup by
     # it needs no further matching.
     only: str | None = field(init=False, compare=False, default=None)
+    # Attribute tests without an id or class to look up by ([itemprop=articleBody], a[rel=tag]):
+    # one XPath finds them in C, where a Python scan would visit every element of the page.
+    xpath: etree.XPath | None = field(init=False, compare=False, default=None, repr=False)
 
     def __post_init__(self):
         tests = (bool(self.tag), len(self.ids), len(self.classes), len(self.attrs))
         only = {(True, 0, 0, 0): "tag", (False, 1, 0, 0): "id", (False, 0, 1, 0): "class"}.get(tests)
         object.__setattr__(self, "only", only)
+        if self.attrs and not self.ids and not self.classes:
+            object.__setattr__(self, "xpath", _attribute_xpath(self.tag, self.attrs))
 
     def matches(self, el) -> bool:
         if self.tag and el.tag != self.tag:
@@ -61,6 +66,19 @@ class Compound:
                     op == "^=" and not got.startswith(value)) or (op == "$=" and not got.endswith(value)):
                 return False
         return True
+
+
+_XPATH_TESTS = {"=": "@{n}=$v{i}", "*=": "contains(@{n}, $v{i})", "^=": "starts-with(@{n}, $v{i})",
+                "$=": "substring(@{n}, string-length(@{n}) - string-length($v{i}) + 1) = $v{i}"}
+
+
+def _attribute_xpath(tag: str | None, attrs) -> etree.XPath | None:
+    """`descendant-or-self::tag[tests]`, called with the values as variables `v0`, `v1`..."""
+    tests = [f"@{name}" if op is None else _XPATH_TESTS[op].format(n=name, i=i) for i, (name, op, _v) in enumerate(attrs)]
+    try:
+        return etree.XPath(f"descendant-or-self::{tag or '*'}[{' and '.join(tests)}]")
+    except etree.XPathSyntaxError:  # an attribute name XPath cannot spell: matched in Python
+        return None
 
 
 def parse_compound(text: str) -> Compound | None:
@@ -133,6 +151,9 @@ class PageIndex:
         return found
 
     def _matching(self, c: Compound, scope) -> list:
+        if c.xpath is not None:
+            found = c.xpath(scope, **{f"v{i}": value or "" for i, (_n, _op, value) in enumerate(c.attrs)})
+            return found if scope is self.root else [el for el in found if el is not scope]
         if scope is self.root:
             if c.ids:  # libxml2 keeps ids in a hash table
                 found, by = _BY_ID(self.root, id=c.ids[0]), "id"
