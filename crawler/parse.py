@@ -200,7 +200,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     captions = _captions(page, profile, md)
 
     title = _title(page, profile, md, sources)
-    image, caption = _lead_image(page, profile, md, sources)  # before the body loses its figures
+    image, caption = _lead_image(page, profile, md, sources)
     removed: list[tuple[str, str]] = []
     body_el, body_sel = _first(page, profile.body_selectors)
     blocks: list[Block] = []

@@ -3,10 +3,10 @@
 A CSS-to-XPath query walks the whole document with string functions for every class test,
 and lxml.html's element classes cost a Python call per element touched; with twenty
 selectors per page those were most of the parse time. Here the page is a plain lxml tree,
-one pass collects its elements by class (libxml2 keeps ids in a hash table), and selectors made of a tag, an id,
-classes and attribute tests, optionally with one descendant step (`.tags a`), are answered
-from that index. Anything else falls back to lxml's CSSSelector, so a profile may use any
-selector.
+one XPath collects the elements that carry a class (libxml2 keeps ids in a hash table), and
+selectors made of a tag, an id, classes and attribute tests, optionally with one descendant
+step (`.tags a`), are answered from that index. Anything else falls back to lxml's
+CSSSelector, so a profile may use any selector.
 """
 from __future__ import annotations
 
