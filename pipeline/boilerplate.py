@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.text import content_hash, paragraph_key
-from pipeline.storage import local_root
+from pipeline.storage import local_root, open_state_db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observed (site TEXT NOT NULL, article_id TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -45,11 +44,7 @@ def store_path(data_dir: str | os.PathLike) -> Path:
 
 class BoilerplateStore:
     def __init__(self, path: str | os.PathLike, thresholds: Thresholds = Thresholds()):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = open_state_db(path, SCHEMA)
         self.t = thresholds
 
     def close(self) -> None:

@@ -8,7 +8,6 @@ In distributed mode (a Redis URL), `pipeline.redis_seen` keeps the same answers 
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.neardup import band_keys, earliest_original
-from pipeline.storage import local_root
+from pipeline.storage import local_root, open_state_db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -105,11 +104,7 @@ def stamps(article: dict) -> tuple[str | None, str]:
 
 class SeenStore(SeenStoreBase):
     def __init__(self, path: str | os.PathLike):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = open_state_db(path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()

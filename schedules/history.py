@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.article import HEALTH_FIELDS
-from pipeline.storage import local_root
+from pipeline.storage import local_root, open_state_db
 
 FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change
 MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates
@@ -59,10 +58,7 @@ def now_iso() -> str:
 class History:
     def __init__(self, data_dir: str | os.PathLike):
         path = history_path(data_dir)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        self.db = open_state_db(path, SCHEMA, synchronous="FULL", check_same_thread=False)
 
     def close(self) -> None:
         self.db.close()

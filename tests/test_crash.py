@@ -75,3 +75,27 @@ def test_builds_killed_at_random_points_leave_readable_partitions(tmp_path):
     assert sorted(df["article_id"]) == sorted(r["article_id"] for r in records)
     assert verify(tmp_path) == []
     assert not list((tmp_path / "snapshots").rglob(".*.tmp"))
+
+
+OPEN_STATE = """
+import sys, time
+from pipeline.boilerplate import BoilerplateStore, store_path
+from pipeline.seen import SeenStore, seen_path
+from schedules.history import History
+data_dir, start = sys.argv[1], float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+for store in (SeenStore(seen_path(data_dir)), BoilerplateStore(store_path(data_dir)), History(data_dir)):
+    store.close()
+"""
+
+
+def test_processes_opening_a_new_data_dir_at_once_all_get_its_state_files(tmp_path):
+    """Distributed workers on one data dir start together: SQLite refuses the first switch to
+    WAL with "database is locked" at once, whatever the busy timeout; every worker must open."""
+    for round_ in range(3):
+        data_dir = tmp_path / f"data{round_}"
+        start = time.time() + 1.5
+        procs = [subprocess.Popen([sys.executable, "-c", OPEN_STATE, str(data_dir), str(start)], cwd=ROOT,
+                                  env=warta_env(data_dir), stderr=subprocess.PIPE, text=True) for _ in range(8)]
+        errors = [p.communicate(timeout=60)[1] for p in procs if p.wait(timeout=60) != 0]
+        assert not errors, errors[0][-2000:]
