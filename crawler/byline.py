@@ -50,8 +50,6 @@ def _candidates_after_h1(elements, body_el):
     for el in elements:
         if el is body_el and seen_h1:  # a body container may also wrap the headline
             return
-        if not isinstance(el.tag, str):
-            continue
         if el.tag == "h1":
             seen_h1 = True
             continue

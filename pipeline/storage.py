@@ -46,15 +46,18 @@ class RemoteDir:
         self.url = url.rstrip("/")
 
     @cached_property
-    def fs(self):
+    def _fs_and_root(self):
         from fsspec.core import url_to_fs
-        fs, _ = url_to_fs(self.url)
-        return fs
+        fs, root = url_to_fs(self.url)
+        return fs, root.rstrip("/")
 
-    @cached_property
+    @property
+    def fs(self):
+        return self._fs_and_root[0]
+
+    @property
     def root(self) -> str:
-        from fsspec.core import url_to_fs
-        return url_to_fs(self.url)[1].rstrip("/")
+        return self._fs_and_root[1]
 
     def path(self, *parts: str) -> str:
         return "/".join((self.root, *parts))
