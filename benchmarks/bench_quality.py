@@ -22,9 +22,9 @@ from lxml import etree  # noqa: E402
 
 from crawler.blocks import extract_blocks  # noqa: E402
 from crawler.parse import parse_page  # noqa: E402
+from crawler.profiles import profile_for_url  # noqa: E402
 from crawler.selectors import PageIndex  # noqa: E402
 from crawler.text import blocks_hash, clean_blocks  # noqa: E402
-from crawler.profiles import profile_for_url  # noqa: E402
 from demosite.generator import generate_site  # noqa: E402
 from demosite.markup import render_article  # noqa: E402
 from pipeline.quality import Score  # noqa: E402
