@@ -34,15 +34,20 @@ def _origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def _written_origin(parts, profile: SiteProfile, mirror: str | None) -> tuple[str, str]:
+    """(scheme, netloc) a split URL is written with: the profile's origin when the site (any of
+    its hosts) or the mirror serves it, else its own in lower case."""
+    on_mirror = mirror is not None and f"{parts.scheme}://{parts.netloc}".lower() == _origin_of(mirror)
+    if profile.origin and ((parts.hostname or "").lower() in profile.hosts or on_mirror):
+        origin = urlsplit(profile.origin)
+        return origin.scheme, origin.netloc
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
 def to_origin(url: str, profile: SiteProfile, mirror: str | None = None) -> str:
     """Express `url` on the profile's canonical origin when it is served by the site or the mirror."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    on_mirror = mirror is not None and _origin_of(url) == _origin_of(mirror)
-    if profile.origin and (host in profile.hosts or on_mirror):
-        origin = urlsplit(profile.origin)
-        return urlunsplit((origin.scheme, origin.netloc, parts.path or "/", parts.query, parts.fragment))
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, parts.fragment))
+    return urlunsplit((*_written_origin(parts, profile, mirror), parts.path or "/", parts.query, parts.fragment))
 
 
 def to_fetch(url: str, profile: SiteProfile, mirror: str | None = None) -> str:
@@ -74,15 +79,9 @@ def article_ref(url: str, profile: SiteProfile, mirror: str | None = None) -> Ar
     URL split once: this runs several times for every parsed page.)
     """
     parts = urlsplit(url.strip())
-    if profile.origin:
-        origin = urlsplit(profile.origin)
-        on_site = (parts.hostname or "").lower() in profile.hosts or (
-            mirror is not None and f"{parts.scheme}://{parts.netloc}".lower() == _origin_of(mirror))
-        if not on_site and f"{parts.scheme}://{parts.netloc}".lower() != _origin_of(profile.origin):
-            return None
-        scheme, netloc = (origin.scheme, origin.netloc) if on_site else (parts.scheme.lower(), parts.netloc.lower())
-    else:
-        scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    scheme, netloc = _written_origin(parts, profile, mirror)
+    if profile.origin and f"{scheme}://{netloc}".lower() != _origin_of(profile.origin):
+        return None
     path = parts.path or "/"
     if "//" in path:
         path = re.sub(r"/{2,}", "/", path)

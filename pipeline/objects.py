@@ -67,10 +67,11 @@ class ObjectPartitions:
         return sorted(found)
 
     def read(self, site: str, day: str) -> pa.Table | None:
-        path = f"{self._dir(site, day)}/{PART_NAME}"
-        if not self.remote.fs.exists(path):
+        try:
+            data = self.remote.read_bytes(f"{self._dir(site, day)}/{PART_NAME}")
+        except FileNotFoundError:
             return None
-        return conform(pq.read_table(io.BytesIO(self.remote.read_bytes(path))))
+        return conform(pq.read_table(io.BytesIO(data)))
 
     def manifest_matches(self, site: str, day: str) -> bool:
         directory = self._dir(site, day)
@@ -98,7 +99,9 @@ class ObjectPartitions:
             manifest = json.loads(self.remote.read_bytes(f"{directory}/{MANIFEST_NAME}"))
         except (OSError, ValueError):
             return [f"{where}: no manifest"]
-        path = f"{directory}/{manifest.get('file', PART_NAME)}"
-        data = self.remote.read_bytes(path) if self.remote.fs.exists(path) else None
+        try:
+            data = self.remote.read_bytes(f"{directory}/{manifest.get('file', PART_NAME)}")
+        except FileNotFoundError:
+            data = None
         return manifest_problems(where, manifest, hashlib.sha256(data).hexdigest() if data is not None else None,
                                  lambda: pq.ParquetFile(io.BytesIO(data)).metadata.num_rows)

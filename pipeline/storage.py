@@ -62,9 +62,6 @@ class RemoteDir:
     def path(self, *parts: str) -> str:
         return "/".join((self.root, *parts))
 
-    def exists(self, *parts: str) -> bool:
-        return self.fs.exists(self.path(*parts))
-
     def glob(self, *parts: str) -> list[str]:
         self.fs.invalidate_cache()
         return sorted(self.fs.glob(self.path(*parts)))
