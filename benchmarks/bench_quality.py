@@ -20,14 +20,14 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 from lxml import etree  # noqa: E402
 
-from crawler.blocks import extract_blocks  # noqa: E402
-from crawler.parse import parse_page  # noqa: E402
-from crawler.profiles import profile_for_url  # noqa: E402
-from crawler.selectors import PageIndex  # noqa: E402
-from crawler.text import blocks_hash, clean_blocks  # noqa: E402
+from crawler.extract.blocks import extract_blocks  # noqa: E402
+from crawler.extract.parse import parse_page  # noqa: E402
+from crawler.extract.profiles import profile_for_url  # noqa: E402
+from crawler.extract.selectors import PageIndex  # noqa: E402
+from crawler.extract.text import blocks_hash, clean_blocks  # noqa: E402
 from demosite.generator import generate_site  # noqa: E402
 from demosite.markup import render_article  # noqa: E402
-from pipeline.quality import Score  # noqa: E402
+from benchmarks.quality import Score  # noqa: E402
 
 
 def rss_mib() -> float:
@@ -67,7 +67,7 @@ def main() -> None:
     ours, theirs = Score(), Score()
     for html, url, expected in pages:
         captions = (expected.get("image_caption") or "",)
-        ours.add(parse_page(html, url, profile_for_url(url)).article["body"], expected["body"], captions)
+        ours.add(parse_page(html, url, profile_for_url(url)).article.body, expected["body"], captions)
         theirs.add(trafilatura.extract(html) or "", expected["body"], captions)
     print(f"gold set: {len(pages)} pages")
     print(ours.line("warta      "))

@@ -1,4 +1,4 @@
 """warta's crawler: site profiles, the pure article parser and the Scrapy project."""
-from crawler.parse import NotAnArticle, parse_article
+from crawler.extract.parse import NotAnArticle, parse_article
 
 __all__ = ["NotAnArticle", "parse_article"]

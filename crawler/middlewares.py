@@ -1,11 +1,16 @@
-"""Downloader middleware: honour `Retry-After` on 429 and 503."""
+"""warta's middlewares: `Retry-After` honoured on 429 and 503 (downloader), and articles
+already staged skipped before they are requested (spider)."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
+
+from scrapy import Request
+
+from pipeline.seen_owner import seen_store
 
 logger = logging.getLogger(__name__)
 
@@ -66,3 +71,40 @@ class RetryAfterMiddleware:
         self.crawler.stats.inc_value("warta/retry_after")
         logger.info("server asked to wait %.0fs (HTTP %s): %s", wait, response.status, request.url)
         return response
+
+
+class SeenSkipMiddleware:
+    """Spider middleware in the shape of scrapy-deltafetch: an article request whose id the
+    seen-store already holds is not sent (counted as `warta/skipped/seen`), unless the crawl
+    re-fetches (`refetch`) or the story is recent enough to have been updated
+    (DEDUP_REFRESH_HOURS) and was last fetched long enough ago (DEDUP_REFETCH_AFTER_MINUTES).
+    Articles are remembered by the seen-store's owner once staged, not here."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        settings = crawler.settings
+        self.refresh = timedelta(hours=settings.getfloat("DEDUP_REFRESH_HOURS", 6))
+        self.refetch_after = timedelta(minutes=settings.getfloat("DEDUP_REFETCH_AFTER_MINUTES", 60))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _wanted(self, request, store) -> bool:
+        meta = request.meta
+        if meta.get("kind") != "article":
+            return True
+        spider = self.crawler.spider
+        if store is not None and not getattr(spider, "refetch", False) and not store.should_fetch(
+                spider.name, meta["article_id"], datetime.now(timezone.utc), self.refresh, self.refetch_after):
+            self.stats.inc_value("warta/skipped/seen")
+            return False
+        self.stats.inc_value(f"warta/discovered/{meta.get('source', 'other')}")
+        return True
+
+    async def process_spider_output(self, response, result):
+        store = seen_store(self.crawler)
+        async for element in result:
+            if not isinstance(element, Request) or self._wanted(element, store):
+                yield element

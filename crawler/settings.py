@@ -40,14 +40,25 @@ COOKIES_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryAfterMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+    # Outside the retries: only a final failure reaches it (distributed mode only).
+    "crawler.shared_queue.FailedLeaseMiddleware": 50,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.SeenSkipMiddleware": 800,
+    "crawler.shared_queue.LeaseMiddleware": 990,  # distributed mode only
+}
 ITEM_PIPELINES = {
     "pipeline.articles.ArticlePipeline": 300,
     "pipeline.boilerplate.LearnedBoilerplatePipeline": 350,
     "pipeline.dedup.DedupPipeline": 400,
     "pipeline.staging.StagingPipeline": 900,
 }
-EXTENSIONS = {"crawler.extensions.RunReport": 500}
+EXTENSIONS = {
+    "crawler.extensions.RunReport": 500,
+    "pipeline.seen_owner.SeenStoreExtension": 100,  # the crawl's one seen-store
+}
 LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
 

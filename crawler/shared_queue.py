@@ -12,6 +12,12 @@ what it lacks for a crawl that must lose nothing:
 - a worker whose queue is empty waits while other workers still hold leases (they may
   discover more), and the run ends when the queue is empty and no lease is held.
 So every article is staged at least once and, unless a worker dies holding it, fetched once.
+
+Who acknowledges what: `LeaseMiddleware` (spider middleware) hands a response's lease to the
+page it yields, or acknowledges it when the callback yields no page (a sitemap, a listing,
+an HTTP error); `FailedLeaseMiddleware` (downloader middleware, outside the retries)
+acknowledges a request that failed for good; an article's lease is acknowledged when staging
+sends `pipeline.signals.articles_staged`, or when the article is dropped with a reason.
 """
 from __future__ import annotations
 
@@ -24,10 +30,13 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from pipeline.items import FetchedPage
+from pipeline.signals import articles_staged
+
 logger = logging.getLogger(__name__)
 
-# Sent with `leases=[...]` when the outcomes of leased requests are durable (module docstring).
-request_done = object()
+# Sent with `leases=[...]` by the middlewares below when requests have had their full effect.
+leases_done = object()
 
 LEASE_META = "warta_lease"
 
@@ -130,6 +139,51 @@ def distributed_settings(redis_url: str | None) -> dict:
     return {"REDIS_URL": redis_url, "SCHEDULER": "crawler.shared_queue.SharedScheduler"}
 
 
+class LeaseMiddleware:
+    """Spider middleware (distributed mode): the page a response yields carries its lease to
+    the pipelines; a response that yields no page has had its full effect once its output
+    (the requests it discovered) is queued, and its lease is acknowledged then."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.get("REDIS_URL"):
+            raise NotConfigured("distributed mode needs REDIS_URL")
+        return cls(crawler)
+
+    async def process_spider_output(self, response, result):
+        lease = response.meta.get(LEASE_META)
+        handed = False
+        async for element in result:
+            if lease and isinstance(element, FetchedPage):
+                element.lease, handed = lease, True
+            yield element
+        if lease and not handed:
+            self.crawler.signals.send_catch_log(leases_done, leases=[lease])
+
+
+class FailedLeaseMiddleware:
+    """Downloader middleware (distributed mode), outside the retry middleware: an exception that
+    reaches it is final (no retry left), so the request's lease is acknowledged; its errback
+    only counts the failure."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.get("REDIS_URL"):
+            raise NotConfigured("distributed mode needs REDIS_URL")
+        return cls(crawler)
+
+    def process_exception(self, request, exception):
+        if lease := request.meta.get(LEASE_META):
+            self.crawler.signals.send_catch_log(leases_done, leases=[lease])
+        return None
+
+
 class SharedScheduler:
     """A Scrapy scheduler over a leased Redis queue (settings: `REDIS_URL`,
     `DISTRIBUTED_LEASE_SECONDS`, `DISTRIBUTED_RUN_TTL_HOURS`)."""
@@ -162,7 +216,8 @@ class SharedScheduler:
         server.ping()
         scheduler = cls(crawler, server, settings.getint("DISTRIBUTED_LEASE_SECONDS", 60),
                         int(settings.getfloat("DISTRIBUTED_RUN_TTL_HOURS", 24) * 3600))
-        crawler.signals.connect(scheduler.request_done, signal=request_done)
+        crawler.signals.connect(scheduler.leases_done, signal=leases_done)
+        crawler.signals.connect(scheduler.articles_staged, signal=articles_staged)
         for outcome in (signals.item_dropped, signals.item_error, signals.spider_error):
             crawler.signals.connect(scheduler.response_done, signal=outcome)
         return scheduler
@@ -232,15 +287,18 @@ class SharedScheduler:
         return request
 
     # outcomes ---------------------------------------------------------------------------
-    def request_done(self, leases):
+    def leases_done(self, leases):
         leases = [lease for lease in leases if lease]
         if leases:
             self._ack(*leases)
 
+    def articles_staged(self, items):
+        self.leases_done([item.lease for item in items])
+
     def response_done(self, response=None, **kwargs):
         """An item dropped (with a counted reason) or failed, or a callback raised: final."""
         if response is not None:
-            self.request_done([response.meta.get(LEASE_META)])
+            self.leases_done([response.meta.get(LEASE_META)])
 
     def _ack(self, *leases: str) -> None:
         pipe = self.server.pipeline(transaction=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from scrapy.http import Request
 from scrapy.settings import BaseSettings
 
-from crawler.profiles import PROFILES
+from crawler.extract.profiles import PROFILES
 from crawler.spiders.news import NewsSpider
-from crawler.urls import article_ref
+from crawler.extract.urls import article_ref
 
 
 class ProfileSpiderLoader:

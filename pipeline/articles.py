@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from scrapy.exceptions import DropItem
 
-from crawler.dates import local_day
-from crawler.parse import NotAnArticle, parse_page
+from crawler.extract.dates import local_day
+from crawler.extract.parse import NotAnArticle, parse_page
+from pipeline.items import ArticleItem, FetchedPage
 
 logger = logging.getLogger(__name__)
 
@@ -28,24 +28,23 @@ class ArticlePipeline:
         raise DropItem(f"{reason}: {message}")
 
     def process_item(self, item):
-        if "html" not in item:
+        if not isinstance(item, FetchedPage):
             return item
         spider = self.crawler.spider
         try:
-            result = parse_page(item["html"], item["page_url"], spider.profile, mirror=spider.mirror,
-                                crawled_at=datetime.fromisoformat(item["fetched_at"]))
+            result = parse_page(item.body, item.url, spider.profile, mirror=spider.mirror,
+                                crawled_at=item.fetched_at)
         except NotAnArticle as exc:
             self.drop(exc.reason, str(exc))
         except Exception as exc:  # a parser bug must cost one page, not the crawl
-            logger.exception("parser failed on %s", item["page_url"])
-            self.drop("parse_error", f"{type(exc).__name__} on {item['page_url']}")
+            logger.exception("parser failed on %s", item.url)
+            self.drop("parse_error", f"{type(exc).__name__} on {item.url}")
         for rule, _text in result.removed:
             self.stats.inc_value(f"warta/removed/{rule}")
+        self.stats.inc_value(f"warta/path/{result.path}")
         article = result.article
-        if article["published_at"] is None:
-            self.drop("no_date", f"no publication date found on {article['url']}")
-        if spider.backfill and not spider.in_range(local_day(article["published_at"], spider.profile.timezone)):
-            self.drop("out_of_range", f"{article['url']} published {article['published_at']:%Y-%m-%d}")
-        if item.get("lease"):
-            article["_lease"] = item["lease"]  # distributed mode: acknowledged once staged
-        return article
+        if article.published_at is None:
+            self.drop("no_date", f"no publication date found on {article.url}")
+        if spider.backfill and not spider.in_range(local_day(article.published_at, spider.profile.timezone)):
+            self.drop("out_of_range", f"{article.url} published {article.published_at:%Y-%m-%d}")
+        return ArticleItem(article, item, result.path, result.removed)

@@ -14,7 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.text import content_hash, paragraph_key
+from crawler.extract.text import content_hash, paragraph_key
+from pipeline.items import ArticleItem
 from pipeline.storage import local_root, open_state_db
 
 SCHEMA = """
@@ -133,16 +134,17 @@ class LearnedBoilerplatePipeline:
                                 settings.getint("BOILERPLATE_WINDOW", 5000))
         return cls(crawler, BoilerplateStore(store_path(settings.get("WARTA_DATA_DIR", "data")), thresholds))
 
-    def process_item(self, item):
-        site = item["site"]
+    def process_item(self, item: ArticleItem):
+        article = item.article
+        site = article.site
         # Observed in batches: what is learned moves slowly, and the snapshot build observes
         # every staged article again (idempotently), so a crash here loses nothing.
-        self.pending.setdefault(site, []).append((item["article_id"], item["body"].split("\n\n")))
+        self.pending.setdefault(site, []).append((article.article_id, article.body.split("\n\n")))
         if site not in self.learned or self.seen % 100 == 0:
             self._observe_pending()
             self.learned[site] = self.store.learned(site)
         self.seen += 1
-        _, removed = strip_learned(item, self.store, site, self.learned[site])
+        _, removed = strip_learned(vars(article), self.store, site, self.learned[site])
         if removed:
             self.crawler.stats.inc_value("warta/removed/learned_boilerplate", len(removed))
         return item

@@ -1,4 +1,4 @@
-"""The Arrow schema of the snapshots, derived from `crawler.article.Article`.
+"""The Arrow schema of the snapshots, derived from `crawler.extract.article.Article`.
 
 Partition columns (`site`, `date`) live in the directory names, not in the files: Arrow
 refuses a dataset whose files and partition paths both carry a column.
@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from crawler.article import article_fields
+from crawler.extract.article import article_fields
 
 SCHEMA_VERSION = 1
 SCHEMA_VERSION_KEY = b"warta.schema_version"

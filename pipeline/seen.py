@@ -3,7 +3,8 @@
 One file per data dir (`state/seen.sqlite`, WAL journal: a crash mid-write loses at most the
 transaction in flight, never the file). It answers, before any request, "do we have this
 article already?", and after parsing, "is this body a copy or a near-copy of an earlier one?".
-In distributed mode (a Redis URL), `pipeline.redis_seen` keeps the same answers in Redis.
+In distributed mode (a Redis URL), `pipeline.redis_seen` keeps the same answers in Redis;
+`pipeline.seen_owner` opens the right one and owns it for a crawl.
 """
 from __future__ import annotations
 
@@ -40,14 +41,6 @@ class SeenEntry:
 
 def seen_path(data_dir: str | os.PathLike) -> Path:
     return local_root(data_dir) / "state" / "seen.sqlite"
-
-
-def open_seen_store(data_dir: str | os.PathLike, redis_url: str | None = None) -> "SeenStoreBase":
-    """The Redis seen-store when a Redis URL is given, else the data dir's SQLite one."""
-    if redis_url:
-        from pipeline.redis_seen import RedisSeenStore
-        return RedisSeenStore(redis_url)
-    return SeenStore(seen_path(data_dir))
 
 
 class SeenStoreBase:
@@ -159,3 +152,4 @@ class SeenStore(SeenStoreBase):
                             (site, article["article_id"], signature.astype(np.uint32).tobytes()))
             self.db.executemany("INSERT INTO band VALUES (?, ?, ?)",
                                 [(site, int(k), article["article_id"]) for k in band_keys(signature)])
+

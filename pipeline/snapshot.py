@@ -26,13 +26,14 @@ from typing import Callable
 
 import pyarrow as pa
 
-from crawler.dates import local_day
-from crawler.profiles import PROFILES
+from crawler.extract.dates import local_day
+from crawler.extract.profiles import PROFILES
 from pipeline.boilerplate import BoilerplateStore, store_path, strip_learned
 from pipeline.neardup import DEFAULT_THRESHOLD
 from pipeline.partitions import partitions_for
 from pipeline.schema import file_schema, records_to_table
-from pipeline.seen import SeenStoreBase, open_seen_store, seen_path
+from pipeline.seen import SeenStoreBase, seen_path
+from pipeline.seen_owner import open_seen_store
 from pipeline.staging import staged_segments
 from pipeline.storage import local_root
 

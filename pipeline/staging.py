@@ -23,10 +23,9 @@ from typing import Iterator
 
 from twisted.internet import task
 
-from crawler.article import HEALTH_FIELDS
-from crawler.shared_queue import request_done
-from pipeline.neardup import sketch_many
-from pipeline.seen import open_seen_store
+from crawler.extract.article import HEALTH_FIELDS
+from pipeline.items import ArticleItem
+from pipeline.signals import articles_staged
 from pipeline.storage import RemoteDir, is_remote
 
 logger = logging.getLogger(__name__)
@@ -52,8 +51,8 @@ def segment_name() -> str:
 
 class _BufferedWriter:
     """Buffers records until `flush()`, which is `due` every `flush_items` items or
-    `flush_seconds` seconds; `on_durable(records)` runs once they are durable (the seen-store
-    is written and distributed leases acknowledged there)."""
+    `flush_seconds` seconds; `on_durable(items)` runs once they are durable (the staging
+    pipeline announces them there)."""
 
     def __init__(self, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None):
         self.flush_items = flush_items
@@ -64,13 +63,10 @@ class _BufferedWriter:
         self.last_flush = time.monotonic()
         self.written = 0
 
-    def add(self, record: dict) -> dict:
-        """Buffers `record`; returns the article as staged: keys starting with `_` are run-time
-        bookkeeping (`_lease`, `_signature`), kept for `on_durable` but not written."""
-        article = {k: v for k, v in record.items() if not k.startswith("_")}
-        self.buffer.append(encode(article))
-        self.pending.append(record)
-        return article
+    def add(self, record: dict, item=None) -> None:
+        """Buffers `record`; `item` (what it was made from) is handed to `on_durable`."""
+        self.buffer.append(encode(record))
+        self.pending.append(item if item is not None else record)
 
     @property
     def due(self) -> bool:
@@ -191,8 +187,6 @@ class StagingPipeline:
         self.flush_items = settings.getint("STAGING_FLUSH_ITEMS", 50)
         self.flush_seconds = settings.getfloat("STAGING_FLUSH_SECONDS", 2.0)
         self.writer: _BufferedWriter | None = None
-        self.seen = open_seen_store(self.data_dir, settings.get("REDIS_URL")) \
-            if settings.getbool("DEDUP_SEEN_ENABLED", True) else None
         self._timer = None
 
     @classmethod
@@ -203,10 +197,10 @@ class StagingPipeline:
         site = self.crawler.spider.name
         if is_remote(self.data_dir):
             self.writer = ObjectSegmentWriter(RemoteDir(self.data_dir), site, self.flush_items, self.flush_seconds,
-                                              self._remember)
+                                              self._announce)
         else:
             self.writer = SegmentWriter(staging_dir(self.data_dir), site, self.flush_items, self.flush_seconds,
-                                        self._remember)
+                                        self._announce)
         self._timer = task.LoopingCall(self._flush)
         self._timer.start(self.flush_seconds, now=False)
 
@@ -220,25 +214,19 @@ class StagingPipeline:
             self.crawler.stats.inc_value("warta/staging/write_errors")
             logger.exception("staging write failed; %d articles kept for the next attempt", len(self.writer.buffer))
 
-    def _remember(self, records: list[dict]) -> None:
-        if self.seen and records:
-            missing = [r["body"] for r in records if r.get("_signature") is None]
-            computed = iter(sketch_many(missing) if missing else [])
-            signatures = [r["_signature"] if r.get("_signature") is not None else next(computed) for r in records]
-            for site in {r["site"] for r in records}:
-                self.seen.record_many(site, [(r, sig) for r, sig in zip(records, signatures) if r["site"] == site])
-        leases = [r["_lease"] for r in records if r.get("_lease")]
-        if leases:
-            self.crawler.signals.send_catch_log(request_done, leases=leases)
+    def _announce(self, items: list[ArticleItem]) -> None:
+        if items:
+            self.crawler.signals.send_catch_log(articles_staged, items=items)
 
-    def process_item(self, item):
-        article = self.writer.add(item)
+    def process_item(self, item: ArticleItem):
+        article = dict(vars(item.article))
+        self.writer.add(article, item)
         if self.writer.due:
             self._flush()
         stats = self.crawler.stats
         stats.inc_value("warta/staged")
         for name in HEALTH_FIELDS:  # fill rates: the scheduler's layout-change alarm
-            if item.get(name):
+            if article[name]:
                 stats.inc_value(f"warta/filled/{name}")
         return article  # feed exports and signal receivers get the article alone
 
@@ -248,5 +236,3 @@ class StagingPipeline:
         if self.writer:
             self.writer.close()
             logger.info("staged %d articles in %s", self.writer.written, self.writer.path)
-        if self.seen:
-            self.seen.close()

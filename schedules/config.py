@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.profiles import PROFILES
-from crawler.urls import http_origin
+from crawler.extract.profiles import PROFILES
+from crawler.extract.urls import http_origin
 
 KINDS = ("crawl", "backfill", "snapshot")
 JOB_KEYS = {"id", "kind", "site", "cron", "interval_seconds", "interval_minutes", "timezone", "timeout_minutes",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crawler.article import HEALTH_FIELDS
+from crawler.extract.article import HEALTH_FIELDS
 from pipeline.storage import local_root, open_state_db
 
 FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change

@@ -247,7 +247,7 @@ def test_both_seen_stores_give_the_same_answers(tmp_path, kind, fresh_redis):
     from datetime import datetime, timedelta, timezone
 
     from pipeline.neardup import sketch
-    from pipeline.seen import open_seen_store
+    from pipeline.seen_owner import open_seen_store
 
     store = open_seen_store(tmp_path, fresh_redis if kind == "redis" else None)
     now = datetime(2026, 1, 2, 12, tzinfo=timezone.utc)

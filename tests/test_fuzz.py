@@ -7,10 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.blocks import Block
-from crawler.parse import NotAnArticle, parse_page
-from crawler.profiles import GENERIC, MEDCOM
-from crawler.text import clean_blocks
+from crawler.extract.blocks import Block
+from crawler.extract.parse import NotAnArticle, parse_page
+from crawler.extract.profiles import GENERIC, MEDCOM
+from crawler.extract.text import clean_blocks
 
 SEED = (Path(__file__).parent / "fixtures" / "medcom" / "seed-wang-yi-lavrov.html").read_bytes()
 URL = "https://www.medcom.id/internasional/dunia/nbwXaLxk-wang-yi"
@@ -23,7 +23,7 @@ def parses_or_refuses(html, profile=MEDCOM, url=URL) -> None:
         article = parse_page(html, url, profile).article
     except NotAnArticle:
         return
-    assert article["body"] and article["title"]
+    assert article.body and article.title
 
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -79,4 +79,4 @@ def test_huge_page_parses_in_bounded_time():
     started = time.perf_counter()
     article = parse_page(page, URL, MEDCOM).article
     assert time.perf_counter() - started < 20
-    assert article["word_count"] > 100_000
+    assert article.word_count > 100_000

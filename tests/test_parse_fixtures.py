@@ -30,7 +30,7 @@ def test_fixture_page(case: Path):
 
 
 def test_every_site_has_fixtures():
-    from crawler.profiles import PROFILES
+    from crawler.extract.profiles import PROFILES
 
     for name in PROFILES:
         assert list((FIXTURES / name).glob("*.json")), f"no fixtures for site {name}"

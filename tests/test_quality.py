@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from crawler import parse_article
-from pipeline.quality import Score, leaks
+from benchmarks.quality import Score, leaks
 
 GOLD = sorted((Path(__file__).parent / "fixtures").glob("medcom/*.json"))
 F1_FLOOR = 0.995

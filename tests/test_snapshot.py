@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.article import Article
+from crawler.extract.article import Article
 from pipeline import read_articles
 from pipeline.schema import SCHEMA_VERSION_KEY
 from pipeline.partitions import partition_dir, verify

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.dates import parse_indonesian, parse_iso
-from crawler.discovery import read_feed, read_listing, read_sitemap, robots_sitemaps
-from crawler.profiles import MEDCOM
-from crawler.urls import article_ref, to_fetch, to_origin
+from crawler.extract.dates import parse_indonesian, parse_iso
+from crawler.extract.discovery import read_feed, read_listing, read_sitemap, robots_sitemaps
+from crawler.extract.profiles import MEDCOM
+from crawler.extract.urls import article_ref, to_fetch, to_origin
 
 WIB = timezone(timedelta(hours=7))
 
@@ -89,8 +89,8 @@ def test_discovery_readers():
 
 
 def _clean(*texts):
-    from crawler.blocks import Block
-    from crawler.text import clean_blocks
+    from crawler.extract.blocks import Block
+    from crawler.extract.text import clean_blocks
 
     return clean_blocks([Block(t) for t in texts], MEDCOM)
 
@@ -112,8 +112,8 @@ def test_an_acronym_ending_the_last_paragraph_is_not_an_editor_code():
                 max_size=6))
 def test_paragraph_keys_and_the_body_hash_agree_with_the_word_regex(texts):
     """The fast key paths must equal the definition: stored hashes and seen-stores depend on it."""
-    from crawler.blocks import Block, word_key
-    from crawler.text import blocks_hash, content_hash
+    from crawler.extract.blocks import Block, word_key
+    from crawler.extract.text import blocks_hash, content_hash
 
     for text in texts:
         assert word_key(text) == " ".join(re.findall(r"\w+", text.lower()))
@@ -121,7 +121,7 @@ def test_paragraph_keys_and_the_body_hash_agree_with_the_word_regex(texts):
 
 
 def test_structural_removals_are_logged_once_by_rule_and_leave_the_text_around_them():
-    from crawler.parse import parse_page
+    from crawler.extract.parse import parse_page
 
     html = (b"<html><head><title>t</title></head><body><h1>Judul berita</h1><div id='articleBody'>"
             b"<p><strong>Jakarta:</strong> Kalimat pertama berita ini.</p>"
@@ -133,17 +133,17 @@ def test_structural_removals_are_logged_once_by_rule_and_leave_the_text_around_t
     assert result.removed.count(("caption", "Ilustrasi gedung baru. Medcom.id")) == 1
     assert ("share_buttons", "Bagikan ke teman") in result.removed
     assert not [r for r in result.removed if "googletag" in r[1]], "an ad slot is not logged by its code"
-    assert result.article["body"] == "Kalimat pertama berita ini.\n\ntail text stays\n\nKalimat kedua."
+    assert result.article.body == "Kalimat pertama berita ini.\n\ntail text stays\n\nKalimat kedua."
 
 
 def test_paragraphs_under_an_anchor_left_open_are_kept():
     """Broken markup: an unclosed <a> wraps whole paragraphs; they are text, not a link list."""
-    from crawler.parse import parse_page
+    from crawler.extract.parse import parse_page
 
     html = (b"<html><body><h1>Judul berita</h1><div id='articleBody'><p>Kalimat pertama berita ini.</p>"
             b"<p><a href='/x'>Paragraf kedua yang penting sekali.<br><br>Paragraf ketiga juga.</p>"
             b"<ul><li><a href='/a'>Navigasi satu</a></li><li><a href='/b'>Navigasi dua</a></li></ul></div></body></html>")
     result = parse_page(html, "https://www.medcom.id/nasional/umum/Abcd1234-judul", MEDCOM)
-    assert result.article["body"] == ("Kalimat pertama berita ini.\n\nParagraf kedua yang penting sekali.\n\n"
+    assert result.article.body == ("Kalimat pertama berita ini.\n\nParagraf kedua yang penting sekali.\n\n"
                                       "Paragraf ketiga juga.")
     assert ("link_list", "Navigasi satu") in result.removed

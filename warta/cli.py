@@ -8,9 +8,9 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from crawler.dates import parse_day
-from crawler.profiles import PROFILES
-from crawler.urls import http_origin
+from crawler.extract.dates import parse_day
+from crawler.extract.profiles import PROFILES
+from crawler.extract.urls import http_origin
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -133,8 +133,8 @@ def cmd_snapshot(args) -> int:
 
 
 def cmd_parse(args) -> int:
-    from crawler.parse import NotAnArticle, parse_page
-    from crawler.profiles import get_profile, profile_for_url
+    from crawler.extract.parse import NotAnArticle, parse_page
+    from crawler.extract.profiles import get_profile, profile_for_url
 
     try:
         html = Path(args.file).read_bytes()
@@ -146,9 +146,9 @@ def cmd_parse(args) -> int:
     except NotAnArticle as exc:
         print(f"warta parse: not an article: {exc}", file=sys.stderr)
         return 1
-    out = dict(result.article)
+    out = dict(vars(result.article))
     if args.explain:
-        out = {"article": out, "sources": result.sources,
+        out = {"article": out, "path": result.path, "sources": result.sources,
                "removed": [{"rule": rule, "text": text} for rule, text in result.removed]}
     print(json.dumps(out, default=_json_default, ensure_ascii=False, indent=2))
     return 0

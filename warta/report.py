@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
-from crawler.article import HEALTH_FIELDS
+from crawler.extract.article import HEALTH_FIELDS
 from pipeline.read import read_articles
 from pipeline.storage import absolute, local_root
 from schedules.history import History

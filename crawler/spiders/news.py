@@ -3,7 +3,9 @@
 Discovery: robots.txt `Sitemap:` lines -> sitemap index -> daily and news sitemaps; the RSS
 feed; the date index (`/indeks/YYYY/MM/DD?page=N`); in-article links to articles. With
 `since`/`until` (WIB days) it backfills that range; without, it takes the latest articles.
-Parsing happens in `pipeline.articles`, never here.
+Parsing happens in `pipeline.articles`, never here; skipping articles already staged is the
+`crawler.middlewares.SeenSkipMiddleware`'s job, and distributed-mode leases are acknowledged by
+`crawler.shared_queue`'s middlewares: the spider knows neither.
 """
 from __future__ import annotations
 
@@ -13,11 +15,10 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler import discovery, urls
-from crawler.dates import local_day, parse_day
-from crawler.profiles import SiteProfile
-from crawler.shared_queue import LEASE_META, request_done
-from pipeline.seen import SeenStoreBase, open_seen_store
+from crawler.extract import discovery, urls
+from crawler.extract.dates import local_day, parse_day
+from crawler.extract.profiles import SiteProfile
+from pipeline.items import FetchedPage
 
 
 class ArgumentError(ValueError):
@@ -69,6 +70,10 @@ def check_arguments(since: str | None, until: str | None, base_url: str | None,
     return first, last, _base_url(base_url)
 
 
+def _headers(response) -> dict[str, list[str]]:
+    return {k.decode("latin-1").lower(): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
+
+
 class NewsSpider(scrapy.Spider):
     profile: SiteProfile  # set on the per-site subclass by the spider loader
 
@@ -76,26 +81,11 @@ class NewsSpider(scrapy.Spider):
                  follow: str | int | None = None, refetch: str | bool | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.refetch = str(refetch).lower() in ("1", "true", "yes") if refetch is not None else False
-        self.seen: SeenStoreBase | None = None
         self.since, self.until, self.mirror = check_arguments(since, until, base_url, self.profile.timezone)
         # In-article links are followed one hop in "latest" mode; a backfill lists its range
         # completely through the date index and sitemaps, so it follows none.
         self.max_hops = int(follow) if follow is not None else (0 if self.backfill else 1)
         self._requested: set[str] = set()
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        if settings.getbool("DEDUP_SEEN_ENABLED", True):
-            spider.seen = open_seen_store(settings.get("WARTA_DATA_DIR", "data"), settings.get("REDIS_URL"))
-        spider.refresh = timedelta(hours=settings.getfloat("DEDUP_REFRESH_HOURS", 6))
-        spider.refetch_after = timedelta(minutes=settings.getfloat("DEDUP_REFETCH_AFTER_MINUTES", 60))
-        return spider
-
-    def closed(self, reason):
-        if self.seen:
-            self.seen.close()
 
     @property
     def backfill(self) -> bool:
@@ -107,11 +97,6 @@ class NewsSpider(scrapy.Spider):
         share one queue."""
         scope = f"{self.since}..{self.until}" if self.backfill else "latest"
         return f"{scope}@{self.mirror}" if self.mirror else scope
-
-    def done(self, meta: dict) -> None:
-        """The request behind `meta` has had its full effect (distributed mode acknowledges it)."""
-        if meta.get(LEASE_META):
-            self.crawler.signals.send_catch_log(request_done, leases=[meta[LEASE_META]])
 
     def in_range(self, day: date | None) -> bool:
         return not self.backfill or day is None or self.since <= day <= self.until
@@ -132,11 +117,6 @@ class NewsSpider(scrapy.Spider):
         if ref is None or ref.article_id in self._requested:
             return None
         self._requested.add(ref.article_id)
-        if self.seen and not self.refetch and not self.seen.should_fetch(
-                self.name, ref.article_id, datetime.now(timezone.utc), self.refresh, self.refetch_after):
-            self.crawler.stats.inc_value("warta/skipped/seen")
-            return None
-        self.crawler.stats.inc_value(f"warta/discovered/{source}")
         return scrapy.Request(self._fetch(ref.url), callback=self.parse_article, errback=self.on_error,
                               meta={"kind": "article", "article_id": ref.article_id, "canonical": ref.url,
                                     "hops": hops, "source": source})
@@ -159,7 +139,6 @@ class NewsSpider(scrapy.Spider):
         found = discovery.robots_sitemaps(response.text) or [self._origin_url(p) for p in self.profile.sitemap_paths]
         for url in found:
             yield self.page_request(urls.to_origin(url, self.profile, self.mirror), self.parse_sitemap)
-        self.done(response.meta)
 
     def robots_failed(self, failure):
         """No robots.txt (or no answer): the profile's usual sitemap paths are still worth a try."""
@@ -172,7 +151,6 @@ class NewsSpider(scrapy.Spider):
         if kind == "invalid":
             self.crawler.stats.inc_value("warta/dropped/invalid_sitemap")
             self.logger.warning("not a sitemap: %s", response.url)
-            self.done(response.meta)
             return
         for entry in entries:
             url = urls.to_origin(entry.url, self.profile, self.mirror)
@@ -193,7 +171,6 @@ class NewsSpider(scrapy.Spider):
                 request = self.article_request(url, "sitemap")
                 if request:
                     yield request
-        self.done(response.meta)
 
     def parse_feed(self, response):
         for entry in discovery.read_feed(response.body):
@@ -202,7 +179,6 @@ class NewsSpider(scrapy.Spider):
             request = self.article_request(urls.resolve(response.url, entry.url) or entry.url, "feed")
             if request:
                 yield request
-        self.done(response.meta)
 
     def parse_listing(self, response):
         hrefs, next_href = discovery.read_listing(response.body)
@@ -213,12 +189,10 @@ class NewsSpider(scrapy.Spider):
                 yield request
         if next_href and (absolute := urls.resolve(response.url, next_href)):
             yield self.page_request(urls.to_origin(absolute, self.profile, self.mirror), self.parse_listing)
-        self.done(response.meta)
 
     def parse_article(self, response):
-        yield {"page_url": response.url, "html": response.body, "status": response.status,
-               "fetched_at": datetime.now().astimezone().isoformat(), "meta_canonical": response.meta["canonical"],
-               "lease": response.meta.get(LEASE_META)}
+        yield FetchedPage(response.url, response.meta["canonical"], response.status, response.body,
+                          datetime.now(timezone.utc), _headers(response))
         hops = response.meta.get("hops", 0)
         if hops >= self.max_hops:
             return
@@ -233,4 +207,3 @@ class NewsSpider(scrapy.Spider):
         kind = failure.request.meta.get("kind", "page")
         self.crawler.stats.inc_value(f"warta/dropped/{kind}_{reason}")
         self.logger.warning("%s failed (%s): %s", kind, reason, failure.request.url)
-        self.done(failure.request.meta)

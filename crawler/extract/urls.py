@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from crawler.profiles import SiteProfile
+from crawler.extract.profiles import SiteProfile
 
 
 @dataclass(frozen=True)

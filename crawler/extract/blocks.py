@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.selectors import text_of
+from crawler.extract.selectors import text_of
 
 BLOCK_TAGS = frozenset(
     "p div section article main header footer aside nav ul ol li dl dt dd blockquote table thead "

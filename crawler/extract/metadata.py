@@ -44,7 +44,7 @@ def _is_article(node: dict) -> bool:
 
 
 def read_metadata(page) -> Metadata:
-    """`page` is the document's `crawler.selectors.PageIndex`."""
+    """`page` is the document's `crawler.extract.selectors.PageIndex`."""
     md = Metadata()
     for el in page.tagged("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import lxml.html
 from lxml import etree
 
-from crawler.dates import parse_iso, parse_rfc822
+from crawler.extract.dates import parse_iso, parse_rfc822
 
 MAX_XML_BYTES = 50 * 1024 * 1024
 _DAY_IN_URL = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")

@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from crawler import urls
-from crawler.article import Article
-from crawler.blocks import Block, blocks_from_text, extract_blocks, normalise
-from crawler.byline import find_byline
-from crawler.dates import parse_iso
-from crawler.metadata import jsonld_names, jsonld_text, read_metadata
-from crawler.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
-from crawler.selectors import PageIndex, text_of
-from crawler.text import blocks_hash, clean_blocks
+from crawler.extract import urls
+from crawler.extract.article import Article
+from crawler.extract.blocks import Block, blocks_from_text, extract_blocks, normalise
+from crawler.extract.byline import find_byline
+from crawler.extract.dates import parse_iso
+from crawler.extract.metadata import jsonld_names, jsonld_text, read_metadata
+from crawler.extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
+from crawler.extract.selectors import PageIndex, text_of
+from crawler.extract.text import blocks_hash, clean_blocks
 
 
 class NotAnArticle(ValueError):
@@ -34,9 +34,18 @@ class NotAnArticle(ValueError):
 
 @dataclass
 class ParseResult:
-    article: dict
+    article: Article
     removed: list[tuple[str, str]] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    generic: bool = False
+
+    @property
+    def path(self) -> str:
+        """Which extraction path gave the body: the site's `profile`, the `generic` profile
+        (a site without one), or the `fallback` extractor (no selector found the text)."""
+        if self.sources.get("body") == "trafilatura":
+            return "fallback"
+        return "generic" if self.generic else "profile"
 
 
 def _first(page: PageIndex, selectors):
@@ -242,11 +251,11 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
         word_count=len(body.split()), language=profile.language, content_hash=blocks_hash(cleaned.blocks),
         duplicate_of=None, crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
-    return ParseResult(dict(article.__dict__), removed, sources)
+    return ParseResult(article, removed, sources, generic=profile is GENERIC)
 
 
 def parse_article(html: str | bytes, url: str, site: str | None = None, *, mirror: str | None = None,
                   crawled_at: datetime | None = None) -> dict:
     """The article columns of one page (see contract); raises NotAnArticle (a ValueError)."""
     profile = get_profile(site) if site else profile_for_url(url)
-    return parse_page(html, url, profile, mirror=mirror, crawled_at=crawled_at).article
+    return dict(vars(parse_page(html, url, profile, mirror=mirror, crawled_at=crawled_at).article))

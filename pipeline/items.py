@@ -1,0 +1,57 @@
+"""The items that travel through a crawl, one type per stage.
+
+    spider --FetchedPage--> ArticlePipeline --ArticleItem--> boilerplate, dedup, staging --> dict
+
+The spider hands over the fetched page; `ArticlePipeline` parses it into an `ArticleItem`:
+the `Article` record plus the run's bookkeeping about it (its distributed-mode lease, its
+near-duplicate sketch, the raw response for the archive). Staging writes the article alone,
+and returns it as a plain dict, so feed exports and `item_scraped` receivers see only columns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from crawler.extract.article import Article
+
+
+@dataclass(slots=True)
+class FetchedPage:
+    """One article response, as the spider hands it over."""
+
+    url: str
+    """The URL it was fetched from (on a mirror when the crawl has a base URL)."""
+    canonical: str
+    """The article's URL on the site's origin, as discovery found it."""
+    status: int
+    """HTTP status of the response."""
+    body: bytes
+    """The response body, undecoded."""
+    fetched_at: datetime
+    """When the response arrived (aware)."""
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    """Response headers (names lower-case), for the raw archive."""
+    lease: str | None = None
+    """Distributed mode: the lease of the request, acknowledged once the outcome is durable."""
+
+
+@dataclass(slots=True)
+class ArticleItem:
+    """A parsed article with the crawl's bookkeeping about it."""
+
+    article: Article
+    """The record that is staged and published."""
+    page: FetchedPage
+    """Where it came from (URL, response, lease)."""
+    path: str = "profile"
+    """Which extraction path gave the body: `profile`, `generic` or `fallback`."""
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    """(rule, text) of everything the cleaning removed, counted in the crawl stats."""
+    signature: np.ndarray | None = None
+    """The near-duplicate sketch of the body, computed once (by dedup, else at staging)."""
+
+    @property
+    def lease(self) -> str | None:
+        return self.page.lease

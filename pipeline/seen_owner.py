@@ -1,0 +1,64 @@
+"""Which seen-store a crawl uses, and the one component that owns it.
+
+`open_seen_store` picks the Redis store (distributed mode) or the data dir's SQLite one;
+`SeenStoreExtension` opens it once per crawl and lends it to the components that ask.
+"""
+from __future__ import annotations
+
+import os
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from pipeline.neardup import sketch_many
+from pipeline.seen import SeenStore, SeenStoreBase, seen_path
+from pipeline.signals import articles_staged
+
+
+def open_seen_store(data_dir: str | os.PathLike, redis_url: str | None = None) -> "SeenStoreBase":
+    """The Redis seen-store when a Redis URL is given, else the data dir's SQLite one."""
+    if redis_url:
+        from pipeline.redis_seen import RedisSeenStore  # redis is imported only in distributed mode
+        return RedisSeenStore(redis_url)
+    return SeenStore(seen_path(data_dir))
+
+
+class SeenStoreExtension:
+    """Owns the crawl's one seen-store (Scrapy extension; off with DEDUP_SEEN_ENABLED = False).
+
+    Other components find it with `seen_store(crawler)`: the seen-skip middleware asks it
+    before a request, dedup after parsing. It remembers articles only when staging reports
+    them durable (`pipeline.signals.articles_staged`), so an article is never "seen" before it
+    is safely staged, and sketches there the bodies dedup did not sketch (dedup switched off).
+    """
+
+    def __init__(self, crawler, store: SeenStoreBase):
+        self.store = store
+        crawler.signals.connect(self.articles_staged, signal=articles_staged)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("DEDUP_SEEN_ENABLED", True):
+            raise NotConfigured("DEDUP_SEEN_ENABLED is off")
+        return cls(crawler, open_seen_store(settings.get("WARTA_DATA_DIR", "data"), settings.get("REDIS_URL")))
+
+    def articles_staged(self, items) -> None:
+        unsketched = [item for item in items if item.signature is None]
+        for item, signature in zip(unsketched, sketch_many([i.article.body for i in unsketched])):
+            item.signature = signature
+        by_site: dict[str, list] = {}
+        for item in items:
+            by_site.setdefault(item.article.site, []).append((vars(item.article), item.signature))
+        for site, entries in by_site.items():
+            self.store.record_many(site, entries)
+
+    def spider_closed(self, spider) -> None:
+        self.store.close()
+
+
+def seen_store(crawler) -> SeenStoreBase | None:
+    """The crawl's seen-store, or None when it is switched off."""
+    owner = crawler.get_extension(SeenStoreExtension)
+    return owner.store if owner else None
