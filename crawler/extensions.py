@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.logformatter import LogFormatter
 from twisted.internet import task
 
-from pipeline.storage import local_root
+from pipeline.datadir import DataDir
 
 logger = logging.getLogger(__name__)
 DROP_PREFIX = "warta/dropped/"
@@ -71,7 +71,7 @@ class RunReport:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.data_dir = local_root(settings.get("WARTA_DATA_DIR", "data"))
+        self.data_dir = DataDir(settings.get("WARTA_DATA_DIR", "data"))
         self.record_path = settings.get("WARTA_RUN_RECORD")
         self.interactive = settings.getbool("WARTA_PROGRESS", sys.stderr.isatty())
         self.started = time.monotonic()
@@ -110,7 +110,7 @@ class RunReport:
                   "elapsed_s": round(elapsed, 3), "summary": summary,
                   "stats": {k: _jsonable(v) for k, v in stats.items()}}
         path = Path(self.record_path) if self.record_path else (
-            self.data_dir / "runs" / spider.name /
+            self.data_dir.runs(spider.name) /
             f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{os.getpid()}.json")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name("." + path.name + ".tmp")

@@ -30,6 +30,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from pipeline.datadir import DataDir
 from pipeline.items import FetchedPage
 from pipeline.signals import articles_staged
 
@@ -126,10 +127,9 @@ def check_redis(url: str) -> str | None:
 
 def preflight(data_dir: str, redis_url: str | None) -> str | None:
     """Why a crawl or a snapshot build cannot start: Redis unreachable, data dir unwritable."""
-    from pipeline.storage import RemoteDir, is_remote
     if redis_url and (problem := check_redis(redis_url)):
         return problem
-    return RemoteDir(str(data_dir)).problem() if is_remote(data_dir) else None
+    return DataDir(data_dir).problem()
 
 
 def distributed_settings(redis_url: str | None) -> dict:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from crawler.extract.text import content_hash, paragraph_key
 from pipeline.items import ArticleItem
-from pipeline.storage import local_root, open_state_db
+from pipeline.datadir import DataDir
+from pipeline.statedb import open_state_db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observed (site TEXT NOT NULL, article_id TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -39,8 +40,8 @@ def paragraph_hash(text: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def store_path(data_dir: str | os.PathLike) -> Path:
-    return local_root(data_dir) / "state" / "boilerplate.sqlite"
+def store_path(data_dir: "str | os.PathLike | DataDir") -> Path:
+    return DataDir.of(data_dir).state_file("boilerplate.sqlite")
 
 
 class BoilerplateStore:

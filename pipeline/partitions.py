@@ -1,59 +1,31 @@
-"""Published partitions on disk: atomic publish, manifests, verification.
+"""Published partitions: atomic publish, manifests, verification, on either backend.
 
-Publishing writes a dot-prefixed temp file in the partition folder (dataset readers skip it),
-fsyncs it and renames it over the old file, then does the same for the manifest, then
-fsyncs the folder: a reader sees the old partition or the new one, never half of one.
+A partition is `snapshots/site=<site>/date=<day>/part-0.parquet` plus `_manifest.json`
+(rows, schema version, sha256, build time). Publishing writes the file whole, then the
+manifest (`pipeline.stores`): a reader sees the old partition or the new one, never half of
+one; a build killed between the two leaves them disagreeing, which the next build notices.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.datadir import DataDir
 from pipeline.schema import SCHEMA_VERSION, file_schema
-from pipeline.storage import RemoteDir, is_remote
 
 PART_NAME = "part-0.parquet"
 MANIFEST_NAME = "_manifest.json"
 ROW_GROUP_SIZE = 10_000
 
 
-def partition_dir(data_dir: Path, site: str, day: str) -> Path:
-    return Path(data_dir) / "snapshots" / f"site={site}" / f"date={day}"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def write_parquet(table: pa.Table, where) -> None:
-    """The partition file format, local or on an object store (`where`: a path or a buffer)."""
+    """The partition file format (`where`: a path or a buffer)."""
     pq.write_table(table, where, compression="zstd", row_group_size=ROW_GROUP_SIZE, write_statistics=True)
 
 
@@ -75,38 +47,6 @@ def manifest_problems(where: str, manifest: dict, sha256: str | None, num_rows: 
     return [] if rows == manifest["rows"] else [f"{where}: {rows} rows, manifest says {manifest['rows']}"]
 
 
-def publish_partition(directory: Path, table: pa.Table) -> None:
-    """Atomically replace a partition's file, then its manifest."""
-    directory.mkdir(parents=True, exist_ok=True)
-    part = directory / PART_NAME
-    _write_atomic(part, lambda tmp: write_parquet(table, tmp))
-    manifest = new_manifest(table, _sha256(part))
-    _write_atomic(directory / MANIFEST_NAME, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1)))
-    _fsync_dir(directory)
-
-
-def manifest_matches(directory: Path) -> bool:
-    """A build killed between publishing a file and its manifest leaves them disagreeing."""
-    try:
-        manifest = json.loads((directory / MANIFEST_NAME).read_text())
-    except (OSError, ValueError):
-        return False
-    return manifest.get("sha256") == _sha256(directory / PART_NAME)
-
-
-def existing_partitions(data_dir: Path) -> list[tuple[str, str]]:
-    root = Path(data_dir) / "snapshots"
-    return sorted((p.parent.name.removeprefix("site="), p.name.removeprefix("date="))
-                  for p in root.glob("site=*/date=*") if p.is_dir())
-
-
-def read_partition(directory: Path) -> pa.Table | None:
-    part = directory / PART_NAME
-    if not part.exists():
-        return None
-    return conform(pq.read_table(part))
-
-
 def conform(table: pa.Table) -> pa.Table:
     schema = file_schema()
     # Older partitions may lack later columns: add them as nulls so rows merge.
@@ -116,49 +56,70 @@ def conform(table: pa.Table) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
-class LocalPartitions:
-    """The partitions of a local data dir (`pipeline.objects.ObjectPartitions` for object stores)."""
+class Partitions:
+    """The partitions of one data dir."""
 
-    def __init__(self, data_dir: str | os.PathLike):
-        self.data_dir = Path(data_dir)
+    def __init__(self, data_dir: "str | DataDir"):
+        self.data_dir = DataDir.of(data_dir)
+        self.store = self.data_dir.store
+
+    def _key(self, site: str, day: str, name: str) -> str:
+        return f"{DataDir.partition(site, day)}/{name}"
+
+    def _read(self, site: str, day: str, name: str) -> bytes | None:
+        try:
+            return self.store.read_bytes(self._key(site, day, name))
+        except FileNotFoundError:
+            return None
 
     def remove_stale(self) -> None:
-        for stale in (self.data_dir / "snapshots").glob("site=*/date=*/.*.tmp"):
-            stale.unlink(missing_ok=True)  # a build killed mid-write left it; never published
+        for stale in self.store.list(f"{DataDir.partition()}/.*.tmp"):
+            self.store.remove(stale)  # a build killed mid-publish left it; never visible
 
     def existing(self) -> list[tuple[str, str]]:
-        return existing_partitions(self.data_dir)
+        """(site, day) of every partition with a file or a manifest."""
+        found = set()
+        for name in (PART_NAME, MANIFEST_NAME):
+            for key in self.store.list(f"{DataDir.partition()}/{name}"):
+                site, day = key.split("/")[1:3]
+                found.add((site.removeprefix("site="), day.removeprefix("date=")))
+        return sorted(found)
 
     def read(self, site: str, day: str) -> pa.Table | None:
-        return read_partition(partition_dir(self.data_dir, site, day))
+        data = self._read(site, day, PART_NAME)
+        return None if data is None else conform(pq.read_table(io.BytesIO(data)))
 
     def manifest_matches(self, site: str, day: str) -> bool:
-        return manifest_matches(partition_dir(self.data_dir, site, day))
+        data = self._read(site, day, PART_NAME)
+        try:
+            manifest = json.loads(self._read(site, day, MANIFEST_NAME) or b"")
+        except ValueError:
+            return False
+        return data is not None and manifest.get("sha256") == hashlib.sha256(data).hexdigest()
 
     def publish(self, site: str, day: str, table: pa.Table) -> None:
-        publish_partition(partition_dir(self.data_dir, site, day), table)
+        """Replace the partition's file whole, then its manifest."""
+        buffer = io.BytesIO()
+        write_parquet(table, buffer)
+        data = buffer.getvalue()
+        manifest = new_manifest(table, hashlib.sha256(data).hexdigest())
+        self.store.write_whole(self._key(site, day, PART_NAME), data)
+        self.store.write_whole(self._key(site, day, MANIFEST_NAME), json.dumps(manifest, indent=1).encode())
 
     def problems(self, site: str, day: str) -> list[str]:
-        directory = partition_dir(self.data_dir, site, day)
         where = f"site={site}/date={day}"
-        manifest_path = directory / MANIFEST_NAME
-        if not manifest_path.exists():
+        try:
+            manifest = json.loads(self._read(site, day, MANIFEST_NAME) or b"")
+        except ValueError:
+            manifest = None
+        if not isinstance(manifest, dict) or "sha256" not in manifest:
             return [f"{where}: no manifest"]
-        manifest = json.loads(manifest_path.read_text())
-        part = directory / manifest.get("file", PART_NAME)
-        return manifest_problems(where, manifest, _sha256(part) if part.exists() else None,
-                                 lambda: pq.ParquetFile(part).metadata.num_rows)
+        data = self._read(site, day, manifest.get("file", PART_NAME))
+        return manifest_problems(where, manifest, hashlib.sha256(data).hexdigest() if data is not None else None,
+                                 lambda: pq.ParquetFile(io.BytesIO(data)).metadata.num_rows)
 
 
-def partitions_for(data_dir: str | os.PathLike):
-    """LocalPartitions, or ObjectPartitions for an object-store URL."""
-    if is_remote(data_dir):
-        from pipeline.objects import ObjectPartitions
-        return ObjectPartitions(RemoteDir(str(data_dir)))
-    return LocalPartitions(data_dir)
-
-
-def verify(data_dir: str | os.PathLike) -> list[str]:
+def verify(data_dir: "str | DataDir") -> list[str]:
     """Problems found checking every partition against its manifest; empty when all is well."""
-    partitions = partitions_for(data_dir)
+    partitions = Partitions(data_dir)
     return [problem for site, day in partitions.existing() for problem in partitions.problems(site, day)]

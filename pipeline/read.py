@@ -3,17 +3,12 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pyarrow.dataset as ds
 
+from pipeline.datadir import DataDir
 from pipeline.schema import PARTITION_SCHEMA, dataset_schema
-from pipeline.storage import RemoteDir, is_remote
-
-
-def snapshots_dir(data_dir: str | os.PathLike) -> Path:
-    return Path(data_dir) / "snapshots"
 
 
 def _day(value) -> str | None:
@@ -22,20 +17,14 @@ def _day(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else date.fromisoformat(str(value)).isoformat()
 
 
-def _has_snapshots(data_dir: str | os.PathLike) -> bool:
-    if is_remote(data_dir):
-        return bool(RemoteDir(str(data_dir)).glob("snapshots", "site=*"))
-    return snapshots_dir(data_dir).is_dir()
+def _has_snapshots(data_dir: DataDir) -> bool:
+    return bool(data_dir.store.list(f"{DataDir.SNAPSHOTS}/site=*"))
 
 
 def open_dataset(data_dir: str | os.PathLike) -> ds.Dataset:
     """The snapshots as one Arrow dataset with the current schema (older files gain nulls);
     `data_dir` may be an object-store URL (`s3://bucket/prefix`)."""
-    if is_remote(data_dir):
-        remote = RemoteDir(str(data_dir))
-        source, filesystem = remote.path("snapshots"), remote.arrow_fs()
-    else:
-        source, filesystem = snapshots_dir(data_dir), None
+    source, filesystem = DataDir.of(data_dir).store.arrow(DataDir.SNAPSHOTS)
     return ds.dataset(source, filesystem=filesystem, format="parquet", schema=dataset_schema(),
                       partitioning=ds.partitioning(PARTITION_SCHEMA, flavor="hive"),
                       exclude_invalid_files=False, ignore_prefixes=[".", "_"])
@@ -53,6 +42,7 @@ def read_articles(data_dir: str | os.PathLike = "data", since=None, until=None, 
         unknown = [c for c in columns if c not in names]
         if unknown:
             raise ValueError(f"unknown columns {unknown}; known: {names}")
+    data_dir = DataDir.of(data_dir)
     if not _has_snapshots(data_dir):
         return dataset_schema().empty_table().select(columns or names).to_pandas()
     expr = None

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.neardup import band_keys, earliest_original
-from pipeline.storage import local_root, open_state_db
+from pipeline.datadir import DataDir
+from pipeline.statedb import open_state_db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -39,8 +40,8 @@ class SeenEntry:
     fetched_at: datetime
 
 
-def seen_path(data_dir: str | os.PathLike) -> Path:
-    return local_root(data_dir) / "state" / "seen.sqlite"
+def seen_path(data_dir: "str | os.PathLike | DataDir") -> Path:
+    return DataDir.of(data_dir).state_file("seen.sqlite")
 
 
 class SeenStoreBase:

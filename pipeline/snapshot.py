@@ -30,12 +30,12 @@ from crawler.extract.dates import local_day
 from crawler.extract.profiles import PROFILES
 from pipeline.boilerplate import BoilerplateStore, store_path, strip_learned
 from pipeline.neardup import DEFAULT_THRESHOLD
-from pipeline.partitions import partitions_for
+from pipeline.datadir import DataDir
+from pipeline.partitions import Partitions
 from pipeline.schema import file_schema, records_to_table
 from pipeline.seen import SeenStoreBase, seen_path
 from pipeline.seen_owner import open_seen_store
-from pipeline.staging import staged_segments
-from pipeline.storage import local_root
+from pipeline.segments import staged_segments
 
 
 
@@ -143,8 +143,9 @@ def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_a
     `rebuild_all`, also rewrite every existing partition (schema upgrades). With `redis_url`
     the build lock and the seen-store are the distributed ones in Redis."""
     report = BuildReport()
+    data_dir = DataDir.of(data_dir)
     shared = redis_build_lock(redis_url, str(data_dir)) if redis_url else nullcontext()
-    with build_lock(local_root(data_dir)), shared:
+    with build_lock(data_dir), shared:
         return _build(data_dir, report, dates, rebuild_all, progress, near_threshold, redis_url)
 
 
@@ -153,14 +154,14 @@ class BuildLocked(RuntimeError):
 
 
 @contextmanager
-def build_lock(state_root: Path):
-    path = state_root / "state" / "snapshot.lock"
+def build_lock(data_dir: DataDir):
+    path = data_dir.state_file("snapshot.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildLocked(f"another snapshot build is running on {state_root}") from None
+            raise BuildLocked(f"another snapshot build is running on {data_dir.local}") from None
         yield
 
 
@@ -193,9 +194,9 @@ def redis_build_lock(redis_url: str, data_dir: str, ttl: float = 60.0):
 
 
 def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_threshold, redis_url) -> BuildReport:
-    partitions = partitions_for(data_dir)
+    partitions = Partitions(data_dir)
     partitions.remove_stale()
-    scratch = local_root(data_dir) / ".build"
+    scratch = data_dir.scratch
     shutil.rmtree(scratch, ignore_errors=True)
     buckets = _Buckets(scratch)
     wanted = {d.isoformat() for d in dates} if dates else None

@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.extract.article import HEALTH_FIELDS
-from pipeline.storage import local_root, open_state_db
+from pipeline.datadir import DataDir
+from pipeline.statedb import open_state_db
 
 FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change
 MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates
@@ -48,7 +49,7 @@ class Run:
 
 
 def history_path(data_dir: str | os.PathLike) -> Path:
-    return local_root(data_dir) / "state" / "runs.sqlite"
+    return DataDir.of(data_dir).state_file("runs.sqlite")
 
 
 def now_iso() -> str:

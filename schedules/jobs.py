@@ -13,7 +13,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from pipeline.storage import local_root
+from pipeline.datadir import DataDir
 from schedules.config import JobSpec, load_schedule
 from schedules.history import History, fill_rates, health_problems
 
@@ -55,8 +55,8 @@ def run_job(job_id: str, config: str, data_dir: str) -> str:
     failed run in the history, not a dead scheduler."""
     history = History(data_dir)
     run_id = f"{job_id}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
-    log_path = local_root(data_dir) / "logs" / job_id / f"{run_id}.log"
-    record_path = local_root(data_dir) / "runs" / "scheduled" / f"{run_id}.json"
+    log_path = DataDir.of(data_dir).logs(job_id) / f"{run_id}.log"
+    record_path = DataDir.of(data_dir).runs("scheduled") / f"{run_id}.json"
     try:
         spec = load_schedule(config).jobs[job_id]
     except Exception as exc:  # the file changed under us: record it, keep the service alive

@@ -19,7 +19,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from pipeline.storage import absolute, local_root
+from pipeline.datadir import DataDir
 from schedules.config import Schedule
 from schedules.history import History
 from schedules.jobs import STOP_GRACE_SECONDS
@@ -29,7 +29,7 @@ JOB_FUNC = "schedules.jobs:run_job"
 
 
 def jobstore_url(data_dir: str) -> str:
-    path = local_root(data_dir).resolve() / "state" / "jobs.sqlite"
+    path = DataDir.of(data_dir).state_file("jobs.sqlite").resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
@@ -88,7 +88,7 @@ def _alive(pid: int) -> bool:
 
 
 def run_service(schedule: Schedule, data_dir: str) -> int:
-    data_dir = absolute(data_dir)
+    data_dir = DataDir(data_dir).name
     url = jobstore_url(data_dir)
     scheduler = BlockingScheduler(
         timezone=ZoneInfo("Asia/Jakarta"),

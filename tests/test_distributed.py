@@ -216,20 +216,19 @@ def test_object_store_publish_interrupted_leaves_the_old_partition(tmp_path, s3_
     import pyarrow as pa
     import s3fs
 
-    from pipeline.objects import ObjectPartitions
+    from pipeline.partitions import Partitions
     from pipeline.schema import file_schema
-    from pipeline.storage import RemoteDir
     from tests.test_snapshot import article
 
     s3fs.S3FileSystem().mkdir("warta-crash")
-    partitions = ObjectPartitions(RemoteDir("s3://warta-crash/news"))
+    partitions = Partitions("s3://warta-crash/news")
     rows = [article(f"A{i:07d}", date(2026, 1, 1)) for i in range(3)]
     old = pa.Table.from_pylist(rows[:2], schema=file_schema())
     partitions.publish("medcom", "2026-01-01", old)
 
     def crash(tmp, final):
         raise OSError("connection lost mid-publish")
-    monkeypatch.setattr(partitions.remote, "publish", crash)
+    monkeypatch.setattr(partitions.store, "publish", crash)
     with pytest.raises(OSError):
         partitions.publish("medcom", "2026-01-01", pa.Table.from_pylist(rows, schema=file_schema()))
     assert partitions.read("medcom", "2026-01-01").num_rows == 2, "readers still get the whole old partition"
@@ -239,7 +238,7 @@ def test_object_store_publish_interrupted_leaves_the_old_partition(tmp_path, s3_
     for key, value in {**s3_env, "WARTA_STATE_DIR": str(tmp_path / "state")}.items():
         monkeypatch.setenv(key, value)
     partitions.remove_stale()
-    assert not partitions.remote.glob("snapshots", "site=*", "date=*", ".*.tmp")
+    assert not partitions.store.list("snapshots/site=*/date=*/.*.tmp")
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
@@ -273,16 +272,15 @@ def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_e
         monkeypatch.setenv(key, value)
     import s3fs
 
-    from pipeline.objects import object_segments
-    from pipeline.storage import RemoteDir
-    from pipeline.staging import ObjectSegmentWriter
+    from pipeline.segments import ObjectSegmentWriter, staged_segments
+    from pipeline.stores import ObjectStore
     from tests.test_snapshot import article
 
     s3fs.S3FileSystem().mkdir("warta-flaky")
-    remote = RemoteDir("s3://warta-flaky/news")
+    remote = ObjectStore("s3://warta-flaky/news")
     durable = []
     writer = ObjectSegmentWriter(remote, "medcom", flush_items=1000, on_durable=durable.extend)
-    real_put = remote.put_bytes
+    real_put = remote.put
     calls = []
 
     def put_once_failing(path, data):
@@ -290,7 +288,7 @@ def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_e
         if len(calls) == 1:
             raise OSError("connection reset by the object store")
         real_put(path, data)
-    monkeypatch.setattr(remote, "put_bytes", put_once_failing)
+    monkeypatch.setattr(remote, "put", put_once_failing)
     for i in range(5):
         writer.add(article(f"F{i:07d}", date(2026, 1, 1)))
     with pytest.raises(OSError):
@@ -298,5 +296,5 @@ def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_e
     assert durable == [], "nothing is reported durable before it is written"
     writer.close()
     assert len(durable) == 5
-    staged = [r for segment in object_segments(remote) for r in segment.records()]
+    staged = [r for segment in staged_segments("s3://warta-flaky/news") for r in segment.records()]
     assert sorted(r["article_id"] for r in staged) == [f"F{i:07d}" for i in range(5)]

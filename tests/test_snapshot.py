@@ -13,13 +13,22 @@ import pytest
 from crawler.extract.article import Article
 from pipeline import read_articles
 from pipeline.schema import SCHEMA_VERSION_KEY
-from pipeline.partitions import partition_dir, verify
+from pipeline.datadir import DataDir
+from pipeline.partitions import verify
 from pipeline.snapshot import build
-from pipeline.staging import SegmentWriter, staging_dir
+from pipeline.segments import SegmentWriter
 from tests.contract import check_arrow_types
 
 WIB = timezone(timedelta(hours=7))
 
+
+
+def partition_dir(data_dir, site: str, day: str) -> Path:
+    return Path(data_dir) / DataDir.partition(site, day)
+
+
+def staging_dir(data_dir) -> Path:
+    return Path(data_dir) / "staging"
 
 def article(aid: str, day: date, body: str = "Isi berita.", crawled: int = 0, **extra) -> dict:
     record = Article(article_id=aid, site="medcom", url=f"https://www.medcom.id/nasional/politik/{aid}-x",
@@ -30,7 +39,7 @@ def article(aid: str, day: date, body: str = "Isi berita.", crawled: int = 0, **
 
 
 def stage(data_dir: Path, records: list[dict]) -> None:
-    writer = SegmentWriter(staging_dir(data_dir), "medcom")
+    writer = SegmentWriter(Path(data_dir), "medcom")
     for r in records:
         writer.add(r)
     writer.close()

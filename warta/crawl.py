@@ -8,7 +8,7 @@ from scrapy.settings import Settings
 
 from crawler.extensions import summarise
 from crawler.shared_queue import distributed_settings
-from pipeline.storage import local_root
+from pipeline.datadir import DataDir
 
 
 def crawl_settings(data_dir: str | os.PathLike, overrides: dict | None = None) -> Settings:
@@ -25,7 +25,7 @@ def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, ba
               redis_url: str | None = None) -> dict:
     """Crawl `site` into `data_dir` (a folder or an object-store URL); returns the run summary
     (pages, articles, drops). With `redis_url`, this process is one worker of a distributed crawl."""
-    local_root(data_dir).mkdir(parents=True, exist_ok=True)
+    DataDir.of(data_dir).local.mkdir(parents=True, exist_ok=True)
     extra = dict(distributed_settings(redis_url))
     extra.update(overrides or {})
     if limit:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from demosite import DemoServer, generate_site
+from pipeline.datadir import DataDir
 from pipeline.read import read_articles
 from pipeline.snapshot import build
 from warta.crawl import run_crawl
@@ -20,7 +20,7 @@ def run_demo(data_dir: str) -> int:
                             overrides={"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"})
     report = build(data_dir)
     df = read_articles(data_dir)
-    snapshots = Path(data_dir) / "snapshots"
+    snapshots = DataDir(data_dir).store.arrow(DataDir.SNAPSHOTS)[0]
     print(f"demo: {summary['pages']} pages fetched, {summary['articles']} articles staged, "
           f"dropped: {summary['dropped'] or 'none'}, skipped as already staged: "
           f"{summary['skipped'].get('seen', 0)}")

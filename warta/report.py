@@ -8,7 +8,7 @@ from pathlib import Path
 
 from crawler.extract.article import HEALTH_FIELDS
 from pipeline.read import read_articles
-from pipeline.storage import absolute, local_root
+from pipeline.datadir import DataDir
 from schedules.history import History
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -59,13 +59,13 @@ def write_report(data_dir: str, output: str | None = None) -> Path:
     alerts = "".join(f"<li>{escape(r.started)} {escape(r.job)}: {escape('; '.join(r.problems))}</li>" for r in problems)
     html = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>warta report</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:960px}} svg{{background:#fafafa}}</style></head><body>
-<h1>warta report</h1><p>{len(df):,} articles in {escape(absolute(data_dir))}, generated
+<h1>warta report</h1><p>{len(df):,} articles in {escape(DataDir(data_dir).name)}, generated
 {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>
 <h2>Health</h2>{f"<ul>{alerts}</ul>" if alerts else "<p>No problems in the last 50 runs.</p>"}
 {bar_chart("Articles per day (WIB)", [(str(k), int(v)) for k, v in per_day])}
 {bar_chart("Articles per channel", [(str(k), int(v)) for k, v in per_channel])}
 {line_chart(f"Field fill rates over the last {len(runs)} crawls", series)}
 </body></html>"""
-    path = Path(output) if output else local_root(data_dir) / "report.html"
+    path = Path(output) if output else DataDir(data_dir).report
     path.write_text(html, encoding="utf-8")
     return path
