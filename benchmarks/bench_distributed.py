@@ -33,7 +33,6 @@ import redis  # noqa: E402
 from demosite import DemoServer, generate_site  # noqa: E402
 from tests.servers import redis_server  # noqa: E402
 
-
 CONFIGS = {"default": [], "latency-bound": ["CONCURRENT_REQUESTS_PER_DOMAIN=2", "AUTOTHROTTLE_ENABLED=False"]}
 
 

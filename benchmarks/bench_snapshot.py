@@ -32,8 +32,7 @@ BUILD = ("import json, resource, sys, time; from pipeline.snapshot import build;
 
 def stage(data_dir: Path, days: int, per_day: int) -> int:
     rng = random.Random(days)
-    words = [w for w in "pemerintah menteri kebijakan anggaran rakyat daerah kota provinsi warga pembangunan "
-             "ekonomi pertumbuhan investasi pasar harga pangan beras minyak energi listrik jalan".split()]
+    words = [w for w in ["pemerintah", "menteri", "kebijakan", "anggaran", "rakyat", "daerah", "kota", "provinsi", "warga", "pembangunan", "ekonomi", "pertumbuhan", "investasi", "pasar", "harga", "pangan", "beras", "minyak", "energi", "listrik", "jalan"]]
     pool = [" ".join(rng.choice(words) for _ in range(85)) + "." for _ in range(200)]
     folder = data_dir / "staging" / "medcom"
     folder.mkdir(parents=True)

@@ -5,8 +5,8 @@ from scrapy.http import Request
 from scrapy.settings import BaseSettings
 
 from crawler.extract.profiles import PROFILES
-from crawler.spiders.news import NewsSpider
 from crawler.extract.urls import article_ref
+from crawler.spiders.news import NewsSpider
 
 
 class ProfileSpiderLoader:

@@ -33,20 +33,7 @@ CAMPAIGN = "Simak terus perkembangan berita pilihan redaksi setiap hari hanya di
 KICKERS = ("Terpopuler Nasional", "Sorotan", "Laporan Khusus", "Pemilu 2024")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")
-WORDS = (
-    "pemerintah menteri kebijakan anggaran rakyat daerah kota provinsi warga pembangunan ekonomi "
-    "pertumbuhan investasi pasar harga pangan beras minyak energi listrik jalan tol pelabuhan "
-    "bandara sekolah guru siswa kampus mahasiswa rumah sakit dokter pasien kesehatan vaksin program "
-    "bantuan sosial keluarga desa petani nelayan hasil panen cuaca hujan banjir gempa bencana relawan "
-    "polisi hakim jaksa sidang perkara hukum undang rapat dewan partai pemilu calon suara kampanye "
-    "presiden gubernur bupati wali kepala dinas lembaga badan komisi kerja sama negara mitra dagang "
-    "ekspor impor industri pabrik pekerja upah buruh teknologi digital aplikasi data internet layanan "
-    "publik transportasi kereta bus kendaraan lalu lintas lingkungan hutan sungai laut sampah air "
-    "bersih wisata budaya seni musik film olahraga tim pemain pelatih laga turnamen juara target "
-    "rencana tahun bulan pekan hari ini kemarin akan telah sedang masih juga lebih besar kecil baru "
-    "penting utama khusus bersama seluruh beberapa banyak sejumlah menurut menyebut mengatakan "
-    "menjelaskan menegaskan meminta berharap memastikan meningkatkan menurunkan membangun memperkuat "
-    "mendorong menyiapkan mengusulkan menyetujui menolak membahas menggelar menerima memberikan").split()
+WORDS = ["pemerintah", "menteri", "kebijakan", "anggaran", "rakyat", "daerah", "kota", "provinsi", "warga", "pembangunan", "ekonomi", "pertumbuhan", "investasi", "pasar", "harga", "pangan", "beras", "minyak", "energi", "listrik", "jalan", "tol", "pelabuhan", "bandara", "sekolah", "guru", "siswa", "kampus", "mahasiswa", "rumah", "sakit", "dokter", "pasien", "kesehatan", "vaksin", "program", "bantuan", "sosial", "keluarga", "desa", "petani", "nelayan", "hasil", "panen", "cuaca", "hujan", "banjir", "gempa", "bencana", "relawan", "polisi", "hakim", "jaksa", "sidang", "perkara", "hukum", "undang", "rapat", "dewan", "partai", "pemilu", "calon", "suara", "kampanye", "presiden", "gubernur", "bupati", "wali", "kepala", "dinas", "lembaga", "badan", "komisi", "kerja", "sama", "negara", "mitra", "dagang", "ekspor", "impor", "industri", "pabrik", "pekerja", "upah", "buruh", "teknologi", "digital", "aplikasi", "data", "internet", "layanan", "publik", "transportasi", "kereta", "bus", "kendaraan", "lalu", "lintas", "lingkungan", "hutan", "sungai", "laut", "sampah", "air", "bersih", "wisata", "budaya", "seni", "musik", "film", "olahraga", "tim", "pemain", "pelatih", "laga", "turnamen", "juara", "target", "rencana", "tahun", "bulan", "pekan", "hari", "ini", "kemarin", "akan", "telah", "sedang", "masih", "juga", "lebih", "besar", "kecil", "baru", "penting", "utama", "khusus", "bersama", "seluruh", "beberapa", "banyak", "sejumlah", "menurut", "menyebut", "mengatakan", "menjelaskan", "menegaskan", "meminta", "berharap", "memastikan", "meningkatkan", "menurunkan", "membangun", "memperkuat", "mendorong", "menyiapkan", "mengusulkan", "menyetujui", "menolak", "membahas", "menggelar", "menerima", "memberikan"]
 
 
 def _words(rng: random.Random, n: int) -> str:

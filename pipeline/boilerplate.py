@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.extract.text import content_hash, paragraph_key
-from pipeline.items import ArticleItem
 from pipeline.datadir import DataDir
+from pipeline.items import ArticleItem
 from pipeline.statedb import open_state_db
 
 SCHEMA = """

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq

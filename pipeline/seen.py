@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.neardup import band_keys, earliest_original
 from pipeline.datadir import DataDir
+from pipeline.neardup import band_keys, earliest_original
 from pipeline.statedb import open_state_db
 
 SCHEMA = """

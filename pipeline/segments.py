@@ -17,9 +17,9 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 from pipeline.datadir import DataDir
 from pipeline.stores import ObjectStore

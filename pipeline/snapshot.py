@@ -18,25 +18,24 @@ import json
 import os
 import shutil
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 
 from crawler.extract.dates import local_day
 from crawler.extract.profiles import PROFILES
 from pipeline.boilerplate import BoilerplateStore, store_path, strip_learned
-from pipeline.neardup import DEFAULT_THRESHOLD
 from pipeline.datadir import DataDir
+from pipeline.neardup import DEFAULT_THRESHOLD
 from pipeline.partitions import Partitions
 from pipeline.schema import file_schema, records_to_table
 from pipeline.seen import SeenStoreBase, seen_path
 from pipeline.seen_owner import open_seen_store
 from pipeline.segments import staged_segments
-
 
 
 @dataclass

@@ -97,5 +97,6 @@ def test_processes_opening_a_new_data_dir_at_once_all_get_its_state_files(tmp_pa
         start = time.time() + 1.5
         procs = [subprocess.Popen([sys.executable, "-c", OPEN_STATE, str(data_dir), str(start)], cwd=ROOT,
                                   env=warta_env(data_dir), stderr=subprocess.PIPE, text=True) for _ in range(8)]
-        errors = [p.communicate(timeout=60)[1] for p in procs if p.wait(timeout=60) != 0]
+        outcomes = [(p.communicate(timeout=60)[1], p.returncode) for p in procs]
+        errors = [stderr for stderr, code in outcomes if code != 0]
         assert not errors, errors[0][-2000:]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
-from pipeline.neardup import DEFAULT_THRESHOLD, sketch, similarity
+from pipeline.neardup import DEFAULT_THRESHOLD, similarity, sketch
 from pipeline.seen import SeenStore
 from tests.conftest import run_warta
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawler import parse_article
 from benchmarks.quality import Score, leaks
+from crawler import parse_article
 
 GOLD = sorted((Path(__file__).parent / "fixtures").glob("medcom/*.json"))
 F1_FLOOR = 0.995

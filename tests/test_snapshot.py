@@ -12,11 +12,11 @@ import pytest
 
 from crawler.extract.article import Article
 from pipeline import read_articles
-from pipeline.schema import SCHEMA_VERSION_KEY
 from pipeline.datadir import DataDir
 from pipeline.partitions import verify
-from pipeline.snapshot import build
+from pipeline.schema import SCHEMA_VERSION_KEY
 from pipeline.segments import SegmentWriter
+from pipeline.snapshot import build
 from tests.contract import check_arrow_types
 
 WIB = timezone(timedelta(hours=7))

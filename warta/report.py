@@ -7,8 +7,8 @@ from html import escape
 from pathlib import Path
 
 from crawler.extract.article import HEALTH_FIELDS
-from pipeline.read import read_articles
 from pipeline.datadir import DataDir
+from pipeline.read import read_articles
 from schedules.history import History
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")

@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent))
 
-from corpus import ScrapinghubMetric, body_prf, corpus_dir, gold_text, load_pages
+from corpus import ScrapinghubMetric, body_prf, corpus_dir, gold_text, load_pages  # noqa: E402
 
 
 def norm_ws(text: str | None) -> str:

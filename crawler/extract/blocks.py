@@ -18,11 +18,9 @@ from lxml import etree
 from crawler.extract.selectors import text_of
 
 BLOCK_TAGS = frozenset(
-    "p div section article main header footer aside nav ul ol li dl dt dd blockquote table thead "
-    "tbody tfoot tr td th figure figcaption pre hr form center address details summary "
-    "h1 h2 h3 h4 h5 h6".split())
-HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-SKIP_TAGS = frozenset("script style noscript template iframe object embed svg head button select option".split())
+    ["p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "figure", "figcaption", "pre", "hr", "form", "center", "address", "details", "summary", "h1", "h2", "h3", "h4", "h5", "h6"])
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head", "button", "select", "option"])
 _RELATED_TAGS = frozenset(("strong", "b", "span", "em"))
 _BREAK_TAGS = tuple(BLOCK_TAGS | {"br"})
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_right
-from itertools import accumulate
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from crawler.extract.blocks import Block, normalise, word_key
 from crawler.extract.profiles import SiteProfile
