@@ -19,11 +19,15 @@ def _load(args):
 
 
 def cmd_run(args) -> int:
+    from schedules.lock import ServiceLocked
     from schedules.service import run_service
 
     schedule = _load(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
-    return run_service(schedule, args.data_dir)
+    try:
+        return run_service(schedule, args.data_dir)
+    except ServiceLocked as exc:
+        raise SystemExit(f"warta schedule run: {exc}") from None
 
 
 def cmd_list(args) -> int:
