@@ -13,7 +13,7 @@ import logging
 import signal
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_MISSED
+from apscheduler.events import EVENT_JOB_MISSED, EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -62,17 +62,13 @@ def run_service(schedule: Schedule, data_dir: str) -> int:
     """Run until SIGTERM/SIGINT. ServiceLocked, before the job store is opened, when another
     service runs on this data dir."""
     data_dir = absolute(data_dir)
-    take_service_lock(data_dir)
     url = jobstore_url(data_dir)
-    scheduler = BlockingScheduler(
+    scheduler = BlockingScheduler(  # the job store opens when the scheduler starts
         timezone=ZoneInfo("Asia/Jakarta"),
         jobstores={"default": SQLAlchemyJobStore(url=url)},
         executors={"default": ThreadPoolExecutor(max_workers=max(2, len(schedule.jobs)))},
         job_defaults={"coalesce": True, "max_instances": 1},
     )
-    sync_jobs(scheduler, schedule, data_dir, url)
-    scheduler.add_listener(lambda event: logger.warning("run of %s at %s was missed (beyond its grace time)",
-                                                        event.job_id, event.scheduled_run_time), EVENT_JOB_MISSED)
     stopping = []
 
     def on_signal(signum, frame):
@@ -82,11 +78,22 @@ def run_service(schedule: Schedule, data_dir: str) -> int:
         stopping.append(signum)
         logger.info("%s received: no new runs; stopping running jobs (grace %.0fs)",
                     signal.Signals(signum).name, STOP_GRACE_SECONDS)
-        scheduler.shutdown(wait=False)
+        if scheduler.running:  # else on_started stops it
+            scheduler.shutdown(wait=False)
         CHILDREN.stop_all(STOP_GRACE_SECONDS)
 
+    def on_started(event):
+        if stopping:  # the signal came while starting up, before there was a running scheduler to stop
+            scheduler.shutdown(wait=False)
+
+    # Handlers before the lock: once the lock file names this process, SIGTERM is a clean stop.
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    take_service_lock(data_dir)
+    sync_jobs(scheduler, schedule, data_dir, url)
+    scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
+    scheduler.add_listener(lambda event: logger.warning("run of %s at %s was missed (beyond its grace time)",
+                                                        event.job_id, event.scheduled_run_time), EVENT_JOB_MISSED)
     logger.info("scheduler starting with %d jobs (%s), data dir %s", len(schedule.jobs),
                 ", ".join(schedule.jobs), data_dir)
     scheduler.start()
