@@ -1,4 +1,4 @@
-"""Schedules as data: a TOML file of jobs, validated at start with the line and the reason.
+"""Schedules as data: a TOML file of jobs, validated at load with the line and the reason.
 
     [defaults]
     timezone = "Asia/Jakarta"      # cron and day boundaries; a job may override it
@@ -9,7 +9,10 @@
     id = "medcom-latest"           # fixed id: the job store keeps it across restarts
     kind = "crawl"                 # crawl | backfill | snapshot
     site = "medcom"
-    interval_minutes = 30          # or interval_seconds, or cron = "15 0 * * *"
+    interval_minutes = 30          # or interval_seconds, or cron = "15 0 * * *" (crontab(5) meaning)
+
+Everything a run would trip over later is refused here instead (see values.py for the bounds):
+the service must never accept a file and then crash, skip or run nothing.
 """
 from __future__ import annotations
 
@@ -17,19 +20,25 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.extract.profiles import PROFILES
 from crawler.extract.urls import http_origin
+from schedules import values
+from schedules.cron import cron_trigger
+from schedules.lines import Table, key_line, tables
+from schedules.values import FieldError, shown
 
 KINDS = ("crawl", "backfill", "snapshot")
-JOB_KEYS = {"id", "kind", "site", "cron", "interval_seconds", "interval_minutes", "timezone", "timeout_minutes",
-            "timeout_seconds", "misfire_grace_minutes", "base_url", "limit", "refetch", "days"}
+WHEN_KEYS = ("cron", "interval_seconds", "interval_minutes")
+COMMON_KEYS = {"id", "kind", *WHEN_KEYS, "timezone", "timeout_minutes", "timeout_seconds", "misfire_grace_minutes"}
+KIND_KEYS = {"snapshot": COMMON_KEYS, "crawl": COMMON_KEYS | {"site", "base_url", "limit", "refetch"}}
+KIND_KEYS["backfill"] = KIND_KEYS["crawl"] | {"days"}
 DEFAULT_KEYS = {"timezone", "timeout_minutes", "misfire_grace_minutes"}
-CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # also a folder name under DATA/logs/
 
 
 class ScheduleError(ValueError):
@@ -58,130 +67,141 @@ class Schedule:
     jobs: dict[str, JobSpec] = field(default_factory=dict)
 
 
-def _cron_trigger(expr: str, tz: str) -> CronTrigger:
-    fields = expr.split()
-    if len(fields) != 5:
-        raise ValueError(f"cron needs 5 fields (minute hour day month weekday), got {len(fields)}: {expr!r}")
-    minute, hour, day, month, weekday = fields
-    # Cron counts weekdays from Sunday = 0; APScheduler from Monday = 0: use names, never numbers.
-    weekday = re.sub(r"\d", lambda m: CRON_DAYS[int(m.group(0))], weekday)
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=weekday, timezone=ZoneInfo(tz))
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScheduleError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")  # a BOM from a Windows editor is harmless
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ScheduleError(f"{path}, line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                            f"at column {column})") from None
 
 
-def _job_lines(text: str) -> list[tuple[int, int]]:
-    """(first, last) line numbers of each [[job]] table, in file order."""
-    lines = text.splitlines()
-    starts = [i + 1 for i, line in enumerate(lines) if line.strip() == "[[job]]"]
-    tables = [i + 1 for i, line in enumerate(lines) if line.strip().startswith("[")]
-    spans = []
-    for start in starts:
-        after = [t for t in tables if t > start]
-        spans.append((start, (after[0] - 1) if after else len(lines)))
-    return spans
-
-
-def _line_of(text: str, span: tuple[int, int], key: str | None) -> int:
-    if key:
-        for number in range(span[0], span[1] + 1):
-            if re.match(rf"\s*{re.escape(key)}\s*=", text.splitlines()[number - 1]):
-                return number
-    return span[0]
+def parse_toml(path: Path, text: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r" \(at line (\d+), column (\d+)\)$", str(exc))
+        if not where:
+            raise ScheduleError(f"{path}: {exc}") from None
+        reason = str(exc)[:where.start()]
+        raise ScheduleError(f"{path}, line {where[1]}: {reason} (column {where[2]})") from None
 
 
 def load_schedule(path: str | Path) -> Schedule:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScheduleError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScheduleError(f"{path}: {exc}") from None
-    defaults = data.get("defaults", {})
-    unknown = set(defaults) - DEFAULT_KEYS
+    text = read_text(path)
+    data = parse_toml(path, text)
+    layout = tables(text)
+
+    def fail(table: Table, key: str | None, message: str):
+        line = key_line(text, table, key) if key else table.first
+        return ScheduleError(f"{path}, line {line}: {message}")
+
+    root = layout[0]
+    unknown = sorted(set(data) - {"defaults", "job"}, key=lambda k: key_line(text, _table(layout, k, root), k))
     if unknown:
-        raise ScheduleError(f"{path}: [defaults] has unknown keys {sorted(unknown)}")
-    unknown_tables = set(data) - {"defaults", "job"}
-    if unknown_tables:
-        raise ScheduleError(f"{path}: unknown tables {sorted(unknown_tables)} (expected [defaults] and [[job]])")
+        raise fail(_table(layout, unknown[0], root), unknown[0],
+                   f"unknown table or key {unknown[0]!r} (expected [defaults] and [[job]])")
+    defaults_table = _table(layout, "defaults", root)
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise fail(defaults_table, "defaults", "defaults must be a [defaults] table")
+    try:
+        checked_defaults = _defaults(defaults)
+    except FieldError as exc:
+        raise fail(defaults_table, exc.key, f"[defaults]: {exc}") from None
+    job_tables = [t for t in layout if t.name == "job"]
     jobs = data.get("job", [])
+    if not isinstance(jobs, list) or len(job_tables) != len(jobs) or not all(t.array for t in job_tables):
+        # `job = 5`, `job = [1, 2]`, `[job]`, `job = [{...}]`: nothing to run, or no line to point at
+        where = job_tables[0] if job_tables else root
+        raise fail(where, None if job_tables else "job", "jobs must be written as [[job]] tables")
     if not jobs:
         raise ScheduleError(f"{path}: no [[job]] defined")
-    spans = _job_lines(text)
     schedule = Schedule(path)
-    for n, (raw, span) in enumerate(zip(jobs, spans)):
+    for n, (raw, table) in enumerate(zip(jobs, job_tables, strict=True), 1):
         try:
-            spec = _job(raw, defaults)
-        except _FieldError as exc:
-            raise ScheduleError(f"{path}, line {_line_of(text, span, exc.key)}: job #{n + 1}: {exc}") from None
+            spec = _job(raw, checked_defaults)
+        except FieldError as exc:
+            raise fail(table, exc.key, f"job #{n}: {exc}") from None
         if spec.id in schedule.jobs:
-            raise ScheduleError(f"{path}, line {_line_of(text, span, 'id')}: duplicate job id {spec.id!r}")
+            raise fail(table, "id", f"job #{n}: duplicate job id {spec.id!r}")
         schedule.jobs[spec.id] = spec
     return schedule
 
 
-class _FieldError(ValueError):
-    def __init__(self, key: str | None, message: str):
-        super().__init__(message)
-        self.key = key
+def _table(layout: list[Table], name: str, root: Table) -> Table:
+    """The [name] table, or the root where `name = ...` is written inline."""
+    return next((t for t in layout if t.name == name), root)
 
 
-def _number(raw: dict, key: str, default=None, kind=float):
-    value = raw.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise _FieldError(key, f"{key} must be a positive number, got {value!r}")
-    return kind(value)
+def _defaults(raw: dict) -> dict:
+    unknown = sorted(set(raw) - DEFAULT_KEYS)
+    if unknown:
+        raise FieldError(unknown[0], f"unknown keys {unknown} (allowed: {', '.join(sorted(DEFAULT_KEYS))})")
+    return {"timezone": values.time_zone(raw, "timezone") or "Asia/Jakarta",
+            "timeout_seconds": values.duration(raw, "timeout_minutes", 60, values.TIMEOUT_BOUNDS, "a timeout")
+            or 25 * 60,
+            "misfire_grace_seconds": values.duration(raw, "misfire_grace_minutes", 60, values.GRACE_BOUNDS,
+                                                     "the misfire grace time") or 60 * 60}
 
 
 def _job(raw: dict, defaults: dict) -> JobSpec:
-    unknown = set(raw) - JOB_KEYS
-    if unknown:
-        raise _FieldError(sorted(unknown)[0], f"unknown keys {sorted(unknown)}")
     job_id = raw.get("id")
-    if not isinstance(job_id, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", job_id or ""):
-        raise _FieldError("id", f"id must be letters, digits, '.', '_' or '-', got {job_id!r}")
+    if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
+        raise FieldError("id", f"id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or "
+                               f"digit, got {shown(job_id)}")
     kind = raw.get("kind")
-    if kind not in KINDS:
-        raise _FieldError("kind", f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    site = raw.get("site")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise FieldError("kind", f"kind must be one of {', '.join(KINDS)}, got {shown(kind)}")
+    unknown = set(raw) - KIND_KEYS[kind]
+    if unknown:
+        key = min(unknown)
+        if any(key in keys for keys in KIND_KEYS.values()):
+            raise FieldError(key, f"{key} does not apply to {kind} jobs" + (
+                " (a snapshot publishes every site)" if kind == "snapshot" else ""))
+        raise FieldError(key, f"unknown keys {sorted(unknown)}")
+    site = values.text(raw, "site")
     if kind != "snapshot" and site not in PROFILES:
-        raise _FieldError("site", f"site must be one of {', '.join(sorted(PROFILES))}, got {site!r}")
-    tz = raw.get("timezone", defaults.get("timezone", "Asia/Jakarta"))
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise _FieldError("timezone", f"unknown time zone {tz!r}") from None
-    when = [k for k in ("cron", "interval_seconds", "interval_minutes") if k in raw]
-    if len(when) != 1:
-        raise _FieldError(when[1] if len(when) > 1 else "id",
-                          "give exactly one of cron, interval_seconds, interval_minutes")
-    try:
-        if when[0] == "cron":
-            trigger = _cron_trigger(str(raw["cron"]), tz)
-            describe = f"cron {raw['cron']} ({tz})"
-        else:
-            seconds = _number(raw, when[0]) * (60 if when[0] == "interval_minutes" else 1)
-            trigger = IntervalTrigger(seconds=seconds, timezone=ZoneInfo(tz))
-            describe = f"every {seconds:g}s"
-    except _FieldError:
-        raise
-    except ValueError as exc:
-        raise _FieldError(when[0], f"{when[0]} {raw[when[0]]!r}: {exc}") from None
-    timeout = _number(raw, "timeout_seconds") or 60 * _number(raw, "timeout_minutes",
-                                                                defaults.get("timeout_minutes", 25))
-    grace = _number(raw, "misfire_grace_minutes", defaults.get("misfire_grace_minutes", 60))
-    base_url = raw.get("base_url")
+        raise FieldError("site", f"site must be one of {', '.join(sorted(PROFILES))}, got {shown(site)}")
+    tz = values.time_zone(raw, "timezone") or defaults["timezone"]
+    trigger, describe = _when(raw, tz)
+    timeouts = [k for k in ("timeout_seconds", "timeout_minutes") if k in raw]
+    if len(timeouts) > 1:
+        raise FieldError(timeouts[1], "give timeout_seconds or timeout_minutes, not both")
+    timeout = (values.duration(raw, "timeout_seconds", 1, values.TIMEOUT_BOUNDS, "a timeout")
+               or values.duration(raw, "timeout_minutes", 60, values.TIMEOUT_BOUNDS, "a timeout")
+               or defaults["timeout_seconds"])
+    grace = (values.duration(raw, "misfire_grace_minutes", 60, values.GRACE_BOUNDS, "the misfire grace time")
+             or defaults["misfire_grace_seconds"])
+    base_url = values.text(raw, "base_url")
     if base_url is not None:
         try:
-            http_origin(str(base_url))
+            if urlsplit(http_origin(base_url)).port == 0:  # .port raises ValueError when out of range
+                raise ValueError(f"port 0 in {base_url!r}")
         except ValueError as exc:
-            raise _FieldError("base_url", f"base_url: {exc}") from None
-    limit = _number(raw, "limit", kind=int)
-    if not isinstance(raw.get("refetch", False), bool):
-        raise _FieldError("refetch", "refetch must be true or false")
-    days = _number(raw, "days", 2, kind=int)
-    return JobSpec(job_id, kind, trigger, tz, timeout, int(grace * 60), site, base_url, limit,
-                   raw.get("refetch", False), days, describe)
+            raise FieldError("base_url", f"base_url: {exc}") from None
+    return JobSpec(job_id, kind, trigger, tz, timeout, round(grace), site if kind != "snapshot" else None, base_url,
+                   values.integer(raw, "limit", values.LIMIT_BOUNDS), values.flag(raw, "refetch"),
+                   values.integer(raw, "days", values.DAYS_BOUNDS) or 2, describe)
+
+
+def _when(raw: dict, tz: str) -> tuple[object, str]:
+    given = [k for k in WHEN_KEYS if k in raw]
+    if len(given) != 1:
+        raise FieldError(given[1] if given else None, "give exactly one of cron, interval_seconds, interval_minutes")
+    key = given[0]
+    if key == "cron":
+        expr = values.text(raw, "cron")
+        try:
+            return cron_trigger(expr, tz), f"cron {expr} ({tz})"
+        except ValueError as exc:
+            raise FieldError("cron", f"cron {expr!r}: {exc}") from None
+    seconds = values.duration(raw, key, 60 if key == "interval_minutes" else 1, values.INTERVAL_BOUNDS,
+                              "an interval")
+    return IntervalTrigger(seconds=seconds, timezone=ZoneInfo(tz)), f"every {values.span(seconds)}"

@@ -10,7 +10,7 @@ import json
 import os
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.extract.article import HEALTH_FIELDS
@@ -53,7 +53,7 @@ def history_path(data_dir: str | os.PathLike) -> Path:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class History:

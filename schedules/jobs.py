@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline.datadir import DataDir
-from schedules.config import JobSpec, load_schedule
+from schedules.children import CHILDREN, stop_process
+from schedules.config import JobSpec, ScheduleError, load_schedule
 from schedules.history import History, fill_rates, health_problems
 
 logger = logging.getLogger("warta.schedule")
@@ -38,67 +39,78 @@ def command(spec: JobSpec, data_dir: str) -> list[str]:
     return cmd
 
 
-def stop_process(proc: subprocess.Popen, grace: float) -> None:
-    """SIGTERM (Scrapy flushes and closes), then SIGKILL after `grace` seconds."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    except ProcessLookupError:
-        proc.wait()
-
-
 def run_job(job_id: str, config: str, data_dir: str) -> str:
     """Run one job of the schedule now; returns its status. Never raises: a crashing job is a
-    failed run in the history, not a dead scheduler."""
+    failed run in the history, not a dead scheduler, and no run is left "running"."""
     history = History(data_dir)
-    run_id = f"{job_id}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}"
+    try:
+        return _run(history, job_id, config, data_dir)
+    finally:
+        history.close()
+
+
+def _run(history: History, job_id: str, config: str, data_dir: str) -> str:
+    run_id = f"{job_id}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
     log_path = DataDir.of(data_dir).logs(job_id) / f"{run_id}.log"
     record_path = DataDir.of(data_dir).runs("scheduled") / f"{run_id}.json"
     try:
         spec = load_schedule(config).jobs[job_id]
-    except Exception as exc:  # the file changed under us: record it, keep the service alive
+    except (ScheduleError, KeyError) as exc:  # the file changed under us: record it, keep the service alive
         history.start(run_id, job_id, "unknown", None, str(log_path))
         history.finish(run_id, "failed", None, None, [f"cannot load job: {exc}"])
-        history.close()
         logger.error("job %s cannot start: %s", job_id, exc)
         return "failed"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     history.start(run_id, job_id, spec.kind, spec.site, str(log_path))
-    env = dict(os.environ, WARTA_RUN_RECORD=str(record_path), WARTA_DATA_DIR=data_dir)
-    logger.info("run %s starts: %s", run_id, " ".join(command(spec, data_dir)[2:]))
     started = time.monotonic()
-    status = "failed"
-    code = None
+    status, code, summary, problems = "failed", None, None, []
     try:
-        with open(log_path, "ab") as log:
-            proc = subprocess.Popen(command(spec, data_dir), stdout=log, stderr=subprocess.STDOUT, env=env,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
-            history.set_pid(run_id, proc.pid)
-            try:
-                code = proc.wait(timeout=spec.timeout_seconds)
-                status = "ok" if code == 0 else (f"killed by signal {-code}" if code < 0 else f"failed (exit {code})")
-            except subprocess.TimeoutExpired:
-                stop_process(proc, STOP_GRACE_SECONDS)
-                code, status = proc.returncode, f"timeout after {spec.timeout_seconds:g}s"
-    except OSError as exc:
-        status = f"failed to start: {exc}"
-    summary = None
-    problems: list[str] = []
-    if record_path.exists():
-        record = json.loads(record_path.read_text())
-        summary = dict(record["summary"])
-        if status.startswith(("failed", "killed")) and summary.get("finish_reason") == "shutdown":
-            status = "stopped (shutdown)"  # SIGTERM from the service or a timeout: staging was flushed
-        summary["fill"] = fill_rates(record["stats"], record["stats"].get("warta/staged", 0))
-        if status == "ok" and spec.kind != "snapshot":
-            problems = health_problems(summary, summary["fill"], history.fill_history(spec.site))
-    history.finish(run_id, status, code, summary, problems)
-    history.close()
+        status, code = _execute(spec, data_dir, log_path, record_path, run_id, history)
+        status, summary, problems = _outcome(spec, status, record_path, history)
+    except Exception as exc:  # whatever went wrong, the run ends as failed and the service lives on
+        logger.exception("run %s of %s failed", run_id, job_id)
+        status = f"failed: {exc}"
+    finally:
+        history.finish(run_id, status, code, summary, problems)
     for problem in problems:
         logger.error("run %s of %s: %s", run_id, job_id, problem)
     logger.log(logging.INFO if status == "ok" else logging.ERROR, "run %s ended: %s in %.1fs", run_id, status,
                time.monotonic() - started)
     return status
+
+
+def _execute(spec: JobSpec, data_dir: str, log_path: Path, record_path: Path, run_id: str,
+             history: History) -> tuple[str, int | None]:
+    """The run's subprocess from start to exit: (status, exit code)."""
+    cmd = command(spec, data_dir)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, WARTA_RUN_RECORD=str(record_path), WARTA_DATA_DIR=data_dir)
+    logger.info("run %s starts: %s", run_id, " ".join(cmd[2:]))
+    try:
+        with open(log_path, "ab") as log:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        return f"failed to start: {exc}", None
+    history.set_pid(run_id, proc.pid)
+    with CHILDREN.running(proc, STOP_GRACE_SECONDS):
+        try:
+            code = proc.wait(timeout=spec.timeout_seconds)
+        except subprocess.TimeoutExpired:
+            stop_process(proc, STOP_GRACE_SECONDS)
+            return f"timeout after {spec.timeout_seconds:g}s", proc.returncode
+    return ("ok" if code == 0 else f"killed by signal {-code}" if code < 0 else f"failed (exit {code})"), code
+
+
+def _outcome(spec: JobSpec, status: str, record_path: Path, history: History) -> tuple[str, dict | None, list[str]]:
+    """Status, summary and health problems once the crawl's run record is read."""
+    if not record_path.exists():
+        return status, None, []
+    record = json.loads(record_path.read_text())
+    summary = dict(record["summary"])
+    if status.startswith(("failed", "killed")) and summary.get("finish_reason") == "shutdown":
+        status = "stopped (shutdown)"  # SIGTERM from the service or a timeout: staging was flushed
+    summary["fill"] = fill_rates(record["stats"], record["stats"].get("warta/staged", 0))
+    problems = []
+    if status == "ok" and spec.kind != "snapshot":
+        problems = health_problems(summary, summary["fill"], history.fill_history(spec.site))
+    return status, summary, problems

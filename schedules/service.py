@@ -3,26 +3,26 @@
 The job store is SQLite under the data dir: jobs keep their fixed ids across restarts, and a
 job whose trigger is unchanged keeps its stored next run time, so a run missed during
 downtime fires once (coalesced) on restart when it is still within the misfire grace time.
-SIGTERM/SIGINT: no new job starts, running crawls get SIGTERM (Scrapy flushes staging and
-closes), then SIGKILL after the grace time; the run history records how each run ended.
+SIGTERM/SIGINT: no new job starts, the crawls this service started (and only those) get
+SIGTERM (Scrapy flushes staging and closes), then SIGKILL after the grace time; the run
+history records how each run ended. One service per data dir (schedules/lock.py).
 """
 from __future__ import annotations
 
 import logging
-import os
 import signal
-import time
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_MISSED
+from apscheduler.events import EVENT_JOB_MISSED, EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from pipeline.datadir import DataDir
+from schedules.children import CHILDREN
 from schedules.config import Schedule
-from schedules.history import History
 from schedules.jobs import STOP_GRACE_SECONDS
+from schedules.lock import take_service_lock
 
 logger = logging.getLogger("warta.schedule")
 JOB_FUNC = "schedules.jobs:run_job"
@@ -58,61 +58,42 @@ def sync_jobs(scheduler: BlockingScheduler, schedule: Schedule, data_dir: str, u
                           misfire_grace_time=spec.misfire_grace_seconds)
 
 
-def stop_running(data_dir: str, grace: float) -> None:
-    """SIGTERM every running job's process group, SIGKILL what is left after `grace` seconds."""
-    history = History(data_dir)
-    pids = [run.pid for run in history.running() if run.pid]
-    history.close()
-    for pid in pids:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + grace
-    while pids and time.monotonic() < deadline:
-        pids = [pid for pid in pids if _alive(pid)]
-        time.sleep(0.2)
-    for pid in pids:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.killpg(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-
-
 def run_service(schedule: Schedule, data_dir: str) -> int:
+    """Run until SIGTERM/SIGINT. ServiceLocked, before the job store is opened, when another
+    service runs on this data dir."""
     data_dir = DataDir(data_dir).name
     url = jobstore_url(data_dir)
-    scheduler = BlockingScheduler(
+    scheduler = BlockingScheduler(  # the job store opens when the scheduler starts
         timezone=ZoneInfo("Asia/Jakarta"),
         jobstores={"default": SQLAlchemyJobStore(url=url)},
         executors={"default": ThreadPoolExecutor(max_workers=max(2, len(schedule.jobs)))},
         job_defaults={"coalesce": True, "max_instances": 1},
     )
-    sync_jobs(scheduler, schedule, data_dir, url)
-    scheduler.add_listener(lambda event: logger.warning("run of %s at %s was missed (beyond its grace time)",
-                                                        event.job_id, event.scheduled_run_time), EVENT_JOB_MISSED)
     stopping = []
 
     def on_signal(signum, frame):
         if stopping:  # a second signal: stop waiting
-            stop_running(data_dir, 0)
+            CHILDREN.stop_all(0)
             return
         stopping.append(signum)
         logger.info("%s received: no new runs; stopping running jobs (grace %.0fs)",
                     signal.Signals(signum).name, STOP_GRACE_SECONDS)
-        scheduler.shutdown(wait=False)
-        stop_running(data_dir, STOP_GRACE_SECONDS)
+        if scheduler.running:  # else on_started stops it
+            scheduler.shutdown(wait=False)
+        CHILDREN.stop_all(STOP_GRACE_SECONDS)
 
+    def on_started(event):
+        if stopping:  # the signal came while starting up, before there was a running scheduler to stop
+            scheduler.shutdown(wait=False)
+
+    # Handlers before the lock: once the lock file names this process, SIGTERM is a clean stop.
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    take_service_lock(data_dir)
+    sync_jobs(scheduler, schedule, data_dir, url)
+    scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
+    scheduler.add_listener(lambda event: logger.warning("run of %s at %s was missed (beyond its grace time)",
+                                                        event.job_id, event.scheduled_run_time), EVENT_JOB_MISSED)
     logger.info("scheduler starting with %d jobs (%s), data dir %s", len(schedule.jobs),
                 ", ".join(schedule.jobs), data_dir)
     scheduler.start()

@@ -3,6 +3,7 @@ the generated site: jobs fire, never overlap, survive a crashing job, catch up o
 restart, and stop cleanly on SIGTERM without losing staged articles."""
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import signal
@@ -52,12 +53,12 @@ def runs(data_dir: Path, job: str | None = None):
 
 
 @pytest.mark.parametrize("body, line, reason", [
-    ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "medcom"\ninterval_minutes = 0\n', 5, "positive"),
+    ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "medcom"\ninterval_minutes = 0\n', 5, "between 1 second"),
     ('[[job]]\nid = "a"\nkind = "crawler"\nsite = "medcom"\ncron = "* * * * *"\n', 3, "kind must be"),
     ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "medcom"\ncron = "61 * * * *"\n', 5, "cron"),
     ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "nosite"\ncron = "0 * * * *"\n', 4, "site must be"),
-    ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\n\n[[job]]\nid = "a"\nkind = "snapshot"\n'
-     'interval_seconds = 5\n', 7, "duplicate"),
+    (('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\n\n[[job]]\nid = "a"\nkind = "snapshot"\n'
+      'interval_seconds = 5\n'), 7, "duplicate"),
     ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\ntimezone = "Mars/Base"\n', 5, "time zone"),
     ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\ncolour = "red"\n', 5, "unknown keys"),
     ('[[job]\nid = "a"\n', 1, "line 1"),
@@ -110,7 +111,7 @@ interval_seconds = 3
     assert code == 0, out
     crawls = [r for r in runs(tmp_path / "data", "crawl") if r.status != "running"]
     assert len(crawls) >= 2, out
-    for before, after in zip(crawls, crawls[1:]):
+    for before, after in itertools.pairwise(crawls):
         assert before.ended <= after.started, "two runs of one job overlapped"
     broken = [r for r in runs(tmp_path / "data", "broken") if r.status != "running"]
     assert broken and broken[0].status == "failed (exit 1)", [r.status for r in broken]
@@ -171,7 +172,7 @@ interval_seconds = 1
     assert len(stopped) == 1, [r.status for r in runs(data, "slow")]
     record = json.loads((data / "runs" / "scheduled" / f"{stopped[0].run_id}.json").read_text())
     assert record["summary"]["finish_reason"] == "shutdown"
-    staged = sum(1 for f in (data / "staging" / "medcom").glob("*.jsonl") for _ in open(f))
+    staged = sum(len(f.read_text().splitlines()) for f in (data / "staging" / "medcom").glob("*.jsonl"))
     assert staged == record["stats"]["warta/staged"] > 0, "every article the crawl staged is on disk"
 
 

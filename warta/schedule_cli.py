@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+WIB = ZoneInfo("Asia/Jakarta")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "schedules" / "default.toml"
 
 
@@ -19,20 +20,23 @@ def _load(args):
 
 
 def cmd_run(args) -> int:
+    from schedules.lock import ServiceLocked
     from schedules.service import run_service
 
     schedule = _load(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
-    return run_service(schedule, args.data_dir)
+    try:
+        return run_service(schedule, args.data_dir)
+    except ServiceLocked as exc:
+        raise SystemExit(f"warta schedule run: {exc}") from None
 
 
 def cmd_list(args) -> int:
     schedule = _load(args)
-    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    now = datetime.now(WIB)
     for spec in schedule.jobs.values():
-        nxt = spec.trigger.get_next_fire_time(None, now)
         target = spec.site or "all sites"
-        print(f"{spec.id:20} {spec.kind:9} {target:10} {spec.describe:36} next {nxt:%Y-%m-%d %H:%M:%S %Z}")
+        print(f"{spec.id:20} {spec.kind:9} {target:10} {spec.describe:36} next {wib(next_run(spec, now))}")
     return 0
 
 
@@ -42,20 +46,43 @@ def cmd_status(args) -> int:
     schedule = _load(args)
     history = History(args.data_dir)
     runs = history.recent(args.limit)
-    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    now = datetime.now(WIB)
     print("jobs:")
     for spec in schedule.jobs.values():
         last = history.recent(1, spec.id)
-        last_text = f"last {last[0].status} at {last[0].started}" if last else "never run"
+        last_text = f"last {last[0].status} at {wib(last[0].started)}" if last else "never run"
         flag = "  HEALTH: " + "; ".join(last[0].problems) if last and last[0].problems else ""
-        print(f"  {spec.id:20} next {spec.trigger.get_next_fire_time(None, now):%Y-%m-%d %H:%M %Z}; {last_text}{flag}")
+        print(f"  {spec.id:20} next {wib(next_run(spec, now))}; {last_text}{flag}")
     print("recent runs:")
     for run in runs:
-        drops = ", ".join(f"{k}={v}" for k, v in run.dropped.items()) or "-"
-        print(f"  {run.started} {run.job:20} {run.status:22} pages={run.pages} articles={run.articles} "
-              f"dropped: {drops}{'  PROBLEMS: ' + '; '.join(run.problems) if run.problems else ''}  log: {run.log}")
+        problems = "  PROBLEMS: " + "; ".join(run.problems) if run.problems else ""
+        print(f"  {wib(run.started)} {run.job:20} {run.status:22} {run_counts(run)}{problems}  log: {run.log}")
     history.close()
     return 1 if any(run.problems for run in runs[:len(schedule.jobs)]) else 0
+
+
+def next_run(spec, now: datetime) -> datetime | None:
+    return spec.trigger.get_next_fire_time(None, now)
+
+
+def wib(moment: datetime | str | None) -> str:
+    """Every time the operator reads is WIB and says so (the history stores UTC, a job may run
+    in its own time zone)."""
+    if moment is None:
+        return "never"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M:%S} WIB"
+
+
+def run_counts(run) -> str:
+    """Pages, articles and drops of runs that have them: a snapshot, or a crawl that never
+    started, has none to show."""
+    parts = [f"{name}={value}" for name, value in (("pages", run.pages), ("articles", run.articles))
+             if value is not None]
+    if run.dropped:
+        parts.append("dropped: " + ", ".join(f"{k}={v}" for k, v in run.dropped.items()))
+    return " ".join(parts)
 
 
 def cmd_once(args) -> int:

@@ -1,0 +1,89 @@
+"""One scheduler service per data dir, and a service that stops only what it started: real
+`warta schedule run` processes on a temp data dir, with a job far in the future."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+from schedules.children import Children
+from schedules.history import History
+from tests.conftest import run_warta
+from tests.test_schedule import start_service, stop_service, write_config
+
+FAR_FUTURE = '[[job]]\nid = "new-year"\nkind = "snapshot"\ncron = "0 0 1 1 *"\n'
+
+
+def wait_until_serving(proc: subprocess.Popen, data_dir, timeout: float = 60) -> None:
+    """Until the service holds the data dir's lock (it writes its pid there once it has it)."""
+    lock = data_dir / "state" / "scheduler.lock"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()[0]
+        if lock.exists() and lock.read_text().strip() == str(proc.pid):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"service {proc.pid} did not take the lock in {timeout}s")
+
+
+def test_a_second_service_on_the_same_data_dir_is_refused_and_the_first_runs_on(tmp_path):
+    config = write_config(tmp_path / "s.toml", FAR_FUTURE)
+    data = tmp_path / "data"
+    first = start_service(config, data)
+    try:
+        wait_until_serving(first, data)
+        second = run_warta("schedule", "run", "--config", str(config), "--data-dir", str(data), timeout=60)
+        assert second.returncode == 1
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"another scheduler service (pid {first.pid}) is running" in lines[0], lines
+        time.sleep(1)
+        assert first.poll() is None, "the first service keeps running"
+    finally:
+        code, out = stop_service(first)
+    assert code == 0, out
+    assert "scheduler stopped" in out and "Traceback" not in out, out
+    third = start_service(config, data)  # the lock goes with its holder
+    try:
+        wait_until_serving(third, data)
+    finally:
+        assert stop_service(third)[0] == 0
+
+
+def test_shutdown_leaves_alone_processes_the_service_did_not_start(tmp_path):
+    data = tmp_path / "data"
+    # A run this service did not start, still "running" in the history: a `warta schedule once`
+    # in another terminal, or a record left by a service that was killed.
+    other = subprocess.Popen(["sleep", "120"], start_new_session=True)
+    try:
+        history = History(data)
+        history.start("manual-1", "manual", "crawl", "medcom", str(tmp_path / "manual.log"))
+        history.set_pid("manual-1", other.pid)
+        history.close()
+        service = start_service(write_config(tmp_path / "s.toml", FAR_FUTURE), data)
+        wait_until_serving(service, data)
+        code, out = stop_service(service)
+        assert code == 0, out
+        time.sleep(0.5)
+        assert other.poll() is None, "the service's shutdown signalled a process it did not start"
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_run_that_starts_while_the_service_stops_is_stopped_too():
+    children = Children()
+    children.stop_all(grace=1)
+    proc = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    with children.running(proc, grace=5):
+        assert proc.wait(timeout=5) == -signal.SIGTERM
+
+
+def test_a_child_ignoring_sigterm_is_killed_after_the_grace_time():
+    children = Children()
+    proc = subprocess.Popen(["sh", "-c", "trap '' TERM; sleep 60"], start_new_session=True)
+    with children.running(proc, grace=1):
+        time.sleep(0.3)  # the trap is set
+        started = time.monotonic()
+        children.stop_all(grace=1)
+        assert proc.wait(timeout=5) == -signal.SIGKILL
+        assert 1 <= time.monotonic() - started < 3
