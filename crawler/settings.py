@@ -50,6 +50,7 @@ SPIDER_MIDDLEWARES = {
     "crawler.shared_queue.LeaseMiddleware": 990,  # distributed mode only
 }
 ITEM_PIPELINES = {
+    "pipeline.archiver.RawArchivePipeline": 250,
     "pipeline.articles.ArticlePipeline": 300,
     "pipeline.boilerplate.LearnedBoilerplatePipeline": 350,
     "pipeline.dedup.DedupPipeline": 400,
@@ -77,6 +78,9 @@ BOILERPLATE_WINDOW = 5000  # recent articles per site that count
 REDIS_URL = os.environ.get("WARTA_REDIS_URL") or None
 DISTRIBUTED_LEASE_SECONDS = 60  # a dead worker's requests go back to the queue after this
 DISTRIBUTED_RUN_TTL_HOURS = 24  # an abandoned run's keys expire after this
+
+RAW_ARCHIVE_ENABLED = True  # every article response as WARC under DATA/raw/ (reparse, repair)
+RAW_ARCHIVE_MAX_BYTES = 256 * 1024 * 1024  # a local WARC file is rotated past this size (and daily)
 
 STAGING_FLUSH_ITEMS = 50
 STAGING_FLUSH_SECONDS = 2.0

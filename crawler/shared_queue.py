@@ -150,7 +150,7 @@ class LeaseMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.get("REDIS_URL"):
-            raise NotConfigured("distributed mode needs REDIS_URL")
+            raise NotConfigured  # silently: not a distributed crawl
         return cls(crawler)
 
     async def process_spider_output(self, response, result):
@@ -175,7 +175,7 @@ class FailedLeaseMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.get("REDIS_URL"):
-            raise NotConfigured("distributed mode needs REDIS_URL")
+            raise NotConfigured  # silently: not a distributed crawl
         return cls(crawler)
 
     def process_exception(self, request, exception):

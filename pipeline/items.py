@@ -35,6 +35,8 @@ class FetchedPage:
     """Response headers (names lower-case), for the raw archive."""
     lease: str | None = None
     """Distributed mode: the lease of the request, acknowledged once the outcome is durable."""
+    article_id: str | None = None
+    """The site's id of the article, from the URL discovery found."""
 
 
 @dataclass(slots=True)

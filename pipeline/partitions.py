@@ -21,6 +21,8 @@ from pipeline.schema import SCHEMA_VERSION, file_schema
 
 PART_NAME = "part-0.parquet"
 MANIFEST_NAME = "_manifest.json"
+# Per site, every day ever published (rows, sha256): a partition that vanished is noticed.
+LEDGER_NAME = "_published.json"
 ROW_GROUP_SIZE = 10_000
 
 
@@ -72,6 +74,46 @@ class Partitions:
         except FileNotFoundError:
             return None
 
+    def _ledger_key(self, site: str) -> str:
+        return f"{DataDir.SNAPSHOTS}/site={site}/{LEDGER_NAME}"
+
+    def ledger(self, site: str) -> dict[str, dict]:
+        """day -> {rows, sha256} of every partition of `site` ever published (empty if unreadable)."""
+        try:
+            days = json.loads(self.store.read_bytes(self._ledger_key(site))).get("days", {})
+        except (FileNotFoundError, ValueError, AttributeError):
+            return {}
+        return days if isinstance(days, dict) else {}
+
+    def sites(self) -> list[str]:
+        keys = self.store.list(f"{DataDir.SNAPSHOTS}/site=*")
+        return sorted(k.split("/")[1].removeprefix("site=") for k in keys)
+
+    def article_ids(self, site: str, day: str) -> set[str] | None:
+        """The ids a partition holds (None when it cannot be read)."""
+        data = self._read(site, day, PART_NAME)
+        try:
+            return None if data is None else set(pq.read_table(io.BytesIO(data), columns=["article_id"])
+                                                 .column("article_id").to_pylist())
+        except Exception:  # unreadable: the caller treats it as broken
+            return None
+
+    def remove(self, site: str, day: str) -> None:
+        for name in (PART_NAME, MANIFEST_NAME):
+            try:
+                self.store.remove(self._key(site, day, name))
+            except FileNotFoundError:
+                pass
+
+    def broken(self) -> list[tuple[str, str]]:
+        """(site, day) of partitions that are missing (per the ledger), unreadable or disagree
+        with their manifest."""
+        found = {key for key in self.existing() if self.problems(*key)}
+        present = set(self.existing())
+        for site in self.sites():
+            found |= {(site, day) for day in self.ledger(site) if (site, day) not in present}
+        return sorted(found)
+
     def remove_stale(self) -> None:
         for stale in self.store.list(f"{DataDir.partition()}/.*.tmp"):
             self.store.remove(stale)  # a build killed mid-publish left it; never visible
@@ -105,6 +147,9 @@ class Partitions:
         manifest = new_manifest(table, hashlib.sha256(data).hexdigest())
         self.store.write_whole(self._key(site, day, PART_NAME), data)
         self.store.write_whole(self._key(site, day, MANIFEST_NAME), json.dumps(manifest, indent=1).encode())
+        days = self.ledger(site)
+        days[day] = {"rows": manifest["rows"], "sha256": manifest["sha256"]}
+        self.store.write_whole(self._ledger_key(site), json.dumps({"days": dict(sorted(days.items()))}).encode())
 
     def problems(self, site: str, day: str) -> list[str]:
         where = f"site={site}/date={day}"
@@ -119,7 +164,14 @@ class Partitions:
                                  lambda: pq.ParquetFile(io.BytesIO(data)).metadata.num_rows)
 
 
-def verify(data_dir: "str | DataDir") -> list[str]:
-    """Problems found checking every partition against its manifest; empty when all is well."""
+def verify(data_dir: "str | DataDir") -> tuple[int, list[str]]:
+    """(partitions checked, problems found): every partition against its manifest, and every
+    day the site ledger lists as published must still be there."""
     partitions = Partitions(data_dir)
-    return [problem for site, day in partitions.existing() for problem in partitions.problems(site, day)]
+    existing = partitions.existing()
+    problems = [problem for site, day in existing for problem in partitions.problems(site, day)]
+    present = set(existing)
+    for site in partitions.sites():
+        problems += [f"site={site}/date={day}: missing (published before, per {LEDGER_NAME})"
+                     for day in partitions.ledger(site) if (site, day) not in present]
+    return len(existing), problems

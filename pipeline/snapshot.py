@@ -51,28 +51,30 @@ class BuildReport:
     undated: int = 0
     segments_removed: int = 0
     written: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # partitions skipped: unreadable, to repair
 
 
 def merge(existing: pa.Table | None, staged: list[dict], report: BuildReport,
           clean: Callable[[dict], dict] = lambda row: row) -> pa.Table:
-    """Upsert staged records into the existing rows by article_id (latest crawl wins), then
-    pass every row through `clean` (learned boilerplate)."""
+    """Upsert staged records into the existing rows by article_id (latest crawl wins); every
+    row passes through `clean` (learned boilerplate) before rows are compared."""
     rows: dict[str, dict] = {}
     if existing is not None:
         for row in existing.to_pylist():
-            rows[row["article_id"]] = row
+            rows[row["article_id"]] = clean(row)
     staged_table = records_to_table(staged)
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
     for row in staged_table.to_pylist():
         old = rows.get(row["article_id"])
+        if old is not None and (row["crawled_at"] or oldest) < (old["crawled_at"] or oldest):
+            continue
+        row = clean(row)
         if old is None:
             report.new_articles += 1
-        elif (row["crawled_at"] or datetime.min.replace(tzinfo=timezone.utc)) < (
-                old["crawled_at"] or datetime.min.replace(tzinfo=timezone.utc)):
-            continue
         elif old["content_hash"] != row["content_hash"]:
             report.updated_articles += 1
         rows[row["article_id"]] = row
-    ordered = sorted((clean(r) for r in rows.values()), key=lambda r: (r["published_at"], r["article_id"]))
+    ordered = sorted(rows.values(), key=lambda r: (r["published_at"], r["article_id"]))
     return pa.Table.from_pylist(ordered, schema=file_schema())
 
 
@@ -200,6 +202,7 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
     buckets = _Buckets(scratch)
     wanted = {d.isoformat() for d in dates} if dates else None
     consumed, held = [], []
+    feeds: dict[int, set[tuple[str, str]]] = {}  # segment -> the partitions it has records for
     learned: dict[str, frozenset[int]] = {}
     observations: dict[str, list[tuple[str, list[str]]]] = {}
     store = BoilerplateStore(store_path(data_dir))
@@ -225,6 +228,7 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                 if len(observations[key[0]]) >= 2000:
                     store.observe_many(key[0], observations.pop(key[0]))
                 buckets.add(key, record)
+                feeds.setdefault(id(segment), set()).add(key)
             if complete:
                 consumed.append(segment)
         for site, batch in observations.items():
@@ -233,8 +237,15 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
         keys = set(buckets.keys)
         if rebuild_all:
             keys |= {k for k in partitions.existing() if wanted is None or k[1] in wanted}
+        blocked: set[tuple[str, str]] = set()
         for n, key in enumerate(sorted(keys), start=1):
-            existing = partitions.read(*key)
+            try:
+                existing = partitions.read(*key)
+            except Exception as exc:  # a damaged file blocks its own day, never the others
+                blocked.add(key)
+                report.broken.append(f"site={key[0]}/date={key[1]}: unreadable ({type(exc).__name__}: {exc}); "
+                                     f"its staged articles are kept; `warta snapshot --repair` rebuilds it")
+                continue
             staged = buckets.records(key) if key in buckets.keys else []
             if seen is not None:
                 _resolve_near_duplicates(staged, seen, key[0], near_threshold)
@@ -252,6 +263,8 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
             if progress:
                 progress(n, len(keys))
         for segment in consumed:
+            if feeds.get(id(segment), set()) & blocked:
+                continue
             segment.remove()
             report.segments_removed += 1
     finally:

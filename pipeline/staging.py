@@ -12,6 +12,7 @@ import logging
 from twisted.internet import task
 
 from crawler.extract.article import HEALTH_FIELDS
+from pipeline.archiver import RawArchivePipeline
 from pipeline.datadir import DataDir
 from pipeline.items import ArticleItem
 from pipeline.segments import BufferedWriter, open_writer
@@ -28,6 +29,7 @@ class StagingPipeline:
         self.flush_items = settings.getint("STAGING_FLUSH_ITEMS", 50)
         self.flush_seconds = settings.getfloat("STAGING_FLUSH_SECONDS", 2.0)
         self.writer: BufferedWriter | None = None
+        self.archive: RawArchivePipeline | None = None
         self._timer = None
 
     @classmethod
@@ -37,14 +39,18 @@ class StagingPipeline:
     def open_spider(self):
         self.writer = open_writer(self.data_dir, self.crawler.spider.name, self.flush_items, self.flush_seconds,
                                   self._announce)
+        self.archive = self.crawler.get_item_pipeline(RawArchivePipeline)
         self._timer = task.LoopingCall(self._flush)
         self._timer.start(self.flush_seconds, now=False)
 
     def _flush(self) -> None:
         """The crawl's only flush path (per item and on the timer). A failed write (object store
         unreachable, disk full) keeps the buffer for the next attempt; nothing is acknowledged
-        or marked seen before it is written."""
+        or marked seen before it is written. The raw archive is written first: a staged article
+        always has its raw record."""
         try:
+            if self.archive is not None:
+                self.archive.flush()
             self.writer.flush()
         except OSError:
             self.crawler.stats.inc_value("warta/staging/write_errors")
@@ -70,5 +76,11 @@ class StagingPipeline:
         if self._timer and self._timer.running:
             self._timer.stop()
         if self.writer:
+            self._flush()
+            if self.writer.buffer:  # the last attempt failed too: count it, write nothing half-backed
+                self.crawler.stats.inc_value("warta/staging/unwritten", len(self.writer.buffer))
+                logger.error("could not stage %d articles: the data dir cannot be written", len(self.writer.buffer))
+                self.writer.buffer.clear()
+                self.writer.pending.clear()
             self.writer.close()
             logger.info("staged %d articles in %s", self.writer.written, self.writer.path)

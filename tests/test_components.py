@@ -17,8 +17,11 @@ from crawler.middlewares import SeenSkipMiddleware
 from crawler.settings import EXTENSIONS
 from crawler.shared_queue import LEASE_META, FailedLeaseMiddleware, LeaseMiddleware, leases_done
 from crawler.spiderloader import ProfileSpiderLoader
+from pipeline.archive import iter_archive
+from pipeline.archiver import RawArchivePipeline
 from pipeline.articles import ArticlePipeline
 from pipeline.boilerplate import LearnedBoilerplatePipeline
+from pipeline.datadir import DataDir
 from pipeline.dedup import DedupPipeline
 from pipeline.items import ArticleItem, FetchedPage
 from pipeline.neardup import sketch
@@ -37,6 +40,7 @@ def crawler_for(data_dir: Path, spider_args: dict | None = None, **settings):
     crawler = get_crawler(ProfileSpiderLoader(None).load("medcom"),
                           {"WARTA_DATA_DIR": str(data_dir), "EXTENSIONS": EXTENSIONS, **settings})
     crawler.spider = crawler.spidercls.from_crawler(crawler, **(spider_args or {}))
+    crawler.engine = crawler._create_engine()  # components find each other through it
     return crawler
 
 
@@ -260,3 +264,27 @@ def test_one_sketch_per_article(tmp_path, monkeypatch):
     crawler.signals.send_catch_log(articles_staged, items=[staged])
     assert sum(calls) == 1
     assert (seen_store(crawler).signature("medcom", "AAAA0001") == sketch("isi berita " * 30)).all()
+
+
+def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monkeypatch):
+    crawler = crawler_for(tmp_path, STAGING_FLUSH_ITEMS=1,
+                          ITEM_PIPELINES={"pipeline.archiver.RawArchivePipeline": 250,
+                                          "pipeline.staging.StagingPipeline": 900})
+    archive = crawler.get_item_pipeline(RawArchivePipeline)
+    staging = crawler.get_item_pipeline(StagingPipeline)
+    archive.open_spider()
+    staging.open_spider()
+
+    def disk_full(key, data, offset):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(archive.writer, "_write", disk_full)
+    staged = item("AAAA0001", "satu dua tiga")
+    archive.process_item(staged.page)
+    staging.process_item(staged)
+    assert not list((tmp_path / "staging").glob("medcom/*.jsonl")) or not any(
+        p.stat().st_size for p in (tmp_path / "staging").glob("medcom/*.jsonl")), "no staged line without raw"
+    monkeypatch.undo()
+    staging.close_spider()
+    archive.close_spider()
+    assert [r.page.canonical for r in iter_archive(DataDir(tmp_path))] == [staged.page.canonical]
+    assert seen_store(crawler).get("medcom", "AAAA0001") is not None

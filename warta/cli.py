@@ -110,11 +110,17 @@ def cmd_snapshot(args) -> int:
     from warta.progress import ProgressBar
 
     if args.verify:
-        problems = verify(args.data_dir)
+        checked, problems = verify(args.data_dir)
         for problem in problems:
             print(problem)
-        print(f"verify: {'OK' if not problems else f'{len(problems)} problem(s)'}")
+        if not checked and not problems:
+            print(f"verify: no snapshots in {args.data_dir}")
+            return 1
+        print(f"verify: {checked} partitions checked, {'OK' if not problems else f'{len(problems)} problem(s)'}")
         return 1 if problems else 0
+    if args.repair:
+        from warta.archive_cli import cmd_repair
+        return cmd_repair(args.data_dir)
     _preflight("snapshot", args.data_dir, args.redis_url)
     bar = ProgressBar("snapshot")
     try:
@@ -129,20 +135,34 @@ def cmd_snapshot(args) -> int:
           f"{report.rows} rows; {report.staged_records} staged records ({report.new_articles} new, "
           f"{report.updated_articles} updated); torn lines skipped: {report.torn_lines}, "
           f"undated: {report.undated}")
-    return 0
+    for problem in report.broken:
+        print(f"warta snapshot: error: {problem}", file=sys.stderr)
+    return 1 if report.broken else 0
 
 
 def cmd_parse(args) -> int:
     from crawler.extract.parse import NotAnArticle, parse_page
     from crawler.extract.profiles import get_profile, profile_for_url
+    from warta.archive_cli import archived_page, warc_page
 
+    mirror, url, site, canonical = None, args.url, args.site, args.url
+    if args.from_archive:
+        html, url, archived_site, mirror = archived_page(args.data_dir, args.from_archive)
+        site = site or archived_site
+    elif not args.file:
+        raise SystemExit("warta parse: error: give a FILE or --from-archive ID")
+    elif args.file.endswith((".warc", ".warc.gz")):
+        html, url, mirror, canonical = warc_page(args.file, args.url)
+    else:
+        if not url:
+            raise SystemExit("warta parse: error: --url is required with an HTML file")
+        try:
+            html = Path(args.file).read_bytes()
+        except OSError as exc:
+            raise SystemExit(f"warta parse: error: cannot read {args.file}: {exc.strerror}") from None
+    profile = get_profile(site) if site else profile_for_url(canonical or url)
     try:
-        html = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise SystemExit(f"warta parse: error: cannot read {args.file}: {exc.strerror}") from None
-    profile = get_profile(args.site) if args.site else profile_for_url(args.url)
-    try:
-        result = parse_page(html, args.url, profile)
+        result = parse_page(html, url, profile, mirror=mirror)
     except NotAnArticle as exc:
         print(f"warta parse: not an article: {exc}", file=sys.stderr)
         return 1
@@ -187,13 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--date", type=_day, action="extend", nargs="+", help="only these days (WIB)")
     group.add_argument("--all", action="store_true", help="also rewrite every existing partition")
     group.add_argument("--verify", action="store_true", help="check every partition against its manifest")
+    group.add_argument("--repair", action="store_true",
+                       help="rebuild missing, unreadable or mismatching partitions from the raw archive")
     p.add_argument("--data-dir", default=default_data_dir())
     _redis_option(p)
     p.set_defaults(func=cmd_snapshot)
 
-    p = sub.add_parser("parse", help="parse one saved page and print the article as JSON")
-    p.add_argument("file")
-    p.add_argument("--url", required=True, type=_url)
+    p = sub.add_parser("parse", help="parse one saved page (HTML or WARC) and print the article as JSON")
+    p.add_argument("file", nargs="?", help="a saved HTML page, or a WARC file (.warc, .warc.gz)")
+    p.add_argument("--url", type=_url, help="the page's URL (for a WARC file: which record)")
+    p.add_argument("--from-archive", metavar="ID", help="the latest archived response of this article id")
+    p.add_argument("--data-dir", default=default_data_dir())
     p.add_argument("--site", type=_site)
     p.add_argument("--explain", action="store_true", help="show which source answered and what was removed")
     p.set_defaults(func=cmd_parse)
@@ -207,7 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="file to write (default DATA/report.html)")
     p.set_defaults(func=cmd_report)
 
+    from warta.archive_cli import add_archive_commands
     from warta.schedule_cli import add_schedule_parser
+
+    add_archive_commands(sub, default_data_dir(), _day)
 
     add_schedule_parser(sub, default_data_dir())
 

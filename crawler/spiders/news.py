@@ -192,7 +192,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response):
         yield FetchedPage(response.url, response.meta["canonical"], response.status, response.body,
-                          datetime.now(timezone.utc), _headers(response))
+                          datetime.now(timezone.utc), _headers(response), article_id=response.meta["article_id"])
         hops = response.meta.get("hops", 0)
         if hops >= self.max_hops:
             return

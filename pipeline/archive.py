@@ -1,0 +1,293 @@
+"""The raw archive: every article response a crawl fetched, as WARC files (warcio).
+
+    DATA/raw/site=<site>/<YYYY-MM-DD>/<utc time>-<host>-<pid>[-<n>].warc.gz
+
+One gzip member per record (any WARC tool can seek to a record and read it alone). Records are
+buffered like staging and written at staging's flush point, before the staged lines, so an
+article is never staged without its raw record; locally a file is appended and fsynced and
+rotated by size and fetch day (UTC), on an object store each flush is one object. Custom
+headers keep what a re-parse needs: `WARC-Warta-Article-Id`, `WARC-Warta-Canonical` (the
+article's URL on the site's origin) and `WARC-Warta-Mirror` (the base URL it was fetched from).
+
+The index (`DATA/state/raw_index.sqlite`: article id -> file, offset, length, fetch time,
+publication day once known) finds one page fast; it is rebuilt from the WARC files when lost.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipeline.datadir import DataDir
+from pipeline.items import FetchedPage
+from pipeline.segments import segment_name
+from pipeline.statedb import open_state_db
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_ID, CANONICAL, MIRROR = "WARC-Warta-Article-Id", "WARC-Warta-Canonical", "WARC-Warta-Mirror"
+REASONS = {200: "OK", 203: "Non-Authoritative Information"}
+
+INDEX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS raw (site TEXT NOT NULL, article_id TEXT NOT NULL, fetched_at TEXT NOT NULL,
+    key TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, published_day TEXT,
+    PRIMARY KEY (site, article_id, fetched_at)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS raw_by_day ON raw (site, published_day);
+CREATE TABLE IF NOT EXISTS indexed (key TEXT PRIMARY KEY, size INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
+
+def warc_record(page: FetchedPage, mirror: str | None) -> bytes:
+    """One gzip-compressed WARC response record for `page`."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    status = f"{page.status} {REASONS.get(page.status, 'OK')}"
+    http = StatusAndHeaders(status, [(name, value) for name, values in page.headers.items() for value in values],
+                            protocol="HTTP/1.1")
+    headers = {"WARC-Date": page.fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+               ARTICLE_ID: page.article_id or "", CANONICAL: page.canonical}
+    if mirror:
+        headers[MIRROR] = mirror
+    writer.write_record(writer.create_warc_record(page.url, "response", payload=io.BytesIO(page.body),
+                                                  length=len(page.body), http_headers=http,
+                                                  warc_headers_dict=headers))
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """An archived response, with where it lies."""
+
+    page: FetchedPage
+    mirror: str | None
+    key: str
+    offset: int
+    length: int
+
+
+def _page(record) -> tuple[FetchedPage, str | None]:
+    headers = record.rec_headers
+    fetched = datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00"))
+    http = {}
+    for name, value in record.http_headers.headers:
+        http.setdefault(name.lower(), []).append(value)
+    page = FetchedPage(headers.get_header("WARC-Target-URI"), headers.get_header(CANONICAL) or "",
+                       int(record.http_headers.get_statuscode() or 0), record.content_stream().read(), fetched,
+                       http, article_id=headers.get_header(ARTICLE_ID) or None)
+    return page, headers.get_header(MIRROR)
+
+
+def iter_file(data: "io.BufferedIOBase | bytes", key: str) -> Iterator[RawPage]:
+    """The records of one WARC file; a torn last record (a crash mid-write) ends the file."""
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    iterator = ArchiveIterator(stream)
+    try:
+        for record in iterator:
+            if record.rec_type != "response":
+                continue
+            page, mirror = _page(record)
+            offset = iterator.get_record_offset()
+            iterator.read_to_end(record)
+            yield RawPage(page, mirror, key, offset, iterator.get_record_length())
+    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+        logger.warning("raw archive %s: stopped at a damaged record (%s)", key, exc)
+
+
+def read_at(data_dir: DataDir, key: str, offset: int, length: int) -> RawPage:
+    """One record, read by its place (the index's answer)."""
+    if data_dir.remote:
+        with data_dir.store.fs.open(data_dir.store.path(key), "rb") as fh:
+            fh.seek(offset)
+            chunk = fh.read(length)
+    else:
+        with open(data_dir.store.path(key), "rb") as fh:
+            fh.seek(offset)
+            chunk = fh.read(length)
+    for raw in iter_file(chunk, key):
+        return RawPage(raw.page, raw.mirror, key, offset, length)
+    raise ValueError(f"no WARC record at {key}:{offset}")
+
+
+def archive_files(data_dir: DataDir, site: str = "*") -> list[str]:
+    return data_dir.store.list(f"{DataDir.raw(site)}/*/*.warc.gz")
+
+
+def iter_archive(data_dir: DataDir, site: str = "*") -> Iterator[RawPage]:
+    """Every archived response of `site` (all sites by default), file by file."""
+    for key in archive_files(data_dir, site):
+        yield from iter_archive_key(data_dir, key)
+
+
+class RawIndex:
+    """article id -> where its archived responses lie (SQLite under the data dir's state)."""
+
+    def __init__(self, data_dir: "str | DataDir"):
+        self.data_dir = DataDir.of(data_dir)
+        self.db = open_state_db(self.data_dir.state_file("raw_index.sqlite"), INDEX_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def add(self, site: str, rows: list[tuple[str, str, str, int, int]]) -> None:
+        """rows: (article id, fetched_at ISO, key, offset, length)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            # OR IGNORE: a fetch is a fact; its publication day, learned later, must survive a re-scan.
+            self.db.executemany("INSERT OR IGNORE INTO raw (site, article_id, fetched_at, key, offset, length) "
+                                "VALUES (?, ?, ?, ?, ?, ?)", [(site, *row) for row in rows])
+
+    def set_published(self, site: str, days: list[tuple[str, str]]) -> None:
+        """(article id, WIB day) of staged articles: reparse and repair select by day."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("UPDATE raw SET published_day = ? WHERE site = ? AND article_id = ?",
+                                [(day, site, aid) for aid, day in days])
+
+    def refresh(self) -> int:
+        """Index the WARC files (or their new tails) not indexed yet; returns records added."""
+        added = 0
+        for key in archive_files(self.data_dir):
+            site = key.split("/")[1].removeprefix("site=")
+            size = len(self.data_dir.store.read_bytes(key)) if self.data_dir.remote else \
+                self.data_dir.store.path(key).stat().st_size
+            known = self.db.execute("SELECT size FROM indexed WHERE key = ?", (key,)).fetchone()
+            if known and known[0] == size:
+                continue
+            rows = [(r.page.article_id, r.page.fetched_at.isoformat(), r.key, r.offset, r.length)
+                    for r in iter_archive_key(self.data_dir, key) if r.page.article_id]
+            self.add(site, rows)
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO indexed VALUES (?, ?)", (key, size))
+            added += len(rows)
+        return added
+
+    def latest(self, site: str, article_id: str) -> tuple[str, int, int] | None:
+        row = self.db.execute("SELECT key, offset, length FROM raw WHERE site = ? AND article_id = ? "
+                              "ORDER BY fetched_at DESC LIMIT 1", (site, article_id)).fetchone()
+        return tuple(row) if row else None
+
+    def find(self, article_id: str) -> tuple[str, str, int, int] | None:
+        """(site, key, offset, length) of the latest response of `article_id` in any site."""
+        row = self.db.execute("SELECT site, key, offset, length FROM raw WHERE article_id = ? "
+                              "ORDER BY fetched_at DESC LIMIT 1", (article_id,)).fetchone()
+        return tuple(row) if row else None
+
+    def published_day(self, site: str, article_id: str) -> str | None:
+        """The day `article_id` was staged for, or None if it never was."""
+        row = self.db.execute("SELECT MAX(published_day) FROM raw WHERE site = ? AND article_id = ?",
+                              (site, article_id)).fetchone()
+        return row[0] if row else None
+
+    def staged_days(self) -> dict[tuple[str, str], set[str]]:
+        """(site, day) -> the article ids staged for that day, as far as the archive knows."""
+        found: dict[tuple[str, str], set[str]] = {}
+        for site, day, aid in self.db.execute(
+                "SELECT site, published_day, article_id FROM raw WHERE published_day IS NOT NULL"):
+            found.setdefault((site, day), set()).add(aid)
+        return found
+
+    def count(self, site: str) -> int:
+        """Articles of `site` with at least one archived response."""
+        return self.db.execute("SELECT COUNT(DISTINCT article_id) FROM raw WHERE site = ?", (site,)).fetchone()[0]
+
+    def sites(self) -> list[str]:
+        return [s for (s,) in self.db.execute("SELECT DISTINCT site FROM raw ORDER BY site")]
+
+    def latest_records(self, site: str, days: set[str] | None = None) -> Iterator[tuple[str, str, int, int]]:
+        """(article id, key, offset, length) of each article's latest response, in file order;
+        only articles published on `days` (those whose day is unknown are included too)."""
+        query = ("SELECT article_id, key, offset, length, published_day FROM raw r WHERE site = ? AND fetched_at = "
+                 "(SELECT MAX(fetched_at) FROM raw WHERE site = r.site AND article_id = r.article_id) "
+                 "ORDER BY key, offset")
+        for aid, key, offset, length, day in self.db.execute(query, (site,)):
+            if days is None or day is None or day in days:
+                yield aid, key, offset, length
+
+
+def iter_archive_key(data_dir: DataDir, key: str) -> Iterator[RawPage]:
+    if data_dir.remote:
+        yield from iter_file(data_dir.store.read_bytes(key), key)
+    else:
+        with open(data_dir.store.path(key), "rb") as fh:
+            yield from iter_file(fh, key)
+
+
+class RawWriter:
+    """Buffers WARC records; `flush()` makes them durable and returns where they went."""
+
+    def __init__(self, data_dir: DataDir, site: str, max_bytes: int = 256 * 1024 * 1024):
+        self.data_dir = data_dir
+        self.site = site
+        self.max_bytes = max_bytes
+        self.buffer: list[tuple[FetchedPage, bytes]] = []
+        self.name = segment_name()
+        self.parts = 0
+        self.fd: int | None = None
+        self.size = 0
+        self.key = None
+        self.day = None
+        self.written = 0
+
+    def add(self, page: FetchedPage, mirror: str | None) -> None:
+        self.buffer.append((page, warc_record(page, mirror)))
+
+    def _target(self, day: str, size: int) -> str:
+        """The key to write to: a new file on a new day or past the size limit."""
+        if self.data_dir.remote or self.fd is None or day != self.day or self.size + size > self.max_bytes:
+            self.parts += 1
+            self.day = day
+            self.key = f"{DataDir.raw(self.site)}/{day}/{self.name}-{self.parts:04d}.warc.gz"
+            if not self.data_dir.remote:
+                self.close()
+                path = self.data_dir.store.path(self.key)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                self.size = os.fstat(self.fd).st_size
+        return self.key
+
+    def flush(self) -> list[tuple[str, str, str, int, int]]:
+        """Write the buffer; (article id, fetched_at, key, offset, length) of what was written."""
+        if not self.buffer:
+            return []
+        placed = []
+        by_day: dict[str, list[tuple[FetchedPage, bytes]]] = {}
+        for page, record in self.buffer:
+            by_day.setdefault(page.fetched_at.astimezone(UTC).strftime("%Y-%m-%d"), []).append((page, record))
+        for day, batch in by_day.items():
+            data = b"".join(record for _, record in batch)
+            key = self._target(day, len(data))
+            offset = 0 if self.data_dir.remote else self.size
+            self._write(key, data, offset)
+            for page, record in batch:
+                placed.append((page.article_id or "", page.fetched_at.isoformat(), key, offset, len(record)))
+                offset += len(record)
+        self.written += len(self.buffer)
+        self.buffer.clear()
+        return placed
+
+    def _write(self, key: str, data: bytes, offset: int) -> None:
+        if self.data_dir.remote:
+            self.data_dir.store.put(key, data)
+            return
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.fd, view):]
+            os.fsync(self.fd)
+        except OSError:
+            os.ftruncate(self.fd, offset)  # no torn record for a reader to trip on
+            raise
+        self.size = offset + len(data)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None

@@ -1,0 +1,92 @@
+"""`warta reparse` and the archive-reading parts of `warta snapshot --repair` / `warta parse`:
+what the raw archive (DATA/raw/) is for. None of them reaches the network."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def cmd_reparse(args) -> int:
+    from pipeline.reparse import reparse
+    from pipeline.snapshot import BuildLocked
+    from warta.progress import ProgressBar
+
+    if args.until and not args.since:
+        raise SystemExit("warta reparse: error: --until needs --since")
+    if args.since and args.until and args.since > args.until:
+        raise SystemExit(f"warta reparse: error: --since ({args.since}) is after --until ({args.until})")
+    if not Path(args.data_dir, "raw").is_dir() and "://" not in args.data_dir:
+        raise SystemExit(f"warta reparse: error: no raw archive in {args.data_dir} (DATA/raw/ is missing)")
+    bar = ProgressBar("reparse")
+    try:
+        report = reparse(args.data_dir, args.site, args.since, args.until, progress=bar.update)
+    except BuildLocked as exc:
+        print(f"warta reparse: {exc}", file=sys.stderr)
+        return 1
+    bar.close()
+    dropped = ", ".join(f"{k}={v}" for k, v in sorted(report.dropped.items())) or "none"
+    built = report.build
+    print(f"reparse: {report.pages} archived pages, {report.articles} articles re-extracted; dropped: {dropped}; "
+          f"{len({d for _, d in report.days})} days rebuilt"
+          + (f" ({built.partitions_written} partitions written, {built.partitions_unchanged} unchanged, "
+             f"{built.updated_articles} articles changed)" if built else ""))
+    return 0
+
+
+def cmd_repair(data_dir: str) -> int:
+    from pipeline.partitions import verify
+    from pipeline.reparse import repair
+    from warta.progress import ProgressBar
+
+    bar = ProgressBar("repair")
+    problems, report = repair(data_dir, progress=bar.update)
+    bar.close()
+    for problem in problems:
+        print(f"repair: {problem}")
+    checked, left = verify(data_dir)
+    print(f"repair: {len(problems)} partitions rebuilt from the raw archive ({report.articles} articles); "
+          f"verify: {checked} partitions checked, {len(left)} problem(s)")
+    for problem in left:
+        print(problem)
+    return 1 if left else 0
+
+
+def archived_page(data_dir: str, article_id: str):
+    """(html, url, site, mirror) of the latest archived response of `article_id`."""
+    from pipeline.archive import RawIndex, read_at
+    from pipeline.datadir import DataDir
+
+    index = RawIndex(data_dir)
+    try:
+        found = index.find(article_id)
+        if found is None:
+            index.refresh()
+            found = index.find(article_id)
+    finally:
+        index.close()
+    if found is None:
+        raise SystemExit(f"warta parse: error: article {article_id} is not in the raw archive of {data_dir}")
+    site, key, offset, length = found
+    raw = read_at(DataDir(data_dir), key, offset, length)
+    return raw.page.body, raw.page.url, site, raw.mirror
+
+
+def warc_page(path: str, url: str | None):
+    """(html, url, mirror, canonical url) of the record of `url` in a WARC file (the first
+    response record without `url`)."""
+    from pipeline.archive import iter_file
+
+    with open(path, "rb") as fh:
+        for raw in iter_file(fh, path):
+            if url is None or url in (raw.page.url, raw.page.canonical):
+                return raw.page.body, raw.page.url, raw.mirror, raw.page.canonical or raw.page.url
+    raise SystemExit(f"warta parse: error: no response record{f' for {url}' if url else ''} in {path}")
+
+
+def add_archive_commands(sub, default_data_dir: str, day) -> None:
+    p = sub.add_parser("reparse", help="re-extract archived pages with today's parser and rebuild their days")
+    p.add_argument("site", nargs="?", help="only this site")
+    p.add_argument("--since", type=day, help="first publication day (WIB), YYYY-MM-DD")
+    p.add_argument("--until", type=day, help="last publication day (WIB), YYYY-MM-DD")
+    p.add_argument("--data-dir", default=default_data_dir)
+    p.set_defaults(func=cmd_reparse)
