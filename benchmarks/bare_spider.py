@@ -29,7 +29,8 @@ class BareSpider(scrapy.Spider):
 
 def main() -> None:
     urls_file, stats_file = sys.argv[1:3]
-    settings = crawl_settings("/tmp/warta-bare", {"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "LOG_LEVEL": "WARNING",
+    settings = crawl_settings("/tmp/warta-bare", {"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "SPIDER_MIDDLEWARES": {},
+                                                  "LOG_LEVEL": "WARNING",
                                                   "ROBOTSTXT_OBEY": False})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)

@@ -47,4 +47,4 @@ class ArticlePipeline:
             self.drop("no_date", f"no publication date found on {article.url}")
         if spider.backfill and not spider.in_range(local_day(article.published_at, spider.profile.timezone)):
             self.drop("out_of_range", f"{article.url} published {article.published_at:%Y-%m-%d}")
-        return ArticleItem(article, item, result.path, result.removed)
+        return ArticleItem(article, item.url, item.lease, result.path, result.removed)

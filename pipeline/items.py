@@ -1,11 +1,12 @@
 """The items that travel through a crawl, one type per stage.
 
-    spider --FetchedPage--> ArticlePipeline --ArticleItem--> boilerplate, dedup, staging --> dict
+    spider --FetchedPage--> raw archive, ArticlePipeline --ArticleItem--> boilerplate, dedup, staging --> dict
 
-The spider hands over the fetched page; `ArticlePipeline` parses it into an `ArticleItem`:
-the `Article` record plus the run's bookkeeping about it (its distributed-mode lease, its
-near-duplicate sketch, the raw response for the archive). Staging writes the article alone,
-and returns it as a plain dict, so feed exports and `item_scraped` receivers see only columns.
+The spider hands over the fetched page; the raw archive keeps its response and
+`ArticlePipeline` parses it into an `ArticleItem`: the `Article` record plus the run's
+bookkeeping about it (where it came from, its distributed-mode lease, its near-duplicate
+sketch); the HTML goes no further than the parse. Staging writes the article alone and
+returns it as a plain dict, so feed exports and `item_scraped` receivers see only columns.
 """
 from __future__ import annotations
 
@@ -45,15 +46,13 @@ class ArticleItem:
 
     article: Article
     """The record that is staged and published."""
-    page: FetchedPage
-    """Where it came from (URL, response, lease)."""
+    url: str
+    """The URL the page was fetched from."""
+    lease: str | None = None
+    """Distributed mode: the lease of the request, acknowledged once the article is durable."""
     path: str = "profile"
     """Which extraction path gave the body: `profile`, `generic` or `fallback`."""
     removed: list[tuple[str, str]] = field(default_factory=list)
     """(rule, text) of everything the cleaning removed, counted in the crawl stats."""
     signature: np.ndarray | None = None
     """The near-duplicate sketch of the body, computed once (by dedup, else at staging)."""
-
-    @property
-    def lease(self) -> str | None:
-        return self.page.lease

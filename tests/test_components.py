@@ -52,7 +52,7 @@ def item(aid: str, body: str, published: datetime = NOW, **extra) -> ArticleItem
     article = Article(article_id=aid, site="medcom", url=f"https://www.medcom.id/nasional/politik/{aid}-x",
                       title=f"Judul {aid}", body=body, word_count=len(body.split()), content_hash=f"h-{body}",
                       published_at=published, crawled_at=NOW, **extra)
-    return ArticleItem(article, page(article.url))
+    return ArticleItem(article, article.url)
 
 
 def dropped(crawler) -> dict:
@@ -279,12 +279,12 @@ def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monk
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(archive.writer, "_write", disk_full)
     staged = item("AAAA0001", "satu dua tiga")
-    archive.process_item(staged.page)
+    archive.process_item(page(staged.url))
     staging.process_item(staged)
     assert not list((tmp_path / "staging").glob("medcom/*.jsonl")) or not any(
         p.stat().st_size for p in (tmp_path / "staging").glob("medcom/*.jsonl")), "no staged line without raw"
     monkeypatch.undo()
     staging.close_spider()
     archive.close_spider()
-    assert [r.page.canonical for r in iter_archive(DataDir(tmp_path))] == [staged.page.canonical]
+    assert [r.page.canonical for r in iter_archive(DataDir(tmp_path))] == [staged.url]
     assert seen_store(crawler).get("medcom", "AAAA0001") is not None
