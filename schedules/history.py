@@ -99,10 +99,20 @@ class History:
         return [json.loads(r[0]) for r in rows if r[0]]
 
 
+PROFILE_SHARE = "profile_path"
+
+
 def fill_rates(stats: dict, articles: int) -> dict[str, float]:
+    """Per field, the share of articles that had it; and the share of articles whose body the
+    site's profile gave (`profile_path`): when a site changes its layout, the generic extractor
+    takes over silently, and this share falls first."""
     if not articles:
         return {}
-    return {f: round(stats.get(f"warta/filled/{f}", 0) / articles, 4) for f in HEALTH_FIELDS}
+    rates = {f: round(stats.get(f"warta/filled/{f}", 0) / articles, 4) for f in HEALTH_FIELDS}
+    paths = sum(v for k, v in stats.items() if k.startswith("warta/path/"))
+    if paths:
+        rates[PROFILE_SHARE] = round(stats.get("warta/path/profile", 0) / paths, 4)
+    return rates
 
 
 def health_problems(summary: dict, fill: dict, history: list[dict]) -> list[str]:
@@ -117,5 +127,7 @@ def health_problems(summary: dict, fill: dict, history: list[dict]) -> list[str]
         for name, rate in fill.items():
             past = [h[name] for h in history if name in h]
             if past and rate < statistics.median(past) - FILL_DROP:
-                problems.append(f"fill rate of {name} fell to {rate:.2f} (recent median {statistics.median(past):.2f})")
+                what = "share of articles parsed by the site's profile (the layout may have changed)" \
+                    if name == PROFILE_SHARE else f"fill rate of {name}"
+                problems.append(f"{what} fell to {rate:.2f} (recent median {statistics.median(past):.2f})")
     return problems
