@@ -58,6 +58,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.RunReport": 500,
+    "crawler.run_history.RunHistoryExtension": 510,  # every crawl in DATA/state/runs.sqlite
     "pipeline.seen_owner.SeenStoreExtension": 100,  # the crawl's one seen-store
 }
 LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"

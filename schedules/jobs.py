@@ -14,9 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline.datadir import DataDir
+from pipeline.health import fill_rates, health_problems
+from pipeline.runs import History
 from schedules.children import CHILDREN, stop_process
 from schedules.config import JobSpec, ScheduleError, load_schedule
-from schedules.history import History, fill_rates, health_problems
 
 logger = logging.getLogger("warta.schedule")
 STOP_GRACE_SECONDS = float(os.environ.get("WARTA_STOP_GRACE_SECONDS", "30"))

@@ -81,7 +81,7 @@ OPEN_STATE = """
 import sys, time
 from pipeline.boilerplate import BoilerplateStore, store_path
 from pipeline.seen import SeenStore, seen_path
-from schedules.history import History
+from pipeline.runs import History
 data_dir, start = sys.argv[1], float(sys.argv[2])
 time.sleep(max(0.0, start - time.time()))
 for store in (SeenStore(seen_path(data_dir)), BoilerplateStore(store_path(data_dir)), History(data_dir)):

@@ -6,8 +6,8 @@ import signal
 import subprocess
 import time
 
+from pipeline.runs import History
 from schedules.children import Children
-from schedules.history import History
 from tests.conftest import run_warta
 from tests.test_schedule import start_service, stop_service, write_config
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from schedules.history import History
+from pipeline.runs import History
 from warta.cli import main
 
 CONFIG = """

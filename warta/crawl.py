@@ -27,6 +27,7 @@ def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, ba
     (pages, articles, drops). With `redis_url`, this process is one worker of a distributed crawl."""
     DataDir.of(data_dir).local.mkdir(parents=True, exist_ok=True)
     extra = dict(distributed_settings(redis_url))
+    extra["WARTA_RUN_ORIGIN"] = "warta crawl"
     extra.update(overrides or {})
     if limit:
         extra["CLOSESPIDER_ITEMCOUNT"] = limit

@@ -17,7 +17,8 @@ def run_demo(data_dir: str) -> int:
         print(f"demo: serving {len(site.articles)} generated medcom-style articles at {server.base_url}", flush=True)
         summary = run_crawl("medcom", data_dir, since=site.days[0].isoformat(), until=site.days[-1].isoformat(),
                             base_url=server.base_url,
-                            overrides={"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"})
+                            overrides={"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING",
+                                       "WARTA_RUN_ORIGIN": "warta demo"})
     report = build(data_dir)
     df = read_articles(data_dir)
     snapshots = DataDir(data_dir).store.arrow(DataDir.SNAPSHOTS)[0]

@@ -4,9 +4,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-WIB = ZoneInfo("Asia/Jakarta")
+from pipeline.health import WIB, wib
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "schedules" / "default.toml"
 
 
@@ -41,9 +41,17 @@ def cmd_list(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from schedules.history import History
+    from pipeline.health import current_problems
+    from pipeline.runs import History
 
     schedule = _load(args)
+    problems = current_problems(args.data_dir)
+    if problems:
+        print(f"problems ({len(problems)}):")
+        for problem in problems:
+            print(f"  {problem}")
+    else:
+        print("problems: none")
     history = History(args.data_dir)
     runs = history.recent(args.limit)
     now = datetime.now(WIB)
@@ -55,24 +63,14 @@ def cmd_status(args) -> int:
         print(f"  {spec.id:20} next {wib(next_run(spec, now))}; {last_text}{flag}")
     print("recent runs:")
     for run in runs:
-        problems = "  PROBLEMS: " + "; ".join(run.problems) if run.problems else ""
-        print(f"  {wib(run.started)} {run.job:20} {run.status:22} {run_counts(run)}{problems}  log: {run.log}")
+        flagged = "  PROBLEMS: " + "; ".join(run.problems) if run.problems else ""
+        print(f"  {wib(run.started)} {run.job:20} {run.status:22} {run_counts(run)}{flagged}  log: {run.log}")
     history.close()
-    return 1 if any(run.problems for run in runs[:len(schedule.jobs)]) else 0
+    return 1 if problems else 0
 
 
 def next_run(spec, now: datetime) -> datetime | None:
     return spec.trigger.get_next_fire_time(None, now)
-
-
-def wib(moment: datetime | str | None) -> str:
-    """Every time the operator reads is WIB and says so (the history stores UTC, a job may run
-    in its own time zone)."""
-    if moment is None:
-        return "never"
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M:%S} WIB"
 
 
 def run_counts(run) -> str:

@@ -1,23 +1,17 @@
-"""Run history and health: one row per run in `DATA/state/runs.sqlite`.
-
-Health compares each crawl's field fill rates with the site's recent runs, so a layout
-change on the site (a parser suddenly finding no authors, no dates, no body) is flagged the
-same day, as is a crawl that fetched pages but found no article at all.
-"""
+"""The run history: one row per run in `DATA/state/runs.sqlite`, whoever started it (the
+scheduler, `warta crawl`, `scrapy crawl`, `warta demo`): what `warta schedule status`, the
+report and the health checks (`pipeline.health`) read."""
 from __future__ import annotations
 
 import json
 import os
-import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.extract.article import HEALTH_FIELDS
 from pipeline.datadir import DataDir
 from pipeline.statedb import open_state_db
 
-FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change
 MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates
 
 SCHEMA = """
@@ -97,37 +91,3 @@ class History:
         rows = self.db.execute("SELECT fill FROM runs WHERE site = ? AND status = 'ok' AND articles >= ? "
                                "ORDER BY started DESC LIMIT ?", (site, MIN_ARTICLES, limit)).fetchall()
         return [json.loads(r[0]) for r in rows if r[0]]
-
-
-PROFILE_SHARE = "profile_path"
-
-
-def fill_rates(stats: dict, articles: int) -> dict[str, float]:
-    """Per field, the share of articles that had it; and the share of articles whose body the
-    site's profile gave (`profile_path`): when a site changes its layout, the generic extractor
-    takes over silently, and this share falls first."""
-    if not articles:
-        return {}
-    rates = {f: round(stats.get(f"warta/filled/{f}", 0) / articles, 4) for f in HEALTH_FIELDS}
-    paths = sum(v for k, v in stats.items() if k.startswith("warta/path/"))
-    if paths:
-        rates[PROFILE_SHARE] = round(stats.get("warta/path/profile", 0) / paths, 4)
-    return rates
-
-
-def health_problems(summary: dict, fill: dict, history: list[dict]) -> list[str]:
-    """What a careful operator would want to hear about this crawl."""
-    problems = []
-    parsed = summary.get("articles", 0) + sum(summary.get("skipped", {}).values()) + sum(
-        summary.get("dropped", {}).get(reason, 0) for reason in ("unchanged", "duplicate_content", "duplicate_id"))
-    if summary.get("pages", 0) and parsed == 0:
-        problems.append(f"zero articles: {summary.get('pages')} pages fetched but no article parsed "
-                        f"(dropped: {summary.get('dropped') or 'nothing'})")
-    if summary.get("articles", 0) >= MIN_ARTICLES and history:
-        for name, rate in fill.items():
-            past = [h[name] for h in history if name in h]
-            if past and rate < statistics.median(past) - FILL_DROP:
-                what = "share of articles parsed by the site's profile (the layout may have changed)" \
-                    if name == PROFILE_SHARE else f"fill rate of {name}"
-                problems.append(f"{what} fell to {rate:.2f} (recent median {statistics.median(past):.2f})")
-    return problems

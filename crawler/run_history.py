@@ -1,0 +1,75 @@
+"""Extension: every crawl is a row in the run history (`pipeline.runs`), however it was
+started (`warta crawl`, `scrapy crawl`, `warta demo`), so `warta schedule status` and the
+report see all of them. Under the scheduler (WARTA_RUN_RECORD set) the scheduler keeps the row
+itself: it also knows about timeouts and exit codes.
+"""
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler.extensions import summarise
+from pipeline.health import fill_rates, health_problems
+from pipeline.runs import History
+
+
+def run_status(summary: dict) -> tuple[str, list[str]]:
+    """(status, problems) of a finished crawl, from its stats."""
+    reason = summary.get("finish_reason")
+    if summary.get("pages", 0) == 0:
+        failures = {k: v for k, v in summary.get("dropped", {}).items() if k.startswith("discovery_")}
+        why = ", ".join(k.removeprefix("discovery_") for k in failures) or "no response"
+        return "failed", [f"could not reach the site: {why}"]
+    if reason == "shutdown":
+        return "stopped", ["stopped before the end (SIGTERM or Ctrl-C)"]
+    if reason not in ("finished", "closespider_itemcount", "limit"):
+        return "failed", [f"ended early: {reason}"]
+    return "ok", []
+
+
+class RunHistoryExtension:
+    def __init__(self, crawler, data_dir: str, origin: str):
+        self.crawler = crawler
+        self.data_dir = data_dir
+        self.origin = origin
+        self.run_id = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if settings.get("WARTA_RUN_RECORD") or not settings.getbool("RUN_HISTORY_ENABLED", True):
+            raise NotConfigured  # the scheduler records its own runs
+        return cls(crawler, settings.get("WARTA_DATA_DIR", "data"), settings.get("WARTA_RUN_ORIGIN", "scrapy crawl"))
+
+    def _job(self, spider) -> tuple[str, str]:
+        kind = "backfill" if getattr(spider, "backfill", False) else "crawl"
+        return f"{self.origin} {spider.name}", kind
+
+    def spider_opened(self, spider):
+        job, kind = self._job(spider)
+        self.run_id = f"{job.replace(' ', '-')}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+        history = History(self.data_dir)
+        try:
+            history.start(self.run_id, job, kind, spider.name, "")
+            history.set_pid(self.run_id, os.getpid())
+        finally:
+            history.close()
+
+    def spider_closed(self, spider, reason):
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        summary = summarise(stats)
+        summary["fill"] = fill_rates(stats, stats.get("warta/staged", 0))
+        status, problems = run_status(summary)
+        history = History(self.data_dir)
+        try:
+            if status == "ok":
+                problems = health_problems(summary, summary["fill"], history.fill_history(spider.name))
+            history.finish(self.run_id, status, 0 if status == "ok" else 1, summary, problems)
+        finally:
+            history.close()
