@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -288,3 +289,49 @@ def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monk
     archive.close_spider()
     assert [r.page.canonical for r in iter_archive(DataDir(tmp_path))] == [staged.url]
     assert seen_store(crawler).get("medcom", "AAAA0001") is not None
+
+
+def test_retry_after_marks_the_retry_and_slows_the_site(tmp_path):
+    from scrapy.http import Response
+
+    from crawler.middlewares import RetryAfterMiddleware
+
+    crawler = crawler_for(tmp_path)
+    middleware = RetryAfterMiddleware.from_crawler(crawler)
+    request = Request(SEED_URL)
+    throttled = Response(SEED_URL, status=429, headers={"Retry-After": "7"}, request=request)
+    assert middleware.process_response(request, throttled) is throttled, "RetryMiddleware decides on the retry"
+    assert request.meta["warta_not_before"] > time.monotonic() + 6
+    assert crawler.stats.get_value("warta/retry_after") == 1
+    plain = Request(SEED_URL)
+    middleware.process_response(plain, Response(SEED_URL, status=503, request=plain))
+    assert "warta_not_before" not in plain.meta, "no header, no wait beyond the retry's own"
+
+
+@pytest.mark.parametrize("stats, status", [
+    ({"downloader/response_count": 30, "item_scraped_count": 12, "warta/staged": 12}, "ok"),
+    ({"downloader/response_count": 0, "warta/dropped/discovery_connection_refused": 3}, "failed"),
+])
+def test_every_crawl_is_recorded_in_the_run_history(tmp_path, stats, status):
+    from crawler.run_history import RunHistoryExtension
+    from pipeline.runs import History
+
+    crawler = crawler_for(tmp_path, WARTA_RUN_ORIGIN="warta crawl")
+    extension = RunHistoryExtension.from_crawler(crawler)
+    extension.spider_opened(crawler.spider)
+    for key, value in stats.items():
+        crawler.stats.set_value(key, value)
+    extension.spider_closed(crawler.spider, "finished")
+    history = History(tmp_path)
+    [run] = history.recent(5)
+    history.close()
+    assert (run.job, run.kind, run.site, run.status) == ("warta crawl medcom", "crawl", "medcom", status)
+    if status == "failed":
+        assert run.problems == ["could not reach the site: connection_refused"]
+
+
+def test_scheduled_crawls_are_recorded_by_the_scheduler_not_twice(tmp_path):
+    from crawler.run_history import RunHistoryExtension
+
+    with pytest.raises(NotConfigured):
+        RunHistoryExtension.from_crawler(crawler_for(tmp_path, WARTA_RUN_RECORD=str(tmp_path / "r.json")))
