@@ -10,6 +10,7 @@ from crawler.extract.article import HEALTH_FIELDS
 from pipeline.datadir import DataDir
 from pipeline.read import read_articles
 from schedules.history import History
+from warta.output import wib
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
@@ -56,11 +57,11 @@ def write_report(data_dir: str, output: str | None = None) -> Path:
     problems = [r for r in history.recent(50) if r.problems]
     history.close()
     series = {name: [r.fill.get(name, 0.0) for r in runs] for name in HEALTH_FIELDS}
-    alerts = "".join(f"<li>{escape(r.started)} {escape(r.job)}: {escape('; '.join(r.problems))}</li>" for r in problems)
+    alerts = "".join(f"<li>{escape(wib(r.started))} {escape(r.job)}: {escape('; '.join(r.problems))}</li>" for r in problems)
     html = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>warta report</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:960px}} svg{{background:#fafafa}}</style></head><body>
 <h1>warta report</h1><p>{len(df):,} articles in {escape(DataDir(data_dir).name)}, generated
-{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>
+{wib(datetime.now(timezone.utc))}.</p>
 <h2>Health</h2>{f"<ul>{alerts}</ul>" if alerts else "<p>No problems in the last 50 runs.</p>"}
 {bar_chart("Articles per day (WIB)", [(str(k), int(v)) for k, v in per_day])}
 {bar_chart("Articles per channel", [(str(k), int(v)) for k, v in per_channel])}
