@@ -110,6 +110,7 @@ class RunReport:
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
         elapsed = time.monotonic() - self.started
+        self.crawler.stats.set_value("warta/elapsed_s", round(elapsed, 3))  # the summary's time, everywhere
         summary = summarise(stats)
         record = {"site": spider.name, "args": {k: _jsonable(getattr(spider, k, None))
                                                  for k in ("since", "until", "mirror")},

@@ -1,4 +1,6 @@
 """An exact `--limit N` (setting `LIMIT_ARTICLES`): N articles staged, then the crawl stops.
+A re-fetched article found unchanged (dropped as `unchanged`) counts as well: it is current in
+staging, and `--limit 5 --refetch` over articles staged before must stop after five too.
 
 Scrapy's CLOSESPIDER_ITEMCOUNT counts after the fact: with dozens of article requests in
 flight, a crawl limited to 5 staged 19, and with `--refetch` it never stopped. Here three
@@ -12,7 +14,7 @@ seams share one count per crawl (`ArticleLimit`):
   one with the counted reason `limit` (a distributed worker hands its lease back).
 - `LimitEndMiddleware` (downloader middleware, outside the retries) tells the count when an
   article request failed for good.
-Once N articles are staged, the crawl closes with the reason `limit`.
+Once N articles are staged (or found unchanged), the crawl closes with the reason `limit`.
 """
 from __future__ import annotations
 
@@ -42,8 +44,9 @@ class ArticleLimit:
     def __init__(self, crawler, n: int):
         self.crawler = crawler
         self.n = n
-        self.admitted = 0
+        self.admitted = 0  # passed on to staging
         self.staged = 0
+        self.unchanged = 0  # re-fetched and found unchanged: current, so counted
         self.in_flight: set[str] = set()
         self.backlog: deque[Request] = deque()
         self.shared_queue = bool(crawler.settings.get("REDIS_URL"))
@@ -65,12 +68,12 @@ class ArticleLimit:
     # requests ---------------------------------------------------------------------------
     def let_through(self, request: Request) -> bool:
         """Whether an article request goes out now; False keeps it back (or for good)."""
-        if self.staged >= self.n or self.closing:
+        if self.done >= self.n or self.closing:
             self.crawler.stats.inc_value("warta/skipped/limit")
             return False
         if self.shared_queue:
             return True
-        if self.staged + len(self.in_flight) >= self.n:
+        if self.done + len(self.in_flight) >= self.n:
             self.backlog.append(request)
             return False
         self.in_flight.add(request.meta["article_id"])
@@ -84,36 +87,46 @@ class ArticleLimit:
         self._release()
 
     def _release(self) -> None:
-        while self.backlog and not self.closing and self.staged + len(self.in_flight) < self.n:
+        while self.backlog and not self.closing and self.done + len(self.in_flight) < self.n:
             request = self.backlog.popleft()
             self.in_flight.add(request.meta["article_id"])
             self.crawler.engine.crawl(request)
 
     # items ------------------------------------------------------------------------------
     def admit(self) -> bool:
-        if self.admitted >= self.n:
+        if self.admitted + self.unchanged >= self.n:
             return False
         self.admitted += 1
         return True
 
+    @property
+    def done(self) -> int:
+        return self.staged + self.unchanged
+
     def item_scraped(self, item, response, spider=None):
         self.staged += 1
-        if self.staged >= self.n and not self.closing:
+        self._check()
+        self.ended(_article_id(response))
+
+    def item_ended(self, item=None, response=None, spider=None, exception=None, **kwargs):
+        if str(exception).startswith("unchanged:"):  # pipeline.dedup's reason for a current copy
+            self.unchanged += 1
+            self._check()
+        if response is not None:
+            self.ended(_article_id(response))
+
+    def _check(self) -> None:
+        if self.done >= self.n and not self.closing:
             self.closing = True
             self.crawler.stats.set_value("warta/limit", self.n)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason=FINISH_REASON))
-        self.ended(_article_id(response))
-
-    def item_ended(self, item=None, response=None, spider=None, **kwargs):
-        if response is not None:
-            self.ended(_article_id(response))
 
     def request_dropped(self, request, spider=None):
         self.ended(_article_id(request))
 
     def spider_idle(self, spider=None):
         """Nothing is in flight when the crawl is idle: whatever waits may go now."""
-        if self.backlog and not self.closing and self.staged < self.n:
+        if self.backlog and not self.closing and self.done < self.n:
             self.in_flight.clear()
             self._release()
             raise DontCloseSpider

@@ -108,7 +108,8 @@ def cmd_crawl(args) -> int:
     code, message = crawl_outcome(run.summary, distributed=bool(args.redis_url), target=target)
     if unreachable(run.summary) is None:  # an unreachable site is its one line, nothing more
         print(run.line, flush=True)
-        say(args, f"log: {run.log}")
+        if not run.scheduled:
+            say(args, f"log: {run.log}")
     if message:
         print(f"warta crawl: {message}", file=sys.stderr)
     return code

@@ -30,6 +30,11 @@ class CrawlRun:
     log: Path
 
     @property
+    def scheduled(self) -> bool:
+        """Run by the scheduler, which keeps the log (and says where)."""
+        return os.environ.get("WARTA_RUN_LOG") == str(self.log)
+
+    @property
     def line(self) -> str:
         """The one-line summary, as `scrapy crawl` and `warta schedule once` print it."""
         return format_summary(self.site, self.summary, self.elapsed)
@@ -85,4 +90,4 @@ def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, ba
     process.crawl(crawler, **kwargs)
     process.start()
     stats = crawler.stats.get_stats()
-    return CrawlRun(site, summarise(stats), float(stats.get("elapsed_time_seconds") or 0.0), log)
+    return CrawlRun(site, summarise(stats), float(stats.get("warta/elapsed_s") or 0.0), log)
