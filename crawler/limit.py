@@ -68,11 +68,11 @@ class ArticleLimit:
     # requests ---------------------------------------------------------------------------
     def let_through(self, request: Request) -> bool:
         """Whether an article request goes out now; False keeps it back (or for good)."""
+        if self.shared_queue:  # the shared queue holds it for the other workers
+            return True
         if self.done >= self.n or self.closing:
             self.crawler.stats.inc_value("warta/skipped/limit")
             return False
-        if self.shared_queue:
-            return True
         if self.done + len(self.in_flight) >= self.n:
             self.backlog.append(request)
             return False

@@ -247,3 +247,25 @@ def test_dependencies_are_ranges_and_the_tested_set_is_a_constraints_file():
         assert r.specifier.contains(version.split("==")[1]), (str(r), version)
     makefile = (ROOT / "Makefile").read_text()
     assert makefile.count("$(CONSTRAINTS)") >= 2 and "CONSTRAINTS := -c constraints.txt" in makefile
+
+
+def test_a_distributed_worker_with_a_limit_hands_the_rest_back(tmp_path):
+    """`--limit` in distributed mode: exactly N staged, and the articles it fetched beyond N go
+    back to the shared queue, so the next worker finishes the run with nothing lost."""
+    from demosite import DemoServer, generate_site
+    from tests.servers import redis_server
+
+    site = generate_site(n_articles=40, days=2, seed=5, reposts=0)
+    with redis_server(tmp_path) as redis_url, DemoServer(site, flaky_paths=0, latency=0.05) as server:
+        args = ["--base-url", server.base_url, "--since", str(site.days[0]), "--until", str(site.days[-1]),
+                "--redis-url", redis_url]
+        first = crawl(*args, "--limit", "5", data_dir=tmp_path / "d")
+        assert first.returncode == 0, first.stderr
+        assert records(tmp_path / "d")[-1]["summary"]["articles"] == 5
+        rest = crawl(*args, data_dir=tmp_path / "d")
+        assert rest.returncode == 0, rest.stderr
+    assert run_warta("snapshot", "--data-dir", str(tmp_path / "d")).returncode == 0
+    from pipeline import read_articles
+
+    ids = read_articles(tmp_path / "d", columns=["article_id"])["article_id"]
+    assert sorted(ids) == sorted(a.article_id for a in site.articles)
