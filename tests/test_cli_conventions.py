@@ -269,3 +269,17 @@ def test_a_distributed_worker_with_a_limit_hands_the_rest_back(tmp_path):
 
     ids = read_articles(tmp_path / "d", columns=["article_id"])["article_id"]
     assert sorted(ids) == sorted(a.article_id for a in site.articles)
+
+
+@pytest.mark.parametrize("dropped, says", [
+    ({"discovery_connection_refused": 3}, "could not reach https://www.medcom.id: connection refused"),
+    ({"discovery_cannotresolvehosterror": 3}, "could not reach https://www.medcom.id: host name not found (DNS)"),
+    ({"discovery_timeout": 2, "discovery_connection_refused": 1},
+     "could not reach https://www.medcom.id: no answer (timed out), connection refused"),
+    ({}, "no page could be fetched"),
+])
+def test_a_crawl_without_any_response_names_why(dropped, says):
+    from warta.cli import crawl_outcome
+
+    summary = {"finish_reason": "finished", "pages": 0, "requests": 9, "dropped": dropped}
+    assert crawl_outcome(summary, distributed=False, target="https://www.medcom.id") == (1, says)

@@ -116,8 +116,11 @@ def cmd_crawl(args) -> int:
 
 
 # A crawl's discovery failures (`warta/dropped/discovery_<reason>`) as the reader says them.
+# Scrapy 2.19's own exception names, where the spider does not shorten them, are here too.
 UNREACHABLE = {"connection_refused": "connection refused", "dns": "host name not found (DNS)",
-               "timeout": "no answer (timed out)", "no_response": "the connection closed without a response"}
+               "cannotresolvehosterror": "host name not found (DNS)", "timeout": "no answer (timed out)",
+               "no_response": "the connection closed without a response",
+               "downloadfailederror": "the connection failed", "responsedatalosserror": "the connection failed"}
 
 
 def unreachable(summary: dict) -> str | None:
