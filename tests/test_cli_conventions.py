@@ -283,3 +283,10 @@ def test_a_crawl_without_any_response_names_why(dropped, says):
 
     summary = {"finish_reason": "finished", "pages": 0, "requests": 9, "dropped": dropped}
     assert crawl_outcome(summary, distributed=False, target="https://www.medcom.id") == (1, says)
+
+
+def test_log_lines_are_stamped_in_wib(tmp_path, server):
+    result = crawl("-v", "--base-url", server.base_url, "--limit", "1", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    stamps = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)( \w+)? \[", result.stderr, re.MULTILINE)
+    assert stamps and all(zone == " WIB" for _, zone in stamps), stamps[:3]

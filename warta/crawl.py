@@ -19,7 +19,7 @@ from scrapy.settings import Settings
 from crawler.extensions import format_summary, summarise
 from crawler.shared_queue import distributed_settings
 from pipeline.datadir import DataDir
-from warta.output import NORMAL, QUIET, VERBOSE
+from warta.output import NORMAL, QUIET, VERBOSE, WibFormatter
 
 
 @dataclass
@@ -56,12 +56,19 @@ def run_log_path(site: str, data_dir: str | os.PathLike) -> Path:
     return DataDir.of(data_dir).logs("crawl") / f"{site}-{stamp}-{os.getpid()}.log"
 
 
-def _echo_log(settings: Settings) -> None:
-    """-v: Scrapy's log on stderr as well as in the file."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
-    handler.setLevel(settings.get("LOG_LEVEL"))
-    logging.getLogger().addHandler(handler)
+def _install_log(settings: Settings, log: Path, echo: bool) -> None:
+    """Scrapy's log into the run's log file (with -v on stderr too), stamped in WIB; installed
+    before Scrapy starts (LOG_INSTALL_ROOT_HANDLER off) so that its first lines are too."""
+    formatter = WibFormatter(settings.get("LOG_FORMAT"))
+    handlers: list[logging.Handler] = [logging.FileHandler(log, mode="a", encoding=settings.get("LOG_ENCODING"))]
+    if echo:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    root = logging.getLogger()
+    root.setLevel(logging.NOTSET)  # the handlers choose, as with Scrapy's own root handler
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.setLevel(settings.get("LOG_LEVEL"))
+        root.addHandler(handler)
 
 
 def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, base_url=None,
@@ -74,16 +81,15 @@ def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, ba
     log = run_log_path(site, data_dir)
     log.parent.mkdir(parents=True, exist_ok=True)
     extra = dict(distributed_settings(redis_url))
-    extra.update({"LOG_FILE": str(log), "LOG_FILE_APPEND": True, "WARTA_PRINT_SUMMARY": False})
+    extra.update({"LOG_FILE": str(log), "LOG_INSTALL_ROOT_HANDLER": False, "WARTA_PRINT_SUMMARY": False})
     if verbosity in (QUIET, VERBOSE):  # -v: the log shows the progress
         extra["WARTA_PROGRESS"] = False
     extra.update(overrides or {})
     if limit:
         extra["LIMIT_ARTICLES"] = limit
     settings = crawl_settings(data_dir, extra)
+    _install_log(settings, log, echo=verbosity == VERBOSE)
     process = CrawlerProcess(settings)
-    if verbosity == VERBOSE:
-        _echo_log(settings)
     crawler = process.create_crawler(site)
     kwargs = {k: v for k, v in (("since", since), ("until", until), ("base_url", base_url),
                                 ("refetch", "1" if refetch else None)) if v}

@@ -36,10 +36,19 @@ def verbosity_parent() -> argparse.ArgumentParser:
     return parent
 
 
+class WibFormatter(logging.Formatter):
+    """Log lines stamped in WIB, labelled, like every other time warta shows."""
+
+    def formatTime(self, record, datefmt=None):  # noqa: N802 (logging's naming)
+        return wib(datetime.fromtimestamp(record.created, WIB))
+
+
 def log_to_terminal(verbosity: int, normal: int = logging.WARNING) -> None:
     """Log records on stderr: `normal` and up by default, one step less with -v, more with -q."""
     level = {QUIET: max(normal, logging.WARNING), NORMAL: normal, VERBOSE: max(logging.DEBUG, normal - 10)}[verbosity]
-    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(WibFormatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def say(args, text: str) -> None:
