@@ -290,3 +290,17 @@ def test_log_lines_are_stamped_in_wib(tmp_path, server):
     assert result.returncode == 0, result.stderr
     stamps = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)( \w+)? \[", result.stderr, re.MULTILINE)
     assert stamps and all(zone == " WIB" for _, zone in stamps), stamps[:3]
+
+
+def test_schedule_once_of_a_snapshot_job_prints_the_snapshot_summary(tmp_path):
+    result = run_warta("schedule", "once", "-q", "snap", "--config", _schedule(tmp_path), "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == ["snapshot: 0 partitions written, 0 unchanged, 0 rows; 0 staged records "
+                                          "(0 new, 0 updated); torn lines skipped: 0, undated: 0"]
+
+
+def test_the_report_says_its_time_in_wib(tmp_path):
+    result = run_warta("report", "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert re.search(r"generated\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WIB", html) and "UTC" not in html
