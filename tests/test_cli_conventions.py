@@ -304,3 +304,44 @@ def test_the_report_says_its_time_in_wib(tmp_path):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "report.html").read_text()
     assert re.search(r"generated\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WIB", html) and "UTC" not in html
+
+
+# The limit's components, unit by unit (as tests/test_components.py does the others) -------------
+def test_the_limit_components_are_off_without_a_limit():
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from crawler.limit import LimitMiddleware, LimitPipeline
+
+    for component in (LimitMiddleware, LimitPipeline):
+        with pytest.raises(NotConfigured):
+            component.from_crawler(get_crawler(settings_dict={"LIMIT_ARTICLES": 0}))
+
+
+def test_the_limit_holds_article_requests_back_and_admits_n_articles():
+    import asyncio
+
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.limit import LimitMiddleware, LimitPipeline, LimitReached
+
+    crawler = get_crawler(settings_dict={"LIMIT_ARTICLES": 2})
+    crawler.stats.open_spider()
+    middleware, pipeline = LimitMiddleware.from_crawler(crawler), LimitPipeline.from_crawler(crawler)
+    assert middleware.limit is pipeline.limit, "one count per crawl"
+
+    async def output():
+        for n in range(4):
+            yield Request(f"https://www.medcom.id/a/b/id{n:06d}-x", meta={"kind": "article", "article_id": f"id{n}"})
+        yield Request("https://www.medcom.id/sitemap.xml", meta={"kind": "discovery"})
+
+    async def collect():
+        return [r.meta["kind"] async for r in middleware.process_spider_output(None, output())]
+
+    assert asyncio.run(collect()) == ["article", "article", "discovery"], "2 in flight, 2 wait, discovery goes"
+    assert len(middleware.limit.backlog) == 2
+    assert pipeline.process_item("a1") == "a1" and pipeline.process_item("a2") == "a2"
+    with pytest.raises(LimitReached):
+        pipeline.process_item("a3")
+    assert crawler.stats.get_value("warta/dropped/limit") == 1
