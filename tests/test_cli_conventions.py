@@ -131,7 +131,8 @@ def test_demo_summary_is_the_crawl_summary_not_a_dict(tmp_path):
     assert quiet.returncode == 0 and len(quiet.stdout.splitlines()) == 1 and SUMMARY.match(quiet.stdout.strip())
 
 
-def test_demo_serve_serves_the_site_until_sigterm():
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_demo_serve_serves_the_site_until_stopped(stop):
     env = warta_env()
     env["PYTHONWARNINGS"] = "error"
     proc = subprocess.Popen([sys.executable, "-m", "warta.cli", "demo", "--serve", "0"], cwd=ROOT, env=env,
@@ -142,7 +143,7 @@ def test_demo_serve_serves_the_site_until_sigterm():
         with urlopen(f"{url}/robots.txt", timeout=10) as response:
             assert b"Sitemap:" in response.read()
         assert f"--base-url {url}" in proc.stdout.readline()
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(stop)  # SIGINT: what Ctrl-C sends
         out, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
