@@ -59,8 +59,12 @@ def test_default_output_is_the_summary_and_scrapys_log_goes_to_the_runs_log_file
     assert records(tmp_path)[-1]["log"] == str(log)
 
 
-def test_quiet_prints_only_the_summary_line(tmp_path, server):
-    result = crawl("-q", "--base-url", server.base_url, "--limit", "2", data_dir=tmp_path)
+@pytest.mark.parametrize("where", ["after the command", "before the command"])
+def test_quiet_prints_only_the_summary_line(tmp_path, server, where):
+    args = ["crawl", "medcom", "-q"] if where == "after the command" else ["-q", "crawl", "medcom"]
+    result = subprocess.run([sys.executable, "-m", "warta.cli", *args, "--base-url", server.base_url, "--limit", "2",
+                             "--data-dir", str(tmp_path)], cwd=ROOT, env=warta_env(tmp_path), capture_output=True,
+                            text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert len(result.stdout.splitlines()) == 1 and SUMMARY.match(result.stdout.strip())

@@ -231,7 +231,8 @@ def cmd_report(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="warta", description="Scheduled news crawling into daily Parquet snapshots.")
+    parser = OneLineParser(prog="warta", description="Scheduled news crawling into daily Parquet snapshots.",
+                           parents=[verbosity_parent(default=NORMAL)])
     parser.add_argument("--version", action="version", version=f"warta {version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     common = [verbosity_parent()]

@@ -25,13 +25,14 @@ def version() -> str:
         return "unknown (not installed)"
 
 
-def verbosity_parent() -> argparse.ArgumentParser:
-    """The -q / -v options, for every command's parser (`parents=[...]`)."""
+def verbosity_parent(default=argparse.SUPPRESS) -> argparse.ArgumentParser:
+    """The -q / -v options, for every command's parser (`parents=[...]`) and for `warta` itself
+    (`warta -q crawl ...`): a command's parser leaves the value alone unless given there."""
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_mutually_exclusive_group()
-    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, default=NORMAL,
+    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, default=default,
                        help="only errors and the one-line summary")
-    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE,
+    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE, default=default,
                        help="also show the log (Scrapy's, the scheduler's) on the terminal")
     return parent
 
