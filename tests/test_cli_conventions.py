@@ -1,9 +1,8 @@
 """CLI conventions (issue 17): --version, -q / -v, Scrapy's log in the run's log file, one line
-for an unreachable site, an exact --limit, one summary format everywhere, `demo --serve`."""
+for an unreachable site, one summary format everywhere, times in WIB, `demo --serve`."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -84,35 +83,6 @@ def test_an_unreachable_site_is_one_line_and_exit_1(tmp_path):
     assert result.stderr.splitlines() == [f"warta crawl: could not reach {base}: connection refused"]
 
 
-@pytest.mark.parametrize("refetch", [False, True])
-def test_limit_stages_exactly_n_articles_and_stops(tmp_path, server, site, refetch):
-    backfill = ["--base-url", server.base_url, "--since", str(site.days[0]), "--until", str(site.days[-1])]
-    if refetch:  # everything is staged already: every article is fetched again
-        assert crawl(*backfill, "-q", data_dir=tmp_path, log_level="WARNING").returncode == 0
-        before, hits_before = staged_lines(tmp_path), sum(server.article_hits().values())
-    else:
-        before, hits_before = 0, 0
-    result = crawl(*backfill, "--limit", "5", *(["--refetch"] if refetch else []), data_dir=tmp_path)
-    assert result.returncode == 0, result.stderr
-    summary = records(tmp_path)[-1]["summary"]
-    assert summary["finish_reason"] == "limit"
-    unchanged = summary["dropped"].get("unchanged", 0)
-    # A re-fetched article found unchanged is current in staging: it counts, not re-staged.
-    assert summary["articles"] + unchanged == 5 and staged_lines(tmp_path) == before + summary["articles"]
-    assert unchanged == (5 if refetch else 0)
-    fetched = sum(server.article_hits().values()) - hits_before
-    # No more article requests than the limit, plus those that ended without an article.
-    ended_without = sum(n for reason, n in summary["dropped"].items() if reason not in ("limit", "unchanged"))
-    assert fetched <= 5 + ended_without + 1, (fetched, summary)  # +1: the first 500 of a flaky page
-
-
-def test_limit_in_latest_mode_survives_failed_articles(tmp_path, server):
-    """The feed links a 404: the limit is still reached with articles that exist."""
-    result = crawl("--base-url", server.base_url, "--limit", "8", data_dir=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert records(tmp_path)[-1]["summary"]["articles"] == 8 == staged_lines(tmp_path)
-
-
 def test_schedule_once_prints_the_runs_summary(tmp_path, server):
     config = tmp_path / "s.toml"
     config.write_text(f'[[job]]\nid = "latest"\nkind = "crawl"\nsite = "medcom"\nbase_url = "{server.base_url}"\n'
@@ -164,118 +134,6 @@ def test_demo_serve_on_a_busy_port_is_one_line(server):
     assert result.stderr.splitlines() == [f"warta demo: error: cannot serve on 127.0.0.1:{port}: Address already in use"]
 
 
-# Bad paths are errors ------------------------------------------------------------------------
-def _schedule(tmp_path) -> str:
-    config = tmp_path / "s.toml"
-    config.write_text('[[job]]\nid = "snap"\nkind = "snapshot"\ncron = "0 1 * * *"\n')
-    return str(config)
-
-
-COMMANDS = {
-    "crawl": lambda d, tmp: ["crawl", "medcom", "--base-url", "http://127.0.0.1:9", "--data-dir", d],
-    "snapshot": lambda d, tmp: ["snapshot", "--data-dir", d],
-    "verify": lambda d, tmp: ["snapshot", "--verify", "--data-dir", d],
-    "report": lambda d, tmp: ["report", "--data-dir", d],
-    "demo": lambda d, tmp: ["demo", "--data-dir", d],
-    "schedule once": lambda d, tmp: ["schedule", "once", "snap", "--config", _schedule(tmp), "--data-dir", d],
-    "schedule run": lambda d, tmp: ["schedule", "run", "--config", _schedule(tmp), "--data-dir", d],
-    "schedule status": lambda d, tmp: ["schedule", "status", "--config", _schedule(tmp), "--data-dir", d],
-}
-
-
-READ_ONLY = ("snapshot", "verify", "report", "schedule status")  # nothing to read in a missing dir
-CASES = [(command, problem) for command in sorted(COMMANDS) for problem in ("a file", "under a file", "missing")
-         if problem != "missing" or command in READ_ONLY]  # the others create their data dir
-
-
-@pytest.mark.parametrize("command, problem", CASES)
-def test_an_unusable_data_dir_is_one_line_naming_it(tmp_path, command, problem):
-    a_file = tmp_path / "notes.txt"
-    a_file.write_text("not a data dir")
-    data_dir = {"a file": a_file, "under a file": a_file / "data", "missing": tmp_path / "absent"}[problem]
-    result = run_warta(*COMMANDS[command](str(data_dir), tmp_path), timeout=60)
-    assert result.returncode == 1, result.stdout + result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and f"data dir {data_dir} " in lines[0], result.stderr
-    assert "Traceback" not in result.stderr
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
-def test_a_read_only_data_dir_is_refused(tmp_path):
-    data_dir = tmp_path / "ro"
-    data_dir.mkdir()
-    data_dir.chmod(0o555)
-    try:
-        result = run_warta("crawl", "medcom", "--data-dir", str(data_dir), timeout=60)
-    finally:
-        data_dir.chmod(0o755)
-    assert result.returncode == 1 and result.stderr.strip().endswith(f"data dir {data_dir} is not writable: "
-                                                                     "Permission denied")
-
-
-def test_verify_without_snapshots_fails(tmp_path):
-    result = run_warta("snapshot", "--verify", "--data-dir", str(tmp_path), timeout=60)
-    assert result.returncode == 1
-    assert result.stderr.strip() == f"verify: no snapshots in {tmp_path / 'snapshots'}"
-    assert "OK" not in result.stdout
-
-
-def test_read_articles_refuses_a_missing_dir_a_bad_date_and_an_unknown_site(tmp_path):
-    from pipeline import read_articles
-
-    with pytest.raises(FileNotFoundError):
-        read_articles(tmp_path / "absent")
-    with pytest.raises(ValueError, match=r"^since: not a date in YYYY-MM-DD form: '2026-13-40'$"):
-        read_articles(tmp_path, since="2026-13-40")
-    with pytest.raises(ValueError, match=r"^until: "):
-        read_articles(tmp_path, since="2026-01-01", until="soon")
-    with pytest.raises(ValueError, match=r"unknown site 'kompas'; known: medcom"):
-        read_articles(tmp_path, site="kompas")
-    assert read_articles(tmp_path, site="medcom").empty, "a known site with nothing yet is an empty frame"
-
-
-# Installable beside other tools ------------------------------------------------------------------
-def test_dependencies_are_ranges_and_the_tested_set_is_a_constraints_file():
-    import tomllib
-
-    from packaging.requirements import Requirement
-
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
-    assert not [str(r) for r in reqs if any(s.operator in ("==", "===") for s in r.specifier)], "pins belong in constraints"
-    pinned = {Requirement(line).name.lower(): line for line in (ROOT / "constraints.txt").read_text().splitlines()
-              if line and not line.startswith("#")}
-    assert all("==" in line for line in pinned.values())
-    assert {r.name.lower().replace("_", "-") for r in reqs} <= {n.replace("_", "-") for n in pinned}
-    for r in reqs:  # the tested versions are inside the ranges
-        version = pinned[next(n for n in pinned if n.replace("_", "-") == r.name.lower().replace("_", "-"))]
-        assert r.specifier.contains(version.split("==")[1]), (str(r), version)
-    makefile = (ROOT / "Makefile").read_text()
-    assert makefile.count("$(CONSTRAINTS)") >= 2 and "CONSTRAINTS := -c constraints.txt" in makefile
-
-
-def test_a_distributed_worker_with_a_limit_hands_the_rest_back(tmp_path):
-    """`--limit` in distributed mode: exactly N staged, and the articles it fetched beyond N go
-    back to the shared queue, so the next worker finishes the run with nothing lost."""
-    from demosite import DemoServer, generate_site
-    from tests.servers import redis_server
-
-    site = generate_site(n_articles=40, days=2, seed=5, reposts=0)
-    with redis_server(tmp_path) as redis_url, DemoServer(site, flaky_paths=0, latency=0.05) as server:
-        args = ["--base-url", server.base_url, "--since", str(site.days[0]), "--until", str(site.days[-1]),
-                "--redis-url", redis_url]
-        first = crawl(*args, "--limit", "5", data_dir=tmp_path / "d")
-        assert first.returncode == 0, first.stderr
-        assert records(tmp_path / "d")[-1]["summary"]["articles"] == 5
-        rest = crawl(*args, data_dir=tmp_path / "d")
-        assert rest.returncode == 0, rest.stderr
-    assert run_warta("snapshot", "--data-dir", str(tmp_path / "d")).returncode == 0
-    from pipeline import read_articles
-
-    ids = read_articles(tmp_path / "d", columns=["article_id"])["article_id"]
-    assert sorted(ids) == sorted(a.article_id for a in site.articles)
-
-
 @pytest.mark.parametrize("dropped, says", [
     ({"discovery_connection_refused": 3}, "could not reach https://www.medcom.id: connection refused"),
     ({"discovery_cannotresolvehosterror": 3}, "could not reach https://www.medcom.id: host name not found (DNS)"),
@@ -297,8 +155,14 @@ def test_log_lines_are_stamped_in_wib(tmp_path, server):
     assert stamps and all(zone == " WIB" for _, zone in stamps), stamps[:3]
 
 
+def schedule_file(tmp_path) -> str:
+    config = tmp_path / "s.toml"
+    config.write_text('[[job]]\nid = "snap"\nkind = "snapshot"\ncron = "0 1 * * *"\n')
+    return str(config)
+
+
 def test_schedule_once_of_a_snapshot_job_prints_the_snapshot_summary(tmp_path):
-    result = run_warta("schedule", "once", "-q", "snap", "--config", _schedule(tmp_path), "--data-dir", str(tmp_path))
+    result = run_warta("schedule", "once", "-q", "snap", "--config", schedule_file(tmp_path), "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == ["snapshot: 0 partitions written, 0 unchanged, 0 rows; 0 staged records "
                                           "(0 new, 0 updated); torn lines skipped: 0, undated: 0"]
@@ -309,44 +173,3 @@ def test_the_report_says_its_time_in_wib(tmp_path):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "report.html").read_text()
     assert re.search(r"generated\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WIB", html) and "UTC" not in html
-
-
-# The limit's components, unit by unit (as tests/test_components.py does the others) -------------
-def test_the_limit_components_are_off_without_a_limit():
-    from scrapy.exceptions import NotConfigured
-    from scrapy.utils.test import get_crawler
-
-    from crawler.limit import LimitMiddleware, LimitPipeline
-
-    for component in (LimitMiddleware, LimitPipeline):
-        with pytest.raises(NotConfigured):
-            component.from_crawler(get_crawler(settings_dict={"LIMIT_ARTICLES": 0}))
-
-
-def test_the_limit_holds_article_requests_back_and_admits_n_articles():
-    import asyncio
-
-    from scrapy import Request
-    from scrapy.utils.test import get_crawler
-
-    from crawler.limit import LimitMiddleware, LimitPipeline, LimitReached
-
-    crawler = get_crawler(settings_dict={"LIMIT_ARTICLES": 2})
-    crawler.stats.open_spider()
-    middleware, pipeline = LimitMiddleware.from_crawler(crawler), LimitPipeline.from_crawler(crawler)
-    assert middleware.limit is pipeline.limit, "one count per crawl"
-
-    async def output():
-        for n in range(4):
-            yield Request(f"https://www.medcom.id/a/b/id{n:06d}-x", meta={"kind": "article", "article_id": f"id{n}"})
-        yield Request("https://www.medcom.id/sitemap.xml", meta={"kind": "discovery"})
-
-    async def collect():
-        return [r.meta["kind"] async for r in middleware.process_spider_output(None, output())]
-
-    assert asyncio.run(collect()) == ["article", "article", "discovery"], "2 in flight, 2 wait, discovery goes"
-    assert len(middleware.limit.backlog) == 2
-    assert pipeline.process_item("a1") == "a1" and pipeline.process_item("a2") == "a2"
-    with pytest.raises(LimitReached):
-        pipeline.process_item("a3")
-    assert crawler.stats.get_value("warta/dropped/limit") == 1
