@@ -4,12 +4,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean system-packages
+.PHONY: install demo test bench clean system-packages constraints
 
-$(STAMP): pyproject.toml
+# pyproject.toml holds the ranges warta works with; constraints.txt the exact set it was tested with.
+CONSTRAINTS := -c constraints.txt
+
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet $(CONSTRAINTS) -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,8 +32,12 @@ test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) system-packages
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet $(CONSTRAINTS) -e '.[test,bench]'
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+# After upgrading packages in .venv and running the tests: pin the tested set again.
+constraints: $(STAMP)
+	$(BIN)/python tools/constraints.py
 
 clean:
 	rm -rf $(VENV) data/demo .pytest_cache

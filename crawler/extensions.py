@@ -49,6 +49,9 @@ def summarise(stats: dict) -> dict:
 
 
 def format_summary(site: str, summary: dict, elapsed: float) -> str:
+    """The one-line summary of a crawl, the same wherever it is shown (`warta crawl`, `warta
+    demo`, `warta schedule once`, `scrapy crawl`)."""
+
     def listing(counts: dict) -> str:
         return ", ".join(f"{k}={v}" for k, v in counts.items()) or "none"
 
@@ -74,6 +77,9 @@ class RunReport:
         self.data_dir = DataDir(settings.get("WARTA_DATA_DIR", "data"))
         self.record_path = settings.get("WARTA_RUN_RECORD")
         self.interactive = settings.getbool("WARTA_PROGRESS", sys.stderr.isatty())
+        # `warta crawl` prints the summary itself, once it knows the outcome; `scrapy crawl` here.
+        self.print_summary = settings.getbool("WARTA_PRINT_SUMMARY", True)
+        self.log_file = settings.get("LOG_FILE")
         self.started = time.monotonic()
         self._ticker = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -104,10 +110,11 @@ class RunReport:
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
         elapsed = time.monotonic() - self.started
+        self.crawler.stats.set_value("warta/elapsed_s", round(elapsed, 3))  # the summary's time, everywhere
         summary = summarise(stats)
         record = {"site": spider.name, "args": {k: _jsonable(getattr(spider, k, None))
                                                  for k in ("since", "until", "mirror")},
-                  "elapsed_s": round(elapsed, 3), "summary": summary,
+                  "elapsed_s": round(elapsed, 3), "summary": summary, "log": self.log_file,
                   "stats": {k: _jsonable(v) for k, v in stats.items()}}
         path = Path(self.record_path) if self.record_path else (
             self.data_dir.runs(spider.name) /
@@ -116,4 +123,5 @@ class RunReport:
         tmp = path.with_name("." + path.name + ".tmp")
         tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
         os.replace(tmp, path)
-        print(format_summary(spider.name, summary, elapsed), flush=True)
+        if self.print_summary:
+            print(format_summary(spider.name, summary, elapsed), flush=True)

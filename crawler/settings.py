@@ -44,9 +44,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 560,
     # Outside the retries: only a final failure reaches it (distributed mode only).
     "crawler.shared_queue.FailedLeaseMiddleware": 50,
+    "crawler.limit.LimitEndMiddleware": 45,  # --limit only: an article request failed for good
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.SeenSkipMiddleware": 800,
+    "crawler.limit.LimitMiddleware": 700,  # --limit only; sees the requests the seen-skip let through
     "crawler.shared_queue.LeaseMiddleware": 990,  # distributed mode only
 }
 ITEM_PIPELINES = {
@@ -54,6 +56,7 @@ ITEM_PIPELINES = {
     "pipeline.articles.ArticlePipeline": 300,
     "pipeline.boilerplate.LearnedBoilerplatePipeline": 350,
     "pipeline.dedup.DedupPipeline": 400,
+    "crawler.limit.LimitPipeline": 890,  # --limit only: the N-th article is the last one staged
     "pipeline.staging.StagingPipeline": 900,
 }
 EXTENSIONS = {
@@ -82,6 +85,7 @@ DISTRIBUTED_RUN_TTL_HOURS = 24  # an abandoned run's keys expire after this
 
 RAW_ARCHIVE_ENABLED = True  # every article response as WARC under DATA/raw/ (reparse, repair)
 RAW_ARCHIVE_MAX_BYTES = 256 * 1024 * 1024  # a local WARC file is rotated past this size (and daily)
+LIMIT_ARTICLES = 0  # --limit N: stage exactly N articles, then stop (crawler.limit); 0: no limit
 
 STAGING_FLUSH_ITEMS = 50
 STAGING_FLUSH_SECONDS = 2.0

@@ -30,6 +30,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.limit import LimitReached
 from pipeline.datadir import DataDir
 from pipeline.items import FetchedPage
 from pipeline.signals import articles_staged
@@ -295,9 +296,10 @@ class SharedScheduler:
     def articles_staged(self, items):
         self.leases_done([item.lease for item in items])
 
-    def response_done(self, response=None, **kwargs):
-        """An item dropped (with a counted reason) or failed, or a callback raised: final."""
-        if response is not None:
+    def response_done(self, response=None, exception=None, **kwargs):
+        """An item dropped (with a counted reason) or failed, or a callback raised: final. An
+        article beyond this worker's --limit is not: its lease is handed back at close."""
+        if response is not None and not isinstance(exception, LimitReached):
             self.leases_done([response.meta.get(LEASE_META)])
 
     def _ack(self, *leases: str) -> None:

@@ -1,4 +1,5 @@
-"""Serve a generated site on 127.0.0.1, counting requests per path.
+"""Serve a generated site on 127.0.0.1, counting requests per path (`warta demo --serve`
+serves the default site on its own).
 
 Failure modes of a real site are built in: a 404 linked from the feed, an article that
 answers 500 on its first request and then recovers, an optional fixed latency per page.
@@ -115,22 +116,3 @@ class DemoServer:
                 pass
 
         return Handler
-
-
-def main() -> None:
-    """`python -m demosite.server [PORT]`: serve the default generated site until interrupted."""
-    import sys
-
-    from demosite.generator import generate_site
-
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8765
-    with DemoServer(generate_site(), port=port) as server:
-        print(f"serving the demo site at {server.base_url}", flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
-
-
-if __name__ == "__main__":
-    main()

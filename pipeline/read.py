@@ -1,20 +1,38 @@
 """Reading the snapshots: only the partitions and columns asked for."""
 from __future__ import annotations
 
+import errno
 import os
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.dataset as ds
 
+from crawler.extract.dates import parse_day
+from crawler.extract.profiles import PROFILES
 from pipeline.datadir import DataDir
 from pipeline.schema import PARTITION_SCHEMA, dataset_schema
 
 
-def _day(value) -> str | None:
+def _day(name: str, value) -> str | None:
+    """A WIB day argument as `YYYY-MM-DD`; ValueError naming the argument otherwise."""
     if value is None:
         return None
-    return value.isoformat() if isinstance(value, date) else date.fromisoformat(str(value)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return parse_day(str(value)).isoformat()
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def _check_site(data_dir: DataDir, site: str) -> None:
+    """An unknown site is a mistake, not an empty result: profiles, and sites already in the data."""
+    known = set(PROFILES) | {key.split("/")[1].removeprefix("site=")
+                             for key in data_dir.store.list(f"{DataDir.SNAPSHOTS}/site=*")}
+    if site not in known:
+        raise ValueError(f"site: unknown site {site!r}; known: {', '.join(sorted(known))}")
 
 
 def _has_snapshots(data_dir: DataDir) -> bool:
@@ -35,19 +53,27 @@ def read_articles(data_dir: str | os.PathLike = "data", since=None, until=None, 
     """Articles published from `since` to `until` (WIB days, inclusive) as a DataFrame.
 
     Partition pruning on `site` and `date` means only the matching folders are opened, and
-    only `columns` (all when None) are read from them.
+    only `columns` (all when None) are read from them. A data dir that is not there raises
+    FileNotFoundError; a wrong date, site or column raises ValueError naming the argument.
     """
     names = dataset_schema().names
     if columns is not None:
         unknown = [c for c in columns if c not in names]
         if unknown:
             raise ValueError(f"unknown columns {unknown}; known: {names}")
+    first, last = _day("since", since), _day("until", until)
+    if first and last and first > last:
+        raise ValueError(f"since ({first}) is after until ({last})")
     data_dir = DataDir.of(data_dir)
+    if not data_dir.remote and not Path(data_dir.location).is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such data dir", data_dir.location)
+    if site is not None:
+        _check_site(data_dir, site)
     if not _has_snapshots(data_dir):
         return dataset_schema().empty_table().select(columns or names).to_pandas()
     expr = None
-    for cond in (ds.field("date") >= _day(since) if since is not None else None,
-                 ds.field("date") <= _day(until) if until is not None else None,
+    for cond in (ds.field("date") >= first if first is not None else None,
+                 ds.field("date") <= last if last is not None else None,
                  ds.field("site") == site if site is not None else None):
         if cond is not None:
             expr = cond if expr is None else expr & cond

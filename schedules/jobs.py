@@ -84,7 +84,8 @@ def _execute(spec: JobSpec, data_dir: str, log_path: Path, record_path: Path, ru
     """The run's subprocess from start to exit: (status, exit code)."""
     cmd = command(spec, data_dir)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, WARTA_RUN_RECORD=str(record_path), WARTA_DATA_DIR=data_dir)
+    # The crawl writes its record where we read it, and Scrapy's log into this run's log file.
+    env = dict(os.environ, WARTA_RUN_RECORD=str(record_path), WARTA_RUN_LOG=str(log_path), WARTA_DATA_DIR=data_dir)
     logger.info("run %s starts: %s", run_id, " ".join(cmd[2:]))
     try:
         with open(log_path, "ab") as log:

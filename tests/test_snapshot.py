@@ -115,10 +115,12 @@ def test_read_articles_prunes_by_date_site_and_columns(tmp_path):
                        columns=["article_id", "title"])
     assert df["article_id"].tolist() == ["FFFFFF02", "FFFFFF03", "FFFFFF04"]
     assert list(df.columns) == ["article_id", "title"]
-    assert read_articles(tmp_path, site="other").empty
+    with pytest.raises(ValueError, match="known: medcom"):
+        read_articles(tmp_path, site="other")
     with pytest.raises(ValueError, match="unknown columns"):
         read_articles(tmp_path, columns=["nope"])
-    assert read_articles(tmp_path / "nothing").empty
+    with pytest.raises(FileNotFoundError):
+        read_articles(tmp_path / "nothing")
 
 
 def test_verify_detects_a_damaged_partition(tmp_path, warta):

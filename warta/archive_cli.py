@@ -83,8 +83,9 @@ def warc_page(path: str, url: str | None):
     raise SystemExit(f"warta parse: error: no response record{f' for {url}' if url else ''} in {path}")
 
 
-def add_archive_commands(sub, default_data_dir: str, day) -> None:
-    p = sub.add_parser("reparse", help="re-extract archived pages with today's parser and rebuild their days")
+def add_archive_commands(sub, default_data_dir: str, day, parents: list) -> None:
+    p = sub.add_parser("reparse", parents=parents,
+                       help="re-extract archived pages with today's parser and rebuild their days")
     p.add_argument("site", nargs="?", help="only this site")
     p.add_argument("--since", type=day, help="first publication day (WIB), YYYY-MM-DD")
     p.add_argument("--until", type=day, help="last publication day (WIB), YYYY-MM-DD")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from datetime import date, datetime
@@ -11,6 +12,7 @@ from pathlib import Path
 from crawler.extract.dates import parse_day
 from crawler.extract.profiles import PROFILES
 from crawler.extract.urls import http_origin
+from warta.output import NORMAL, log_to_terminal, say, verbosity_parent, version
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -34,6 +36,12 @@ def _site(text: str) -> str:
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}")
     return int(text)
 
 
@@ -75,6 +83,15 @@ def _json_default(value):
     raise TypeError(type(value).__name__)
 
 
+def _usable(command: str, data_dir: str, *, write: bool, must_exist: bool = False) -> None:
+    from warta.paths import UnusableDataDir, check_data_dir
+
+    try:
+        check_data_dir(data_dir, write=write, must_exist=must_exist)
+    except UnusableDataDir as exc:
+        raise SystemExit(f"warta {command}: error: {exc}") from None
+
+
 def cmd_crawl(args) -> int:
     from warta.crawl import run_crawl
 
@@ -82,23 +99,50 @@ def cmd_crawl(args) -> int:
         raise SystemExit("warta crawl: error: --until needs --since")
     if args.since and args.until and args.since > args.until:
         raise SystemExit(f"warta crawl: error: --since {args.since} is after --until {args.until}")
+    _usable("crawl", args.data_dir, write=True)
     _preflight("crawl", args.data_dir, args.redis_url)
-    summary = run_crawl(args.site, args.data_dir, since=args.since and args.since.isoformat(),
-                        until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit,
-                        refetch=args.refetch, redis_url=args.redis_url)
-    code, message = crawl_outcome(summary, distributed=bool(args.redis_url))
+    run = run_crawl(args.site, args.data_dir, since=args.since and args.since.isoformat(),
+                    until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit,
+                    refetch=args.refetch, redis_url=args.redis_url, verbosity=args.verbosity)
+    target = args.base_url or PROFILES[args.site].origin
+    code, message = crawl_outcome(run.summary, distributed=bool(args.redis_url), target=target)
+    if unreachable(run.summary) is None:  # an unreachable site is its one line, nothing more
+        print(run.line, flush=True)
+        if not run.scheduled:
+            say(args, f"log: {run.log}")
     if message:
         print(f"warta crawl: {message}", file=sys.stderr)
     return code
 
 
-def crawl_outcome(summary: dict, distributed: bool) -> tuple[int, str | None]:
+# A crawl's discovery failures (`warta/dropped/discovery_<reason>`) as the reader says them.
+# Scrapy 2.19's own exception names, where the spider does not shorten them, are here too.
+UNREACHABLE = {"connection_refused": "connection refused", "dns": "host name not found (DNS)",
+               "cannotresolvehosterror": "host name not found (DNS)", "timeout": "no answer (timed out)",
+               "no_response": "the connection closed without a response",
+               "downloadfailederror": "the connection failed", "responsedatalosserror": "the connection failed"}
+
+
+def unreachable(summary: dict) -> str | None:
+    """Why the site could not be reached at all, or None: judged from the stats (no response,
+    and discovery requests that failed), not from Scrapy's exit code."""
+    if summary.get("pages"):
+        return None
+    reasons = [key.removeprefix("discovery_") for key in summary.get("dropped", {}) if key.startswith("discovery_")]
+    if not reasons:
+        return None
+    return ", ".join(dict.fromkeys(UNREACHABLE.get(r, r.replace("_", " ")) for r in reasons))
+
+
+def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") -> tuple[int, str | None]:
     """Exit code and message of a finished crawl."""
-    if summary["finish_reason"] not in ("finished", "closespider_itemcount"):
-        return 1, f"stopped early ({summary['finish_reason']})"
     if summary["pages"] == 0 and distributed and summary["requests"] == 0:
         # This worker started after the others had taken every request: they fetch the rest.
         return 0, "nothing was left to fetch in the shared run: the other workers had every request"
+    if reason := unreachable(summary):
+        return 1, f"could not reach {target}: {reason}"
+    if summary["finish_reason"] not in ("finished", "limit"):
+        return 1, f"stopped early ({summary['finish_reason']})"
     if summary["pages"] == 0:
         return 1, "no page could be fetched"
     return 0, None
@@ -109,6 +153,8 @@ def cmd_snapshot(args) -> int:
     from pipeline.snapshot import BuildLocked, build
     from warta.progress import ProgressBar
 
+    _usable("snapshot", args.data_dir, write=not args.verify, must_exist=True)
+    log_to_terminal(args.verbosity, logging.WARNING)
     if args.verify:
         checked, problems = verify(args.data_dir)
         for problem in problems:
@@ -122,7 +168,7 @@ def cmd_snapshot(args) -> int:
         from warta.archive_cli import cmd_repair
         return cmd_repair(args.data_dir)
     _preflight("snapshot", args.data_dir, args.redis_url)
-    bar = ProgressBar("snapshot")
+    bar = ProgressBar("snapshot", enabled=args.verbosity == NORMAL)
     try:
         # Named dates are rebuilt even with nothing new staged (learned boilerplate, schema).
         report = build(args.data_dir, dates=set(args.date) if args.date else None,
@@ -175,23 +221,34 @@ def cmd_parse(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from warta.demo import run_demo
+    from warta.demo import run_demo, serve_demo
 
-    return run_demo(args.data_dir)
+    if args.serve is not None:
+        return serve_demo(args.serve, args.verbosity)
+    _usable("demo", args.data_dir, write=True)
+    return run_demo(args.data_dir, args.verbosity)
 
 
 def cmd_report(args) -> int:
     from warta.report import write_report
 
-    print(f"report written to {write_report(args.data_dir, args.output)}")
+    _usable("report", args.data_dir, write=args.output is None, must_exist=True)
+    try:
+        path = write_report(args.data_dir, args.output)
+    except OSError as exc:
+        raise SystemExit(f"warta report: error: cannot write {exc.filename or args.output}: {exc.strerror}") from None
+    print(f"report written to {path}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="warta", description="Scheduled news crawling into daily Parquet snapshots.")
+    parser = OneLineParser(prog="warta", description="Scheduled news crawling into daily Parquet snapshots.",
+                           parents=[verbosity_parent(default=NORMAL)])
+    parser.add_argument("--version", action="version", version=f"warta {version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    common = [verbosity_parent()]
 
-    p = sub.add_parser("crawl", help="one-off crawl of a site")
+    p = sub.add_parser("crawl", help="one-off crawl of a site", parents=common)
     p.add_argument("site", type=_site)
     p.add_argument("--since", type=_day, help="first publication day (WIB), YYYY-MM-DD")
     p.add_argument("--until", type=_day, help="last publication day (WIB), YYYY-MM-DD")
@@ -202,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     _redis_option(p)
     p.set_defaults(func=cmd_crawl)
 
-    p = sub.add_parser("snapshot", help="build the daily Parquet snapshots from staging")
+    p = sub.add_parser("snapshot", parents=common, help="build the daily Parquet snapshots from staging")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--date", type=_day, action="extend", nargs="+", help="only these days (WIB)")
     group.add_argument("--all", action="store_true", help="also rewrite every existing partition")
@@ -213,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     _redis_option(p)
     p.set_defaults(func=cmd_snapshot)
 
-    p = sub.add_parser("parse", help="parse one saved page (HTML or WARC) and print the article as JSON")
+    p = sub.add_parser("parse", parents=common, help="parse one saved page (HTML or WARC) and print the article as JSON")
     p.add_argument("file", nargs="?", help="a saved HTML page, or a WARC file (.warc, .warc.gz)")
     p.add_argument("--url", type=_url, help="the page's URL (for a WARC file: which record)")
     p.add_argument("--from-archive", metavar="ID", help="the latest archived response of this article id")
@@ -222,11 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="show which source answered and what was removed")
     p.set_defaults(func=cmd_parse)
 
-    p = sub.add_parser("demo", help="crawl the bundled medcom-style site offline and build snapshots")
+    p = sub.add_parser("demo", parents=common, help="crawl the bundled medcom-style site offline and build snapshots")
     p.add_argument("--data-dir", default=os.path.join(default_data_dir(), "demo"))
+    p.add_argument("--serve", nargs="?", const=8000, type=_port, metavar="PORT",
+                   help="only serve the site on 127.0.0.1:PORT (default 8000; 0: any free port) until Ctrl-C")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("report", help="an HTML page: articles per day and channel, fill-rate history")
+    p = sub.add_parser("report", parents=common, help="an HTML page: articles per day and channel, fill-rate history")
     p.add_argument("--data-dir", default=default_data_dir())
     p.add_argument("--output", help="file to write (default DATA/report.html)")
     p.set_defaults(func=cmd_report)
@@ -234,9 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     from warta.archive_cli import add_archive_commands
     from warta.schedule_cli import add_schedule_parser
 
-    add_archive_commands(sub, default_data_dir(), _day)
+    add_archive_commands(sub, default_data_dir(), _day, common)
 
-    add_schedule_parser(sub, default_data_dir())
+    add_schedule_parser(sub, default_data_dir(), common)
 
     return parser
 

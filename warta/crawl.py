@@ -1,14 +1,43 @@
-"""Running one crawl in this process (one crawl per process: Scrapy's reactor cannot restart)."""
+"""Running one crawl in this process (one crawl per process: Scrapy's reactor cannot restart).
+
+Scrapy's own log goes to the run's log file (`DATA/logs/crawl/<site>-<time>-<pid>.log`, or
+`WARTA_RUN_LOG`, the scheduler's log of the run), not to the terminal: the terminal gets
+the progress line and the summary, and the log as well with -v.
+"""
 from __future__ import annotations
 
+import logging
 import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.extensions import summarise
+from crawler.extensions import format_summary, summarise
 from crawler.shared_queue import distributed_settings
 from pipeline.datadir import DataDir
+from warta.output import NORMAL, QUIET, VERBOSE, WibFormatter
+
+
+@dataclass
+class CrawlRun:
+    site: str
+    summary: dict
+    elapsed: float
+    log: Path
+
+    @property
+    def scheduled(self) -> bool:
+        """Run by the scheduler, which keeps the log (and says where)."""
+        return os.environ.get("WARTA_RUN_LOG") == str(self.log)
+
+    @property
+    def line(self) -> str:
+        """The one-line summary, as `scrapy crawl` and `warta schedule once` print it."""
+        return format_summary(self.site, self.summary, self.elapsed)
 
 
 def crawl_settings(data_dir: str | os.PathLike, overrides: dict | None = None) -> Settings:
@@ -20,21 +49,52 @@ def crawl_settings(data_dir: str | os.PathLike, overrides: dict | None = None) -
     return settings
 
 
+def run_log_path(site: str, data_dir: str | os.PathLike) -> Path:
+    if scheduled := os.environ.get("WARTA_RUN_LOG"):
+        return Path(scheduled)
+    stamp = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+    return DataDir.of(data_dir).logs("crawl") / f"{site}-{stamp}-{os.getpid()}.log"
+
+
+def _install_log(settings: Settings, log: Path, echo: bool) -> None:
+    """Scrapy's log into the run's log file (with -v on stderr too), stamped in WIB; installed
+    before Scrapy starts (LOG_INSTALL_ROOT_HANDLER off) so that its first lines are too."""
+    formatter = WibFormatter(settings.get("LOG_FORMAT"))
+    handlers: list[logging.Handler] = [logging.FileHandler(log, mode="a", encoding=settings.get("LOG_ENCODING"))]
+    if echo:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    root = logging.getLogger()
+    root.setLevel(logging.NOTSET)  # the handlers choose, as with Scrapy's own root handler
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.setLevel(settings.get("LOG_LEVEL"))
+        root.addHandler(handler)
+
+
 def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, base_url=None,
               limit: int | None = None, refetch: bool = False, overrides: dict | None = None,
-              redis_url: str | None = None) -> dict:
-    """Crawl `site` into `data_dir` (a folder or an object-store URL); returns the run summary
-    (pages, articles, drops). With `redis_url`, this process is one worker of a distributed crawl."""
+              redis_url: str | None = None, verbosity: int = NORMAL) -> CrawlRun:
+    """Crawl `site` into `data_dir` (a folder or an object-store URL); returns the run (summary
+    of pages, articles, drops; its log file). With `redis_url`, this process is one worker of a
+    distributed crawl. The caller prints the summary."""
     DataDir.of(data_dir).local.mkdir(parents=True, exist_ok=True)
+    log = run_log_path(site, data_dir)
+    log.parent.mkdir(parents=True, exist_ok=True)
     extra = dict(distributed_settings(redis_url))
     extra["WARTA_RUN_ORIGIN"] = "warta crawl"
+    extra.update({"LOG_FILE": str(log), "LOG_INSTALL_ROOT_HANDLER": False, "WARTA_PRINT_SUMMARY": False})
+    if verbosity in (QUIET, VERBOSE):  # -v: the log shows the progress
+        extra["WARTA_PROGRESS"] = False
     extra.update(overrides or {})
     if limit:
-        extra["CLOSESPIDER_ITEMCOUNT"] = limit
-    process = CrawlerProcess(crawl_settings(data_dir, extra))
+        extra["LIMIT_ARTICLES"] = limit
+    settings = crawl_settings(data_dir, extra)
+    _install_log(settings, log, echo=verbosity == VERBOSE)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(site)
     kwargs = {k: v for k, v in (("since", since), ("until", until), ("base_url", base_url),
                                 ("refetch", "1" if refetch else None)) if v}
     process.crawl(crawler, **kwargs)
     process.start()
-    return summarise(crawler.stats.get_stats())
+    stats = crawler.stats.get_stats()
+    return CrawlRun(site, summarise(stats), float(stats.get("warta/elapsed_s") or 0.0), log)

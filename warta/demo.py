@@ -1,36 +1,69 @@
-"""`warta demo`: the whole product on the bundled medcom-style site, offline."""
+"""`warta demo`: the whole product on the bundled medcom-style site, offline; `warta demo
+--serve [PORT]`: that site alone on 127.0.0.1, for `warta crawl --base-url` experiments."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 
 from demosite import DemoServer, generate_site
 from pipeline.datadir import DataDir
 from pipeline.read import read_articles
 from pipeline.snapshot import build
 from warta.crawl import run_crawl
+from warta.output import NORMAL, QUIET
 
 
-def run_demo(data_dir: str) -> int:
+def run_demo(data_dir: str, verbosity: int = NORMAL) -> int:
+    def say(text: str) -> None:
+        if verbosity > QUIET:
+            print(text, flush=True)
+
     site = generate_site()
     with DemoServer(site) as server:
-        print(f"demo: serving {len(site.articles)} generated medcom-style articles at {server.base_url}", flush=True)
-        summary = run_crawl("medcom", data_dir, since=site.days[0].isoformat(), until=site.days[-1].isoformat(),
-                            base_url=server.base_url,
-                            overrides={"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING",
-                                       "WARTA_RUN_ORIGIN": "warta demo"})
+        say(f"demo: serving {len(site.articles)} generated medcom-style articles at {server.base_url}")
+        run = run_crawl("medcom", data_dir, since=site.days[0].isoformat(), until=site.days[-1].isoformat(),
+                        base_url=server.base_url, overrides={"AUTOTHROTTLE_ENABLED": False, "WARTA_RUN_ORIGIN": "warta demo"}, verbosity=verbosity)
+    print(run.line, flush=True)
     report = build(data_dir)
     df = read_articles(data_dir)
     snapshots = DataDir(data_dir).store.arrow(DataDir.SNAPSHOTS)[0]
-    print(f"demo: {summary['pages']} pages fetched, {summary['articles']} articles staged, "
-          f"dropped: {summary['dropped'] or 'none'}, skipped as already staged: "
-          f"{summary['skipped'].get('seen', 0)}")
-    print(f"demo: {report.partitions_written} daily partitions written this run, "
-          f"{report.partitions_unchanged} unchanged")
-    print(f"demo: {snapshots} holds {len(df)} articles over {df['date'].nunique()} days, "
-          f"{len(df.columns)} columns")
+    say(f"demo: {report.partitions_written} daily partitions written this run, "
+        f"{report.partitions_unchanged} unchanged")
+    say(f"demo: {snapshots} holds {len(df)} articles over {df['date'].nunique()} days, {len(df.columns)} columns")
+    say(f"demo: the crawl's log is {run.log}")
     relative = os.path.relpath(sys.executable)
     python = sys.executable if relative.startswith("..") else relative
-    print("load them with:")
-    print(f'    {python} -c \'import pandas; print(pandas.read_parquet("{snapshots}"))\'')
+    say("load them with:")
+    say(f'    {python} -c \'import pandas; print(pandas.read_parquet("{snapshots}"))\'')
     return 0 if len(df) else 1
+
+
+def serve_demo(port: int, verbosity: int = NORMAL) -> int:
+    """Serves the generated site until Ctrl-C or SIGTERM; exits 0 then."""
+    site = generate_site()
+    try:
+        server = DemoServer(site, port=port)
+    except OSError as exc:
+        raise SystemExit(f"warta demo: error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        with server:
+            print(f"demo: serving {len(site.articles)} generated medcom-style articles at {server.base_url}",
+                  flush=True)
+            if verbosity > QUIET:
+                print(f"crawl it with:  warta crawl medcom --base-url {server.base_url}\n"
+                      f"      or all:   warta crawl medcom --base-url {server.base_url} "
+                      f"--since {site.days[0]} --until {site.days[-1]}\n"
+                      "stop with Ctrl-C", flush=True)
+            try:
+                while not stop.wait(0.5):  # a timed wait, so Ctrl-C is seen promptly
+                    pass
+            except KeyboardInterrupt:
+                pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print("demo: stopped", flush=True)
+    return 0

@@ -6,10 +6,10 @@ import time
 
 
 class ProgressBar:
-    def __init__(self, label: str, stream=None, min_total: int = 5):
+    def __init__(self, label: str, stream=None, min_total: int = 5, enabled: bool = True):
         self.label = label
         self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
+        self.enabled = enabled and self.stream.isatty()  # -q and -v show no bar
         self.min_total = min_total
         self.started = time.monotonic()
         self.shown = False

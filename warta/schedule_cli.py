@@ -1,11 +1,13 @@
-"""`warta schedule run|list|status|once` and `warta report`."""
+"""`warta schedule run|list|status|once`."""
 from __future__ import annotations
 
+import json
 import logging
+import sys
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.health import WIB, wib
+from warta.output import WIB, log_to_terminal, say, wib
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "schedules" / "default.toml"
 
@@ -24,7 +26,8 @@ def cmd_run(args) -> int:
     from schedules.service import run_service
 
     schedule = _load(args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    _usable(args, write=True)
+    log_to_terminal(args.verbosity, logging.INFO)  # the service's log: journald's, or the terminal's
     try:
         return run_service(schedule, args.data_dir)
     except ServiceLocked as exc:
@@ -45,6 +48,7 @@ def cmd_status(args) -> int:
     from pipeline.runs import History
 
     schedule = _load(args)
+    _usable(args, write=False)
     problems = current_problems(args.data_dir)
     if problems:
         print(f"problems ({len(problems)}):")
@@ -90,20 +94,61 @@ def cmd_once(args) -> int:
     if args.job not in schedule.jobs:
         raise SystemExit(f"warta schedule once: no job {args.job!r} in {args.config} "
                          f"(jobs: {', '.join(schedule.jobs)})")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s: %(message)s")
-    status = run_job(args.job, str(Path(args.config).resolve()), str(Path(args.data_dir).resolve()))
-    print(f"{args.job}: {status}")
+    _usable(args, write=True)
+    log_to_terminal(args.verbosity)  # health problems are errors: shown; "run starts/ended" with -v
+    data_dir = str(Path(args.data_dir).resolve())
+    status = run_job(args.job, str(Path(args.config).resolve()), data_dir)
+    line, log = last_run_summary(args.job, data_dir)
+    if line:
+        print(line)
+    say(args, f"{args.job}: {status}" + (f"; log: {log}" if log else ""))
+    if status != "ok" and args.verbosity < 0:
+        print(f"{args.job}: {status}", file=sys.stderr)
     return 0 if status == "ok" else 1
 
 
-def add_schedule_parser(sub, default_data_dir: str) -> None:
+def last_run_summary(job: str, data_dir: str) -> tuple[str | None, str | None]:
+    """The one-line summary of the job's latest run, as `warta crawl` prints it (a crawl's from
+    its run record, a snapshot's from its log), and the run's log file."""
+    from schedules.history import History
+
+    from crawler.extensions import format_summary
+    from pipeline.datadir import DataDir
+
+    history = History(data_dir)
+    try:
+        runs = history.recent(1, job)
+    finally:
+        history.close()
+    if not runs:
+        return None, None
+    run = runs[0]
+    record = DataDir.of(data_dir).runs("scheduled") / f"{run.run_id}.json"
+    if record.exists():
+        data = json.loads(record.read_text())
+        return format_summary(data["site"], data["summary"], data["elapsed_s"]), run.log
+    log = Path(run.log)
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    return next((x for x in reversed(lines) if x.startswith("snapshot:")), None), run.log
+
+
+def _usable(args, write: bool) -> None:
+    from warta.paths import UnusableDataDir, check_data_dir
+
+    try:
+        check_data_dir(args.data_dir, write=write, must_exist=not write)
+    except UnusableDataDir as exc:
+        raise SystemExit(f"warta schedule {args.action}: error: {exc}") from None
+
+
+def add_schedule_parser(sub, default_data_dir: str, parents: list) -> None:
     p = sub.add_parser("schedule", help="the scheduler service and its jobs")
     actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
     for name, func, helptext in (("run", cmd_run, "run the scheduler in the foreground until SIGTERM/SIGINT"),
                                  ("list", cmd_list, "the configured jobs with their next run times"),
                                  ("status", cmd_status, "recent runs, their outcome and health"),
                                  ("once", cmd_once, "run one job now, as the scheduler would")):
-        a = actions.add_parser(name, help=helptext)
+        a = actions.add_parser(name, help=helptext, parents=parents)
         if name == "once":
             a.add_argument("job")
         if name == "status":

@@ -1,0 +1,179 @@
+"""An exact `--limit N` (setting `LIMIT_ARTICLES`): N articles staged, then the crawl stops.
+A re-fetched article found unchanged (dropped as `unchanged`) counts as well: it is current in
+staging, and `--limit 5 --refetch` over articles staged before must stop after five too.
+
+Scrapy's CLOSESPIDER_ITEMCOUNT counts after the fact: with dozens of article requests in
+flight, a crawl limited to 5 staged 19, and with `--refetch` it never stopped. Here three
+seams share one count per crawl (`ArticleLimit`):
+- `LimitMiddleware` (spider middleware, after the seen-skip) lets an article request through
+  only while staged + in flight < N. The others wait in a backlog and go out one at a time
+  when a request in flight ends without an article (a 404, a duplicate dropped...), so a
+  limit is still reached when some articles fail. In distributed mode requests belong to the
+  shared queue, so nothing is held back.
+- `LimitPipeline` (item pipeline, just before staging) admits N articles and drops any later
+  one with the counted reason `limit` (a distributed worker hands its lease back).
+- `LimitEndMiddleware` (downloader middleware, outside the retries) tells the count when an
+  article request failed for good.
+Once N articles are staged (or found unchanged), the crawl closes with the reason `limit`.
+"""
+from __future__ import annotations
+
+import weakref
+from collections import deque
+
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+
+FINISH_REASON = "limit"
+_LIMITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class LimitReached(DropItem):
+    """An article beyond the limit: not staged, and (distributed mode) not acknowledged."""
+
+
+def _article_id(request_or_response) -> str | None:
+    meta = request_or_response.meta
+    return meta.get("article_id") if meta.get("kind") == "article" else None
+
+
+class ArticleLimit:
+    """The count of one crawl: articles admitted to staging, staged, and requested."""
+
+    def __init__(self, crawler, n: int):
+        self.crawler = crawler
+        self.n = n
+        self.admitted = 0  # passed on to staging
+        self.staged = 0
+        self.unchanged = 0  # re-fetched and found unchanged: current, so counted
+        self.in_flight: set[str] = set()
+        self.backlog: deque[Request] = deque()
+        self.shared_queue = bool(crawler.settings.get("REDIS_URL"))
+        self.closing = False
+        for receiver, signal in ((self.item_scraped, signals.item_scraped), (self.item_ended, signals.item_dropped),
+                                 (self.item_ended, signals.item_error), (self.request_dropped, signals.request_dropped),
+                                 (self.spider_idle, signals.spider_idle)):
+            crawler.signals.connect(receiver, signal=signal)
+
+    @classmethod
+    def of(cls, crawler) -> ArticleLimit:
+        n = crawler.settings.getint("LIMIT_ARTICLES", 0)
+        if n <= 0:
+            raise NotConfigured("no article limit (LIMIT_ARTICLES)")
+        if crawler not in _LIMITS:
+            _LIMITS[crawler] = cls(crawler, n)
+        return _LIMITS[crawler]
+
+    # requests ---------------------------------------------------------------------------
+    def let_through(self, request: Request) -> bool:
+        """Whether an article request goes out now; False keeps it back (or for good)."""
+        if self.shared_queue:  # the shared queue holds it for the other workers
+            return True
+        if self.done >= self.n or self.closing:
+            self.crawler.stats.inc_value("warta/skipped/limit")
+            return False
+        if self.done + len(self.in_flight) >= self.n:
+            self.backlog.append(request)
+            return False
+        self.in_flight.add(request.meta["article_id"])
+        return True
+
+    def ended(self, article_id: str | None) -> None:
+        """An article request had its outcome: room for one from the backlog."""
+        if article_id is None:
+            return
+        self.in_flight.discard(article_id)
+        self._release()
+
+    def _release(self) -> None:
+        while self.backlog and not self.closing and self.done + len(self.in_flight) < self.n:
+            request = self.backlog.popleft()
+            self.in_flight.add(request.meta["article_id"])
+            self.crawler.engine.crawl(request)
+
+    # items ------------------------------------------------------------------------------
+    def admit(self) -> bool:
+        if self.admitted + self.unchanged >= self.n:
+            return False
+        self.admitted += 1
+        return True
+
+    @property
+    def done(self) -> int:
+        return self.staged + self.unchanged
+
+    def item_scraped(self, item, response, spider=None):
+        self.staged += 1
+        self._check()
+        self.ended(_article_id(response))
+
+    def item_ended(self, item=None, response=None, spider=None, exception=None, **kwargs):
+        if str(exception).startswith("unchanged:"):  # pipeline.dedup's reason for a current copy
+            self.unchanged += 1
+            self._check()
+        if response is not None:
+            self.ended(_article_id(response))
+
+    def _check(self) -> None:
+        if self.done >= self.n and not self.closing:
+            self.closing = True
+            self.crawler.stats.set_value("warta/limit", self.n)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=FINISH_REASON))
+
+    def request_dropped(self, request, spider=None):
+        self.ended(_article_id(request))
+
+    def spider_idle(self, spider=None):
+        """Nothing is in flight when the crawl is idle: whatever waits may go now."""
+        if self.backlog and not self.closing and self.done < self.n:
+            self.in_flight.clear()
+            self._release()
+            raise DontCloseSpider
+
+
+class LimitMiddleware:
+    def __init__(self, limit: ArticleLimit):
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(ArticleLimit.of(crawler))
+
+    async def process_spider_output(self, response, result):
+        async for element in result:
+            if not isinstance(element, Request) or _article_id(element) is None or self.limit.let_through(element):
+                yield element
+
+
+class LimitEndMiddleware:
+    def __init__(self, limit: ArticleLimit):
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(ArticleLimit.of(crawler))
+
+    def process_response(self, request, response):
+        if not 200 <= response.status < 300:  # an HTTP error: the spider gets no article
+            self.limit.ended(_article_id(request))
+        return response
+
+    def process_exception(self, request, exception):
+        self.limit.ended(_article_id(request))
+
+
+class LimitPipeline:
+    def __init__(self, crawler, limit: ArticleLimit):
+        self.stats = crawler.stats
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, ArticleLimit.of(crawler))
+
+    def process_item(self, item):
+        if not self.limit.admit():
+            self.stats.inc_value("warta/dropped/limit")
+            raise LimitReached(f"limit: {self.limit.n} articles already staged")
+        return item
