@@ -159,8 +159,10 @@ def cmd_snapshot(args) -> int:
         checked, problems = verify(args.data_dir)
         for problem in problems:
             print(problem)
-        if not checked and not problems:
-            print(f"verify: no snapshots in {args.data_dir}")
+        if not checked and not problems:  # nothing checked is not "OK"
+            from pipeline.datadir import DataDir
+            print(f"verify: no snapshots in {DataDir(args.data_dir).store.arrow(DataDir.SNAPSHOTS)[0]}",
+                  file=sys.stderr)
             return 1
         print(f"verify: {checked} partitions checked, {'OK' if not problems else f'{len(problems)} problem(s)'}")
         return 1 if problems else 0

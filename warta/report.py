@@ -208,7 +208,7 @@ def write_report(data_dir: str, output: str | None = None) -> Path:
     html = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>warta report</title>
 <style>{STYLE}</style></head><body>
 <h1>warta report</h1><p>{len(df):,} articles in {escape(DataDir(data_dir).name)};
-{len(runs)} recent runs; generated {datetime.now(WIB):%Y-%m-%d %H:%M} WIB.</p>
+{len(runs)} recent runs; generated {wib(datetime.now(WIB))}.</p>
 <h2>Problems ({len(problems)})</h2>{health}
 {last_runs(runs)}
 {articles_per_day(df)}

@@ -110,10 +110,9 @@ def cmd_once(args) -> int:
 def last_run_summary(job: str, data_dir: str) -> tuple[str | None, str | None]:
     """The one-line summary of the job's latest run, as `warta crawl` prints it (a crawl's from
     its run record, a snapshot's from its log), and the run's log file."""
-    from schedules.history import History
-
     from crawler.extensions import format_summary
     from pipeline.datadir import DataDir
+    from pipeline.runs import History
 
     history = History(data_dir)
     try:
