@@ -56,13 +56,31 @@ def _first(page: PageIndex, selectors):
     return None, None
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_UTF8_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
+
+
+def _is_utf8(html: bytes) -> bool:
+    """Whether the bytes are UTF-8. Valid UTF-8 with non-ASCII bytes is almost never another
+    encoding, while pages often declare a charset they are not in (re-encoded copies, wrong
+    templates), and libxml2 reads undeclared pages as Latin-1: so valid UTF-8 wins over any
+    declaration, and a declaration (or libxml2's default) is only trusted otherwise."""
+    if html.isascii():
+        return False  # every encoding libxml2 may pick reads ASCII alike; let it honour the page
+    try:
+        html.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _load(html: str | bytes):
     if isinstance(html, str):
         html = html.encode("utf-8", "replace")
     if not html or not html.strip():
         raise NotAnArticle("empty_page", "the page has no content")
     # A plain lxml tree: lxml.html's element classes cost a Python call per element touched.
-    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    parser = _UTF8_PARSER if _is_utf8(html) else _PARSER
     try:
         root = etree.fromstring(html.replace(b"\x00", b""), parser)
     except (etree.ParserError, ValueError) as exc:
