@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from crawler.extract import urls
+from crawler.extract import main_content, urls
 from crawler.extract.article import Article
 from crawler.extract.blocks import Block, blocks_from_text, extract_blocks, normalise
 from crawler.extract.byline import find_byline
@@ -22,6 +22,7 @@ from crawler.extract.metadata import jsonld_names, jsonld_text, read_metadata
 from crawler.extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
 from crawler.extract.selectors import PageIndex, text_of
 from crawler.extract.text import blocks_hash, clean_blocks
+from crawler.extract.trim import trim_blocks
 
 
 class NotAnArticle(ValueError):
@@ -37,15 +38,15 @@ class ParseResult:
     article: Article
     removed: list[tuple[str, str]] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
-    generic: bool = False
+    generic: bool = False  # the page went through the GENERIC profile (a site without one)
+    body_path: str = "profile"
 
     @property
     def path(self) -> str:
-        """Which extraction path gave the body: the site's `profile`, the `generic` profile
-        (a site without one), or the `fallback` extractor (no selector found the text)."""
-        if self.sources.get("body") == "trafilatura":
-            return "fallback"
-        return "generic" if self.generic else "profile"
+        """Which extraction path gave the body: `profile` (a site profile's body selector
+        won), `generic` (the scored main-content search won, or the GENERIC profile's
+        selectors, which are judged the same way), or `fallback` (trafilatura)."""
+        return self.body_path
 
 
 def _first(page: PageIndex, selectors):
@@ -107,6 +108,40 @@ def _generic_text(html) -> str:
 
     return trafilatura.extract(html, include_comments=False, include_tables=False,
                                favor_precision=True) or ""
+
+
+def _body(page: PageIndex, profile: SiteProfile, sources: dict):
+    """The body as blocks, what was left out, the element it came from and the path.
+
+    A site profile's selector is trusted when a cheap look finds nothing wrong with what it
+    returned; otherwise (and always for the GENERIC profile, whose selectors are guesses)
+    the page is searched and the selector's element is judged against the best candidate.
+    An element found by the search, or by GENERIC's guesses, is read generically: regions
+    named non-content are left out and the blocks at its edges are judged by context."""
+    selected, selector = _first(page, profile.body_selectors)
+    if selected is not None and profile is not GENERIC:
+        blocks, removed = extract_blocks(selected, profile.related_re, profile.body_rules.find(page, selected))
+        if main_content.plausible(page, selected, blocks):
+            sources["body"] = f"css:{selector}"
+            return blocks, removed, selected, "profile"
+    found = main_content.search(page.root)
+    chosen, why = main_content.judge(found, selected)
+    if chosen is None:
+        return [], [], None, "fallback"
+    sources["body_score"] = f"{found.score(chosen):.0f}"
+    if why == "selector":
+        sources["body"] = f"css:{selector}"
+        if profile is not GENERIC:
+            return blocks, removed, selected, "profile"
+    else:
+        sources["body"] = f"search:{chosen.tag}" + "".join(f".{c}" for c in (chosen.get("class") or "").split()[:2])
+        if selected is not None:
+            sources["body_rejected"] = f"css:{selector} scored {found.score(selected):.0f}"
+    dropped = dict(found.non_content)
+    dropped.update(profile.body_rules.find(page, chosen))
+    blocks, removed = extract_blocks(chosen, profile.related_re, dropped)
+    blocks, trimmed = trim_blocks(blocks)
+    return blocks, removed + trimmed, chosen, "generic"
 
 
 def _selected_text(page: PageIndex, selectors, name: str, sources: dict) -> str | None:
@@ -228,19 +263,16 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
 
     title = _title(page, profile, md, sources)
     image, caption = _lead_image(page, profile, md, sources)
-    removed: list[tuple[str, str]] = []
-    body_el, body_sel = _first(page, profile.body_selectors)
-    blocks: list[Block] = []
-    if body_el is not None:
-        blocks, removed = extract_blocks(body_el, profile.related_re, profile.body_rules.find(page, body_el))
-        sources["body"] = f"css:{body_sel}"
-    if not blocks:
-        blocks = blocks_from_text(_generic_text(html))
-        sources["body"] = "trafilatura"
+    blocks, removed, body_el, body_path = _body(page, profile, sources)
     byline = find_byline(page, profile, body_el)
     kicker = _kicker(page, profile, title, sources)
-    cleaned = clean_blocks(blocks, profile, {"caption": captions, "headline": {title or ""},
-                                             "byline": {byline.text}, "kicker": {kicker or ""}})
+    known = {"caption": captions, "headline": {title or ""}, "byline": {byline.text}, "kicker": {kicker or ""}}
+    cleaned = clean_blocks(blocks, profile, known)
+    if not cleaned.paragraphs and body_path != "fallback":
+        # Whatever the selectors and the search found was no text: trafilatura's turn.
+        blocks, body_path = blocks_from_text(_generic_text(html)), "fallback"
+        sources["body"] = "trafilatura"
+        cleaned = clean_blocks(blocks, profile, known)
     removed += cleaned.removed
     if not cleaned.paragraphs:
         raise NotAnArticle("no_body", f"no article text found in {url}")
@@ -269,7 +301,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
         word_count=len(body.split()), language=profile.language, content_hash=blocks_hash(cleaned.blocks),
         duplicate_of=None, crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
-    return ParseResult(article, removed, sources, generic=profile is GENERIC)
+    return ParseResult(article, removed, sources, generic=profile is GENERIC, body_path=body_path)
 
 
 def parse_article(html: str | bytes, url: str, site: str | None = None, *, mirror: str | None = None,

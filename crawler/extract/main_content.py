@@ -1,0 +1,289 @@
+"""The scored main-content search: which element of a page holds the article.
+
+One walk over the page's elements (no CSS, no tree edits) sorts every piece of text into
+- `good`: inside a paragraph (a block element's own text, `<br>` runs included) long enough
+  to be prose and not made of links;
+- `junk`: short fragments (bylines, labels, dates, buttons) that would stay in an extract;
+- `removable`: text the body walk and the cleaner drop anyway: link lists, and regions that
+  are not content by tag or name (nav, aside, footer, comments, related, sidebar, share...).
+A block element's score is `good - junk - REMOVABLE_COST * removable` over its subtree: the
+element to extract is the one whose text would be the most article and the least of the
+rest, so a wrapper wins over its body only when what it adds (a lead paragraph above the
+body) outweighs the junk that comes with it. The search also judges an element chosen by a
+profile's selector with the same figures (see `judge`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crawler.extract.blocks import BLOCK_TAGS, SKIP_TAGS
+from crawler.extract.selectors import text_of
+
+HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Elements whose whole subtree is not article text, by tag or by ARIA role.
+NON_CONTENT_TAGS = frozenset("nav aside footer form button select dialog menu figure figcaption label".split())
+NON_CONTENT_ROLES = frozenset("navigation complementary contentinfo banner menu menubar dialog alert search".split())
+# By class or id: whole words in names like "article-sidebar", "c-related__list",
+# "commentList". A name that also says it is content ("article-body") is not enough to be
+# named non-content: the word lists below are what readability-style extractors have learnt.
+_NAME_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
+NON_CONTENT_WORDS = frozenset(
+    "comment comments disqus sidebar aside related recommended recommendations recirculation "
+    "promo newsletter subscribe subscription signup share sharing social breadcrumb breadcrumbs "
+    "nav navbar navigation menu footer masthead cookie cookies consent banner advert advertisement "
+    "ad ads adslot sponsored sponsor outbrain taboola trending popular mostread teaser teasers "
+    "widget modal popup toolbar pagination pager skip tags tagcloud byline "
+    "caption credits author bio more readmore".split())
+CONTENT_WORDS = frozenset("article articlebody content body main story post entry text paragraph richtext".split())
+# Names count on these only (containers and inline spans), never on paragraphs.
+NAMED_TAGS = frozenset("div section aside ul ol li span header footer nav table article dl center".split())
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none")
+MIN_PARAGRAPH = 40  # characters: below, a fragment (byline, label, date) rather than prose
+PROSE_CHARS = 150  # below, a paragraph must hold a sentence end or a comma to be prose
+# A sentence end (closing quotes allowed) or a comma inside: what headlines and labels lack.
+_PROSE = re.compile(r"[.!?…][\"'”’»)]*(?:\s|$)|[,;]\s|[。！？、，]")
+LINK_DENSE = 0.5  # a paragraph more than half links is navigation
+REMOVABLE_COST = 0.1  # dropped text still costs a little: the drop rules are not perfect
+FLAGGED_FACTOR = 0.5  # a region named non-content (comments, sidebar) may still be all there is
+TEASER_CHARS = 400
+TEASER_SHARE = 0.25
+OUTSIDE_CHARS = 1000  # paragraph text outside a profile's body that needs no second look
+SELECTOR_SHARE = 0.5  # a selector's element scoring below this share of the best one loses
+WRAPPER_SHARE = 0.5  # a region with this share of the page's text is a wrapper, whatever its name
+MAX_DEPTH = 200  # deeper markup is left out (broken or hostile pages)
+
+
+class Region:
+    """Figures of one block element's subtree (characters), and the nearest element at or
+    above it that is named non-content (`owner`)."""
+    __slots__ = ("text", "good", "junk", "removable", "paragraphs", "owner")
+
+    def __init__(self, owner=None):
+        self.text = self.good = self.junk = self.removable = self.paragraphs = 0
+        self.owner = owner
+
+    def add(self, other: "Region") -> None:
+        self.text += other.text
+        self.good += other.good
+        self.junk += other.junk
+        self.removable += other.removable
+        self.paragraphs += other.paragraphs
+
+    @property
+    def score(self) -> float:
+        return self.good - self.junk - REMOVABLE_COST * self.removable
+
+    def __repr__(self) -> str:
+        return (f"Region(text={self.text}, good={self.good}, junk={self.junk}, "
+                f"removable={self.removable}, paragraphs={self.paragraphs}, score={self.score:.0f})")
+
+
+@dataclass
+class Search:
+    regions: dict = field(default_factory=dict)  # block element -> Region
+    non_content: dict = field(default_factory=dict)  # element -> rule name, for the body walk
+    best: object = None
+    best_score: float = 0.0
+
+    def region(self, el) -> Region | None:
+        return self.regions.get(el)
+
+    def score(self, el) -> float:
+        """The element's score, halved when it lies in a region named non-content."""
+        region = self.regions.get(el)
+        if region is None:
+            return 0.0
+        owner = region.owner
+        return region.score * (FLAGGED_FACTOR if owner is not None and owner in self.non_content else 1.0)
+
+
+def _strip_len(text: str | None) -> int:
+    return len(text.strip()) if text else 0
+
+
+_ATTRIBUTES = ("class", "id", "role", "hidden", "aria-hidden", "style")
+_names_cache: dict[str, str | None] = {}
+
+
+def _name_rule(names: str) -> str | None:
+    rule = _names_cache.get(names, False)
+    if rule is False:
+        words = {w.lower() for w in _NAME_SPLIT.split(names) if w}
+        bad = words & NON_CONTENT_WORDS
+        rule = f"non_content:{min(bad)}" if bad and not words & CONTENT_WORDS else None
+        if len(_names_cache) > 20_000:  # class names repeat across a site's pages: a bounded memo
+            _names_cache.clear()
+        _names_cache[names] = rule
+    return rule
+
+
+def non_content_rule(el, tag: str) -> str | None:
+    """Why `el` is not article content (its tag, role, name or visibility), or None. Names
+    count on containers only: a `<p class="paywall">` is still a paragraph of the article."""
+    if tag in NON_CONTENT_TAGS:
+        return f"non_content:{tag}"
+    keys = el.keys()
+    if not keys:
+        return None
+    get = el.get
+    if "role" in keys:
+        role = get("role").lower()
+        if role in NON_CONTENT_ROLES:
+            return f"non_content:role={role}"
+    if "hidden" in keys or get("aria-hidden") == "true":
+        return "non_content:hidden"
+    if "style" in keys:
+        style = get("style")
+        if "none" in style and _DISPLAY_NONE.search(style):
+            return "non_content:hidden"
+    if tag in NAMED_TAGS and ("class" in keys or "id" in keys):
+        return _name_rule(f"{get('class') or ''} {get('id') or ''}")
+    return None
+
+
+class _Walker:
+    def __init__(self):
+        self.search = Search()
+        self.flagged: list = []  # (element, rule, region) in the order the walk leaves them
+
+    def visit(self, el, depth: int, owner, in_link: bool = False) -> tuple[int, int, Region | None]:
+        """(inline text, inline link text, figures) of `el`'s subtree. Inline figures are the
+        text that belongs to the nearest block element above; for a block element they are
+        0 and the figures are its region, for an inline one what nested blocks hold."""
+        tag = el.tag
+        # Inside a link, all text is link text, blocks too: a teaser is often one <a> around
+        # a headline and a summary paragraph.
+        in_link = in_link or tag == "a"
+        inline_text = _strip_len(el.text)
+        inline_link = inline_text if in_link else 0
+        sub = None  # what nested blocks hold
+        for child in el:
+            ctag = child.tag
+            if ctag.__class__ is str and ctag not in SKIP_TAGS and depth < MAX_DEPTH:
+                rule = non_content_rule(child, ctag)
+                t, link, figures = self.visit(child, depth + 1, child if rule is not None else owner, in_link)
+                if rule is not None:
+                    # Walked all the same: it is judged on its own figures (see `search`);
+                    # above it, its text is removable.
+                    if figures is None:
+                        figures = Region(child)
+                    figures.text += t
+                    self.flagged.append((child, rule, figures))
+                    if sub is None:
+                        sub = Region(owner)
+                    sub.text += figures.text
+                    sub.removable += figures.text
+                    continue
+                inline_text += t
+                inline_link += link
+                if figures is not None:
+                    if sub is None:
+                        sub = Region(owner)
+                    sub.add(figures)
+            if child.tail:
+                n = _strip_len(child.tail)
+                inline_text += n
+                if in_link:
+                    inline_link += n
+        if tag not in BLOCK_TAGS and tag != "body":
+            return inline_text, inline_link, sub
+        region = sub or Region(owner)
+        region.owner = owner
+        region.text += inline_text
+        if inline_text:
+            if inline_link > LINK_DENSE * inline_text:
+                region.removable += inline_text
+            elif tag in HEADINGS:
+                pass  # a heading is neither prose nor junk
+            elif inline_text < MIN_PARAGRAPH or (inline_text < PROSE_CHARS and not _PROSE.search(text_of(el))):
+                region.junk += inline_text  # a byline, a date, a label, a headline of a list
+            else:
+                region.good += inline_text
+                region.paragraphs += 1
+        if region.paragraphs == 1 and region.good < TEASER_CHARS and \
+                region.junk + region.removable >= TEASER_SHARE * region.text:
+            # One short paragraph boxed with a headline link, a date or a label: a teaser of
+            # another article (a list of them under the article looks like prose otherwise).
+            region.junk += region.good
+            region.good = region.paragraphs = 0
+            self.search.non_content[el] = "teaser"
+        self.search.regions[el] = region
+        return 0, 0, region
+
+
+def _unflag_wrappers(walker: _Walker, body, total: int) -> None:
+    """A region named like boilerplate that holds most of the page ("page-container ad-free",
+    an ASP.NET `<form>` around everything) is a wrapper: count it as content after all, in
+    its own figures (already right) and in those of the elements above it."""
+    regions = walker.search.regions
+    non_content = walker.search.non_content
+    for el, rule, figures in walker.flagged:  # inner regions first: the walk left them first
+        if total and figures.text >= WRAPPER_SHARE * total:
+            parent = el.getparent()
+            while parent is not None:
+                above = regions.get(parent)
+                if above is not None:
+                    above.removable -= figures.text
+                    above.add(figures)
+                    above.text -= figures.text  # `add` counted the text a second time
+                    if parent in non_content:
+                        break  # the figures above a flagged region see it as removable
+                if parent is body:
+                    break
+                parent = parent.getparent()
+        else:
+            non_content[el] = rule
+
+
+def search(root) -> Search:
+    """Walk the page once; `Search.best` is the highest-scoring block element (or None)."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    walker = _Walker()
+    try:
+        walker.visit(body, 0, None)
+    except RecursionError:
+        pass
+    found = walker.search
+    top = found.regions.get(body)
+    _unflag_wrappers(walker, body, top.text if top is not None else 0)
+    best, best_score = None, 0.0
+    for el in found.regions:
+        score = found.score(el)
+        if score > best_score:
+            best, best_score = el, score
+    found.best, found.best_score = best, best_score
+    return found
+
+
+def judge(found: Search, selected) -> tuple[object, str]:
+    """Which element to extract: `selected` (what a profile's selector returned) or the
+    search's best, and why. The selector keeps its element unless the search shows it is
+    clearly not the article: mostly links or boilerplate (a score near nothing), or far
+    below the best candidate elsewhere (a sidebar "Headline" box, a cookie notice)."""
+    best = found.best
+    if selected is None:
+        return best, "search"
+    if best is None or selected is best:
+        return selected, "selector"
+    score = found.score(selected)
+    if score >= SELECTOR_SHARE * found.best_score:
+        return selected, "selector"
+    return best, "search"
+
+
+def plausible(page, selected, blocks) -> bool:
+    """A cheap look, before any search, at what a site profile's selector returned: not
+    mostly links, and no more paragraph text elsewhere on the page than inside it. Only when
+    this fails is the page searched (the search costs more than the rest of a parse)."""
+    text = sum(len(b.text) for b in blocks)
+    if not text or sum(b.link_chars for b in blocks) > LINK_DENSE * text:
+        return False
+    inside = set(selected.iter("p"))
+    outside = 0
+    for p in page.tagged("p"):
+        if p not in inside:
+            outside += len(text_of(p).strip())
+    return outside <= max(OUTSIDE_CHARS, text)

@@ -1,0 +1,77 @@
+"""Context classification of the blocks of a generically found body (after jusText).
+
+The scored search picks the element that holds the article, but that element also holds
+what sits next to the text: the byline and date line, "Read more" headings over link lists,
+credits, subscription prompts. Each block is first classed on its own (`good` prose,
+`near`ly good, `short`, `bad` link text), then short and nearly good blocks take the class
+of the blocks around them: a sub-heading between two paragraphs is kept, a label at either
+end of the body or next to a link list is dropped. Only the generic path uses this: a site
+profile's body selector is trusted to name the text itself.
+"""
+from __future__ import annotations
+
+import re
+
+from crawler.extract.blocks import Block
+
+GOOD_CHARS = 150  # a block this long is prose whatever its punctuation
+MIN_CHARS = 40  # below, a block is short unless it is a sentence
+LINK_DENSE = 0.5
+HEADING_REACH = 1  # a heading is kept when good text follows within this many blocks
+_PROSE = re.compile(r"[.!?…][\"'”’»)]*(?:\s|$)|[,;]\s|[。！？、，]")
+_SENTENCE_END = re.compile(r"[.!?…:。！？][\"'”’»)]*$")
+
+GOOD, NEAR, SHORT, BAD = "good", "near", "short", "bad"
+
+
+def classify(block: Block) -> str:
+    text = block.text
+    n = len(text)
+    if block.links and block.link_chars > LINK_DENSE * n:
+        return BAD
+    if n >= GOOD_CHARS:
+        return GOOD
+    prose = bool(_PROSE.search(text))
+    if n >= MIN_CHARS:
+        return GOOD if prose else NEAR
+    return NEAR if _SENTENCE_END.search(text) else SHORT
+
+
+def _neighbour(classes: list[str], i: int, step: int, skip: tuple[str, ...]) -> str:
+    j = i + step
+    while 0 <= j < len(classes):
+        if classes[j] not in skip:
+            return classes[j]
+        j += step
+    return BAD  # the ends of the body count as boilerplate
+
+
+def trim_blocks(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]]:
+    """The blocks that context keeps, and the dropped ones as `(rule, text)`."""
+    first = [classify(b) for b in blocks]
+    final = list(first)
+    for i, cls in enumerate(first):
+        if cls == SHORT:
+            if blocks[i].kind == "heading" and GOOD in first[i + 1:i + 1 + HEADING_REACH]:
+                final[i] = GOOD
+                continue
+            prev, nxt = _neighbour(first, i, -1, (SHORT, NEAR)), _neighbour(first, i, 1, (SHORT, NEAR))
+            if prev == GOOD and nxt == GOOD:
+                final[i] = GOOD
+            elif prev == BAD and nxt == BAD:
+                final[i] = BAD
+            elif (prev == BAD and _neighbour(first, i, -1, (SHORT,)) == NEAR) or \
+                    (nxt == BAD and _neighbour(first, i, 1, (SHORT,)) == NEAR):
+                final[i] = GOOD
+            else:
+                final[i] = BAD
+        elif cls == NEAR:
+            prev, nxt = _neighbour(first, i, -1, (SHORT, NEAR)), _neighbour(first, i, 1, (SHORT, NEAR))
+            final[i] = BAD if prev == BAD and nxt == BAD else GOOD
+    kept, removed = [], []
+    for block, cls, was in zip(blocks, final, first):
+        if cls == GOOD:
+            kept.append(block)
+        else:
+            removed.append((f"context_{was}", block.text))
+    return kept, removed
