@@ -22,6 +22,7 @@ from crawler.extract.metadata import jsonld_names, jsonld_text, read_metadata
 from crawler.extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
 from crawler.extract.selectors import PageIndex, text_of
 from crawler.extract.text import blocks_hash, clean_blocks
+from crawler.extract.titles import find_title, h1_texts
 from crawler.extract.trim import trim_blocks
 
 
@@ -153,18 +154,16 @@ def _selected_text(page: PageIndex, selectors, name: str, sources: dict) -> str 
     return normalise(text_of(el))
 
 
-def _title(page, profile, md, sources) -> str | None:
-    root = page.root
+def _title(page, profile, md, url, sources) -> str | None:
+    """A profile's title selectors when it has them (a site's own headline element), else the
+    headline that the metadata and the page's <h1>s agree on (see `titles`)."""
     text = _selected_text(page, profile.title_selectors, "title", sources)
     if text:
         return text
-    for source, value in (("jsonld:headline", jsonld_text(md.jsonld.get("headline"))),
-                          ("meta:og:title", md.first("og:title", "twitter:title")),
-                          ("html:title", normalise(root.findtext(".//title") or ""))):
-        if value:
-            sources["title"] = source
-            return re.sub(profile.title_suffix, "", normalise(value)) or normalise(value)
-    return None
+    title, source = find_title(page, md, url, profile.title_suffix)
+    if title:
+        sources["title"] = source
+    return title
 
 
 def _kicker(page, profile, title_el_text, sources) -> str | None:
@@ -261,12 +260,13 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     ref = _identity(url, url_ref, md, profile, mirror, sources)
     captions = _captions(page, profile, md)
 
-    title = _title(page, profile, md, sources)
+    title = _title(page, profile, md, url, sources)
     image, caption = _lead_image(page, profile, md, sources)
     blocks, removed, body_el, body_path = _body(page, profile, sources)
     byline = find_byline(page, profile, body_el)
     kicker = _kicker(page, profile, title, sources)
-    known = {"caption": captions, "headline": {title or ""}, "byline": {byline.text}, "kicker": {kicker or ""}}
+    known = {"caption": captions, "headline": {title or "", *h1_texts(page)}, "byline": {byline.text},
+             "kicker": {kicker or ""}}
     cleaned = clean_blocks(blocks, profile, known)
     if not cleaned.paragraphs and body_path != "fallback":
         # Whatever the selectors and the search found was no text: trafilatura's turn.
