@@ -54,6 +54,8 @@ class Metadata:
 
 
 def _walk_jsonld(node):
+    """Top-level nodes, those of a @graph, and a page's main entity (a WebPage around its
+    NewsArticle); not other nested nodes, which describe other things (teasers, authors)."""
     if isinstance(node, list):
         for item in node:
             yield from _walk_jsonld(item)
@@ -61,6 +63,8 @@ def _walk_jsonld(node):
         yield node
         if "@graph" in node:
             yield from _walk_jsonld(node["@graph"])
+        if isinstance(node.get("mainEntity"), dict):
+            yield from _walk_jsonld(node["mainEntity"])
 
 
 def _types(node: dict) -> list[str]:
@@ -70,6 +74,8 @@ def _types(node: dict) -> list[str]:
 
 def _rank(node: dict) -> int | None:
     ranks = [ARTICLE_RANKS[t] for t in _types(node) if t in ARTICLE_RANKS]
+    if not ranks and "headline" in node and "@type" not in node:
+        return max(ARTICLE_RANKS.values())  # an untyped main entity with a headline
     return min(ranks) if ranks else None
 
 

@@ -17,7 +17,7 @@ from crawler.extract import main_content, urls
 from crawler.extract.article import Article
 from crawler.extract.blocks import Block, blocks_from_text, extract_blocks, normalise
 from crawler.extract.byline import find_byline
-from crawler.extract.dates import parse_iso
+from crawler.extract.published import find_published
 from crawler.extract.metadata import jsonld_names, jsonld_text, read_metadata
 from crawler.extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
 from crawler.extract.selectors import PageIndex, text_of
@@ -205,24 +205,18 @@ def _identity(url, ref, md, profile, mirror, sources):
     return ref
 
 
-def _published(md, byline, profile: SiteProfile, sources: dict) -> tuple[datetime | None, str | None]:
-    """Publication instant (in the site's zone) and the date text as printed."""
-    published_at = None
-    for source, value in (("jsonld:datePublished", md.jsonld.get("datePublished")),
-                          ("meta:article:published_time", md.first("article:published_time", "pubdate",
-                                                                   "publishdate", "date"))):
-        published_at = parse_iso(value if isinstance(value, str) else None, profile.timezone)
-        if published_at:
-            sources["published_at"] = source
-            break
-    if published_at is None and byline.published_at:
-        published_at, sources["published_at"] = byline.published_at, byline.source
+def _published(page, md, byline, profile: SiteProfile, body_el, sources: dict) -> tuple[datetime | None, str | None]:
+    """Publication instant and the date text as printed (the byline's, else the metadata's).
+    A site profile's instants are written in its zone (WIB for medcom); a page without a
+    profile keeps the offset it gave (see `published`)."""
+    published_at, raw, source = find_published(page, md, body_el, profile.timezone)
     if published_at is not None:
+        sources["published_at"] = source
+    elif byline.published_at:
+        published_at, sources["published_at"] = byline.published_at, byline.source
+    if published_at is not None and profile is not GENERIC:
         published_at = published_at.astimezone(ZoneInfo(profile.timezone))
-    jsonld_raw = md.jsonld.get("datePublished")
-    raw = byline.published_raw or (jsonld_raw if isinstance(jsonld_raw, str) else None) or \
-        md.first("article:published_time")
-    return published_at, raw
+    return published_at, byline.published_raw or raw
 
 
 def _tags(page: PageIndex, profile: SiteProfile, md) -> list[str]:
@@ -282,7 +276,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     authors = jsonld_names(md.jsonld.get("author")) or byline.authors or (
         [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
     sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
-    published_at, published_raw = _published(md, byline, profile, sources)
+    published_at, published_raw = _published(page, md, byline, profile, body_el, sources)
     related = []
     for href in cleaned.related:
         resolved = _resolve_url(url, href, profile, mirror)
