@@ -22,7 +22,8 @@ from crawler.extract.metadata import jsonld_names, jsonld_text, read_metadata
 from crawler.extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
 from crawler.extract.selectors import PageIndex, text_of
 from crawler.extract.text import blocks_hash, clean_blocks
-from crawler.extract.titles import find_title, h1_texts
+from crawler.extract.titles import find_title, h1_texts, site_names
+from crawler.extract.authors import find_authors
 from crawler.extract.trim import trim_blocks
 
 
@@ -273,9 +274,12 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     if not title:
         raise NotAnArticle("no_title", f"no headline found in {url}")
 
-    authors = jsonld_names(md.jsonld.get("author")) or byline.authors or (
-        [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
-    sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
+    if profile is GENERIC:
+        authors, sources["authors"] = find_authors(page, md, byline, site_names(md, url))
+    else:  # a profile's byline is known; its JSON-LD and byline come first
+        authors = jsonld_names(md.jsonld.get("author"), md) or byline.authors or (
+            [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
+        sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
     published_at, published_raw = _published(page, md, byline, profile, body_el, sources)
     related = []
     for href in cleaned.related:
