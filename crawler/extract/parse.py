@@ -220,6 +220,23 @@ def _published(page, md, byline, profile: SiteProfile, body_el, sources: dict) -
     return published_at, byline.published_raw or raw
 
 
+_LANGUAGE = re.compile(r"^\s*([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*\s*$")
+
+
+def _language(md, profile: SiteProfile, sources: dict) -> str:
+    """A GENERIC page's own language (`<html lang>`, og:locale, JSON-LD inLanguage) as a
+    two-letter code; a profile's language otherwise, or when the page names none."""
+    if profile is GENERIC:
+        for source, value in (("html:lang", md.lang), ("meta:og:locale", md.first("og:locale")),
+                              ("jsonld:inLanguage", jsonld_text(md.jsonld.get("inLanguage"))),
+                              ("meta:content-language", md.first("content-language", "language", "dc.language"))):
+            m = _LANGUAGE.match(value or "")
+            if m:
+                sources["language"] = source
+                return m.group(1).lower()
+    return profile.language
+
+
 def _tags(page: PageIndex, profile: SiteProfile, md) -> list[str]:
     tags = next(([normalise(text_of(el)) for el in found] for found in
                  (page.select(sel) for sel in profile.tag_selectors) if found), [])
@@ -296,7 +313,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
         tags=_tags(page, profile, md),
         image_url=_resolve_url(url, image, profile, mirror) if image else None,
         image_caption=caption, body=body, related_urls=related,
-        word_count=len(body.split()), language=profile.language, content_hash=blocks_hash(cleaned.blocks),
+        word_count=len(body.split()), language=_language(md, profile, sources), content_hash=blocks_hash(cleaned.blocks),
         duplicate_of=None, crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
     return ParseResult(article, removed, sources, generic=profile is GENERIC, body_path=body_path)
