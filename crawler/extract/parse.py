@@ -112,7 +112,7 @@ def _generic_text(html) -> str:
                                favor_precision=True) or ""
 
 
-def _body(page: PageIndex, profile: SiteProfile, sources: dict):
+def _body(page: PageIndex, profile: SiteProfile, md, title: str | None, sources: dict):
     """The body as blocks, what was left out, the element it came from and the path.
 
     A site profile's selector is trusted when a cheap look finds nothing wrong with what it
@@ -142,7 +142,8 @@ def _body(page: PageIndex, profile: SiteProfile, sources: dict):
     dropped = dict(found.non_content)
     dropped.update(profile.body_rules.find(page, chosen))
     blocks, removed = extract_blocks(chosen, profile.related_re, dropped)
-    blocks, trimmed = trim_blocks(blocks)
+    lead = md.first("og:description", "description", "twitter:description") or jsonld_text(md.jsonld.get("description")) or ""
+    blocks, trimmed = trim_blocks(blocks, normalise(lead), (title or "", *h1_texts(page)))
     return blocks, removed + trimmed, chosen, "generic"
 
 
@@ -274,7 +275,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
 
     title = _title(page, profile, md, url, sources)
     image, caption = _lead_image(page, profile, md, sources)
-    blocks, removed, body_el, body_path = _body(page, profile, sources)
+    blocks, removed, body_el, body_path = _body(page, profile, md, title, sources)
     byline = find_byline(page, profile, body_el)
     kicker = _kicker(page, profile, title, sources)
     known = {"caption": captions, "headline": {title or "", *h1_texts(page)}, "byline": {byline.text},

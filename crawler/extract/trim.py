@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.blocks import Block
+from crawler.extract.blocks import Block, word_key
 
 GOOD_CHARS = 150  # a block this long is prose whatever its punctuation
 MIN_CHARS = 40  # below, a block is short unless it is a sentence
@@ -21,19 +21,34 @@ HEADING_REACH = 1  # a heading is kept when good text follows within this many b
 _PROSE = re.compile(r"[.!?…][\"'”’»)]*(?:\s|$)|[,;]\s|[。！？、，]")
 _SENTENCE_END = re.compile(r"[.!?…:。！？][\"'”’»)]*$")
 
+# A picture's credit line, which captions outside a <figure> carry (and prose does not).
+_CREDIT = re.compile(r"\b(?:Photo|Foto|Bild|Image|Picture|Credit|Bildrechte|Fotograf[íi]a)s?\s*:|"
+                     r"\bAP Photo\b|\bREUTERS/|\bGetty Images\b|\bShutterstock\b|\bIMAGO\b|\bCopyright\s+[^.\n]{1,60}/",
+                     re.IGNORECASE)
+_COPYRIGHT = re.compile(r"©|\bCopyright\b", re.IGNORECASE)  # a credit unless a sentence ends the block
+CREDIT_CHARS = 400
+STANDFIRST_CHARS = 80  # a line without punctuation this long may be a standfirst: nearly good
+
 GOOD, NEAR, SHORT, BAD = "good", "near", "short", "bad"
 
 
 def classify(block: Block) -> str:
+    """`bad`: mostly link text, or a picture credit; `good`: long, or a sentence of some
+    length; `near`: a short sentence or a standfirst-like line; `short`: the rest (labels,
+    dates, headlines)."""
     text = block.text
     n = len(text)
     if block.links and block.link_chars > LINK_DENSE * n:
         return BAD
+    if n < CREDIT_CHARS and (_CREDIT.search(text) or (_COPYRIGHT.search(text) and not _SENTENCE_END.search(text))):
+        return BAD
     if n >= GOOD_CHARS:
         return GOOD
-    prose = bool(_PROSE.search(text))
     if n >= MIN_CHARS:
-        return GOOD if prose else NEAR
+        if _PROSE.search(text):
+            return GOOD
+        standfirst = n >= STANDFIRST_CHARS and "://" not in text and text.count(":") < 2 and text.count(" ") >= 9
+        return NEAR if standfirst else SHORT
     return NEAR if _SENTENCE_END.search(text) else SHORT
 
 
@@ -46,9 +61,21 @@ def _neighbour(classes: list[str], i: int, step: int, skip: tuple[str, ...]) -> 
     return BAD  # the ends of the body count as boilerplate
 
 
-def trim_blocks(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, str]]]:
-    """The blocks that context keeps, and the dropped ones as `(rule, text)`."""
-    first = [classify(b) for b in blocks]
+def trim_blocks(blocks: list[Block], lead: str = "", headlines: tuple[str, ...] = ()) -> tuple[list[Block], list[tuple[str, str]]]:
+    """The blocks that context keeps, and the dropped ones as `(rule, text)`. `lead` is the
+    page's description: a block that repeats it is the article's standfirst, whatever its
+    form. A block that ends with a headline is the headline behind its kicker."""
+    lead_key = word_key(lead) if len(lead) >= MIN_CHARS else ""
+    headline_keys = [k for k in (word_key(h) for h in headlines) if k.count(" ") >= 3]
+    first = []
+    for block in blocks:
+        key = block.key
+        if lead_key and len(key) >= MIN_CHARS and (key in lead_key or lead_key in key):
+            first.append(GOOD)
+        elif any(key.endswith(h) and key != h for h in headline_keys):
+            first.append(BAD)
+        else:
+            first.append(classify(block))
     final = list(first)
     for i, cls in enumerate(first):
         if cls == SHORT:
