@@ -35,6 +35,8 @@ NON_CONTENT_WORDS = frozenset(
     "ad ads adslot sponsored sponsor outbrain taboola trending popular mostread teaser teasers "
     "widget modal popup toolbar pagination pager skip tags tagcloud byline "
     "caption credits author bio more readmore".split())
+# Whole class names (not words in them: "hidden-xs" hides on small screens only).
+HIDDEN_CLASSES = frozenset("hidden hide is-hidden d-none u-hidden visually-hidden sr-only screen-reader-text".split())
 CONTENT_WORDS = frozenset("article articlebody content body main story post entry text paragraph richtext".split())
 # Names count on these only (containers and inline spans), never on paragraphs.
 NAMED_TAGS = frozenset("div section aside ul ol li span header footer nav table article dl center".split())
@@ -109,6 +111,10 @@ _names_cache: dict[str, str | None] = {}
 def _name_rule(names: str) -> str | None:
     rule = _names_cache.get(names, False)
     if rule is False:
+        if not HIDDEN_CLASSES.isdisjoint(names.split()):
+            rule = "non_content:hidden"  # a utility class that hides the element
+            _names_cache[names] = rule
+            return rule
         words = {w.lower() for w in _NAME_SPLIT.split(names) if w}
         bad = words & NON_CONTENT_WORDS
         rule = f"non_content:{min(bad)}" if bad and not words & CONTENT_WORDS else None
