@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
 from crawler.extract.blocks import normalise
 from crawler.extract.metadata import Metadata, jsonld_names
 from crawler.extract.selectors import text_of
@@ -25,9 +23,9 @@ _TRAILER = re.compile(
     r"publicado|actualizado|pubblicato)\b.*$|\s*\([^)]{1,12}\)$|\s*\|.*$", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|;|&|\s\+\s|·|\b(?:and|und|og|och|et|y|e|en|dan)\b)\s*")
 _NOT_A_NAME = re.compile(r"://|@|^www\.|^#|^/|\d{3,}")
-_BYLINE_ELEMENTS = etree.XPath(
-    "//*[@itemprop='author' or @rel='author'] | //*[contains(@class,'author') or contains(@class,'byline')]"
-    "[not(ancestor-or-self::*[contains(@class,'comment') or contains(@class,'bio')])]")
+_BYLINE_CLASS = re.compile(r"author|byline", re.IGNORECASE)
+_NOT_BYLINE_CLASS = re.compile(r"comment|bio|avatar|image|photo", re.IGNORECASE)
+ANCESTORS_CHECKED = 6  # a byline inside a comment or an author's bio box is no byline
 MAX_WORDS = 5  # longer parts are roles and descriptions, not names
 BYLINE_CHARS = 120
 
@@ -50,11 +48,30 @@ def clean_names(text: str, site_names: set[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _byline_elements(page) -> list:
+    """Elements marked as the author (`itemprop`, `rel`) or named like a byline, in page order."""
+    found = {el for key in (("itemprop", "author"), ("rel", "author")) for el in page.by_attribute.get(key, ())}
+    for token, elements in page.by_class.items():
+        if _BYLINE_CLASS.search(token) and not _NOT_BYLINE_CLASS.search(token):
+            found.update(elements)
+    order = {el: i for i, el in enumerate(page.elements)} if len(found) > 1 else {}
+    return sorted(found, key=lambda el: order.get(el, 0))
+
+
+def _inside_other(el) -> bool:
+    for i, above in enumerate(el.iterancestors()):
+        if i == ANCESTORS_CHECKED:
+            return False
+        if _NOT_BYLINE_CLASS.search(above.get("class") or ""):
+            return True
+    return False
+
+
 def _from_elements(page, site_names: set[str]) -> list[str]:
     """Names in the first short byline element of the page: the texts of its links when it
     has any (one link per author), else its own text."""
-    for el in _BYLINE_ELEMENTS(page.root):
-        if el.tag in ("meta", "link", "img", "script", "style", "body", "html"):
+    for el in _byline_elements(page):
+        if el.tag in ("meta", "link", "img", "script", "style", "body", "html") or _inside_other(el):
             continue
         text = normalise(text_of(el))
         if not text or len(text) > BYLINE_CHARS:

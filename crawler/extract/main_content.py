@@ -38,6 +38,8 @@ NON_CONTENT_WORDS = frozenset(
 # Whole class names (not words in them: "hidden-xs" hides on small screens only).
 HIDDEN_CLASSES = frozenset("hidden hide is-hidden d-none u-hidden visually-hidden sr-only screen-reader-text".split())
 CONTENT_WORDS = frozenset("article articlebody content body main story post entry text paragraph richtext".split())
+# Non-content elements that never wrap the article: their text is counted, not walked.
+UNWALKED_TAGS = frozenset("nav button select figure figcaption label menu dialog".split())
 # Names count on these only (containers and inline spans), never on paragraphs.
 NAMED_TAGS = frozenset("div section aside ul ol li span header footer nav table article dl center".split())
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none")
@@ -100,36 +102,33 @@ class Search:
         return region.score * (FLAGGED_FACTOR if owner is not None and owner in self.non_content else 1.0)
 
 
-def _strip_len(text: str | None) -> int:
-    return len(text.strip()) if text else 0
 
-
-_ATTRIBUTES = ("class", "id", "role", "hidden", "aria-hidden", "style")
 _names_cache: dict[str, str | None] = {}
 
 
 def _name_rule(names: str) -> str | None:
+    """The rule a class or id value names, memoised: a site's pages repeat their names."""
     rule = _names_cache.get(names, False)
     if rule is False:
         if not HIDDEN_CLASSES.isdisjoint(names.split()):
             rule = "non_content:hidden"  # a utility class that hides the element
-            _names_cache[names] = rule
-            return rule
-        words = {w.lower() for w in _NAME_SPLIT.split(names) if w}
-        bad = words & NON_CONTENT_WORDS
-        rule = f"non_content:{min(bad)}" if bad and not words & CONTENT_WORDS else None
-        if len(_names_cache) > 20_000:  # class names repeat across a site's pages: a bounded memo
+        else:
+            words = {w.lower() for w in _NAME_SPLIT.split(names) if w}
+            bad = words & NON_CONTENT_WORDS
+            rule = f"non_content:{min(bad)}" if bad and not words & CONTENT_WORDS else None
+        if len(_names_cache) > 50_000:
             _names_cache.clear()
         _names_cache[names] = rule
     return rule
 
 
-def non_content_rule(el, tag: str) -> str | None:
+def non_content_rule(el, tag: str, keys=None) -> str | None:
     """Why `el` is not article content (its tag, role, name or visibility), or None. Names
     count on containers only: a `<p class="paywall">` is still a paragraph of the article."""
     if tag in NON_CONTENT_TAGS:
         return f"non_content:{tag}"
-    keys = el.keys()
+    if keys is None:
+        keys = el.keys()
     if not keys:
         return None
     get = el.get
@@ -143,35 +142,69 @@ def non_content_rule(el, tag: str) -> str | None:
         style = get("style")
         if "none" in style and _DISPLAY_NONE.search(style):
             return "non_content:hidden"
-    if tag in NAMED_TAGS and ("class" in keys or "id" in keys):
-        return _name_rule(f"{get('class') or ''} {get('id') or ''}")
+    if tag in NAMED_TAGS:
+        if "class" in keys:
+            rule = _name_rule(get("class"))
+            if rule:
+                return rule
+        if "id" in keys:
+            return _name_rule(get("id"))
     return None
 
 
 class _Walker:
     def __init__(self):
         self.search = Search()
+        self.regions = self.search.regions
         self.flagged: list = []  # (element, rule, region) in the order the walk leaves them
 
     def visit(self, el, depth: int, owner, in_link: bool = False) -> tuple[int, int, Region | None]:
         """(inline text, inline link text, figures) of `el`'s subtree. Inline figures are the
         text that belongs to the nearest block element above; for a block element they are
-        0 and the figures are its region, for an inline one what nested blocks hold."""
+        0 and the figures are its region, for an inline one what nested blocks hold.
+        (Written for speed: this runs once per element of every page.)"""
         tag = el.tag
         # Inside a link, all text is link text, blocks too: a teaser is often one <a> around
         # a headline and a summary paragraph.
-        in_link = in_link or tag == "a"
-        inline_text = _strip_len(el.text)
+        if tag == "a":
+            in_link = True
+        text = el.text
+        inline_text = len(text.strip()) if text else 0
         inline_link = inline_text if in_link else 0
         sub = None  # what nested blocks hold
+        depth += 1
         for child in el:
             ctag = child.tag
             if ctag.__class__ is str and ctag not in SKIP_TAGS and depth < MAX_DEPTH:
-                rule = non_content_rule(child, ctag)
-                t, link, figures = self.visit(child, depth + 1, child if rule is not None else owner, in_link)
-                if rule is not None:
+                keys = child.keys()
+                rule = non_content_rule(child, ctag, keys) if keys or ctag in NON_CONTENT_TAGS else None
+                if rule is None:
+                    t, link, figures = self.visit(child, depth, owner, in_link)
+                    inline_text += t
+                    inline_link += link
+                    if figures is not None:
+                        if sub is None:
+                            sub = figures if ctag not in BLOCK_TAGS else Region(owner)
+                            if sub is figures:
+                                figures = None
+                        if figures is not None:
+                            sub.text += figures.text
+                            sub.good += figures.good
+                            sub.junk += figures.junk
+                            sub.removable += figures.removable
+                            sub.paragraphs += figures.paragraphs
+                elif ctag in UNWALKED_TAGS:  # never a wrapper of the article: its text at once
+                    n = len(text_of(child).strip())
+                    self.search.non_content[child] = rule
+                    if n:
+                        if sub is None:
+                            sub = Region(owner)
+                        sub.text += n
+                        sub.removable += n
+                else:
                     # Walked all the same: it is judged on its own figures (see `search`);
                     # above it, its text is removable.
+                    t, link, figures = self.visit(child, depth, child, in_link)
                     if figures is None:
                         figures = Region(child)
                     figures.text += t
@@ -180,24 +213,18 @@ class _Walker:
                         sub = Region(owner)
                     sub.text += figures.text
                     sub.removable += figures.text
-                    continue
-                inline_text += t
-                inline_link += link
-                if figures is not None:
-                    if sub is None:
-                        sub = Region(owner)
-                    sub.add(figures)
-            if child.tail:
-                n = _strip_len(child.tail)
+            tail = child.tail
+            if tail:
+                n = len(tail.strip())
                 inline_text += n
                 if in_link:
                     inline_link += n
         if tag not in BLOCK_TAGS and tag != "body":
             return inline_text, inline_link, sub
-        region = sub or Region(owner)
+        region = sub if sub is not None else Region(owner)
         region.owner = owner
-        region.text += inline_text
         if inline_text:
+            region.text += inline_text
             if inline_link > LINK_DENSE * inline_text:
                 region.removable += inline_text
             elif tag in HEADINGS:
@@ -214,7 +241,7 @@ class _Walker:
             region.junk += region.good
             region.good = region.paragraphs = 0
             self.search.non_content[el] = "teaser"
-        self.search.regions[el] = region
+        self.regions[el] = region
         return 0, 0, region
 
 

@@ -78,12 +78,13 @@ def _is_utf8(html: bytes) -> bool:
 
 
 def _load(html: str | bytes):
-    if isinstance(html, str):
+    utf8 = isinstance(html, str)
+    if utf8:
         html = html.encode("utf-8", "replace")
     if not html or not html.strip():
         raise NotAnArticle("empty_page", "the page has no content")
     # A plain lxml tree: lxml.html's element classes cost a Python call per element touched.
-    parser = _UTF8_PARSER if _is_utf8(html) else _PARSER
+    parser = _UTF8_PARSER if utf8 or _is_utf8(html) else _PARSER
     try:
         root = etree.fromstring(html.replace(b"\x00", b""), parser)
     except (etree.ParserError, ValueError) as exc:

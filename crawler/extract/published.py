@@ -15,8 +15,6 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
-from lxml import etree
-
 from crawler.extract.metadata import Metadata
 from crawler.extract.selectors import text_of
 
@@ -34,7 +32,6 @@ ZONE_HOURS = {"UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 
               "PST": -8, "PDT": -7}
 _WORDY = re.compile(r"^(?:\w{3},?\s+)?(\w{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+([A-Z]{1,5})\s+(\d{4})$")
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_ITEMPROP_PUBLISHED = etree.XPath("//*[@itemprop='datePublished'][not(self::meta)]")
 _TIME_OF_DAY = re.compile(r"\d[T ]\d{1,2}:\d{2}|^\d{10,13}$|\d:\d{2}:\d{2}")
 
 
@@ -94,7 +91,9 @@ def candidates(page, md: Metadata, body_el) -> list[tuple[str, str]]:
         value = md.meta.get(name)
         if value and value.strip():
             found.append((f"meta:{name}", value))
-    for el in _ITEMPROP_PUBLISHED(page.root):
+    for el in page.by_attribute.get(("itemprop", "datePublished"), ()):
+        if el.tag == "meta":
+            continue  # read with the other meta tags
         value = el.get("content") or el.get("datetime") or text_of(el)
         if value and value.strip():
             found.append(("itemprop:datePublished", value))
