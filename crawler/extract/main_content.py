@@ -50,6 +50,7 @@ _PROSE = re.compile(r"[.!?…][\"'”’»)]*(?:\s|$)|[,;]\s|[。！？、，]")
 LINK_DENSE = 0.5  # a paragraph more than half links is navigation
 REMOVABLE_COST = 0.1  # dropped text still costs a little: the drop rules are not perfect
 FLAGGED_FACTOR = 0.5  # a region named non-content (comments, sidebar) may still be all there is
+CARD_CHARS = 400  # a link around blocks holding less text than this is a card to another page
 TEASER_CHARS = 400
 TEASER_SHARE = 0.25
 OUTSIDE_CHARS = 1000  # paragraph text outside a profile's body that needs no second look
@@ -220,6 +221,11 @@ class _Walker:
                 if in_link:
                     inline_link += n
         if tag not in BLOCK_TAGS and tag != "body":
+            if tag == "a" and sub is not None and sub.text + inline_text < CARD_CHARS:
+                # A link around blocks (a headline, a summary): a card pointing to another
+                # page. The body walk counts no link text for it (an anchor left open over
+                # paragraphs is broken markup, not a link), so it is named here.
+                self.search.non_content[el] = "link_card"
             return inline_text, inline_link, sub
         region = sub if sub is not None else Region(owner)
         region.owner = owner
