@@ -56,6 +56,12 @@ TEASER_SHARE = 0.25
 OUTSIDE_CHARS = 1000  # paragraph text outside a profile's body that needs no second look
 SELECTOR_SHARE = 0.5  # a selector's element scoring below this share of the best one loses
 WRAPPER_SHARE = 0.5  # a region with this share of the page's text is a wrapper, whatever its name
+# Names that say where a region sits, not what it holds: such a region made of this many
+# paragraphs, and this much prose, is content.
+LAYOUT_RULES = frozenset(f"non_content:{w}" for w in ("sidebar", "aside", "widget", "banner"))
+LAYOUT_PARAGRAPHS = 3
+LAYOUT_CHARS = 1000
+LAYOUT_PROSE = 0.7
 MAX_DEPTH = 200  # deeper markup is left out (broken or hostile pages)
 
 
@@ -251,28 +257,40 @@ class _Walker:
         return 0, 0, region
 
 
-def _unflag_wrappers(walker: _Walker, body, total: int) -> None:
-    """A region named like boilerplate that holds most of the page ("page-container ad-free",
-    an ASP.NET `<form>` around everything) is a wrapper: count it as content after all, in
-    its own figures (already right) and in those of the elements above it."""
+def _is_content(rule: str, figures: Region, total: int) -> bool:
+    """Whether a region named like boilerplate is content after all: a wrapper holding most
+    of the page ("page-container ad-free", an ASP.NET `<form>` around everything), or a
+    region named for the page's layout ("sidebar-grid") that is made of prose paragraphs.
+    What a region is named for (comments, related stories) is trusted whatever it holds."""
+    if total and figures.text >= WRAPPER_SHARE * total:
+        return True
+    return rule in LAYOUT_RULES and figures.paragraphs >= LAYOUT_PARAGRAPHS and \
+        figures.good >= max(LAYOUT_CHARS, LAYOUT_PROSE * figures.text)
+
+
+def _unflag(walker: _Walker, body, total: int) -> None:
+    """Settle the regions named like boilerplate: content after all (see `_is_content`),
+    counted as such in the figures of the elements above them, or non-content."""
     regions = walker.search.regions
     non_content = walker.search.non_content
+    flagged = {el for el, _rule, _figures in walker.flagged}
     for el, rule, figures in walker.flagged:  # inner regions first: the walk left them first
-        if total and figures.text >= WRAPPER_SHARE * total:
-            parent = el.getparent()
-            while parent is not None:
-                above = regions.get(parent)
-                if above is not None:
-                    above.removable -= figures.text
-                    above.add(figures)
-                    above.text -= figures.text  # `add` counted the text a second time
-                    if parent in non_content:
-                        break  # the figures above a flagged region see it as removable
-                if parent is body:
-                    break
-                parent = parent.getparent()
-        else:
+        if not _is_content(rule, figures, total):
             non_content[el] = rule
+            continue
+        flagged.discard(el)
+        parent = el.getparent()
+        while parent is not None:
+            above = regions.get(parent)
+            if above is not None:
+                above.removable -= figures.text
+                above.add(figures)
+                above.text -= figures.text  # `add` counted the text a second time
+                if parent in flagged:
+                    break  # the figures above a flagged region see all of it as removable
+            if parent is body:
+                break
+            parent = parent.getparent()
 
 
 def search(root) -> Search:
@@ -287,7 +305,7 @@ def search(root) -> Search:
         pass
     found = walker.search
     top = found.regions.get(body)
-    _unflag_wrappers(walker, body, top.text if top is not None else 0)
+    _unflag(walker, body, top.text if top is not None else 0)
     best, best_score = None, 0.0
     for el in found.regions:
         score = found.score(el)
