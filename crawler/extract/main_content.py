@@ -62,6 +62,10 @@ LAYOUT_RULES = frozenset(f"non_content:{w}" for w in ("sidebar", "aside", "widge
 LAYOUT_PARAGRAPHS = 3
 LAYOUT_CHARS = 1000
 LAYOUT_PROSE = 0.7
+APPENDIX_LEVELS = 4  # how far down the main child's path boxes after the text are looked for
+APPENDIX_TAGS = frozenset("div section aside footer".split())
+APPENDIX_SHARE = 0.2
+MAIN_SHARE = 0.5
 MAX_DEPTH = 200  # deeper markup is left out (broken or hostile pages)
 
 
@@ -344,3 +348,32 @@ def plausible(page, selected, blocks) -> bool:
         if p not in inside:
             outside += len(text_of(p).strip())
     return outside <= max(OUTSIDE_CHARS, text)
+
+
+def appendices(found: Search, chosen) -> dict:
+    """Boxes after the article's own text inside the chosen element: an author's bio, a
+    newsletter or subscription appeal, a disclaimer. Along the path of the element's main
+    child (the one with the most prose), a container after it that is of another kind (tag
+    and class) and holds little prose is left out; text split over several containers of
+    the same kind, lists, quotes and tables are kept."""
+    dropped = {}
+    el = chosen
+    regions = found.regions
+    for _level in range(APPENDIX_LEVELS):
+        children = [c for c in el if c in regions]
+        if not children:
+            break
+        main = max(children, key=lambda c: regions[c].good)
+        main_good = regions[main].good
+        if main_good < MAIN_SHARE * regions[el].good or not main_good:
+            break
+        kind = (main.tag, main.get("class"))
+        after = False
+        for child in children:
+            if child is main:
+                after = True
+            elif after and child.tag in APPENDIX_TAGS and (child.tag, child.get("class")) != kind and \
+                    0 < regions[child].good < APPENDIX_SHARE * main_good:
+                dropped[child] = "appendix"
+        el = main
+    return dropped

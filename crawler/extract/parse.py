@@ -141,6 +141,7 @@ def _body(page: PageIndex, profile: SiteProfile, md, title: str | None, sources:
         if selected is not None:
             sources["body_rejected"] = f"css:{selector} scored {found.score(selected):.0f}"
     dropped = dict(found.non_content)
+    dropped.update(main_content.appendices(found, chosen))
     dropped.update(profile.body_rules.find(page, chosen))
     blocks, removed = extract_blocks(chosen, profile.related_re, dropped)
     lead = md.first("og:description", "description", "twitter:description") or jsonld_text(md.jsonld.get("description")) or ""
