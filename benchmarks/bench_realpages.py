@@ -12,7 +12,11 @@ alternating page by page so that both see the same machine. Prints:
 - the path each body came from, time per page for both and the ratio.
 Skips with one line when the corpus is absent (WARTA_REALPAGES, ../shared/realpages, /work/realpages).
 
-Usage: python benchmarks/bench_realpages.py [--limit N] [--json OUT] [--sites N]
+`--pin FILE` writes the floors that tests/test_realpages.py holds the parser to: per page, a
+body F1 floor a little below today's F1, and which of title / published_at / authors are
+exact today (only page ids and numbers: no page content leaves the corpus).
+
+Usage: python benchmarks/bench_realpages.py [--limit N] [--json OUT] [--sites N] [--pin FILE]
 """
 from __future__ import annotations
 
@@ -69,6 +73,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="first N pages only")
     parser.add_argument("--json", type=Path, help="write every page's figures here")
     parser.add_argument("--sites", type=int, default=15, help="how many of the lowest sites to list")
+    parser.add_argument("--pin", type=Path, help="write the test floors (tests/realpages_floors.json) here")
     args = parser.parse_args()
     directory = corpus_dir()
     if directory is None:
@@ -155,7 +160,27 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"per-page figures: {args.json}")
+    if args.pin:
+        pinned = floors(rows)  # one page a line: a re-pin reads as a diff of the pages that moved
+        lines = [f"  {json.dumps(page_id)}: {json.dumps(pinned[page_id])}" for page_id in sorted(pinned)]
+        args.pin.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
+        print(f"test floors: {args.pin}")
     return 0
+
+
+FLOOR_MARGIN = 0.02  # a page's floor sits this far below its F1 today: room for harmless drift
+
+
+def floors(rows: list[dict]) -> dict:
+    """Per page: the body F1 floor, and the metadata fields that are exact today."""
+    pinned = {}
+    for r in rows:
+        entry = {"body": max(0.0, int(r["f1"] * 100) / 100 - FLOOR_MARGIN)}
+        entry["body"] = round(entry["body"], 2)
+        entry["exact"] = [name for name, key in (("title", "title_ok"), ("published_at", "date_ok"),
+                                                 ("authors", "authors_ok")) if r[key]]
+        pinned[r["id"]] = entry
+    return pinned
 
 
 if __name__ == "__main__":
