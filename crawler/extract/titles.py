@@ -22,7 +22,7 @@ from crawler.extract.selectors import text_of
 
 # Separators between a headline and the site's name: spaced dashes, bars, colons, bullets;
 # a bar (also the Korean "ㅣ" used as one) needs no spaces.
-_SEPARATOR = re.compile(r"\s+[-–—:·•»/]\s+|\s*[|ㅣ]\s*|\s+::\s+")
+_SEPARATOR = re.compile(r"\s+[-–—·•»/]\s+|\s*::?\s+|\s*[|ㅣ]\s*")
 # A part made of a date or numbers only ("28.04.2023") is not a headline either.
 _DATE_ONLY = re.compile(r"^[\d\s./:-]+$")
 _HOST_NOISE = {"www", "m", "mobile", "amp", "edition", "news", "com", "co", "org", "net", "de", "uk"}
