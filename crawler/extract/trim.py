@@ -105,7 +105,8 @@ def _drop_far_segments(blocks: list[Block], classes: list[str]) -> None:
 def trim_blocks(blocks: list[Block], lead: str = "", headlines: tuple[str, ...] = ()) -> tuple[list[Block], list[tuple[str, str]]]:
     """The blocks that context keeps, and the dropped ones as `(rule, text)`. `lead` is the
     page's description: a block that repeats it is the article's standfirst, whatever its
-    form. A block that ends with a headline is the headline behind its kicker."""
+    form. A block that is a headline, or ends with one (behind its kicker), is no text: it
+    must not make the byline and date lines under it look like they sit between paragraphs."""
     lead_key = word_key(lead) if len(lead) >= MIN_CHARS else ""
     headline_keys = [k for k in (word_key(h) for h in headlines) if k.count(" ") >= 3]
     first = []
@@ -113,8 +114,8 @@ def trim_blocks(blocks: list[Block], lead: str = "", headlines: tuple[str, ...] 
         key = block.key
         if lead_key and len(key) >= MIN_CHARS and (key in lead_key or lead_key in key):
             first.append(GOOD)
-        elif any(key.endswith(h) and key != h for h in headline_keys):
-            first.append(BAD)
+        elif any(key.endswith(h) for h in headline_keys):
+            first.append(BAD)  # the headline (the cleaner drops it), maybe behind its kicker
         else:
             first.append(classify(block))
     _drop_far_segments(blocks, first)
