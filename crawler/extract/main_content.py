@@ -9,8 +9,8 @@ One walk over the page's elements (no CSS, no tree edits) sorts every piece of t
 A block element's score is `good - junk - REMOVABLE_COST * removable` over its subtree: the
 element to extract is the one whose text would be the most article and the least of the
 rest, so a wrapper wins over its body only when what it adds (a lead paragraph above the
-body) outweighs the junk that comes with it. The search also judges an element chosen by a
-profile's selector with the same figures (see `judge`).
+body) outweighs the junk that comes with it. `body.py` judges an element chosen by a
+profile's selector with the same figures.
 """
 from __future__ import annotations
 
@@ -53,8 +53,6 @@ FLAGGED_FACTOR = 0.5  # a region named non-content (comments, sidebar) may still
 CARD_CHARS = 400  # a link around blocks holding less text than this is a card to another page
 TEASER_CHARS = 400
 TEASER_SHARE = 0.25
-OUTSIDE_CHARS = 1000  # paragraph text outside a profile's body that needs no second look
-SELECTOR_SHARE = 0.5  # a selector's element scoring below this share of the best one loses
 WRAPPER_SHARE = 0.5  # a region with this share of the page's text is a wrapper, whatever its name
 # Names that say where a region sits, not what it holds: such a region made of this many
 # paragraphs, and this much prose, is content.
@@ -62,10 +60,6 @@ LAYOUT_RULES = frozenset(f"non_content:{w}" for w in ("sidebar", "aside", "widge
 LAYOUT_PARAGRAPHS = 3
 LAYOUT_CHARS = 1000
 LAYOUT_PROSE = 0.7
-APPENDIX_LEVELS = 4  # how far down the main child's path boxes after the text are looked for
-APPENDIX_TAGS = frozenset("div section aside footer".split())
-APPENDIX_SHARE = 0.2
-MAIN_SHARE = 0.5
 MAX_DEPTH = 200  # deeper markup is left out (broken or hostile pages)
 
 
@@ -318,62 +312,3 @@ def search(root) -> Search:
     found.best, found.best_score = best, best_score
     return found
 
-
-def judge(found: Search, selected) -> tuple[object, str]:
-    """Which element to extract: `selected` (what a profile's selector returned) or the
-    search's best, and why. The selector keeps its element unless the search shows it is
-    clearly not the article: mostly links or boilerplate (a score near nothing), or far
-    below the best candidate elsewhere (a sidebar "Headline" box, a cookie notice)."""
-    best = found.best
-    if selected is None:
-        return best, "search"
-    if best is None or selected is best:
-        return selected, "selector"
-    score = found.score(selected)
-    if score >= SELECTOR_SHARE * found.best_score:
-        return selected, "selector"
-    return best, "search"
-
-
-def plausible(page, selected, blocks) -> bool:
-    """A cheap look, before any search, at what a site profile's selector returned: not
-    mostly links, and no more paragraph text elsewhere on the page than inside it. Only when
-    this fails is the page searched (the search costs more than the rest of a parse)."""
-    text = sum(len(b.text) for b in blocks)
-    if not text or sum(b.link_chars for b in blocks) > LINK_DENSE * text:
-        return False
-    inside = set(selected.iter("p"))
-    outside = 0
-    for p in page.tagged("p"):
-        if p not in inside:
-            outside += len(text_of(p).strip())
-    return outside <= max(OUTSIDE_CHARS, text)
-
-
-def appendices(found: Search, chosen) -> dict:
-    """Boxes after the article's own text inside the chosen element: an author's bio, a
-    newsletter or subscription appeal, a disclaimer. Along the path of the element's main
-    child (the one with the most prose), a container after it that is of another kind (tag
-    and class) and holds little prose is left out; text split over several containers of
-    the same kind, lists, quotes and tables are kept."""
-    dropped = {}
-    el = chosen
-    regions = found.regions
-    for _level in range(APPENDIX_LEVELS):
-        children = [c for c in el if c in regions]
-        if not children:
-            break
-        main = max(children, key=lambda c: regions[c].good)
-        main_good = regions[main].good
-        if main_good < MAIN_SHARE * regions[el].good or not main_good:
-            break
-        kind = (main.tag, main.get("class"))
-        after = False
-        for child in children:
-            if child is main:
-                after = True
-            elif after and child.tag in APPENDIX_TAGS and (child.tag, child.get("class")) != kind and \
-                    0 < regions[child].good < APPENDIX_SHARE * main_good:
-                dropped[child] = "appendix"
-        el = main
-    return dropped

@@ -13,18 +13,18 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from crawler.extract import main_content, urls
+from crawler.extract import urls
 from crawler.extract.article import Article
-from crawler.extract.blocks import Block, blocks_from_text, extract_blocks, normalise
+from crawler.extract.authors import find_authors
+from crawler.extract.blocks import blocks_from_text, normalise
+from crawler.extract.body import find_body
 from crawler.extract.byline import find_byline
-from crawler.extract.published import find_published
 from crawler.extract.metadata import jsonld_names, jsonld_text, read_metadata
 from crawler.extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
+from crawler.extract.published import find_published
 from crawler.extract.selectors import PageIndex, text_of
 from crawler.extract.text import blocks_hash, clean_blocks
 from crawler.extract.titles import find_title, h1_texts, site_names
-from crawler.extract.authors import find_authors
-from crawler.extract.trim import trim_blocks
 
 
 class NotAnArticle(ValueError):
@@ -111,42 +111,6 @@ def _generic_text(html) -> str:
 
     return trafilatura.extract(html, include_comments=False, include_tables=False,
                                favor_precision=True) or ""
-
-
-def _body(page: PageIndex, profile: SiteProfile, md, title: str | None, sources: dict):
-    """The body as blocks, what was left out, the element it came from and the path.
-
-    A site profile's selector is trusted when a cheap look finds nothing wrong with what it
-    returned; otherwise (and always for the GENERIC profile, whose selectors are guesses)
-    the page is searched and the selector's element is judged against the best candidate.
-    An element found by the search, or by GENERIC's guesses, is read generically: regions
-    named non-content are left out and the blocks at its edges are judged by context."""
-    selected, selector = _first(page, profile.body_selectors)
-    if selected is not None and profile is not GENERIC:
-        blocks, removed = extract_blocks(selected, profile.related_re, profile.body_rules.find(page, selected))
-        if main_content.plausible(page, selected, blocks):
-            sources["body"] = f"css:{selector}"
-            return blocks, removed, selected, "profile"
-    found = main_content.search(page.root)
-    chosen, why = main_content.judge(found, selected)
-    if chosen is None:
-        return [], [], None, "fallback"
-    sources["body_score"] = f"{found.score(chosen):.0f}"
-    if why == "selector":
-        sources["body"] = f"css:{selector}"
-        if profile is not GENERIC:
-            return blocks, removed, selected, "profile"
-    else:
-        sources["body"] = f"search:{chosen.tag}" + "".join(f".{c}" for c in (chosen.get("class") or "").split()[:2])
-        if selected is not None:
-            sources["body_rejected"] = f"css:{selector} scored {found.score(selected):.0f}"
-    dropped = dict(found.non_content)
-    dropped.update(main_content.appendices(found, chosen))
-    dropped.update(profile.body_rules.find(page, chosen))
-    blocks, removed = extract_blocks(chosen, profile.related_re, dropped)
-    lead = md.first("og:description", "description", "twitter:description") or jsonld_text(md.jsonld.get("description")) or ""
-    blocks, trimmed = trim_blocks(blocks, normalise(lead), (title or "", *h1_texts(page)))
-    return blocks, removed + trimmed, chosen, "generic"
 
 
 def _selected_text(page: PageIndex, selectors, name: str, sources: dict) -> str | None:
@@ -277,7 +241,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
 
     title = _title(page, profile, md, url, sources)
     image, caption = _lead_image(page, profile, md, sources)
-    blocks, removed, body_el, body_path = _body(page, profile, md, title, sources)
+    blocks, removed, body_el, body_path = find_body(page, profile, profile is GENERIC, md, title, sources)
     byline = find_byline(page, profile, body_el)
     kicker = _kicker(page, profile, title, sources)
     known = {"caption": captions, "headline": {title or "", *h1_texts(page)}, "byline": {byline.text},
