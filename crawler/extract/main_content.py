@@ -18,31 +18,12 @@ import re
 from dataclasses import dataclass, field
 
 from crawler.extract.blocks import BLOCK_TAGS, SKIP_TAGS
+from crawler.extract.non_content import NON_CONTENT_TAGS, non_content_rule
 from crawler.extract.selectors import text_of
 
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-# Elements whose whole subtree is not article text, by tag or by ARIA role.
-NON_CONTENT_TAGS = frozenset("nav aside footer form button select dialog menu figure figcaption label".split())
-NON_CONTENT_ROLES = frozenset("navigation complementary contentinfo banner menu menubar dialog alert search".split())
-# By class or id: whole words in names like "article-sidebar", "c-related__list",
-# "commentList". A name that also says it is content ("article-body") is not enough to be
-# named non-content: the word lists below are what readability-style extractors have learnt.
-_NAME_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
-NON_CONTENT_WORDS = frozenset(
-    "comment comments disqus sidebar aside related recommended recommendations recirculation "
-    "promo newsletter subscribe subscription signup share sharing social breadcrumb breadcrumbs "
-    "nav navbar navigation menu footer masthead cookie cookies consent banner advert advertisement "
-    "ad ads adslot sponsored sponsor outbrain taboola trending popular mostread teaser teasers "
-    "widget modal popup toolbar pagination pager skip tags tagcloud byline "
-    "caption credits author bio more readmore".split())
-# Whole class names (not words in them: "hidden-xs" hides on small screens only).
-HIDDEN_CLASSES = frozenset("hidden hide is-hidden d-none u-hidden visually-hidden sr-only screen-reader-text".split())
-CONTENT_WORDS = frozenset("article articlebody content body main story post entry text paragraph richtext".split())
 # Non-content elements that never wrap the article: their text is counted, not walked.
 UNWALKED_TAGS = frozenset("nav button select figure figcaption label menu dialog".split())
-# Names count on these only (containers and inline spans), never on paragraphs.
-NAMED_TAGS = frozenset("div section aside ul ol li span header footer nav table article dl center".split())
-_DISPLAY_NONE = re.compile(r"display\s*:\s*none")
 MIN_PARAGRAPH = 40  # characters: below, a fragment (byline, label, date) rather than prose
 PROSE_CHARS = 150  # below, a paragraph must hold a sentence end or a comma to be prose
 # A sentence end (closing quotes allowed) or a comma inside: what headlines and labels lack.
@@ -106,55 +87,6 @@ class Search:
         owner = region.owner
         return region.score * (FLAGGED_FACTOR if owner is not None and owner in self.non_content else 1.0)
 
-
-
-_names_cache: dict[str, str | None] = {}
-
-
-def _name_rule(names: str) -> str | None:
-    """The rule a class or id value names, memoised: a site's pages repeat their names."""
-    rule = _names_cache.get(names, False)
-    if rule is False:
-        if not HIDDEN_CLASSES.isdisjoint(names.split()):
-            rule = "non_content:hidden"  # a utility class that hides the element
-        else:
-            words = {w.lower() for w in _NAME_SPLIT.split(names) if w}
-            bad = words & NON_CONTENT_WORDS
-            rule = f"non_content:{min(bad)}" if bad and not words & CONTENT_WORDS else None
-        if len(_names_cache) > 50_000:
-            _names_cache.clear()
-        _names_cache[names] = rule
-    return rule
-
-
-def non_content_rule(el, tag: str, keys=None) -> str | None:
-    """Why `el` is not article content (its tag, role, name or visibility), or None. Names
-    count on containers only: a `<p class="paywall">` is still a paragraph of the article."""
-    if tag in NON_CONTENT_TAGS:
-        return f"non_content:{tag}"
-    if keys is None:
-        keys = el.keys()
-    if not keys:
-        return None
-    get = el.get
-    if "role" in keys:
-        role = get("role").lower()
-        if role in NON_CONTENT_ROLES:
-            return f"non_content:role={role}"
-    if "hidden" in keys or get("aria-hidden") == "true":
-        return "non_content:hidden"
-    if "style" in keys:
-        style = get("style")
-        if "none" in style and _DISPLAY_NONE.search(style):
-            return "non_content:hidden"
-    if tag in NAMED_TAGS:
-        if "class" in keys:
-            rule = _name_rule(get("class"))
-            if rule:
-                return rule
-        if "id" in keys:
-            return _name_rule(get("id"))
-    return None
 
 
 class _Walker:
