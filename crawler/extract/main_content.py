@@ -21,7 +21,9 @@ from crawler.extract.blocks import BLOCK_TAGS, SKIP_TAGS
 from crawler.extract.non_content import NON_CONTENT_TAGS, non_content_rule
 from crawler.extract.selectors import text_of
 
-HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Short text in these is the form of the text, not a label around it: headings, the cells
+# of a table of figures.
+NEUTRAL_TAGS = frozenset("h1 h2 h3 h4 h5 h6 td th".split())
 # Non-content elements that never wrap the article: their text is counted, not walked.
 UNWALKED_TAGS = frozenset("nav button select figure figcaption label menu dialog".split())
 MIN_PARAGRAPH = 40  # characters: below, a fragment (byline, label, date) rather than prose
@@ -169,8 +171,8 @@ class _Walker:
             region.text += inline_text
             if inline_link > LINK_DENSE * inline_text:
                 region.removable += inline_text
-            elif tag in HEADINGS:
-                pass  # a heading is neither prose nor junk
+            elif tag in NEUTRAL_TAGS:
+                pass  # a heading, a table cell: neither prose nor junk
             elif inline_text < MIN_PARAGRAPH or (inline_text < PROSE_CHARS and not _PROSE.search(text_of(el))):
                 region.junk += inline_text  # a byline, a date, a label, a headline of a list
             else:
