@@ -22,8 +22,8 @@ from crawler.extract.non_content import NON_CONTENT_TAGS, non_content_rule
 from crawler.extract.selectors import text_of
 
 # Short text in these is the form of the text, not a label around it: headings, the cells
-# of a table of figures.
-NEUTRAL_TAGS = frozenset("h1 h2 h3 h4 h5 h6 td th".split())
+# of a table of figures, the items of a list (a menu's items are links, removable anyway).
+NEUTRAL_TAGS = frozenset("h1 h2 h3 h4 h5 h6 td th li".split())
 # Non-content elements that never wrap the article: their text is counted, not walked.
 UNWALKED_TAGS = frozenset("nav button select figure figcaption label menu dialog".split())
 MIN_PARAGRAPH = 40  # characters: below, a fragment (byline, label, date) rather than prose
