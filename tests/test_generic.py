@@ -132,3 +132,13 @@ def test_the_language_is_the_pages_own():
     html = page("<h1>Haushalt</h1>" + article_html(), lang="de-DE")
     result = parse_page(html, URL, GENERIC)
     assert result.article.language == "de" and result.sources["language"] == "html:lang"
+
+
+
+def test_when_the_search_finds_nothing_trafilatura_is_asked(monkeypatch):
+    from crawler.extract import main_content
+
+    monkeypatch.setattr(main_content, "search", lambda root: main_content.Search())
+    result = parse_page(page("<h1>Budget talks stall</h1>" + article_html()), URL, GENERIC)
+    assert result.path == "fallback" and result.sources["body"] == "trafilatura"
+    assert PARAGRAPHS[0] in result.article.body

@@ -94,9 +94,9 @@ def standfirst(page, chosen, description: str, blocks: list[Block]) -> Block | N
     between the headline and the body whose text is the page's description (the summary
     every news site writes; shown on the page, not only in its metadata)."""
     want = word_key(description)
-    if len(description) < MIN_STANDFIRST or any(want in b.key or b.key in want and len(b.key) >= len(want) * STANDFIRST_MATCH
-                                                for b in blocks[:3]):
-        return None
+    if len(description) < MIN_STANDFIRST or any(
+            want in b.key or (b.key in want and len(b.key) >= len(want) * STANDFIRST_MATCH) for b in blocks[:3]):
+        return None  # the body has it already
     elements = page.elements
     try:
         end = elements.index(chosen)
@@ -131,7 +131,8 @@ def read_generic(page, profile, found: Search, chosen, md, title: str | None) ->
 
 def find_body(page, profile, generic: bool, md, title: str | None, sources: dict):
     """`(blocks, removed, element, path)`: the body as blocks, what was left out, the element
-    it came from and the path taken (`profile`, `generic`; `fallback` when nothing was found).
+    it came from and the path taken (`profile`, `generic`; `fallback` when nothing was found,
+    and the caller's trafilatura will have to find the text).
     `generic` says the profile is GENERIC, whose selectors are judged like the search's picks."""
     selected, selector = next(((el, sel) for sel in profile.body_selectors for el in page.select(sel)
                                if any(t.strip() for t in el.itertext())), (None, None))

@@ -247,7 +247,7 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     known = {"caption": captions, "headline": {title or "", *h1_texts(page)}, "byline": {byline.text},
              "kicker": {kicker or ""}}
     cleaned = clean_blocks(blocks, profile, known)
-    if not cleaned.paragraphs and body_path != "fallback":
+    if not cleaned.paragraphs:
         # Whatever the selectors and the search found was no text: trafilatura's turn.
         blocks, body_path = blocks_from_text(_generic_text(html)), "fallback"
         sources["body"] = "trafilatura"
