@@ -25,6 +25,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,13 +52,16 @@ def load_manifest(directory: Path | str) -> list[dict]:
 
 
 def load_pages(directory: Path | str | None = None) -> list[dict]:
-    """Every manifest record, sorted by id, with `html`: the page's original bytes."""
+    """Every manifest record, sorted by id, with `html`: the page's original bytes, and `text`:
+    the page decoded from UTF-8 (both sources store their pages UTF-8 encoded, whatever the
+    page declares)."""
     directory = Path(directory) if directory is not None else corpus_dir()
     if directory is None:
         raise FileNotFoundError("no real-page corpus: run benchmarks/realpages/build_corpus.py")
     records = load_manifest(directory)
     for record in records:
         record["html"] = gzip.decompress((directory / "pages" / f"{record['id']}.html.gz").read_bytes())
+        record["text"] = record["html"].decode("utf-8", errors="replace")
     return records
 
 
@@ -175,3 +179,29 @@ class ScrapinghubMetric:
         return (f"{name:<24} F1 {s['f1']:.3f} ± {s.get('f1_std', 0):.3f}  P {s['precision']:.3f} ± "
                 f"{s.get('precision_std', 0):.3f}  R {s['recall']:.3f} ± {s.get('recall_std', 0):.3f}  "
                 f"accuracy {s['accuracy']:.3f}  ({s['pages']} pages)")
+
+
+def norm_ws(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def same_title(got: str | None, gold: str | None) -> bool | None:
+    return None if not gold else norm_ws(got) == norm_ws(gold)
+
+
+def same_authors(got: list[str] | None, gold: list[str] | None) -> bool | None:
+    return None if not gold else sorted(map(norm_ws, got or [])) == sorted(map(norm_ws, gold))
+
+
+def same_instant(got, gold_iso: str | None) -> bool | None:
+    """None when the gold has no time; to the second when the gold has seconds, else to the
+    minute. A naive or missing value is a miss."""
+    if not gold_iso:
+        return None
+    if not isinstance(got, datetime) or got.tzinfo is None:
+        return False
+    gold = datetime.fromisoformat(gold_iso)
+    a, b = got.astimezone(timezone.utc).replace(microsecond=0), gold.astimezone(timezone.utc).replace(microsecond=0)
+    if gold.second == 0 and gold.microsecond == 0:
+        return a.replace(second=0) == b.replace(second=0)
+    return a == b

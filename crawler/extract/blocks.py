@@ -20,6 +20,7 @@ from crawler.extract.selectors import text_of
 BLOCK_TAGS = frozenset(
     ["p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "figure", "figcaption", "pre", "hr", "form", "center", "address", "details", "summary", "h1", "h2", "h3", "h4", "h5", "h6"])
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+CELL_TAGS = frozenset(("td", "th"))
 SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head", "button", "select", "option"])
 _RELATED_TAGS = frozenset(("strong", "b", "span", "em"))
 _BREAK_TAGS = tuple(BLOCK_TAGS | {"br"})
@@ -128,6 +129,10 @@ class _Builder:
                 pass
             elif tag == "br":
                 self.flush(kind)
+            elif tag in CELL_TAGS:  # a table row reads as one line, its cells apart by a space
+                parts.append(" ")
+                self.content(child, kind)
+                parts.append(" ")
             elif tag in BLOCK_TAGS:
                 self.flush(kind)
                 inner = "heading" if tag in HEADING_TAGS else "li" if tag == "li" else kind

@@ -45,18 +45,30 @@ def read_byline(text: str, tz: str) -> Byline | None:
                   text=text)
 
 
+SCAN_ELEMENTS = 150  # a byline sits near the headline: the scan looks no further
+SCAN_CHILDREN = 12
+_SCANNED_TAGS = frozenset(("div", "p", "span", "time", "li", "small", "section"))
+
+
 def _candidates_after_h1(elements, body_el):
     seen_h1 = False
+    left = SCAN_ELEMENTS
     for el in elements:
         if el is body_el and seen_h1:  # a body container may also wrap the headline
             return
         if el.tag == "h1":
             seen_h1 = True
             continue
-        if seen_h1 and el.tag in ("div", "p", "span", "time", "li", "small", "section"):
-            text = normalise(text_of(el))
-            if 8 <= len(text) <= 200:
-                yield el, text
+        if seen_h1:
+            left -= 1
+            if not left:
+                return
+            # A container of many elements holds more than a byline; reading its text would
+            # cost a copy of its whole subtree.
+            if el.tag in _SCANNED_TAGS and len(el) <= SCAN_CHILDREN:
+                text = normalise(text_of(el))
+                if 8 <= len(text) <= 200:
+                    yield el, text
 
 
 def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:

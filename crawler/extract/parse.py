@@ -15,13 +15,16 @@ from lxml import etree
 
 from crawler.extract import urls
 from crawler.extract.article import Article
-from crawler.extract.blocks import Block, blocks_from_text, extract_blocks, normalise
+from crawler.extract.authors import find_authors
+from crawler.extract.blocks import blocks_from_text, normalise
+from crawler.extract.body import find_body
 from crawler.extract.byline import find_byline
-from crawler.extract.dates import parse_iso
 from crawler.extract.metadata import jsonld_names, jsonld_text, read_metadata
 from crawler.extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
+from crawler.extract.published import find_published
 from crawler.extract.selectors import PageIndex, text_of
 from crawler.extract.text import blocks_hash, clean_blocks
+from crawler.extract.titles import find_title, h1_texts, site_names
 
 
 class NotAnArticle(ValueError):
@@ -37,15 +40,15 @@ class ParseResult:
     article: Article
     removed: list[tuple[str, str]] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
-    generic: bool = False
+    generic: bool = False  # the page went through the GENERIC profile (a site without one)
+    body_path: str = "profile"
 
     @property
     def path(self) -> str:
-        """Which extraction path gave the body: the site's `profile`, the `generic` profile
-        (a site without one), or the `fallback` extractor (no selector found the text)."""
-        if self.sources.get("body") == "trafilatura":
-            return "fallback"
-        return "generic" if self.generic else "profile"
+        """Which extraction path gave the body: `profile` (a site profile's body selector
+        won), `generic` (the scored main-content search won, or the GENERIC profile's
+        selectors, which are judged the same way), or `fallback` (trafilatura)."""
+        return self.body_path
 
 
 def _first(page: PageIndex, selectors):
@@ -56,13 +59,32 @@ def _first(page: PageIndex, selectors):
     return None, None
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_UTF8_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
+
+
+def _is_utf8(html: bytes) -> bool:
+    """Whether the bytes are UTF-8. Valid UTF-8 with non-ASCII bytes is almost never another
+    encoding, while pages often declare a charset they are not in (re-encoded copies, wrong
+    templates), and libxml2 reads undeclared pages as Latin-1: so valid UTF-8 wins over any
+    declaration, and a declaration (or libxml2's default) is only trusted otherwise."""
+    if html.isascii():
+        return False  # every encoding libxml2 may pick reads ASCII alike; let it honour the page
+    try:
+        html.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _load(html: str | bytes):
-    if isinstance(html, str):
+    utf8 = isinstance(html, str)
+    if utf8:
         html = html.encode("utf-8", "replace")
     if not html or not html.strip():
         raise NotAnArticle("empty_page", "the page has no content")
     # A plain lxml tree: lxml.html's element classes cost a Python call per element touched.
-    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    parser = _UTF8_PARSER if utf8 or _is_utf8(html) else _PARSER
     try:
         root = etree.fromstring(html.replace(b"\x00", b""), parser)
     except (etree.ParserError, ValueError) as exc:
@@ -100,18 +122,16 @@ def _selected_text(page: PageIndex, selectors, name: str, sources: dict) -> str 
     return normalise(text_of(el))
 
 
-def _title(page, profile, md, sources) -> str | None:
-    root = page.root
+def _title(page, profile, md, url, sources) -> str | None:
+    """A profile's title selectors when it has them (a site's own headline element), else the
+    headline that the metadata and the page's <h1>s agree on (see `titles`)."""
     text = _selected_text(page, profile.title_selectors, "title", sources)
     if text:
         return text
-    for source, value in (("jsonld:headline", jsonld_text(md.jsonld.get("headline"))),
-                          ("meta:og:title", md.first("og:title", "twitter:title")),
-                          ("html:title", normalise(root.findtext(".//title") or ""))):
-        if value:
-            sources["title"] = source
-            return re.sub(profile.title_suffix, "", normalise(value)) or normalise(value)
-    return None
+    title, source = find_title(page, md, url, profile.title_suffix)
+    if title:
+        sources["title"] = source
+    return title
 
 
 def _kicker(page, profile, title_el_text, sources) -> str | None:
@@ -153,24 +173,35 @@ def _identity(url, ref, md, profile, mirror, sources):
     return ref
 
 
-def _published(md, byline, profile: SiteProfile, sources: dict) -> tuple[datetime | None, str | None]:
-    """Publication instant (in the site's zone) and the date text as printed."""
-    published_at = None
-    for source, value in (("jsonld:datePublished", md.jsonld.get("datePublished")),
-                          ("meta:article:published_time", md.first("article:published_time", "pubdate",
-                                                                   "publishdate", "date"))):
-        published_at = parse_iso(value if isinstance(value, str) else None, profile.timezone)
-        if published_at:
-            sources["published_at"] = source
-            break
-    if published_at is None and byline.published_at:
-        published_at, sources["published_at"] = byline.published_at, byline.source
+def _published(page, md, byline, profile: SiteProfile, body_el, sources: dict) -> tuple[datetime | None, str | None]:
+    """Publication instant and the date text as printed (the byline's, else the metadata's).
+    A site profile's instants are written in its zone (WIB for medcom); a page without a
+    profile keeps the offset it gave (see `published`)."""
+    published_at, raw, source = find_published(page, md, body_el, profile.timezone)
     if published_at is not None:
+        sources["published_at"] = source
+    elif byline.published_at:
+        published_at, sources["published_at"] = byline.published_at, byline.source
+    if published_at is not None and profile is not GENERIC:
         published_at = published_at.astimezone(ZoneInfo(profile.timezone))
-    jsonld_raw = md.jsonld.get("datePublished")
-    raw = byline.published_raw or (jsonld_raw if isinstance(jsonld_raw, str) else None) or \
-        md.first("article:published_time")
-    return published_at, raw
+    return published_at, byline.published_raw or raw
+
+
+_LANGUAGE = re.compile(r"^\s*([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*\s*$")
+
+
+def _language(md, profile: SiteProfile, sources: dict) -> str:
+    """A GENERIC page's own language (`<html lang>`, og:locale, JSON-LD inLanguage) as a
+    two-letter code; a profile's language otherwise, or when the page names none."""
+    if profile is GENERIC:
+        for source, value in (("html:lang", md.lang), ("meta:og:locale", md.first("og:locale")),
+                              ("jsonld:inLanguage", jsonld_text(md.jsonld.get("inLanguage"))),
+                              ("meta:content-language", md.first("content-language", "language", "dc.language"))):
+            m = _LANGUAGE.match(value or "")
+            if m:
+                sources["language"] = source
+                return m.group(1).lower()
+    return profile.language
 
 
 def _tags(page: PageIndex, profile: SiteProfile, md) -> list[str]:
@@ -208,31 +239,32 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     ref = _identity(url, url_ref, md, profile, mirror, sources)
     captions = _captions(page, profile, md)
 
-    title = _title(page, profile, md, sources)
+    title = _title(page, profile, md, url, sources)
     image, caption = _lead_image(page, profile, md, sources)
-    removed: list[tuple[str, str]] = []
-    body_el, body_sel = _first(page, profile.body_selectors)
-    blocks: list[Block] = []
-    if body_el is not None:
-        blocks, removed = extract_blocks(body_el, profile.related_re, profile.body_rules.find(page, body_el))
-        sources["body"] = f"css:{body_sel}"
-    if not blocks:
-        blocks = blocks_from_text(_generic_text(html))
-        sources["body"] = "trafilatura"
+    blocks, removed, body_el, body_path = find_body(page, profile, profile is GENERIC, md, title, sources)
     byline = find_byline(page, profile, body_el)
     kicker = _kicker(page, profile, title, sources)
-    cleaned = clean_blocks(blocks, profile, {"caption": captions, "headline": {title or ""},
-                                             "byline": {byline.text}, "kicker": {kicker or ""}})
+    known = {"caption": captions, "headline": {title or "", *h1_texts(page)}, "byline": {byline.text},
+             "kicker": {kicker or ""}}
+    cleaned = clean_blocks(blocks, profile, known)
+    if not cleaned.paragraphs:
+        # Whatever the selectors and the search found was no text: trafilatura's turn.
+        blocks, body_path = blocks_from_text(_generic_text(html)), "fallback"
+        sources["body"] = "trafilatura"
+        cleaned = clean_blocks(blocks, profile, known)
     removed += cleaned.removed
     if not cleaned.paragraphs:
         raise NotAnArticle("no_body", f"no article text found in {url}")
     if not title:
         raise NotAnArticle("no_title", f"no headline found in {url}")
 
-    authors = jsonld_names(md.jsonld.get("author")) or byline.authors or (
-        [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
-    sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
-    published_at, published_raw = _published(md, byline, profile, sources)
+    if profile is GENERIC:
+        authors, sources["authors"] = find_authors(page, md, byline, site_names(md, url))
+    else:  # a profile's byline is known; its JSON-LD and byline come first
+        authors = jsonld_names(md.jsonld.get("author"), md) or byline.authors or (
+            [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
+        sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
+    published_at, published_raw = _published(page, md, byline, profile, body_el, sources)
     related = []
     for href in cleaned.related:
         resolved = _resolve_url(url, href, profile, mirror)
@@ -248,10 +280,10 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
         tags=_tags(page, profile, md),
         image_url=_resolve_url(url, image, profile, mirror) if image else None,
         image_caption=caption, body=body, related_urls=related,
-        word_count=len(body.split()), language=profile.language, content_hash=blocks_hash(cleaned.blocks),
+        word_count=len(body.split()), language=_language(md, profile, sources), content_hash=blocks_hash(cleaned.blocks),
         duplicate_of=None, crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
-    return ParseResult(article, removed, sources, generic=profile is GENERIC)
+    return ParseResult(article, removed, sources, generic=profile is GENERIC, body_path=body_path)
 
 
 def parse_article(html: str | bytes, url: str, site: str | None = None, *, mirror: str | None = None,

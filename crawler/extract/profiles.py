@@ -78,7 +78,7 @@ class SiteProfile:
     reaction_words: tuple[str, ...] = REACTION_WORDS
     related_prefix: str = r"Baca(?: [Jj]uga)?\s*:"
     editor_code: str = r"\(([A-Z]{2,5})\)"
-    title_suffix: str = r"\s*[-|–]\s*(?:Medcom\.id|Medcom)\s*$"
+    title_suffix: str | None = r"\s*[-|–]\s*(?:Medcom\.id|Medcom)\s*$"  # the site's name after a title
 
     def article_match(self, path: str) -> re.Match | None:
         return self._article_re.match(path)
@@ -159,7 +159,10 @@ GENERIC = SiteProfile(
     article_path=r"^/(?P<channel>[a-z][a-z0-9-]*)?/?(?:(?P<subchannel>[a-z][a-z0-9-]*)/)?.*?(?P<id>[A-Za-z0-9]{6,})[^/]*/?$",
     feed_paths=(),
     date_index_path=None,
-    title_suffix=r"\s*[-|–]\s*[^-|–]{2,40}$",
+    # no title selector: the first <h1> of an unknown site is often its logo or a section
+    # name; the headline comes from the metadata, checked against the <h1>s (see titles.py)
+    title_selectors=(),
+    title_suffix=None,
 )
 
 PROFILES: dict[str, SiteProfile] = {p.name: p for p in (MEDCOM,)}

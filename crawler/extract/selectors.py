@@ -21,7 +21,11 @@ _PART = re.compile(r"#([\w-]+)|\.([\w-]+)|\[([\w-]+)(?:([*^$]?=)([^\]]+))?\]")
 # Compiled once like a regex; lxml.html's text_content() is the same expression.
 _STRING = etree.XPath("string()", smart_strings=False)
 _BY_ID = etree.XPath("id($id)")
-_CLASSES = etree.XPath("descendant-or-self::*/@class")
+# One walk in C collects the attributes the index answers from: class tokens, and the
+# microdata and link relations that article pages are marked up with ([itemprop=articleBody],
+# a[rel=tag], [itemprop=datePublished]); an XPath per such test would walk the page again.
+_INDEXED = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@itemprop | descendant-or-self::*/@rel")
+INDEXED_ATTRIBUTES = ("itemprop", "rel")
 
 
 def text_of(el) -> str:
@@ -41,6 +45,8 @@ class Compound:
     # Attribute tests without an id or class to look up by ([itemprop=articleBody], a[rel=tag]):
     # one XPath finds them in C, where a Python scan would visit every element of the page.
     xpath: etree.XPath | None = field(init=False, compare=False, default=None, repr=False)
+    # An equality test on an indexed attribute: the (name, value) key of the page index.
+    indexed: tuple[str, str] | None = field(init=False, compare=False, default=None)
 
     def __post_init__(self):
         tests = (bool(self.tag), len(self.ids), len(self.classes), len(self.attrs))
@@ -48,6 +54,10 @@ class Compound:
         object.__setattr__(self, "only", only)
         if self.attrs and not self.ids and not self.classes:
             object.__setattr__(self, "xpath", _attribute_xpath(self.tag, self.attrs))
+            indexed = [(n, v) for n, op, v in self.attrs if op == "=" and n in INDEXED_ATTRIBUTES and v
+                       and " " not in v]
+            if indexed:
+                object.__setattr__(self, "indexed", indexed[0])
 
     def matches(self, el) -> bool:
         if self.tag and el.tag != self.tag:
@@ -124,14 +134,20 @@ class PageIndex:
         self.parsed = parsed
         self.fallback = fallback
         self.by_class: dict[str, list] = {}
-        for classes in _CLASSES(root):  # in C: only the few elements with a class reach Python
-            el = classes.getparent()
-            for token in classes.split():
-                found = self.by_class.get(token)
-                if found is None:
-                    self.by_class[token] = [el]
-                else:
-                    found.append(el)
+        self.by_attribute: dict[tuple[str, str], list] = {}  # (itemprop|rel, one token) -> elements
+        by_class, by_attribute = self.by_class, self.by_attribute
+        for value in _INDEXED(root):  # in C: only the few elements with these reach Python
+            el = value.getparent()
+            if value.attrname == "class":
+                for token in value.split():
+                    found = by_class.get(token)
+                    if found is None:
+                        by_class[token] = [el]
+                    else:
+                        found.append(el)
+            else:
+                for token in value.split():
+                    by_attribute.setdefault((value.attrname, token), []).append(el)
         self._by_tag: dict[str, list] = {}
         self._selected: dict[str, list] = {}
         self._elements: list | None = None
@@ -151,6 +167,8 @@ class PageIndex:
         return found
 
     def _matching(self, c: Compound, scope) -> list:
+        if scope is self.root and c.indexed is not None:  # [itemprop=articleBody], a[rel=tag]
+            return [el for el in self.by_attribute.get(c.indexed, ()) if c.matches(el)]
         if c.xpath is not None:
             found = c.xpath(scope, **{f"v{i}": value or "" for i, (_n, _op, value) in enumerate(c.attrs)})
             return found if scope is self.root else [el for el in found if el is not scope]

@@ -1,0 +1,158 @@
+"""The body of a page: which element holds it, and how it is read.
+
+A site profile's body selector is trusted when a cheap look finds nothing wrong with what it
+returned (path `profile`); otherwise, and always for the GENERIC profile (whose selectors
+are guesses), the page is searched (`main_content`) and the selector's element is judged
+against the best candidate. An element found by the search, or by GENERIC's guesses, is read
+generically (path `generic`): regions named non-content and boxes after the text are left
+out, the blocks at its edges are judged by context (`trim`), and a standfirst shown above it
+is put back in front. When nothing yields text, trafilatura is the parser's last resort.
+"""
+from __future__ import annotations
+
+from crawler.extract import main_content
+from crawler.extract.blocks import Block, extract_blocks, normalise, word_key
+from crawler.extract.main_content import LINK_DENSE, Search
+from crawler.extract.metadata import jsonld_text
+from crawler.extract.selectors import text_of
+from crawler.extract.titles import h1_texts
+from crawler.extract.trim import trim_blocks
+
+OUTSIDE_CHARS = 1000  # paragraph text outside a profile's body that needs no second look
+SELECTOR_SHARE = 0.5  # a selector's element scoring below this share of the best one loses
+APPENDIX_LEVELS = 4  # how far down the main child's path boxes after the text are looked for
+APPENDIX_TAGS = frozenset(["div", "section", "aside", "footer"])
+APPENDIX_SHARE = 0.2
+MAIN_SHARE = 0.5
+STANDFIRST_TAGS = frozenset(["p", "div", "h2", "h3", "span", "strong", "section", "header"])
+STANDFIRST_MATCH = 0.8  # the shorter of the element's text and the description, of the longer
+STANDFIRST_CHILDREN = 6
+MIN_STANDFIRST = 40
+
+
+def plausible(page, selected, blocks) -> bool:
+    """A cheap look, before any search, at what a site profile's selector returned: not
+    mostly links, and no more paragraph text elsewhere on the page than inside it. Only when
+    this fails is the page searched (the search costs more than the rest of a parse)."""
+    text = sum(len(b.text) for b in blocks)
+    if not text or sum(b.link_chars for b in blocks) > LINK_DENSE * text:
+        return False
+    inside = set(selected.iter("p"))
+    outside = 0
+    for p in page.tagged("p"):
+        if p not in inside:
+            outside += len(text_of(p).strip())
+    return outside <= max(OUTSIDE_CHARS, text)
+
+
+def judge(found: Search, selected) -> tuple[object, str]:
+    """Which element to extract: `selected` (what a profile's selector returned) or the
+    search's best, and why. The selector keeps its element unless the search shows it is
+    clearly not the article: mostly links or boilerplate (a score near nothing), or far
+    below the best candidate elsewhere (a sidebar "Headline" box, a cookie notice)."""
+    best = found.best
+    if selected is None:
+        return best, "search"
+    if best is None or selected is best:
+        return selected, "selector"
+    if found.score(selected) >= SELECTOR_SHARE * found.best_score:
+        return selected, "selector"
+    return best, "search"
+
+
+def appendices(found: Search, chosen) -> dict:
+    """Boxes after the article's own text inside the chosen element: an author's bio, a
+    newsletter or subscription appeal, a disclaimer. Along the path of the element's main
+    child (the one with the most prose), a container after it that is of another kind (tag
+    and class) and holds little prose is left out; text split over several containers of
+    the same kind, lists, quotes and tables are kept."""
+    dropped = {}
+    el = chosen
+    regions = found.regions
+    for _level in range(APPENDIX_LEVELS):
+        children = [c for c in el if c in regions]
+        if not children:
+            break
+        main = max(children, key=lambda c: regions[c].good)
+        main_good = regions[main].good
+        if main_good < MAIN_SHARE * regions[el].good or not main_good:
+            break
+        kind = (main.tag, main.get("class"))
+        after = False
+        for child in children:
+            if child is main:
+                after = True
+            elif after and child.tag in APPENDIX_TAGS and (child.tag, child.get("class")) != kind and \
+                    0 < regions[child].good < APPENDIX_SHARE * main_good:
+                dropped[child] = "appendix"
+        el = main
+    return dropped
+
+
+def standfirst(page, chosen, description: str, blocks: list[Block]) -> Block | None:
+    """The standfirst shown above the chosen element, when the body lacks it: the element
+    between the headline and the body whose text is the page's description (the summary
+    every news site writes; shown on the page, not only in its metadata)."""
+    want = word_key(description)
+    if len(description) < MIN_STANDFIRST or any(
+            want in b.key or (b.key in want and len(b.key) >= len(want) * STANDFIRST_MATCH) for b in blocks[:3]):
+        return None  # the body has it already
+    elements = page.elements
+    try:
+        end = elements.index(chosen)
+    except ValueError:
+        return None
+    start = next((i for i, el in enumerate(elements[:end]) if el.tag == "h1"), 0)
+    for el in elements[start:end]:
+        if el.tag not in STANDFIRST_TAGS or len(el) > STANDFIRST_CHILDREN:
+            continue
+        text = normalise(text_of(el))
+        key = word_key(text)
+        shorter, longer = sorted((key, want), key=len)
+        if shorter and shorter in longer and len(shorter) >= STANDFIRST_MATCH * len(longer):
+            return Block(text)
+    return None
+
+
+def read_generic(page, profile, found: Search, chosen, md, title: str | None) -> tuple[list[Block], list]:
+    """The blocks of an element chosen by the search (or by GENERIC's guesses)."""
+    dropped = dict(found.non_content)
+    dropped.update(appendices(found, chosen))
+    dropped.update(profile.body_rules.find(page, chosen))
+    blocks, removed = extract_blocks(chosen, profile.related_re, dropped)
+    lead = normalise(md.first("og:description", "description", "twitter:description")
+                     or jsonld_text(md.jsonld.get("description")) or "")
+    blocks, trimmed = trim_blocks(blocks, lead, (title or "", *h1_texts(page)))
+    first = standfirst(page, chosen, lead, blocks) if blocks else None
+    if first is not None:
+        blocks.insert(0, first)
+    return blocks, removed + trimmed
+
+
+def find_body(page, profile, generic: bool, md, title: str | None, sources: dict):
+    """`(blocks, removed, element, path)`: the body as blocks, what was left out, the element
+    it came from and the path taken (`profile`, `generic`; `fallback` when nothing was found,
+    and the caller's trafilatura will have to find the text).
+    `generic` says the profile is GENERIC, whose selectors are judged like the search's picks."""
+    selected, selector = next(((el, sel) for sel in profile.body_selectors for el in page.select(sel)
+                               if any(t.strip() for t in el.itertext())), (None, None))
+    if selected is not None and not generic:
+        blocks, removed = extract_blocks(selected, profile.related_re, profile.body_rules.find(page, selected))
+        if plausible(page, selected, blocks):
+            sources["body"] = f"css:{selector}"
+            return blocks, removed, selected, "profile"
+    found = main_content.search(page.root)
+    chosen, why = judge(found, selected)
+    if chosen is None:
+        return [], [], None, "fallback"
+    sources["body_score"] = f"{found.score(chosen):.0f}"
+    if why == "selector":
+        sources["body"] = f"css:{selector}"
+        if not generic:
+            return blocks, removed, selected, "profile"
+    else:
+        sources["body"] = f"search:{chosen.tag}" + "".join(f".{c}" for c in (chosen.get("class") or "").split()[:2])
+        if selected is not None:
+            sources["body_rejected"] = f"css:{selector} scored {found.score(selected):.0f}"
+    blocks, removed = read_generic(page, profile, found, chosen, md, title)
+    return blocks, removed, chosen, "generic"
