@@ -58,8 +58,8 @@ def archive(data_dir: DataDir, n: int) -> None:
         writer.add(FetchedPage(url, url, 200, html, start + timedelta(seconds=i),
                                {"content-type": ["text/html; charset=utf-8"]}, article_id=aid), None)
         if len(writer.buffer) >= 500:
-            index.add("medcom", [p for p in writer.flush()])
-    index.add("medcom", [p for p in writer.flush()])
+            index.add("medcom", writer.flush(), dict(writer.sizes))
+    index.add("medcom", writer.flush(), dict(writer.sizes))
     writer.close()
     index.close()
 

@@ -56,7 +56,9 @@ class RawArchivePipeline:
         if placed:
             self.crawler.stats.inc_value("warta/archived", len(placed))
             self.crawler.stats.inc_value("warta/archived_bytes", sum(p[4] for p in placed))
-            self.index.add(self.crawler.spider.name, [p for p in placed if p[0]])
+            touched = {p[2] for p in placed}
+            self.index.add(self.crawler.spider.name, [p for p in placed if p[0]],
+                           {key: self.writer.sizes[key] for key in touched})
 
     def articles_staged(self, items) -> None:
         by_site: dict[str, list[tuple[str, str]]] = {}

@@ -18,7 +18,7 @@ from datetime import date
 from crawler.extract.dates import local_day
 from crawler.extract.parse import NotAnArticle, parse_page
 from crawler.extract.profiles import PROFILES, get_profile
-from pipeline.archive import RawIndex, iter_file
+from pipeline.archive import RawIndex, read_record
 from pipeline.datadir import DataDir
 from pipeline.partitions import Partitions
 from pipeline.seen import SeenStore, seen_path
@@ -41,7 +41,7 @@ def _read_records(data_dir: DataDir, places: Iterator[tuple[str, str, int, int]]
     """Archived responses at the index's places, reading each file in order (one open at a time)."""
     current, fh = None, None
     try:
-        for _aid, key, offset, length in places:
+        for aid, key, offset, length in places:
             if key != current:
                 if fh is not None:
                     fh.close()
@@ -49,7 +49,10 @@ def _read_records(data_dir: DataDir, places: Iterator[tuple[str, str, int, int]]
                     open(data_dir.store.path(key), "rb")
                 current = key
             fh.seek(offset)
-            yield from iter_file(fh.read(length), key)
+            try:
+                yield read_record(fh.read(length), key, offset)
+            except ValueError as exc:  # one damaged record costs that page, counted by the caller
+                logger.warning("raw archive: cannot read %s at %s:%d (%s)", aid, key, offset, exc)
     finally:
         if fh is not None:
             fh.close()
@@ -63,8 +66,7 @@ def reparsed(data_dir: DataDir, site: str, days: set[str] | None, report: Repars
     profile = get_profile(site)
     owners: dict[str, str] = {}
     try:
-        index.refresh()
-        total = index.count(site)
+        total = index.count(site)  # the caller has refreshed the index
         for n, raw in enumerate(_read_records(data_dir, index.latest_records(site, days)), start=1):
             report.pages += 1
             if progress and n % 100 == 0:

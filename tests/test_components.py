@@ -335,3 +335,22 @@ def test_scheduled_crawls_are_recorded_by_the_scheduler_not_twice(tmp_path):
 
     with pytest.raises(NotConfigured):
         RunHistoryExtension.from_crawler(crawler_for(tmp_path, WARTA_RUN_RECORD=str(tmp_path / "r.json")))
+
+
+def test_a_compressed_response_is_archived_as_the_parser_saw_it(tmp_path):
+    """Scrapy decompresses bodies: the record must not claim an encoding it no longer has, or
+    WARC readers would decode it twice."""
+    from pipeline.archive import RawWriter, read_at
+
+    html = SEED.read_bytes()
+    fetched = FetchedPage(SEED_URL, SEED_URL, 200, html, NOW, {"content-encoding": ["gzip"], "content-length": ["99"],
+                                                             "content-type": ["text/html"]}, article_id="nbwXaLxk")
+    writer = RawWriter(DataDir(tmp_path), "medcom")
+    writer.add(fetched, None)
+    [(aid, _when, key, offset, length)] = writer.flush()
+    writer.close()
+    fast = read_at(DataDir(tmp_path), key, offset, length)
+    assert aid == "nbwXaLxk" and fast.page.body == html and fast.page.status == 200
+    assert fast.page.headers["x-warta-original-content-encoding"] == ["gzip"]
+    [slow] = list(iter_archive(DataDir(tmp_path)))
+    assert slow.page.body == html and slow.offset == offset, "warcio reads the same record"
