@@ -43,6 +43,7 @@ def summarise(stats: dict) -> dict:
         "removed": _with_prefix(stats, "warta/removed/"),
         "flagged": _with_prefix(stats, "warta/flagged/"),
         "skipped": _with_prefix(stats, "warta/skipped/"),
+        "bounded": _with_prefix(stats, "warta/bounded/"),
         "updated": stats.get("warta/updated", 0),
         "finish_reason": stats.get("finish_reason"),
     }
@@ -56,7 +57,9 @@ def format_summary(site: str, summary: dict, elapsed: float) -> str:
     return (f"{site}: {summary['pages']} pages, {summary['articles']} articles staged in {elapsed:.1f}s "
             f"({rate:.1f} articles/s); dropped: {listing(summary['dropped'])}; "
             f"flagged: {listing(summary['flagged'])}; updated: {summary['updated']}; "
-            f"skipped: {listing(summary['skipped'])}; finish: {summary['finish_reason']}")
+            f"skipped: {listing(summary['skipped'])}; "
+            + (f"bounds reached: {listing(summary['bounded'])}; " if summary.get("bounded") else "")
+            + f"finish: {summary['finish_reason']}")
 
 
 def _jsonable(value):

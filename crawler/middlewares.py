@@ -104,7 +104,16 @@ class SeenSkipMiddleware:
         return True
 
     async def process_spider_output(self, response, result):
+        async for element in self._filter(result):
+            yield element
+
+    async def process_start(self, start):
+        """The spider's start() hands over held-back article URLs too (the queue bound)."""
+        async for element in self._filter(start):
+            yield element
+
+    async def _filter(self, elements):
         store = seen_store(self.crawler)
-        async for element in result:
+        async for element in elements:
             if not isinstance(element, Request) or self._wanted(element, store):
                 yield element

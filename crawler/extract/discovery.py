@@ -49,8 +49,9 @@ def _child(el, name: str) -> str | None:
     return None
 
 
-def read_sitemap(body: bytes) -> tuple[str, list[Entry]]:
-    """`("index", children)` for a sitemap index, `("urlset", urls)` for a sitemap; `("invalid", [])`."""
+def read_sitemap(body: bytes, limit: int | None = None) -> tuple[str, list[Entry]]:
+    """`("index", children)` for a sitemap index, `("urlset", urls)` for a sitemap; `("invalid", [])`.
+    At most `limit` entries are read (a hostile sitemap may list millions)."""
     root = _xml(body)
     if root is None or not isinstance(root.tag, str):
         return "invalid", []
@@ -65,6 +66,8 @@ def read_sitemap(body: bytes) -> tuple[str, list[Entry]]:
         loc = _child(el, "loc")
         if loc:
             entries.append(Entry(loc, parse_iso(_child(el, "publication_date")), parse_iso(_child(el, "lastmod"))))
+            if limit is not None and len(entries) >= limit:
+                break
     return ("index" if kind == "sitemapindex" else "urlset"), entries
 
 
