@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
 
 from scrapy.exceptions import DropItem
 
@@ -10,6 +11,19 @@ from crawler.extract.parse import NotAnArticle, parse_page
 from pipeline.items import ArticleItem, FetchedPage
 
 logger = logging.getLogger(__name__)
+
+# Publication dates outside these bounds are a page's error (or an attack), not news: a
+# partition for 9999-12-31 helps no reader. Online Indonesian news starts in the 1990s.
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=1)
+
+
+def implausible_date(published: datetime, now: datetime | None = None) -> bool:
+    """True for a publication date before 1990 or more than a day ahead of now."""
+    now = now or datetime.now(timezone.utc)
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=timezone.utc)
+    return published < EARLIEST_PLAUSIBLE or published > now + FUTURE_SLACK
 
 
 class ArticlePipeline:
@@ -45,6 +59,8 @@ class ArticlePipeline:
         article = result.article
         if article.published_at is None:
             self.drop("no_date", f"no publication date found on {article.url}")
+        if implausible_date(article.published_at):
+            self.drop("implausible_date", f"{article.url} claims to be published {article.published_at:%Y-%m-%d}")
         if spider.backfill and not spider.in_range(local_day(article.published_at, spider.profile.timezone)):
             self.drop("out_of_range", f"{article.url} published {article.published_at:%Y-%m-%d}")
         return ArticleItem(article, item, result.path, result.removed)
