@@ -29,6 +29,7 @@ class StagingPipeline:
         self.flush_seconds = settings.getfloat("STAGING_FLUSH_SECONDS", 2.0)
         self.writer: BufferedWriter | None = None
         self._timer = None
+        self.error: str | None = None  # the last failed write, until a write succeeds
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -46,9 +47,16 @@ class StagingPipeline:
         or marked seen before it is written."""
         try:
             self.writer.flush()
-        except OSError:
+        except OSError as exc:
             self.crawler.stats.inc_value("warta/staging/write_errors")
-            logger.exception("staging write failed; %d articles kept for the next attempt", len(self.writer.buffer))
+            if self.error is None:  # once per outage: every later item retries and fails alike
+                logger.error("staging write failed (%s); %d articles kept for the next attempt",
+                             describe(exc), len(self.writer.buffer))
+            self.error = describe(exc)
+        else:
+            if self.error is not None:
+                logger.warning("staging writes work again")
+            self.error = None
 
     def _announce(self, items: list[ArticleItem]) -> None:
         if items:
@@ -69,6 +77,21 @@ class StagingPipeline:
     def close_spider(self):
         if self._timer and self._timer.running:
             self._timer.stop()
-        if self.writer:
+        if not self.writer:
+            return
+        try:
             self.writer.close()
-            logger.info("staged %d articles in %s", self.writer.written, self.writer.path)
+        except OSError as exc:
+            # Not staged, not marked seen: a later crawl fetches them again. The crawl must not
+            # look successful (warta crawl exits 1 on this stat).
+            stats = self.crawler.stats
+            stats.set_value("warta/staging/unwritten", len(self.writer.buffer))
+            stats.set_value("warta/staging/error", describe(exc))
+            logger.error("could not stage %d articles: %s", len(self.writer.buffer), describe(exc))
+            return
+        logger.info("staged %d articles in %s", self.writer.written, self.writer.path)
+
+
+def describe(exc: OSError) -> str:
+    """A one-line reason: "No space left on device" rather than a traceback."""
+    return exc.strerror or str(exc) or type(exc).__name__

@@ -94,6 +94,8 @@ def cmd_crawl(args) -> int:
 
 def crawl_outcome(summary: dict, distributed: bool) -> tuple[int, str | None]:
     """Exit code and message of a finished crawl."""
+    if summary.get("unwritten"):
+        return 1, f"could not stage {summary['unwritten']} articles: {summary.get('staging_error')}"
     if summary["finish_reason"] not in ("finished", "closespider_itemcount"):
         return 1, f"stopped early ({summary['finish_reason']})"
     if summary["pages"] == 0 and distributed and summary["requests"] == 0:
