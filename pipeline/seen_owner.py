@@ -13,6 +13,7 @@ from scrapy.exceptions import NotConfigured
 
 from pipeline.neardup import sketch_many
 from pipeline.seen import SeenStore, SeenStoreBase, seen_path
+from pipeline.seen_rebuild import rebuild_seen
 from pipeline.signals import articles_staged
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def open_seen_store(data_dir: str | os.PathLike, redis_url: str | None = None) -
     if redis_url:
         from pipeline.redis_seen import RedisSeenStore  # redis is imported only in distributed mode
         return RedisSeenStore(redis_url)
-    return SeenStore(seen_path(data_dir))
+    return SeenStore(seen_path(data_dir), rebuild=lambda store: rebuild_seen(store, data_dir))
 
 
 class SeenStoreExtension:
