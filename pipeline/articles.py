@@ -2,28 +2,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
 
 from scrapy.exceptions import DropItem
 
 from crawler.extract.dates import local_day
 from crawler.extract.parse import NotAnArticle, parse_page
 from pipeline.items import ArticleItem, FetchedPage
+from pipeline.schema import implausible_date
 
 logger = logging.getLogger(__name__)
-
-# Publication dates outside these bounds are a page's error (or an attack), not news: a
-# partition for 9999-12-31 helps no reader. Online Indonesian news starts in the 1990s.
-EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=timezone.utc)
-FUTURE_SLACK = timedelta(days=1)
-
-
-def implausible_date(published: datetime, now: datetime | None = None) -> bool:
-    """True for a publication date before 1990 or more than a day ahead of now."""
-    now = now or datetime.now(timezone.utc)
-    if published.tzinfo is None:
-        published = published.replace(tzinfo=timezone.utc)
-    return published < EARLIEST_PLAUSIBLE or published > now + FUTURE_SLACK
 
 
 class ArticlePipeline:

@@ -130,8 +130,13 @@ def cmd_snapshot(args) -> int:
     print(f"snapshot: {report.partitions_written} partitions written, {report.partitions_unchanged} unchanged, "
           f"{report.rows} rows; {report.staged_records} staged records ({report.new_articles} new, "
           f"{report.updated_articles} updated); torn lines skipped: {report.torn_lines}, "
-          f"undated: {report.undated}")
-    return 0
+          f"undated: {report.undated}, rejected: {report.rejected}")
+    if report.rejected:
+        print(f"snapshot: {report.rejected} staged records could not be articles; quarantined in "
+              f"{', '.join(report.rejects)}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"snapshot: {problem}", file=sys.stderr)
+    return 1 if report.problems else 0
 
 
 def cmd_parse(args) -> int:
