@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -13,7 +17,7 @@ import pytest
 from pipeline import read_articles
 from pipeline.partitions import verify
 from schedules.history import History
-from tests.conftest import run_warta
+from tests.conftest import ROOT, run_warta, warta_env
 from tests.hostile_site import run_record
 from tests.test_snapshot import article, stage
 
@@ -130,3 +134,29 @@ def test_staged_lines_that_are_not_articles_are_quarantined_not_blocking(tmp_pat
         assert expected in reasons, reasons
     assert not segment.exists(), "the segment is consumed: its bad lines live on in rejects/"
     assert sorted(os.listdir(tmp_path / "rejects")) == ["medcom", "unknown"]
+
+
+def test_a_damaged_job_store_does_not_stop_the_service(tmp_path):
+    config = tmp_path / "s.toml"
+    config.write_text('[[job]]\nid = "build"\nkind = "snapshot"\ninterval_minutes = 30\n')
+    data_dir = tmp_path / "d"
+    (data_dir / "state").mkdir(parents=True)
+    (data_dir / "state" / "jobs.sqlite").write_bytes(b"SQLite format 3\0" + os.urandom(8192))
+    proc = subprocess.Popen([sys.executable, "-m", "warta.cli", "schedule", "run", "--config", str(config),
+                             "--data-dir", str(data_dir)], cwd=ROOT, env=warta_env(data_dir),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None and not (
+                (data_dir / "state" / "jobs.sqlite").exists() and list((data_dir / "state").glob("jobs.sqlite.dam*"))):
+            time.sleep(0.2)
+        time.sleep(1.0)  # the scheduler starts on the fresh store
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, out
+    assert "jobs.sqlite is damaged" in out and "Traceback" not in out, out
+    assert "scheduler starting with 1 jobs" in out, out
