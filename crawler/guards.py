@@ -22,6 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.extract.urls import fetchable
+from crawler.shared_queue import LEASE_META, leases_done
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,11 @@ class SiteGuardMiddleware:
 
     def request_scheduled(self, request, spider=None) -> None:
         if not self._allowed(request):
+            # Distributed mode: a redirect elsewhere carries its original's lease. Refused here,
+            # it has had its full effect; unacknowledged, the lease would expire while other
+            # workers run and the request would be handed out (and refused) again and again.
+            if lease := request.meta.get(LEASE_META):
+                self.crawler.signals.send_catch_log(leases_done, leases=[lease])
             self._refuse(request)
 
     def process_request(self, request):

@@ -10,6 +10,7 @@ from crawler.extract.profiles import MEDCOM
 from crawler.extract.urls import fetchable
 from crawler.guards import OffsiteRequest, SiteGuardMiddleware, note_bound
 from crawler.settings import EXTENSIONS
+from crawler.shared_queue import LEASE_META, leases_done
 from crawler.spiderloader import ProfileSpiderLoader
 
 MIRROR = "http://127.0.0.1:8000"
@@ -69,3 +70,16 @@ def test_a_bound_is_counted_every_time_and_logged_once(tmp_path, caplog):
         note_bound(crawler, "listing_pages", "stopped at %d", 200)
     assert crawler.stats.get_value("warta/bounded/listing_pages") == 3
     assert len([r for r in caplog.records if "listing_pages" in r.getMessage()]) == 1
+
+
+def test_a_refused_redirect_acknowledges_the_lease_it_carries(tmp_path):
+    crawler, mw = guard(tmp_path)
+    acknowledged = []
+
+    def on_done(leases):
+        acknowledged.extend(leases)
+
+    crawler.signals.connect(on_done, signal=leases_done)
+    with pytest.raises(OffsiteRequest):
+        mw.request_scheduled(Request("http://127.0.0.1:9/admin", meta={LEASE_META: "worker-1:7", "kind": "article"}))
+    assert acknowledged == ["worker-1:7"]
