@@ -39,11 +39,22 @@ def quick_check(db: sqlite3.Connection) -> str | None:
     return None if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:3])
 
 
-def move_aside(path: Path) -> Path:
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def move_aside(path: Path, inode: int | None = None) -> Path:
     """Renames a damaged state file (and its WAL and shared-memory files, which belong to it:
-    a fresh file must not replay them) to `<name>.damaged-<UTC time>`; returns the new name."""
+    a fresh file must not replay them) to `<name>.damaged-<UTC time>`; returns the new name.
+    With `inode` (the file found damaged), nothing moves if the path is another file by now:
+    a process that met the same damage has already replaced it with a fresh one."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
     aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    if inode is not None and _inode(path) != inode:
+        return aside
     for suffix in ("", "-wal", "-shm"):
         try:
             os.rename(f"{path}{suffix}", f"{aside}{suffix}")
@@ -52,8 +63,9 @@ def move_aside(path: Path) -> Path:
     return aside
 
 
-def _damaged(path: Path, reason: str, on_damaged: Callable[[Path, str], None] | None) -> None:
-    aside = move_aside(path)
+def _damaged(path: Path, reason: str, on_damaged: Callable[[Path, str], None] | None,
+             inode: int | None) -> None:
+    aside = move_aside(path, inode)
     logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, reason, aside.name)
     if on_damaged:
         on_damaged(aside, reason)
@@ -74,11 +86,14 @@ def open_state_db(path: str | os.PathLike, schema: str, *, synchronous: str = "N
     checked = False
     moved = 0
     while True:
+        # Which file this is, taken before connecting: the connection is to it or to a newer one.
+        inode = _inode(path)
         db = sqlite3.connect(path, timeout=wait_seconds, isolation_level=None, check_same_thread=check_same_thread)
+        inode = inode if inode is not None else _inode(path)
         try:
             if not checked and (problem := quick_check(db)):
                 db.close()
-                _damaged(path, problem, on_damaged)
+                _damaged(path, problem, on_damaged, inode)
                 checked, moved = True, moved + 1
                 continue
             checked = True
@@ -89,7 +104,7 @@ def open_state_db(path: str | os.PathLike, schema: str, *, synchronous: str = "N
         except sqlite3.DatabaseError as exc:
             db.close()
             if is_damage(exc) and moved < 2:  # damage the quick check did not reach (the schema's pages)
-                _damaged(path, str(exc), on_damaged)
+                _damaged(path, str(exc), on_damaged, inode)
                 moved += 1
                 continue
             if not isinstance(exc, sqlite3.OperationalError) or "locked" not in str(exc) \
@@ -105,12 +120,13 @@ def check_state_file(path: str | os.PathLike) -> Path | None:
     if not path.exists():
         return None
     db = sqlite3.connect(path, timeout=30)
+    inode = _inode(path)
     try:
         problem = quick_check(db)
     finally:
         db.close()
     if problem is None:
         return None
-    aside = move_aside(path)
+    aside = move_aside(path, inode)
     logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, problem, aside.name)
     return aside

@@ -1,6 +1,8 @@
-"""The guard components on their own, built the way Scrapy builds them
+"""The guard components (and the seen check they rely on) on their own, built the way Scrapy builds them
 (`from_crawler(get_crawler(...))`): which requests may go out, and the size cap of each."""
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 from scrapy import Request
@@ -9,9 +11,12 @@ from scrapy.utils.test import get_crawler
 from crawler.extract.profiles import MEDCOM
 from crawler.extract.urls import fetchable
 from crawler.guards import OffsiteRequest, SiteGuardMiddleware, note_bound
+from crawler.middlewares import SeenSkipMiddleware
 from crawler.settings import EXTENSIONS
 from crawler.shared_queue import LEASE_META, leases_done
 from crawler.spiderloader import ProfileSpiderLoader
+from pipeline.seen_owner import seen_store
+from tests.test_components import aiter, article_request, collect, crawler_for
 
 MIRROR = "http://127.0.0.1:8000"
 
@@ -83,3 +88,20 @@ def test_a_refused_redirect_acknowledges_the_lease_it_carries(tmp_path):
     with pytest.raises(OffsiteRequest):
         mw.request_scheduled(Request("http://127.0.0.1:9/admin", meta={LEASE_META: "worker-1:7", "kind": "article"}))
     assert acknowledged == ["worker-1:7"]
+
+
+def test_seen_skip_fetches_when_the_store_fails_and_filters_start_requests_too(tmp_path):
+    """A seen-store that fails under the crawl must not turn it into an empty crawl; held-back
+    article requests handed over by start() pass the same seen check."""
+    crawler = crawler_for(tmp_path)
+    middleware = SeenSkipMiddleware.from_crawler(crawler)
+    store = seen_store(crawler)
+    store.record("medcom", {"article_id": "AAAA0001", "content_hash": "h", "published_at": None,
+                            "crawled_at": "2026-01-01T00:00:00+00:00"})
+    out = asyncio.run(collect(middleware.process_start(aiter([article_request("AAAA0001"),
+                                                               article_request("NEW00001")]))))
+    assert [r.meta["article_id"] for r in out] == ["NEW00001"]
+    store.db.close()  # the store fails from now on
+    out = asyncio.run(collect(middleware.process_spider_output(None, aiter([article_request("AAAA0001")]))))
+    assert [r.meta["article_id"] for r in out] == ["AAAA0001"]
+    assert crawler.stats.get_value("warta/seen/lookup_errors") == 1

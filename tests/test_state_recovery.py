@@ -7,6 +7,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -160,3 +161,34 @@ def test_a_damaged_job_store_does_not_stop_the_service(tmp_path):
     assert proc.returncode == 0, out
     assert "jobs.sqlite is damaged" in out and "Traceback" not in out, out
     assert "scheduler starting with 1 jobs" in out, out
+
+
+OPEN_AND_WRITE = """
+import sys, time
+from pipeline.seen import SeenStore, seen_path
+data_dir, start, n = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+time.sleep(max(0.0, start - time.time()))
+store = SeenStore(seen_path(data_dir))
+store.record("medcom", {"article_id": f"ID{n}", "content_hash": "h", "published_at": None,
+                        "crawled_at": "2026-01-01T00:00:00+00:00"})
+store.close()
+"""
+
+
+def test_processes_meeting_the_same_damaged_file_at_once_all_carry_on(tmp_path):
+    """A crawl and the scheduler (or distributed workers) may find the damage together: one
+    moves the file aside, none moves another's fresh file away, every write lands."""
+    seen = tmp_path / "state" / "seen.sqlite"
+    seen.parent.mkdir(parents=True)
+    seen.write_bytes(os.urandom(16384))
+    start = time.time() + 1.5
+    procs = [subprocess.Popen([sys.executable, "-c", OPEN_AND_WRITE, str(tmp_path), str(start), str(n)], cwd=ROOT,
+                              env=warta_env(tmp_path), stderr=subprocess.PIPE, text=True) for n in range(6)]
+    errors = [err for p in procs for err in [p.communicate(timeout=60)[1]] if p.returncode != 0]
+    assert not errors, errors[0][-2000:]
+    db = sqlite3.connect(seen)
+    try:
+        ids = sorted(r[0] for r in db.execute("SELECT article_id FROM seen"))
+    finally:
+        db.close()
+    assert ids == [f"ID{n}" for n in range(6)]
