@@ -54,9 +54,14 @@ def test_a_full_disk_fails_the_crawl_loudly_and_a_later_crawl_recovers_everythin
     fill(small_disk, FREE_BYTES)
     full = run_warta(*args)
     assert full.returncode == 1, (full.stdout, full.stderr[-3000:])
-    assert "could not stage" in full.stderr and "No space left on device" in full.stderr, full.stderr[-3000:]
+    assert "warta crawl: could not stage" in full.stderr and "No space left on device" in full.stderr, \
+        full.stderr[-3000:]
     assert "Traceback" not in full.stderr, full.stderr[-3000:]
     assert "NOT STAGED" in full.stdout, full.stdout
+    scrapy = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "medcom", "-a", f"base_url={server.base_url}",
+                             "-a", f"since={site.days[0]}", "-a", f"until={site.days[-1]}", "-a", "refetch=1"],
+                            cwd=ROOT, env=warta_env(data_dir), capture_output=True, text=True, timeout=180)
+    assert scrapy.returncode == 1 and "scrapy crawl: could not stage" in scrapy.stderr, scrapy.stderr[-3000:]
     lines = list(staged_lines(data_dir))
     assert lines, "some articles were staged before the disk filled"
     ids = [json.loads(line)["article_id"] for line in lines]  # every line whole: none torn
