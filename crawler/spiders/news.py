@@ -9,8 +9,6 @@ Parsing happens in `pipeline.articles`, never here; skipping articles already st
 """
 from __future__ import annotations
 
-import asyncio
-from collections import deque
 from datetime import date, datetime, timedelta, timezone
 
 import scrapy
@@ -22,6 +20,7 @@ from crawler.extract import discovery, urls
 from crawler.extract.dates import local_day, parse_day
 from crawler.extract.profiles import SiteProfile
 from crawler.guards import OffsiteRequest, note_bound
+from crawler.spiders.frontier import Frontier
 from pipeline.items import FetchedPage
 
 
@@ -92,8 +91,6 @@ class NewsSpider(scrapy.Spider):
         # completely through the date index and sitemaps, so it follows none.
         self.max_hops = int(follow) if follow is not None else (0 if self.backfill else 1)
         self._requested: set[str] = set()
-        # Article URLs waiting for room in Scrapy's request queue: (url, id, source, hops).
-        self._frontier: deque[tuple[str, str, str, int]] = deque()
         self._sitemap_entries = 0
 
     @classmethod
@@ -104,7 +101,10 @@ class NewsSpider(scrapy.Spider):
         spider.max_sitemap_entries = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES", 50_000)
         spider.max_sitemap_entries_run = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN", 1_000_000)
         # Distributed mode queues requests in Redis, not in memory: no need to hold any back.
-        spider.max_pending = 0 if settings.get("REDIS_URL") else settings.getint("DISCOVERY_MAX_PENDING_REQUESTS", 5000)
+        max_pending = 0 if settings.get("REDIS_URL") else settings.getint("DISCOVERY_MAX_PENDING_REQUESTS", 5000)
+        # URLs beyond the bound wait there as the arguments of their request: articles
+        # (url, id, source, hops) and sitemaps an index lists (url,).
+        spider.frontier = Frontier(crawler, max_pending, spider._request_for)
         return spider
 
     @property
@@ -140,47 +140,21 @@ class NewsSpider(scrapy.Spider):
         if ref is None or ref.article_id in self._requested:
             return None
         self._requested.add(ref.article_id)
-        queued = self._queued()
-        self.crawler.stats.max_value("warta/discovery/max_queued", queued)
-        if self.max_pending and (self._frontier or queued >= self.max_pending):
-            self._frontier.append((ref.url, ref.article_id, source, hops))
-            self.crawler.stats.inc_value("warta/discovery/held_back")
-            return None
-        return self._article(ref.url, ref.article_id, source, hops)
+        return self.frontier.now_or_later((ref.url, ref.article_id, source, hops))
+
+    def sitemap_request(self, origin_url: str):
+        """The request for a sitemap an index lists, or None while it waits for room."""
+        return self.frontier.now_or_later((origin_url,))
+
+    def _request_for(self, entry: tuple) -> scrapy.Request:
+        if len(entry) == 1:
+            return self.page_request(entry[0], self.parse_sitemap, "sitemap")
+        return self._article(*entry)
 
     def _article(self, url: str, article_id: str, source: str, hops: int) -> scrapy.Request:
         return scrapy.Request(self._fetch(url), callback=self.parse_article, errback=self.on_error,
                               meta={"kind": "article", "article_id": article_id, "canonical": url,
                                     "hops": hops, "source": source})
-
-    # the request queue bound ----------------------------------------------------------------
-    def _queued(self) -> int:
-        """Requests waiting in Scrapy's scheduler (the engine has no public accessor for it)."""
-        slot = getattr(getattr(self, "crawler", None) and self.crawler.engine, "_slot", None)
-        return len(slot.scheduler) if slot is not None and slot.scheduler is not None else 0
-
-    def _quiet(self) -> bool:
-        """Nothing queued, downloading or being parsed: no callback can add to the frontier."""
-        engine = self.crawler.engine
-        scraper_slot = engine.scraper.slot
-        return (not engine.downloader.active and (scraper_slot is None or scraper_slot.is_idle())
-                and self._queued() == 0)
-
-    async def _feed_frontier(self):
-        """Hands held-back article URLs to the queue as it drains. It runs as the tail of
-        `start()`, so its requests pass the spider middlewares' `process_start` (seen-skip)
-        and the crawl is not idle while URLs wait."""
-        engine = self.crawler.engine
-        while True:
-            slot = getattr(engine, "_slot", None)
-            if slot is None or slot.closing:  # the crawl is ending (--limit, SIGTERM)
-                return
-            if self._frontier and self._queued() < self.max_pending:
-                yield self._article(*self._frontier.popleft())
-            elif not self._frontier and self._quiet():
-                return
-            else:
-                await asyncio.sleep(0.1)
 
     async def start(self):
         if self.backfill:
@@ -194,8 +168,8 @@ class NewsSpider(scrapy.Spider):
                 yield self.page_request(self._origin_url(path), self.parse_feed, "feed")
         robots = self.page_request(self._origin_url(self.profile.robots_path), self.parse_robots, "robots")
         yield robots.replace(errback=self.robots_failed)
-        if self.max_pending:
-            async for request in self._feed_frontier():
+        if self.frontier.max_pending:
+            async for request in self.frontier.feed():
                 yield request
 
     # callbacks --------------------------------------------------------------------------
@@ -240,7 +214,8 @@ class NewsSpider(scrapy.Spider):
                     continue
                 if not self.backfill and day and "news" not in url:
                     continue  # latest mode reads the news sitemap, not the archive
-                yield self.page_request(url, self.parse_sitemap, "sitemap")
+                if request := self.sitemap_request(url):
+                    yield request
             else:
                 published = entry.published and local_day(entry.published, self.profile.timezone)
                 if self.backfill and (not self.in_range(published) or (
