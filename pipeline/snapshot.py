@@ -242,12 +242,13 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
         for segment in staged_segments(data_dir):
             held.append(segment)
             complete = True
+            bad: list[tuple[object, str]] = []
             for record in segment.records():
                 if record is None:
                     report.torn_lines += 1
                     continue
                 if problem := record_problem(record):
-                    rejects.add(record, problem, segment)
+                    bad.append((record, problem))
                     continue
                 key = _partition_key(record)
                 if key is None:
@@ -262,7 +263,9 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                 if len(observations[key[0]]) >= 2000:
                     store.observe_many(key[0], observations.pop(key[0]))
                 buckets.add(key, record)
-            if complete:
+            if complete:  # quarantined only with the segment consumed: else met again next build
+                for record, problem in bad:
+                    rejects.add(record, problem, segment)
                 consumed.append(segment)
         for site, batch in observations.items():
             store.observe_many(site, batch)
