@@ -27,6 +27,7 @@ from crawler.shared_queue import LEASE_META, leases_done
 logger = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
+LOGGED_HOSTS = 10  # offsite hosts named in the log; the rest are only counted
 # Response size caps by kind of page (`meta["page"]`): settings and their defaults.
 SIZE_SETTINGS = {
     "robots": ("DISCOVERY_MAXSIZE_ROBOTS", 512 * 1024),  # Google reads only the first 500 KiB
@@ -81,10 +82,14 @@ class SiteGuardMiddleware:
         self.crawler.stats.inc_value("warta/dropped/offsite")
         parts = urlsplit(request.url)
         where = f"{parts.scheme}://{parts.netloc}"
-        if where not in self._hosts_logged:  # once per host: a sitemap may name thousands
+        # Once per host, for a few hosts: a hostile sitemap may name thousands.
+        if where not in self._hosts_logged and len(self._hosts_logged) <= LOGGED_HOSTS:
             self._hosts_logged.add(where)
-            logger.warning("not fetched, not the site's own host: %s (found by %s)", request.url[:200],
-                           request.meta.get("page") or request.meta.get("kind") or "?")
+            if len(self._hosts_logged) > LOGGED_HOSTS:
+                logger.warning("more offsite requests refused: counted in the summary (dropped: offsite), not logged")
+            else:
+                logger.warning("not fetched, not the site's own host: %s (%s request)", request.url[:200],
+                               request.meta.get("page") or request.meta.get("kind") or "a")
         raise OffsiteRequest(f"offsite: {request.url[:200]}")
 
     def request_scheduled(self, request, spider=None) -> None:

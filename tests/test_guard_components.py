@@ -105,3 +105,12 @@ def test_seen_skip_fetches_when_the_store_fails_and_filters_start_requests_too(t
     out = asyncio.run(collect(middleware.process_spider_output(None, aiter([article_request("AAAA0001")]))))
     assert [r.meta["article_id"] for r in out] == ["AAAA0001"]
     assert crawler.stats.get_value("warta/seen/lookup_errors") == 1
+
+
+def test_offsite_hosts_are_logged_a_few_times_then_only_counted(tmp_path, caplog):
+    crawler, mw = guard(tmp_path)
+    for port in range(1000, 1100):
+        with pytest.raises(OffsiteRequest):
+            mw.process_request(Request(f"http://127.0.0.1:{port}/x"))
+    assert crawler.stats.get_value("warta/dropped/offsite") == 100
+    assert len([r for r in caplog.records if r.name == "crawler.guards"]) == 11  # 10 hosts, then one line
