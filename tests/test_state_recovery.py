@@ -192,3 +192,20 @@ def test_processes_meeting_the_same_damaged_file_at_once_all_carry_on(tmp_path):
     finally:
         db.close()
     assert ids == [f"ID{n}" for n in range(6)]
+
+
+def test_an_unreadable_partition_is_reported_and_its_staged_records_kept(tmp_path):
+    day, other = date(2026, 7, 1), date(2026, 7, 2)
+    stage(tmp_path, [article("U0000001", day), article("U0000002", other)])
+    assert run_warta("snapshot", "--data-dir", str(tmp_path)).returncode == 0
+    part = tmp_path / "snapshots" / "site=medcom" / f"date={day}" / "part-0.parquet"
+    part.write_bytes(b"PAR1 this is not parquet any more")
+    stage(tmp_path, [article("U0000003", day), article("U0000004", other)])
+
+    result = run_warta("snapshot", "--data-dir", str(tmp_path))
+    no_traceback(result)
+    assert result.returncode == 1 and f"date={day}: unreadable" in result.stderr, result.stdout + result.stderr
+    assert part.read_bytes() == b"PAR1 this is not parquet any more", "not overwritten with less"
+    assert list((tmp_path / "staging" / "medcom").glob("*.jsonl")), "its staged records are kept"
+    assert sorted(read_articles(tmp_path, since=str(other), until=str(other))["article_id"]) == [
+        "U0000002", "U0000004"], "the other days are published"
