@@ -19,7 +19,7 @@ import logging
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 
 from crawler.extract.urls import fetchable
 from crawler.shared_queue import LEASE_META, leases_done
@@ -100,6 +100,15 @@ class SiteGuardMiddleware:
             if lease := request.meta.get(LEASE_META):
                 self.crawler.signals.send_catch_log(leases_done, leases=[lease])
             self._refuse(request)
+
+    def process_exception(self, request, exception):
+        """Scrapy's robots.txt middleware logs a traceback for any failed robots.txt but an
+        ignored one: a robots.txt over its cap is this crawl's choice, not an error (the
+        spider's own robots.txt request counts it as `discovery_too_large`)."""
+        if (isinstance(exception, DownloadCancelledError) and request.meta.get("dont_obey_robotstxt")
+                and "page" not in request.meta):
+            raise IgnoreRequest(f"robots.txt over {self.max_sizes['robots']} bytes: {request.url}")
+        return None
 
     def process_request(self, request):
         if not self._allowed(request):

@@ -103,6 +103,7 @@ def test_oversized_answers_are_cut_off_and_counted(tmp_path, site):
     assert result.returncode == 0, result.stderr
     dropped = run_record(tmp_path)["summary"]["dropped"]
     assert dropped.get("discovery_too_large") == 2, dropped  # robots.txt (512 KiB) and the bomb (50 MiB)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert run_record(tmp_path)["summary"]["articles"] > 0, "the feed still brings the latest articles"
 
 
