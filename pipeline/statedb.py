@@ -8,6 +8,7 @@ everything, and a service must not fail every job for it.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import random
@@ -46,26 +47,33 @@ def _inode(path: Path) -> int | None:
         return None
 
 
-def move_aside(path: Path, inode: int | None = None) -> Path:
+def move_aside(path: Path, inode: int | None = None) -> Path | None:
     """Renames a damaged state file (and its WAL and shared-memory files, which belong to it:
     a fresh file must not replay them) to `<name>.damaged-<UTC time>`; returns the new name.
     With `inode` (the file found damaged), nothing moves if the path is another file by now:
-    a process that met the same damage has already replaced it with a fresh one."""
+    a process that met the same damage has already replaced it with a fresh one (None)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
     aside = path.with_name(f"{path.name}.damaged-{stamp}")
-    if inode is not None and _inode(path) != inode:
-        return aside
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            os.rename(f"{path}{suffix}", f"{aside}{suffix}")
-        except FileNotFoundError:
-            pass  # no such companion, or another process moved it first
+    # Check and rename under one lock: two processes that found the same damage must not
+    # both rename, the second one moving away the fresh file the first has just made.
+    with open(path.with_name(f".{path.name}.move-lock"), "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        if inode is not None and _inode(path) != inode:
+            return None
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.rename(f"{path}{suffix}", f"{aside}{suffix}")
+            except FileNotFoundError:
+                pass  # no such companion
     return aside
 
 
 def _damaged(path: Path, reason: str, on_damaged: Callable[[Path, str], None] | None,
              inode: int | None) -> None:
     aside = move_aside(path, inode)
+    if aside is None:  # the process that moved it makes the fresh one (and rebuilds it)
+        logger.info("state file %s was damaged; another process has set it aside", path)
+        return
     logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, reason, aside.name)
     if on_damaged:
         on_damaged(aside, reason)
@@ -128,5 +136,7 @@ def check_state_file(path: str | os.PathLike) -> Path | None:
     if problem is None:
         return None
     aside = move_aside(path, inode)
-    logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, problem, aside.name)
+    if aside is not None:
+        logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, problem,
+                       aside.name)
     return aside
