@@ -74,6 +74,7 @@ LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
 DISCOVERY_MAX_LISTING_PAGES = 200  # date-index pages followed per day (?page=N)
 DISCOVERY_MAX_SITEMAP_ENTRIES = 50_000  # entries read per sitemap file (the protocol's limit)
 DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN = 1_000_000  # entries read from all sitemaps of a crawl
+DISCOVERY_MAX_SITEMAP_FILES = 20_000  # sitemaps listed by sitemap indexes fetched per crawl (55 years of dailies)
 # Requests waiting in Scrapy's memory queue (~4 KB each); more article URLs wait in the
 # spider as bare strings (~0.2 KB) and are handed over as the queue drains. 0: no bound.
 DISCOVERY_MAX_PENDING_REQUESTS = 5_000

@@ -118,3 +118,16 @@ def test_a_page_claiming_the_year_9999_is_dropped_not_published(tmp_path, site):
     assert run_warta("snapshot", "--data-dir", str(tmp_path)).returncode == 0
     days = sorted(p.name for p in (tmp_path / "snapshots" / "site=medcom").iterdir())
     assert days and all("2020" <= d.removeprefix("date=") <= "2030" for d in days), days
+
+
+def test_sitemap_indexes_listing_each_other_without_end_stop_at_the_bound(tmp_path, site):
+    def index(query):
+        n = int((query.get("n") or ["0"])[0])
+        return (200, "application/xml", '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+                f'sitemap/0.9"><sitemap><loc>{ORIGIN}/sitemap.xml?n={n + 1}</loc></sitemap></sitemapindex>')
+    with HostileServer(site, {"/sitemap.xml": index}) as server:
+        result = scrapy_crawl(tmp_path, "-a", f"base_url={server.base_url}", "-s", "DISCOVERY_MAX_SITEMAP_FILES=30")
+        fetched = server.hits["/sitemap.xml"]
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert fetched == 31, "robots.txt's sitemap, then 30 listed by indexes"
+    assert run_record(tmp_path)["summary"]["bounded"] == {"sitemap_files": 1}

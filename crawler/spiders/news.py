@@ -92,6 +92,7 @@ class NewsSpider(scrapy.Spider):
         self.max_hops = int(follow) if follow is not None else (0 if self.backfill else 1)
         self._requested: set[str] = set()
         self._sitemap_entries = 0
+        self._sitemap_files = 0
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -100,6 +101,7 @@ class NewsSpider(scrapy.Spider):
         spider.max_listing_pages = settings.getint("DISCOVERY_MAX_LISTING_PAGES", 200)
         spider.max_sitemap_entries = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES", 50_000)
         spider.max_sitemap_entries_run = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN", 1_000_000)
+        spider.max_sitemap_files = settings.getint("DISCOVERY_MAX_SITEMAP_FILES", 20_000)
         # Distributed mode queues requests in Redis, not in memory: no need to hold any back.
         max_pending = 0 if settings.get("REDIS_URL") else settings.getint("DISCOVERY_MAX_PENDING_REQUESTS", 5000)
         # URLs beyond the bound wait there as the arguments of their request: articles
@@ -143,7 +145,13 @@ class NewsSpider(scrapy.Spider):
         return self.frontier.now_or_later((ref.url, ref.article_id, source, hops))
 
     def sitemap_request(self, origin_url: str):
-        """The request for a sitemap an index lists, or None while it waits for room."""
+        """The request for a sitemap an index lists, or None while it waits for room or when the
+        crawl has read DISCOVERY_MAX_SITEMAP_FILES (indexes may list each other without end)."""
+        if self._sitemap_files >= self.max_sitemap_files:
+            note_bound(self.crawler, "sitemap_files", "%d sitemaps listed by indexes read; the rest are ignored",
+                       self.max_sitemap_files)
+            return None
+        self._sitemap_files += 1
         return self.frontier.now_or_later((origin_url,))
 
     def _request_for(self, entry: tuple) -> scrapy.Request:
