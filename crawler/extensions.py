@@ -43,7 +43,11 @@ def summarise(stats: dict) -> dict:
         "removed": _with_prefix(stats, "warta/removed/"),
         "flagged": _with_prefix(stats, "warta/flagged/"),
         "skipped": _with_prefix(stats, "warta/skipped/"),
+        "bounded": _with_prefix(stats, "warta/bounded/"),
         "updated": stats.get("warta/updated", 0),
+        # articles parsed but not durably staged (disk full, store unreachable), and why
+        "unwritten": stats.get("warta/staging/unwritten", 0),
+        "staging_error": stats.get("warta/staging/error"),
         "finish_reason": stats.get("finish_reason"),
     }
 
@@ -56,10 +60,15 @@ def format_summary(site: str, summary: dict, elapsed: float) -> str:
         return ", ".join(f"{k}={v}" for k, v in counts.items()) or "none"
 
     rate = summary["articles"] / elapsed if elapsed > 0 else 0.0
-    return (f"{site}: {summary['pages']} pages, {summary['articles']} articles staged in {elapsed:.1f}s "
+    unwritten = (f"; NOT STAGED: {summary['unwritten']} articles ({summary['staging_error']})"
+                 if summary.get("unwritten") else "")
+    return (f"{site}: {summary['pages']} pages, {summary['articles'] - summary.get('unwritten', 0)} articles staged "
+            f"in {elapsed:.1f}s "
             f"({rate:.1f} articles/s); dropped: {listing(summary['dropped'])}; "
             f"flagged: {listing(summary['flagged'])}; updated: {summary['updated']}; "
-            f"skipped: {listing(summary['skipped'])}; finish: {summary['finish_reason']}")
+            f"skipped: {listing(summary['skipped'])}; "
+            + (f"bounds reached: {listing(summary['bounded'])}; " if summary.get("bounded") else "")
+            + f"finish: {summary['finish_reason']}{unwritten}")
 
 
 def _jsonable(value):
@@ -119,9 +128,14 @@ class RunReport:
         path = Path(self.record_path) if self.record_path else (
             self.data_dir.runs(spider.name) /
             f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{os.getpid()}.json")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name("." + path.name + ".tmp")
-        tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
-        os.replace(tmp, path)
+        # The summary first: a full disk must not cost the user the one line saying what happened.
         if self.print_summary:
             print(format_summary(spider.name, summary, elapsed), flush=True)
+        tmp = path.with_name("." + path.name + ".tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            logger.error("could not write the run record %s: %s", path, exc.strerror or exc)

@@ -96,15 +96,35 @@ class SeenSkipMiddleware:
         if meta.get("kind") != "article":
             return True
         spider = self.crawler.spider
-        if store is not None and not getattr(spider, "refetch", False) and not store.should_fetch(
-                spider.name, meta["article_id"], datetime.now(timezone.utc), self.refresh, self.refetch_after):
+        if store is not None and not getattr(spider, "refetch", False) and not self._should_fetch(store, meta):
             self.stats.inc_value("warta/skipped/seen")
             return False
         self.stats.inc_value(f"warta/discovered/{meta.get('source', 'other')}")
         return True
 
+    def _should_fetch(self, store, meta) -> bool:
+        spider = self.crawler.spider
+        try:
+            return store.should_fetch(spider.name, meta["article_id"], datetime.now(timezone.utc), self.refresh,
+                                      self.refetch_after)
+        except Exception as exc:  # noqa: BLE001 (SQLite's or Redis's: the store failed under the crawl)
+            # Fetching again costs a request; skipping on an error would make an empty crawl.
+            if not self.stats.get_value("warta/seen/lookup_errors"):
+                logger.error("seen-store lookup failed (%s): articles are fetched as if new", exc)
+            self.stats.inc_value("warta/seen/lookup_errors")
+            return True
+
     async def process_spider_output(self, response, result):
+        async for element in self._filter(result):
+            yield element
+
+    async def process_start(self, start):
+        """The spider's start() hands over held-back article URLs too (the queue bound)."""
+        async for element in self._filter(start):
+            yield element
+
+    async def _filter(self, elements):
         store = seen_store(self.crawler)
-        async for element in result:
+        async for element in elements:
             if not isinstance(element, Request) or self._wanted(element, store):
                 yield element

@@ -40,7 +40,14 @@ COOKIES_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# Only http(s) is fetched: robots.txt and sitemaps are the site's words, and may name local files.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+
 DOWNLOADER_MIDDLEWARES = {
+    # Requests only to the site's own hosts, counted when refused (Scrapy's own filter counts
+    # nothing and judges by allowed_domains); response sizes by kind of page.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.guards.SiteGuardMiddleware": 40,
     "crawler.middlewares.RetryAfterMiddleware": 560,
     # Outside the retries: only a final failure reaches it (distributed mode only).
     "crawler.shared_queue.FailedLeaseMiddleware": 50,
@@ -66,6 +73,19 @@ EXTENSIONS = {
 }
 LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
+
+# Discovery bounds (crawler.spiders.news): a site may list without end; each bound reached is
+# counted in the run summary (`bounded`) and logged once.
+DISCOVERY_MAX_LISTING_PAGES = 200  # date-index pages followed per day (?page=N)
+DISCOVERY_MAX_SITEMAP_ENTRIES = 50_000  # entries read per sitemap file (the protocol's limit)
+DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN = 1_000_000  # entries read from all sitemaps of a crawl
+DISCOVERY_MAX_SITEMAP_FILES = 20_000  # sitemaps listed by sitemap indexes fetched per crawl (55 years of dailies)
+# Requests waiting in Scrapy's memory queue (~4 KB each); more article URLs wait in the
+# spider as bare strings (~0.2 KB) and are handed over as the queue drains. 0: no bound.
+DISCOVERY_MAX_PENDING_REQUESTS = 5_000
+DISCOVERY_MAXSIZE_ROBOTS = 512 * 1024  # response caps by kind; articles: DOWNLOAD_MAXSIZE
+DISCOVERY_MAXSIZE_PAGE = 4 * 1024 * 1024  # feeds, listing pages
+DISCOVERY_MAXSIZE_SITEMAP = 50 * 1024 * 1024  # also the cap on a gzip-encoded sitemap once decompressed
 
 DEDUP_ENABLED = True
 DEDUP_SEEN_ENABLED = True  # skip articles already staged (state/seen.sqlite)

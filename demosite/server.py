@@ -54,7 +54,8 @@ class DemoServer:
         with self._lock:
             return Counter({p: n for p, n in self.hits.items() if p in self._pages})
 
-    def render(self, path: str, query: dict) -> tuple[int, str, str]:
+    def render(self, path: str, query: dict) -> tuple:
+        """(status, content type, body as str or bytes[, extra headers])."""
         site = self.site
         with self._lock:
             self.hits[path] += 1
@@ -99,12 +100,14 @@ class DemoServer:
                 if server.latency:
                     threading.Event().wait(server.latency)
                 parts = urlsplit(self.path)
-                status, ctype, body = server.render(parts.path, parse_qs(parts.query))
-                data = body.encode("utf-8")
+                status, ctype, body, *extra = server.render(parts.path, parse_qs(parts.query))
+                data = body if isinstance(body, bytes) else body.encode("utf-8")
                 try:
                     self.send_response(status)
                     if status == 429:
                         self.send_header("Retry-After", str(server.retry_after))
+                    for name, value in (extra[0] if extra else {}).items():  # a redirect's Location...
+                        self.send_header(name, value)
                     self.send_header("Content-Type", f"{ctype}; charset=utf-8")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()

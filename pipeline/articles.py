@@ -8,6 +8,7 @@ from scrapy.exceptions import DropItem
 from crawler.extract.dates import local_day
 from crawler.extract.parse import NotAnArticle, parse_page
 from pipeline.items import ArticleItem, FetchedPage
+from pipeline.schema import implausible_date
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class ArticlePipeline:
         article = result.article
         if article.published_at is None:
             self.drop("no_date", f"no publication date found on {article.url}")
+        if implausible_date(article.published_at):
+            self.drop("implausible_date", f"{article.url} claims to be published {article.published_at:%Y-%m-%d}")
         if spider.backfill and not spider.in_range(local_day(article.published_at, spider.profile.timezone)):
             self.drop("out_of_range", f"{article.url} published {article.published_at:%Y-%m-%d}")
         return ArticleItem(article, item.url, item.lease, result.path, result.removed)

@@ -10,7 +10,9 @@ re-post sharing all its paragraphs with one earlier story, stays.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from crawler.extract.text import content_hash, paragraph_key
 from pipeline.datadir import DataDir
 from pipeline.items import ArticleItem
 from pipeline.statedb import open_state_db
+
+logger = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observed (site TEXT NOT NULL, article_id TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -151,8 +155,12 @@ class LearnedBoilerplatePipeline:
         return item
 
     def _observe_pending(self) -> None:
-        for site, batch in self.pending.items():
-            self.store.observe_many(site, batch)
+        try:
+            for site, batch in self.pending.items():
+                self.store.observe_many(site, batch)
+        except sqlite3.Error as exc:  # a full disk: learning waits, the snapshot build observes again
+            self.crawler.stats.inc_value("warta/boilerplate/observe_errors")
+            logger.warning("could not record paragraphs for learned boilerplate: %s", exc)
         self.pending.clear()
 
     def close_spider(self):

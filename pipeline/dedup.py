@@ -11,6 +11,7 @@ reports a batch durable.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import numpy as np
@@ -19,6 +20,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from pipeline.items import ArticleItem
 from pipeline.neardup import band_keys, earliest_original, sketch
 from pipeline.seen_owner import seen_store
+
+logger = logging.getLogger(__name__)
 
 
 class DedupPipeline:
@@ -57,7 +60,10 @@ class DedupPipeline:
         owner = self.hashes.get(digest) or (self.store.owner_of_hash(site, digest, exclude=aid) if self.store else None)
         if owner is not None:
             if self.store:  # remembered, so that the copy is not fetched again next run
-                self.store.record(site, vars(article))
+                try:
+                    self.store.record(site, vars(article))
+                except Exception as exc:  # noqa: BLE001 (a full disk, a lost Redis: it is only fetched again)
+                    logger.warning("could not remember the copy %s as seen: %s", aid, exc)
             self.drop("duplicate_content", f"{aid} repeats the body of {owner}")
         if known is not None:
             self.stats.inc_value("warta/updated")

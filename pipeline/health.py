@@ -10,28 +10,11 @@ import statistics
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from crawler.extract.article import HEALTH_FIELDS
-from pipeline.runs import MIN_ARTICLES, History
+from pipeline.runs import MIN_ARTICLES, PROFILE_SHARE, History, fill_rates  # noqa: F401 (fill_rates: re-exported)
 
 WIB = ZoneInfo("Asia/Jakarta")
 
 FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change
-PROFILE_SHARE = "profile_path"
-
-
-def fill_rates(stats: dict, articles: int) -> dict[str, float]:
-    """Per field, the share of articles that had it; and the share of articles whose body the
-    site's profile gave (`profile_path`): when a site changes its layout, the generic extractor
-    takes over silently, and this share falls first."""
-    if not articles:
-        return {}
-    rates = {f: round(stats.get(f"warta/filled/{f}", 0) / articles, 4) for f in HEALTH_FIELDS}
-    paths = sum(v for k, v in stats.items() if k.startswith("warta/path/"))
-    if paths:
-        rates[PROFILE_SHARE] = round(stats.get("warta/path/profile", 0) / paths, 4)
-    return rates
-
-
 def health_problems(summary: dict, fill: dict, history: list[dict]) -> list[str]:
     """What a careful operator would want to hear about this crawl."""
     problems = []

@@ -132,12 +132,28 @@ class Partitions:
         return None if data is None else conform(pq.read_table(io.BytesIO(data)))
 
     def manifest_matches(self, site: str, day: str) -> bool:
-        data = self._read(site, day, PART_NAME)
+        """The manifest says what the file is: its checksum and its row count."""
+        return not self.problems(site, day)
+
+    def manifest(self, site: str, day: str) -> dict | None:
+        """The partition's manifest, or None when it is missing, empty, not JSON or lacks a field."""
         try:
             manifest = json.loads(self._read(site, day, MANIFEST_NAME) or b"")
         except ValueError:
-            return False
-        return data is not None and manifest.get("sha256") == hashlib.sha256(data).hexdigest()
+            return None
+        valid = (isinstance(manifest, dict) and isinstance(manifest.get("sha256"), str)
+                 and isinstance(manifest.get("rows"), int) and isinstance(manifest.get("file", PART_NAME), str))
+        return manifest if valid else None
+
+    def without_manifest(self) -> list[tuple[str, str]]:
+        """Partitions whose file is there but whose manifest is missing or unreadable (a build
+        killed between the two, a damaged file): cheap to find, rewritten by every build."""
+        found = []
+        for key in self.store.list(f"{DataDir.partition()}/{PART_NAME}"):
+            site, day = (part.split("=", 1)[1] for part in key.split("/")[1:3])
+            if self.manifest(site, day) is None:
+                found.append((site, day))
+        return found
 
     def publish(self, site: str, day: str, table: pa.Table) -> None:
         """Replace the partition's file whole, then its manifest."""
@@ -153,12 +169,9 @@ class Partitions:
 
     def problems(self, site: str, day: str) -> list[str]:
         where = f"site={site}/date={day}"
-        try:
-            manifest = json.loads(self._read(site, day, MANIFEST_NAME) or b"")
-        except ValueError:
-            manifest = None
-        if not isinstance(manifest, dict) or "sha256" not in manifest:
-            return [f"{where}: no manifest"]
+        manifest = self.manifest(site, day)
+        if manifest is None:
+            return [f"{where}: no manifest (missing, empty or not a manifest)"]
         data = self._read(site, day, manifest.get("file", PART_NAME))
         return manifest_problems(where, manifest, hashlib.sha256(data).hexdigest() if data is not None else None,
                                  lambda: pq.ParquetFile(io.BytesIO(data)).metadata.num_rows)

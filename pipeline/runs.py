@@ -4,14 +4,17 @@ report and the health checks (`pipeline.health`) read."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from crawler.extract.article import HEALTH_FIELDS
 from pipeline.datadir import DataDir
 from pipeline.statedb import open_state_db
 
+logger = logging.getLogger(__name__)
 MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates
 
 SCHEMA = """
@@ -53,7 +56,27 @@ def now_iso() -> str:
 class History:
     def __init__(self, data_dir: str | os.PathLike):
         path = history_path(data_dir)
-        self.db = open_state_db(path, SCHEMA, synchronous="FULL", check_same_thread=False)
+        damaged: list[Path] = []
+        self.db = open_state_db(path, SCHEMA, synchronous="FULL", check_same_thread=False,
+                                on_damaged=lambda aside, reason: damaged.append(aside))
+        if damaged:  # moved aside: what the scheduled crawls' run records still tell comes back
+            recovered = self.recover(DataDir.of(data_dir).runs("scheduled"))
+            logger.warning("run history rebuilt from %d run records of scheduled crawls", recovered)
+
+    def recover(self, records_dir: Path) -> int:
+        """Rows for the scheduled crawls' run records (`<job>-<time>.json`); snapshots and runs
+        that left no record are gone with the damaged file."""
+        count = 0
+        for path in sorted(records_dir.glob("*.json")):
+            try:
+                row = recovered_run(path)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                logger.warning("run record %s skipped: %s", path.name, exc)
+                continue
+            self.db.execute("INSERT OR IGNORE INTO runs (run_id, job, kind, site, started, ended, status, pages, "
+                            "articles, dropped, fill, problems, log) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            count += 1
+        return count
 
     def close(self) -> None:
         self.db.close()
@@ -91,3 +114,36 @@ class History:
         rows = self.db.execute("SELECT fill FROM runs WHERE site = ? AND status = 'ok' AND articles >= ? "
                                "ORDER BY started DESC LIMIT ?", (site, MIN_ARTICLES, limit)).fetchall()
         return [json.loads(r[0]) for r in rows if r[0]]
+
+
+def recovered_run(path: Path) -> tuple:
+    """A runs row from one scheduled crawl's run record (exit code unknown: judged by its summary)."""
+    record = json.loads(path.read_text())
+    run_id = path.stem
+    job, stamp = run_id.rsplit("-", 1)
+    started = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
+    ended = started + timedelta(seconds=float(record.get("elapsed_s") or 0))
+    summary, stats = record["summary"], record["stats"]
+    good = summary.get("finish_reason") in ("finished", "closespider_itemcount") and not summary.get("unwritten")
+    kind = "backfill" if (record.get("args") or {}).get("since") else "crawl"
+    fill = fill_rates(stats, stats.get("warta/staged", 0))
+    return (run_id, job, kind, record.get("site"), started.isoformat(timespec="seconds"),
+            ended.isoformat(timespec="seconds"), "ok" if good else f"failed ({summary.get('finish_reason')})",
+            summary.get("pages"), summary.get("articles"), json.dumps(summary.get("dropped", {})), json.dumps(fill),
+            "[]", "")
+
+
+PROFILE_SHARE = "profile_path"
+
+
+def fill_rates(stats: dict, articles: int) -> dict[str, float]:
+    """Per field, the share of articles that had it; and the share of articles whose body the
+    site's profile gave (`profile_path`): when a site changes its layout, the generic extractor
+    takes over silently, and this share falls first."""
+    if not articles:
+        return {}
+    rates = {f: round(stats.get(f"warta/filled/{f}", 0) / articles, 4) for f in HEALTH_FIELDS}
+    paths = sum(v for k, v in stats.items() if k.startswith("warta/path/"))
+    if paths:
+        rates[PROFILE_SHARE] = round(stats.get("warta/path/profile", 0) / paths, 4)
+    return rates

@@ -5,7 +5,7 @@ refuses a dataset whose files and partition paths both carry a column.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pyarrow as pa
 
@@ -59,3 +59,55 @@ def records_to_table(records: list[dict]) -> pa.Table:
                 row[name] = datetime.fromisoformat(row[name])
         rows.append(row)
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+_PY_TYPES = {"str": str, "int": int}
+REQUIRED = ("article_id", "site", "url")
+# Publication dates outside these bounds are a page's error (or an attack), not news: a
+# partition for 9999-12-31 helps no reader. Online Indonesian news starts in the 1990s.
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=1)
+
+
+def implausible_date(published: datetime, now: datetime | None = None) -> bool:
+    """True for a publication date before 1990 or more than a day ahead of now."""
+    now = now or datetime.now(timezone.utc)
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=timezone.utc)
+    return published < EARLIEST_PLAUSIBLE or published > now + FUTURE_SLACK
+
+
+def _value_problem(name: str, kind: str, value) -> str | None:
+    """Why `value` cannot be the column `name` of type `kind` (as staged: times as ISO strings)."""
+    kind = kind.replace(" | None", "")
+    if value is None:  # as the Arrow schema: only the identity columns may not be null
+        return f"{name} is missing" if name in REQUIRED else None
+    if kind == "datetime":
+        if not isinstance(value, str):
+            return f"{name} is not a time"
+        try:
+            stamp = datetime.fromisoformat(value)
+        except ValueError:
+            return f"{name} is not a time: {value[:40]!r}"
+        return None if stamp.tzinfo is not None else f"{name} has no time zone: {value[:40]!r}"
+    if kind == "list[str]":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return None if ok else f"{name} is not a list of strings"
+    wanted = _PY_TYPES[kind]
+    ok = isinstance(value, wanted) and not (wanted is int and isinstance(value, bool))
+    return None if ok and (kind != "int" or -2**31 <= value < 2**31) else f"{name} is not a {kind}"
+
+
+def record_problem(record) -> str | None:
+    """Why a staged record cannot become a row (not an object, a wrong type, a time that does not
+    parse), or None. A staging file is data on disk: anything can be in it."""
+    if not isinstance(record, dict):
+        return f"not an article record but {type(record).__name__}"
+    for f in article_fields():
+        if problem := _value_problem(f.name, f.type, record.get(f.name)):
+            return problem
+    if not record["article_id"] or not record["site"]:
+        return "empty article_id or site"
+    if record.get("published_at") and implausible_date(datetime.fromisoformat(record["published_at"])):
+        return f"implausible publication date {record['published_at'][:25]}"
+    return None

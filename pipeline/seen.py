@@ -9,6 +9,7 @@ In distributed mode (a Redis URL), `pipeline.redis_seen` keeps the same answers 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -97,8 +98,13 @@ def stamps(article: dict) -> tuple[str | None, str]:
 
 
 class SeenStore(SeenStoreBase):
-    def __init__(self, path: str | os.PathLike):
-        self.db = open_state_db(path, SCHEMA)
+    def __init__(self, path: str | os.PathLike, rebuild: Callable[["SeenStore"], None] | None = None):
+        """`rebuild(store)` refills the store when its file was damaged and started afresh
+        (`pipeline.seen_rebuild`, from the data dir's staged and published articles)."""
+        damaged: list[Path] = []
+        self.db = open_state_db(path, SCHEMA, on_damaged=lambda aside, reason: damaged.append(aside))
+        if damaged and rebuild is not None:
+            rebuild(self)
 
     def close(self) -> None:
         self.db.close()

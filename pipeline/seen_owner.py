@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import logging
 import os
 
 from scrapy import signals
@@ -12,7 +13,10 @@ from scrapy.exceptions import NotConfigured
 
 from pipeline.neardup import sketch_many
 from pipeline.seen import SeenStore, SeenStoreBase, seen_path
+from pipeline.seen_rebuild import rebuild_seen
 from pipeline.signals import articles_staged
+
+logger = logging.getLogger(__name__)
 
 
 def open_seen_store(data_dir: str | os.PathLike, redis_url: str | None = None) -> "SeenStoreBase":
@@ -20,7 +24,7 @@ def open_seen_store(data_dir: str | os.PathLike, redis_url: str | None = None) -
     if redis_url:
         from pipeline.redis_seen import RedisSeenStore  # redis is imported only in distributed mode
         return RedisSeenStore(redis_url)
-    return SeenStore(seen_path(data_dir))
+    return SeenStore(seen_path(data_dir), rebuild=lambda store: rebuild_seen(store, data_dir))
 
 
 class SeenStoreExtension:
@@ -34,6 +38,7 @@ class SeenStoreExtension:
 
     def __init__(self, crawler, store: SeenStoreBase):
         self.store = store
+        self.stats = crawler.stats
         crawler.signals.connect(self.articles_staged, signal=articles_staged)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -52,7 +57,14 @@ class SeenStoreExtension:
         for item in items:
             by_site.setdefault(item.article.site, []).append((vars(item.article), item.signature))
         for site, entries in by_site.items():
-            self.store.record_many(site, entries)
+            try:
+                self.store.record_many(site, entries)
+            except Exception as exc:  # noqa: BLE001 (SQLite's or Redis's errors: a full disk, a lost server)
+                # Staged but not remembered: a later crawl fetches them again, and the snapshot
+                # keeps each article once. Nothing is lost; say so in one line.
+                self.stats.inc_value("warta/seen/unrecorded", len(entries))
+                logger.error("could not remember %d staged articles as seen (%s); a later crawl fetches them again",
+                             len(entries), exc)
 
     def spider_closed(self, spider) -> None:
         self.store.close()

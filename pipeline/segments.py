@@ -87,20 +87,36 @@ class SegmentWriter(BufferedWriter):
         self.directory = directory / DataDir.staging(site)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / f"{segment_name()}.jsonl"
-        self.fh = open(self.path, "ab")
+        self.fh = open(self.path, "ab", buffering=0)  # written with os.write: nothing buffered here
         fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     def _write(self, data: bytes) -> None:
-        self.fh.write(data)
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
+        """Append `data` whole, or leave the file as it was: a write that fails part-way (disk
+        full) is cut back off, so no reader meets half a line, and the retry of the same
+        records does not follow a torn copy of them."""
+        fd = self.fh.fileno()
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError:
+            try:
+                os.ftruncate(fd, start)
+            except OSError:
+                logger.exception("could not cut a failed write back off %s", self.path)
+            raise
 
     def close(self) -> None:
-        self.flush()
-        fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
-        self.fh.close()
-        if self.written == 0:
-            self.path.unlink(missing_ok=True)
+        """Flushes what is buffered (an OSError still closes the file, then propagates)."""
+        try:
+            self.flush()
+        finally:
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
+            self.fh.close()
+            if self.written == 0:
+                self.path.unlink(missing_ok=True)
 
 
 class ObjectSegmentWriter(BufferedWriter):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 from collections import OrderedDict
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from pipeline.boilerplate import BoilerplateStore, store_path, strip_learned
 from pipeline.datadir import DataDir
 from pipeline.neardup import DEFAULT_THRESHOLD
 from pipeline.partitions import Partitions
-from pipeline.schema import file_schema, records_to_table
+from pipeline.schema import file_schema, record_problem, records_to_table
 from pipeline.seen import SeenStoreBase, seen_path
 from pipeline.seen_owner import open_seen_store
 from pipeline.segments import staged_segments
@@ -50,8 +51,10 @@ class BuildReport:
     torn_lines: int = 0
     undated: int = 0
     segments_removed: int = 0
+    rejected: int = 0  # staged records that cannot be rows: quarantined under DATA/rejects/
     written: list[str] = field(default_factory=list)
-    broken: list[str] = field(default_factory=list)  # partitions skipped: unreadable, to repair
+    rejects: list[str] = field(default_factory=list)  # the files they went to
+    problems: list[str] = field(default_factory=list)  # partitions left as they were, and why
 
 
 def merge(existing: pa.Table | None, staged: list[dict], report: BuildReport,
@@ -129,6 +132,35 @@ class _Buckets:
             return [json.loads(line) for line in fh]
 
 
+class _Rejects:
+    """Quarantine of staged records that cannot become rows: `rejects/<site>/<build day>.jsonl`,
+    one line each with the reason and the segment it came from, for a person to look at."""
+
+    def __init__(self, root: Path, report: BuildReport):
+        self.root = root
+        self.report = report
+        self.handles: dict[Path, object] = {}
+
+    def add(self, record, reason: str, segment) -> None:
+        site = record.get("site") if isinstance(record, dict) else None
+        site = site if isinstance(site, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", site) else "unknown"
+        path = self.root / site / f"{datetime.now(timezone.utc):%Y-%m-%d}.jsonl"
+        if path not in self.handles:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.handles[path] = open(path, "a", encoding="utf-8")
+            self.report.rejects.append(str(path))
+        line = {"reason": reason, "segment": str(segment.path), "record": record}
+        self.handles[path].write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.report.rejected += 1
+
+    def close(self) -> None:
+        for fh in self.handles.values():
+            fh.flush()
+            os.fsync(fh.fileno())  # the segment goes once the build is done: keep its bad lines
+            fh.close()
+        self.handles.clear()
+
+
 def _partition_key(record: dict) -> tuple[str, str] | None:
     published = record.get("published_at")
     if not published:
@@ -200,6 +232,7 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
     scratch = data_dir.scratch
     shutil.rmtree(scratch, ignore_errors=True)
     buckets = _Buckets(scratch)
+    rejects = _Rejects(data_dir.local / "rejects", report)
     wanted = {d.isoformat() for d in dates} if dates else None
     consumed, held = [], []
     feeds: dict[int, set[tuple[str, str]]] = {}  # segment -> the partitions it has records for
@@ -211,9 +244,13 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
         for segment in staged_segments(data_dir):
             held.append(segment)
             complete = True
+            bad: list[tuple[object, str]] = []
             for record in segment.records():
                 if record is None:
                     report.torn_lines += 1
+                    continue
+                if problem := record_problem(record):
+                    bad.append((record, problem))
                     continue
                 key = _partition_key(record)
                 if key is None:
@@ -229,12 +266,15 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                     store.observe_many(key[0], observations.pop(key[0]))
                 buckets.add(key, record)
                 feeds.setdefault(id(segment), set()).add(key)
-            if complete:
+            if complete:  # quarantined only with the segment consumed: else met again next build
+                for record, problem in bad:
+                    rejects.add(record, problem, segment)
                 consumed.append(segment)
         for site, batch in observations.items():
             store.observe_many(site, batch)
         buckets.close()
-        keys = set(buckets.keys)
+        rejects.close()
+        keys = set(buckets.keys) | {k for k in partitions.without_manifest() if wanted is None or k[1] in wanted}
         if rebuild_all:
             keys |= {k for k in partitions.existing() if wanted is None or k[1] in wanted}
         blocked: set[tuple[str, str]] = set()
@@ -243,8 +283,9 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                 existing = partitions.read(*key)
             except Exception as exc:  # a damaged file blocks its own day, never the others
                 blocked.add(key)
-                report.broken.append(f"site={key[0]}/date={key[1]}: unreadable ({type(exc).__name__}: {exc}); "
-                                     f"its staged articles are kept; `warta snapshot --repair` rebuilds it")
+                report.problems.append(f"site={key[0]}/date={key[1]}: unreadable ({type(exc).__name__}: {exc}); "
+                                       f"left as it is, its staged articles kept; `warta snapshot --repair` "
+                                       f"rebuilds it")
                 continue
             staged = buckets.records(key) if key in buckets.keys else []
             if seen is not None:
@@ -274,5 +315,6 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
         for segment in held:
             segment.release()
         buckets.close()
+        rejects.close()
         shutil.rmtree(scratch, ignore_errors=True)
     return report

@@ -31,6 +31,7 @@ class StagingPipeline:
         self.writer: BufferedWriter | None = None
         self.archive: RawArchivePipeline | None = None
         self._timer = None
+        self.error: str | None = None  # the last failed write, until a write succeeds
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -52,9 +53,16 @@ class StagingPipeline:
             if self.archive is not None:
                 self.archive.flush()
             self.writer.flush()
-        except OSError:
+        except OSError as exc:
             self.crawler.stats.inc_value("warta/staging/write_errors")
-            logger.exception("staging write failed; %d articles kept for the next attempt", len(self.writer.buffer))
+            if self.error is None:  # once per outage: every later item retries and fails alike
+                logger.error("staging write failed (%s); %d articles kept for the next attempt",
+                             describe(exc), len(self.writer.buffer))
+            self.error = describe(exc)
+        else:
+            if self.error is not None:
+                logger.warning("staging writes work again")
+            self.error = None
 
     def _announce(self, items: list[ArticleItem]) -> None:
         if items:
@@ -75,12 +83,29 @@ class StagingPipeline:
     def close_spider(self):
         if self._timer and self._timer.running:
             self._timer.stop()
-        if self.writer:
-            self._flush()
-            if self.writer.buffer:  # the last attempt failed too: count it, write nothing half-backed
-                self.crawler.stats.inc_value("warta/staging/unwritten", len(self.writer.buffer))
-                logger.error("could not stage %d articles: the data dir cannot be written", len(self.writer.buffer))
-                self.writer.buffer.clear()
-                self.writer.pending.clear()
+        if not self.writer:
+            return
+        self._flush()  # the archive first, then the staged lines
+        if self.writer.buffer:  # the last attempt failed too: nothing of it is written half-backed
+            stats = self.crawler.stats
+            stats.set_value("warta/staging/unwritten", len(self.writer.buffer))
+            stats.set_value("warta/staging/error", self.error or "the data dir cannot be written")
+            logger.error("could not stage %d articles: %s", len(self.writer.buffer), self.error)
+            self.writer.buffer.clear()
+            self.writer.pending.clear()
+        try:
             self.writer.close()
-            logger.info("staged %d articles in %s", self.writer.written, self.writer.path)
+        except OSError as exc:
+            # Not staged, not marked seen: a later crawl fetches them again. The crawl must not
+            # look successful (warta crawl exits 1 on this stat).
+            stats = self.crawler.stats
+            stats.set_value("warta/staging/unwritten", len(self.writer.buffer))
+            stats.set_value("warta/staging/error", describe(exc))
+            logger.error("could not stage %d articles: %s", len(self.writer.buffer), describe(exc))
+            return
+        logger.info("staged %d articles in %s", self.writer.written, self.writer.path)
+
+
+def describe(exc: OSError) -> str:
+    """A one-line reason: "No space left on device" rather than a traceback."""
+    return exc.strerror or str(exc) or type(exc).__name__

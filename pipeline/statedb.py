@@ -1,30 +1,142 @@
-"""SQLite state files (seen-store, learned boilerplate, run history) shared by processes."""
+"""SQLite state files (seen-store, learned boilerplate, run history) shared by processes.
+
+Every state file is checked when opened (`PRAGMA quick_check`). A damaged one (a disk error,
+a truncated copy, a stray write) is moved aside as `<name>.damaged-<UTC time>` with a
+one-line warning and started afresh; its owner may then rebuild it from the data dir
+(`on_damaged`). A crawl on a damaged file must neither raise tracebacks nor quietly skip
+everything, and a service must not fail every job for it.
+"""
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
 import random
 import sqlite3
 import time
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+# SQLite's words for a file that is not (or no longer) a sound database. Other errors (locked,
+# disk full, I/O) say nothing about the file: moving it aside for them would lose good state.
+DAMAGE_MESSAGES = ("malformed", "not a database", "file is encrypted", "corrupt")
+
+
+def is_damage(exc: sqlite3.DatabaseError) -> bool:
+    return any(word in str(exc).lower() for word in DAMAGE_MESSAGES)
+
+
+def quick_check(db: sqlite3.Connection) -> str | None:
+    """Why the open database is damaged, or None when `PRAGMA quick_check` finds it sound."""
+    try:
+        rows = db.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            return str(exc)
+        raise
+    return None if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:3])
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def move_aside(path: Path, inode: int | None = None) -> Path | None:
+    """Renames a damaged state file (and its WAL and shared-memory files, which belong to it:
+    a fresh file must not replay them) to `<name>.damaged-<UTC time>`; returns the new name.
+    With `inode` (the file found damaged), nothing moves if the path is another file by now:
+    a process that met the same damage has already replaced it with a fresh one (None)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    # Check and rename under one lock: two processes that found the same damage must not
+    # both rename, the second one moving away the fresh file the first has just made.
+    with open(path.with_name(f".{path.name}.move-lock"), "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        if inode is not None and _inode(path) != inode:
+            return None
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.rename(f"{path}{suffix}", f"{aside}{suffix}")
+            except FileNotFoundError:
+                pass  # no such companion
+    return aside
+
+
+def _damaged(path: Path, reason: str, on_damaged: Callable[[Path, str], None] | None,
+             inode: int | None) -> None:
+    aside = move_aside(path, inode)
+    if aside is None:  # the process that moved it makes the fresh one (and rebuilds it)
+        logger.info("state file %s was damaged; another process has set it aside", path)
+        return
+    logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, reason, aside.name)
+    if on_damaged:
+        on_damaged(aside, reason)
 
 
 def open_state_db(path: str | os.PathLike, schema: str, *, synchronous: str = "NORMAL",
-                  check_same_thread: bool = True, wait_seconds: float = 30) -> sqlite3.Connection:
+                  check_same_thread: bool = True, wait_seconds: float = 30,
+                  on_damaged: Callable[[Path, str], None] | None = None) -> sqlite3.Connection:
     """A SQLite state file in WAL mode that several processes open at once (distributed workers
-    on one data dir, the scheduler and its crawls). SQLite does not wait for the lock that
-    switching a new file to WAL or creating its tables takes ("database is locked" at once,
-    whatever the busy timeout), so those first steps are retried for up to `wait_seconds`."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    on one data dir, the scheduler and its crawls), checked first: a damaged file is moved
+    aside and a fresh one made (`on_damaged(aside, reason)` is told). SQLite does not wait for
+    the lock that switching a new file to WAL or creating its tables takes ("database is
+    locked" at once, whatever the busy timeout), so those first steps are retried for up to
+    `wait_seconds`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
+    checked = False
+    moved = 0
     while True:
+        # Which file this is, taken before connecting: the connection is to it or to a newer one.
+        inode = _inode(path)
         db = sqlite3.connect(path, timeout=wait_seconds, isolation_level=None, check_same_thread=check_same_thread)
+        inode = inode if inode is not None else _inode(path)
         try:
+            if not checked and (problem := quick_check(db)):
+                db.close()
+                _damaged(path, problem, on_damaged, inode)
+                checked, moved = True, moved + 1
+                continue
+            checked = True
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={synchronous}")
             db.executescript(schema)
             return db
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             db.close()
-            if "locked" not in str(exc) or time.monotonic() > deadline:
+            if is_damage(exc) and moved < 2:  # damage the quick check did not reach (the schema's pages)
+                _damaged(path, str(exc), on_damaged, inode)
+                moved += 1
+                continue
+            if not isinstance(exc, sqlite3.OperationalError) or "locked" not in str(exc) \
+                    or time.monotonic() > deadline:
                 raise
             time.sleep(random.uniform(0.02, 0.1))
+
+
+def check_state_file(path: str | os.PathLike) -> Path | None:
+    """For a state file another library opens (APScheduler's job store): moves it aside when
+    damaged, as `open_state_db` does; returns where it went, or None when it is sound or absent."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    db = sqlite3.connect(path, timeout=30)
+    inode = _inode(path)
+    try:
+        problem = quick_check(db)
+    finally:
+        db.close()
+    if problem is None:
+        return None
+    aside = move_aside(path, inode)
+    if aside is not None:
+        logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, problem,
+                       aside.name)
+    return aside

@@ -19,6 +19,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from pipeline.datadir import DataDir
+from pipeline.statedb import check_state_file
 from schedules.children import CHILDREN
 from schedules.config import Schedule
 from schedules.jobs import STOP_GRACE_SECONDS
@@ -90,6 +91,9 @@ def run_service(schedule: Schedule, data_dir: str) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     take_service_lock(data_dir)
+    # A damaged job store is moved aside (the jobs come back from the schedule file; only a
+    # run missed while the service was down is forgotten), not a service that cannot start.
+    check_state_file(DataDir.of(data_dir).state_file("jobs.sqlite"))
     sync_jobs(scheduler, schedule, data_dir, url)
     scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
     scheduler.add_listener(lambda event: logger.warning("run of %s at %s was missed (beyond its grace time)",

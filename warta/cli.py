@@ -136,6 +136,8 @@ def unreachable(summary: dict) -> str | None:
 
 def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") -> tuple[int, str | None]:
     """Exit code and message of a finished crawl."""
+    if summary.get("unwritten"):
+        return 1, f"could not stage {summary['unwritten']} articles: {summary.get('staging_error')}"
     if summary["pages"] == 0 and distributed and summary["requests"] == 0:
         # This worker started after the others had taken every request: they fetch the rest.
         return 0, "nothing was left to fetch in the shared run: the other workers had every request"
@@ -182,10 +184,13 @@ def cmd_snapshot(args) -> int:
     print(f"snapshot: {report.partitions_written} partitions written, {report.partitions_unchanged} unchanged, "
           f"{report.rows} rows; {report.staged_records} staged records ({report.new_articles} new, "
           f"{report.updated_articles} updated); torn lines skipped: {report.torn_lines}, "
-          f"undated: {report.undated}")
-    for problem in report.broken:
-        print(f"warta snapshot: error: {problem}", file=sys.stderr)
-    return 1 if report.broken else 0
+          f"undated: {report.undated}, rejected: {report.rejected}")
+    if report.rejected:
+        print(f"snapshot: {report.rejected} staged records could not be articles; quarantined in "
+              f"{', '.join(report.rejects)}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"snapshot: {problem}", file=sys.stderr)
+    return 1 if report.problems else 0
 
 
 def cmd_parse(args) -> int:

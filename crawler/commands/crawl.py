@@ -3,6 +3,8 @@ date or URL is a one-line usage error (as with `warta crawl`), not a traceback. 
 (`-s REDIS_URL=...` or WARTA_REDIS_URL) makes this process a distributed-mode worker."""
 from __future__ import annotations
 
+import sys
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
@@ -22,3 +24,16 @@ class Command(ScrapyCrawl):
         if problem := preflight(self.settings.get("WARTA_DATA_DIR", "data"), redis_url):
             raise UsageError(problem, print_help=False)
         self.settings.setdict(distributed_settings(redis_url), priority="cmdline")
+
+    def _create_crawler(self, spidercls):
+        self._warta_crawler = super()._create_crawler(spidercls)
+        return self._warta_crawler
+
+    def run(self, args, opts):
+        super().run(args, opts)
+        # As `warta crawl`: a crawl that could not stage what it parsed (a full disk) fails.
+        stats = self._warta_crawler.stats if getattr(self, "_warta_crawler", None) else None
+        if stats is not None and (unwritten := stats.get_value("warta/staging/unwritten")):
+            print(f"scrapy crawl: could not stage {unwritten} articles: {stats.get_value('warta/staging/error')}",
+                  file=sys.stderr)
+            self.exitcode = 1

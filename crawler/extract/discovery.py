@@ -6,6 +6,7 @@ here, keeping the publication date for date-range filtering before any article r
 from __future__ import annotations
 
 import gzip
+import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,9 +33,7 @@ def robots_sitemaps(text: str) -> list[str]:
 
 
 def _xml(body: bytes):
-    if body[:2] == b"\x1f\x8b":
-        with gzip.GzipFile(fileobj=__import__("io").BytesIO(body)) as fh:
-            body = fh.read(MAX_XML_BYTES)
+    body = _gunzipped(body)
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
     try:
         return etree.fromstring(body.strip(), parser)
@@ -49,22 +48,46 @@ def _child(el, name: str) -> str | None:
     return None
 
 
-def read_sitemap(body: bytes) -> tuple[str, list[Entry]]:
-    """`("index", children)` for a sitemap index, `("urlset", urls)` for a sitemap; `("invalid", [])`."""
-    root = _xml(body)
-    if root is None or not isinstance(root.tag, str):
+def _gunzipped(body: bytes) -> bytes:
+    if body[:2] == b"\x1f\x8b":
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
+            return fh.read(MAX_XML_BYTES)
+    return body
+
+
+def read_sitemap(body: bytes, limit: int | None = None) -> tuple[str, list[Entry]]:
+    """`("index", children)` for a sitemap index, `("urlset", urls)` for a sitemap; `("invalid", [])`.
+
+    Read as a stream, each entry dropped once read: memory follows the entries kept, not the
+    file (a hostile sitemap may list millions; only `limit` are read)."""
+    events = etree.iterparse(io.BytesIO(_gunzipped(body).strip()), events=("start", "end"), recover=True,
+                             resolve_entities=False, no_network=True, huge_tree=False)
+    kind, wanted, root, entries = None, None, None, []
+    try:
+        for event, el in events:
+            if not isinstance(el.tag, str):
+                continue
+            if root is None:  # the first start: what kind of document this is
+                root, kind = el, etree.QName(el).localname
+                wanted = {"sitemapindex": "sitemap", "urlset": "url"}.get(kind)
+                if not wanted:
+                    return "invalid", []
+                continue
+            if event != "end" or el.getparent() is not root or etree.QName(el).localname != wanted:
+                continue
+            if loc := _child(el, "loc"):
+                entries.append(Entry(loc, parse_iso(_child(el, "publication_date")),
+                                     parse_iso(_child(el, "lastmod"))))
+            el.clear()
+            while el.getprevious() is not None:  # entries already read: free them
+                del root[0]
+            if limit is not None and len(entries) >= limit:
+                break
+    except etree.XMLSyntaxError:
+        if root is None:
+            return "invalid", []
+    if root is None:
         return "invalid", []
-    kind = etree.QName(root).localname
-    wanted = {"sitemapindex": "sitemap", "urlset": "url"}.get(kind)
-    if not wanted:
-        return "invalid", []
-    entries = []
-    for el in root:
-        if not isinstance(el.tag, str) or etree.QName(el).localname != wanted:
-            continue
-        loc = _child(el, "loc")
-        if loc:
-            entries.append(Entry(loc, parse_iso(_child(el, "publication_date")), parse_iso(_child(el, "lastmod"))))
     return ("index" if kind == "sitemapindex" else "urlset"), entries
 
 

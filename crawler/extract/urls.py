@@ -61,6 +61,23 @@ def to_fetch(url: str, profile: SiteProfile, mirror: str | None = None) -> str:
     return urlunsplit((m.scheme, m.netloc, parts.path, parts.query, ""))
 
 
+def fetchable(url: str, profile: SiteProfile, mirror: str | None = None) -> bool:
+    """May `url` be requested? Only over http(s), to one of the site's hosts on its default
+    port, or to the mirror (scheme, host and port exactly): never a local file, another host,
+    or another service of the mirror's machine."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or parts.username is not None or parts.password is not None:
+        return False
+    if mirror and f"{scheme}://{parts.netloc}".lower() == _origin_of(mirror):
+        return True
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return False
+    return (parts.hostname or "").lower() in profile.hosts and port in (None, {"http": 80, "https": 443}[scheme])
+
+
 def strip_tracking(url: str, profile: SiteProfile) -> str:
     """Drop tracking parameters and the fragment, keep meaningful query parameters in order."""
     if "?" not in url and "#" not in url:

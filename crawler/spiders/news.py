@@ -12,12 +12,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import scrapy
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.extract import discovery, urls
 from crawler.extract.dates import local_day, parse_day
 from crawler.extract.profiles import SiteProfile
+from crawler.guards import OffsiteRequest, note_bound
+from crawler.spiders.frontier import Frontier
 from pipeline.items import FetchedPage
 
 
@@ -38,6 +41,8 @@ def failure_reason(failure) -> str:
     """A short, countable reason for a failed request."""
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
+    if failure.check(DownloadCancelledError) or (failure.check(IgnoreRequest) and "MAXSIZE" in str(failure.value)):
+        return "too_large"  # over download_maxsize, on the wire or once decompressed
     if failure.check(TimeoutError, TCPTimedOutError):
         return "timeout"
     if failure.check(DNSLookupError):
@@ -86,6 +91,23 @@ class NewsSpider(scrapy.Spider):
         # completely through the date index and sitemaps, so it follows none.
         self.max_hops = int(follow) if follow is not None else (0 if self.backfill else 1)
         self._requested: set[str] = set()
+        self._sitemap_entries = 0
+        self._sitemap_files = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.max_listing_pages = settings.getint("DISCOVERY_MAX_LISTING_PAGES", 200)
+        spider.max_sitemap_entries = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES", 50_000)
+        spider.max_sitemap_entries_run = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN", 1_000_000)
+        spider.max_sitemap_files = settings.getint("DISCOVERY_MAX_SITEMAP_FILES", 20_000)
+        # Distributed mode queues requests in Redis, not in memory: no need to hold any back.
+        max_pending = 0 if settings.get("REDIS_URL") else settings.getint("DISCOVERY_MAX_PENDING_REQUESTS", 5000)
+        # URLs beyond the bound wait there as the arguments of their request: articles
+        # (url, id, source, hops) and sitemaps an index lists (url,).
+        spider.frontier = Frontier(crawler, max_pending, spider._request_for)
+        return spider
 
     @property
     def backfill(self) -> bool:
@@ -108,17 +130,38 @@ class NewsSpider(scrapy.Spider):
     def _origin_url(self, path: str) -> str:
         return self.profile.origin + path
 
-    def page_request(self, origin_url: str, callback, **meta) -> scrapy.Request:
+    def page_request(self, origin_url: str, callback, page: str, **meta) -> scrapy.Request:
+        """A discovery request; `page` (robots, sitemap, feed, listing) sets its size cap."""
         return scrapy.Request(self._fetch(origin_url), callback=callback, errback=self.on_error,
-                              meta={"kind": "discovery", **meta}, dont_filter=False)
+                              meta={"kind": "discovery", "page": page, **meta}, dont_filter=False)
 
     def article_request(self, url: str, source: str, hops: int = 0):
+        """The request for an article URL, once per article; None when it is not one, was
+        already requested, or must wait for room in the request queue (DISCOVERY_MAX_PENDING_REQUESTS)."""
         ref = urls.article_ref(url, self.profile, self.mirror)
         if ref is None or ref.article_id in self._requested:
             return None
         self._requested.add(ref.article_id)
-        return scrapy.Request(self._fetch(ref.url), callback=self.parse_article, errback=self.on_error,
-                              meta={"kind": "article", "article_id": ref.article_id, "canonical": ref.url,
+        return self.frontier.now_or_later((ref.url, ref.article_id, source, hops))
+
+    def sitemap_request(self, origin_url: str):
+        """The request for a sitemap an index lists, or None while it waits for room or when the
+        crawl has read DISCOVERY_MAX_SITEMAP_FILES (indexes may list each other without end)."""
+        if self._sitemap_files >= self.max_sitemap_files:
+            note_bound(self.crawler, "sitemap_files", "%d sitemaps listed by indexes read; the rest are ignored",
+                       self.max_sitemap_files)
+            return None
+        self._sitemap_files += 1
+        return self.frontier.now_or_later((origin_url,))
+
+    def _request_for(self, entry: tuple) -> scrapy.Request:
+        if len(entry) == 1:
+            return self.page_request(entry[0], self.parse_sitemap, "sitemap")
+        return self._article(*entry)
+
+    def _article(self, url: str, article_id: str, source: str, hops: int) -> scrapy.Request:
+        return scrapy.Request(self._fetch(url), callback=self.parse_article, errback=self.on_error,
+                              meta={"kind": "article", "article_id": article_id, "canonical": url,
                                     "hops": hops, "source": source})
 
     async def start(self):
@@ -126,33 +169,50 @@ class NewsSpider(scrapy.Spider):
             day = self.since
             while day <= self.until and self.profile.date_index_path:
                 yield self.page_request(self._origin_url(self.profile.date_index_path.format(date=day)),
-                                        self.parse_listing)
+                                        self.parse_listing, "listing", listing_day=day.isoformat(), listing_page=1)
                 day += timedelta(days=1)
         else:
             for path in self.profile.feed_paths:
-                yield self.page_request(self._origin_url(path), self.parse_feed)
-        robots = self.page_request(self._origin_url(self.profile.robots_path), self.parse_robots)
+                yield self.page_request(self._origin_url(path), self.parse_feed, "feed")
+        robots = self.page_request(self._origin_url(self.profile.robots_path), self.parse_robots, "robots")
         yield robots.replace(errback=self.robots_failed)
+        if self.frontier.max_pending:
+            async for request in self.frontier.feed():
+                yield request
 
     # callbacks --------------------------------------------------------------------------
     def parse_robots(self, response):
         found = discovery.robots_sitemaps(response.text) or [self._origin_url(p) for p in self.profile.sitemap_paths]
         for url in found:
-            yield self.page_request(urls.to_origin(url, self.profile, self.mirror), self.parse_sitemap)
+            yield self.page_request(urls.to_origin(url, self.profile, self.mirror), self.parse_sitemap, "sitemap")
 
     def robots_failed(self, failure):
         """No robots.txt (or no answer): the profile's usual sitemap paths are still worth a try."""
         for path in self.profile.sitemap_paths:
-            yield self.page_request(self._origin_url(path), self.parse_sitemap)
+            yield self.page_request(self._origin_url(path), self.parse_sitemap, "sitemap")
         self.on_error(failure)
 
+    def _sitemap_entries_allowed(self, entries: list, url: str) -> list:
+        """At most DISCOVERY_MAX_SITEMAP_ENTRIES of one file, and of all files of the crawl."""
+        if len(entries) > self.max_sitemap_entries:
+            note_bound(self.crawler, "sitemap_entries", "%s lists more than %d entries; the rest are ignored",
+                       url, self.max_sitemap_entries)
+            entries = entries[:self.max_sitemap_entries]
+        room = max(0, self.max_sitemap_entries_run - self._sitemap_entries)
+        if len(entries) > room:
+            note_bound(self.crawler, "sitemap_entries_run", "sitemaps listed over %d entries in this crawl; "
+                       "the rest are ignored", self.max_sitemap_entries_run)
+            entries = entries[:room]
+        self._sitemap_entries += len(entries)
+        return entries
+
     def parse_sitemap(self, response):
-        kind, entries = discovery.read_sitemap(response.body)
+        kind, entries = discovery.read_sitemap(response.body, limit=self.max_sitemap_entries + 1)
         if kind == "invalid":
             self.crawler.stats.inc_value("warta/dropped/invalid_sitemap")
             self.logger.warning("not a sitemap: %s", response.url)
             return
-        for entry in entries:
+        for entry in self._sitemap_entries_allowed(entries, response.url):
             url = urls.to_origin(entry.url, self.profile, self.mirror)
             if kind == "index":
                 day = discovery.day_in_url(url)
@@ -162,7 +222,8 @@ class NewsSpider(scrapy.Spider):
                     continue
                 if not self.backfill and day and "news" not in url:
                     continue  # latest mode reads the news sitemap, not the archive
-                yield self.page_request(url, self.parse_sitemap)
+                if request := self.sitemap_request(url):
+                    yield request
             else:
                 published = entry.published and local_day(entry.published, self.profile.timezone)
                 if self.backfill and (not self.in_range(published) or (
@@ -187,8 +248,15 @@ class NewsSpider(scrapy.Spider):
             request = absolute and self.article_request(absolute, "index")
             if request:
                 yield request
-        if next_href and (absolute := urls.resolve(response.url, next_href)):
-            yield self.page_request(urls.to_origin(absolute, self.profile, self.mirror), self.parse_listing)
+        if not next_href or not (absolute := urls.resolve(response.url, next_href)):
+            return
+        page = response.meta.get("listing_page", 1)
+        if page >= self.max_listing_pages:
+            note_bound(self.crawler, "listing_pages", "stopped after %d listing pages of %s (%s)",
+                       page, response.meta.get("listing_day"), response.url)
+            return
+        yield self.page_request(urls.to_origin(absolute, self.profile, self.mirror), self.parse_listing, "listing",
+                                listing_day=response.meta.get("listing_day"), listing_page=page + 1)
 
     def parse_article(self, response):
         yield FetchedPage(response.url, response.meta["canonical"], response.status, response.body,
@@ -203,6 +271,8 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def on_error(self, failure):
+        if failure.check(OffsiteRequest):
+            return  # counted where it was refused
         reason = failure_reason(failure)
         kind = failure.request.meta.get("kind", "page")
         self.crawler.stats.inc_value(f"warta/dropped/{kind}_{reason}")
