@@ -14,10 +14,10 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from schedules.history import History
 
 from pipeline import read_articles
 from pipeline.partitions import verify
+from pipeline.runs import History
 from tests.conftest import ROOT, run_warta, warta_env
 from tests.hostile_site import run_record
 from tests.test_snapshot import article, stage
