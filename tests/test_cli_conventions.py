@@ -165,7 +165,7 @@ def test_schedule_once_of_a_snapshot_job_prints_the_snapshot_summary(tmp_path):
     result = run_warta("schedule", "once", "-q", "snap", "--config", schedule_file(tmp_path), "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == ["snapshot: 0 partitions written, 0 unchanged, 0 rows; 0 staged records "
-                                          "(0 new, 0 updated); torn lines skipped: 0, undated: 0"]
+                                          "(0 new, 0 updated); torn lines skipped: 0, undated: 0, rejected: 0"]
 
 
 def test_the_report_says_its_time_in_wib(tmp_path):

@@ -116,7 +116,7 @@ def test_a_page_claiming_the_year_9999_is_dropped_not_published(tmp_path, site):
     assert result.returncode == 0, result.stderr
     assert run_record(tmp_path)["summary"]["dropped"]["implausible_date"] == 2
     assert run_warta("snapshot", "--data-dir", str(tmp_path)).returncode == 0
-    days = sorted(p.name for p in (tmp_path / "snapshots" / "site=medcom").iterdir())
+    days = sorted(p.name for p in (tmp_path / "snapshots" / "site=medcom").glob("date=*"))
     assert days and all("2020" <= d.removeprefix("date=") <= "2030" for d in days), days
 
 

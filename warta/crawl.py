@@ -56,9 +56,11 @@ def run_log_path(site: str, data_dir: str | os.PathLike) -> Path:
     return DataDir.of(data_dir).logs("crawl") / f"{site}-{stamp}-{os.getpid()}.log"
 
 
-def _install_log(settings: Settings, log: Path, echo: bool) -> None:
+def _install_log(settings: Settings, log: Path, echo: bool, quiet: bool = False) -> None:
     """Scrapy's log into the run's log file (with -v on stderr too), stamped in WIB; installed
-    before Scrapy starts (LOG_INSTALL_ROOT_HANDLER off) so that its first lines are too."""
+    before Scrapy starts (LOG_INSTALL_ROOT_HANDLER off) so that its first lines are too. What
+    warta says about the data itself (a damaged state file set aside, a failed write) is shown
+    on the terminal too: an operator must not have to open the log to learn of it."""
     formatter = WibFormatter(settings.get("LOG_FORMAT"))
     handlers: list[logging.Handler] = [logging.FileHandler(log, mode="a", encoding=settings.get("LOG_ENCODING"))]
     if echo:
@@ -69,6 +71,11 @@ def _install_log(settings: Settings, log: Path, echo: bool) -> None:
         handler.setFormatter(formatter)
         handler.setLevel(settings.get("LOG_LEVEL"))
         root.addHandler(handler)
+    if not echo:
+        own = logging.StreamHandler(sys.stderr)
+        own.setFormatter(formatter)
+        own.setLevel(logging.ERROR if quiet else logging.WARNING)
+        logging.getLogger("pipeline").addHandler(own)
 
 
 def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, base_url=None,
@@ -89,7 +96,7 @@ def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, ba
     if limit:
         extra["LIMIT_ARTICLES"] = limit
     settings = crawl_settings(data_dir, extra)
-    _install_log(settings, log, echo=verbosity == VERBOSE)
+    _install_log(settings, log, echo=verbosity == VERBOSE, quiet=verbosity == QUIET)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(site)
     kwargs = {k: v for k, v in (("since", since), ("until", until), ("base_url", base_url),
