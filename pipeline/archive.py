@@ -14,9 +14,12 @@ publication day once known) finds one page fast; it is rebuilt from the WARC fil
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 import os
+import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,8 +27,6 @@ from datetime import UTC, datetime
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from pipeline.datadir import DataDir
 from pipeline.items import FetchedPage
@@ -49,22 +50,30 @@ CREATE TABLE IF NOT EXISTS indexed (key TEXT PRIMARY KEY, size INTEGER NOT NULL)
 """
 
 
+def _digest(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
 def warc_record(page: FetchedPage, mirror: str | None) -> bytes:
-    """One gzip-compressed WARC response record for `page`."""
-    buffer = io.BytesIO()
-    writer = WARCWriter(buffer, gzip=True)
+    """One gzip-compressed WARC/1.0 response record for `page` (one gzip member): written
+    directly, as warcio writes it (the tests read every file back with warcio), at a fraction
+    of its cost per record, which a crawl pays for every article."""
     status = f"{page.status} {REASONS.get(page.status, 'OK')}"
-    pairs = [(f"X-Warta-Original-{name}" if name in WIRE_HEADERS else name, value)
-             for name, values in page.headers.items() for value in values]
-    http = StatusAndHeaders(status, [*pairs, ("Content-Length", str(len(page.body)))], protocol="HTTP/1.1")
-    headers = {"WARC-Date": page.fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-               ARTICLE_ID: page.article_id or "", CANONICAL: page.canonical}
-    if mirror:
-        headers[MIRROR] = mirror
-    writer.write_record(writer.create_warc_record(page.url, "response", payload=io.BytesIO(page.body),
-                                                  length=len(page.body), http_headers=http,
-                                                  warc_headers_dict=headers))
-    return buffer.getvalue()
+    lines = [f"HTTP/1.1 {status}"]
+    lines += [f"{'X-Warta-Original-' + name if name in WIRE_HEADERS else name}: {value}"
+              for name, values in page.headers.items() for value in values]
+    lines.append(f"Content-Length: {len(page.body)}")
+    http = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "replace")
+    block = http + page.body
+    headers = [("WARC-Type", "response"), ("WARC-Record-ID", f"<urn:uuid:{uuid.uuid4()}>"),
+               ("WARC-Date", page.fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
+               ("WARC-Target-URI", page.url), (ARTICLE_ID, page.article_id or ""), (CANONICAL, page.canonical),
+               *([(MIRROR, mirror)] if mirror else []),
+               ("WARC-Payload-Digest", _digest(page.body)), ("WARC-Block-Digest", _digest(block)),
+               ("Content-Type", "application/http; msgtype=response"), ("Content-Length", str(len(block)))]
+    head = "WARC/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+    gzip = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return gzip.compress(head.encode("utf-8") + block + b"\r\n\r\n") + gzip.flush()
 
 
 @dataclass(frozen=True)
