@@ -3,6 +3,7 @@
 Same project settings as warta's crawl (politeness, AutoThrottle, concurrency), no parsing,
 no pipelines. Usage: python benchmarks/bare_spider.py URLS_FILE STATS_FILE
 """
+
 import json
 import sys
 
@@ -29,9 +30,16 @@ class BareSpider(scrapy.Spider):
 
 def main() -> None:
     urls_file, stats_file = sys.argv[1:3]
-    settings = crawl_settings("/tmp/warta-bare", {"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "SPIDER_MIDDLEWARES": {},
-                                                  "LOG_LEVEL": "WARNING",
-                                                  "ROBOTSTXT_OBEY": False})
+    settings = crawl_settings(
+        "/tmp/warta-bare",
+        {
+            "ITEM_PIPELINES": {},
+            "EXTENSIONS": {},
+            "SPIDER_MIDDLEWARES": {},
+            "LOG_LEVEL": "WARNING",
+            "ROBOTSTXT_OBEY": False,
+        },
+    )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler, urls_file=urls_file)

@@ -15,6 +15,7 @@ last one exiting (includes ~1.5 s of Python start-up and the end-of-run check).
 Workers run as `scrapy crawl medcom -s REDIS_URL=...` (the code path of `warta crawl --redis-url`).
 Usage: python benchmarks/bench_distributed.py [N_ARTICLES] [LATENCY_SECONDS]
 """
+
 from __future__ import annotations
 
 import os
@@ -40,14 +41,29 @@ def run(site, workers: int, redis_url: str, latency: float, settings: list[str])
     redis.Redis.from_url(redis_url).flushall()
     with tempfile.TemporaryDirectory() as tmp, DemoServer(site, flaky_paths=0, latency=latency) as server:
         env = dict(os.environ, PYTHONPATH=str(ROOT), WARTA_LOG_LEVEL="WARNING", WARTA_DATA_DIR=tmp)
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "medcom", "-a", f"base_url={server.base_url}",
-               "-a", f"since={site.days[0]}", "-a", f"until={site.days[-1]}", "-s", f"REDIS_URL={redis_url}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "medcom",
+            "-a",
+            f"base_url={server.base_url}",
+            "-a",
+            f"since={site.days[0]}",
+            "-a",
+            f"until={site.days[-1]}",
+            "-s",
+            f"REDIS_URL={redis_url}",
+        ]
         for setting in settings:
             cmd += ["-s", setting]
         started = time.monotonic()
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(workers)]
+        procs = [
+            subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(workers)
+        ]
         for proc in procs:
             _, err = proc.communicate()
             if proc.returncode:
@@ -60,9 +76,17 @@ def run(site, workers: int, redis_url: str, latency: float, settings: list[str])
         first = min(t for times in server.times.values() for t in times)
         last = max(t for path, times in server.times.items() if path in hits for t in times)
     articles = len(hits)
-    return {"workers": workers, "articles": articles, "twice": sum(n > 1 for n in hits.values()),
-            "crawl_rate": articles / (last - first), "wall_rate": articles / wall, "wall": wall,
-            "cpu_ms": cpu / articles * 1000, "lead": first - started, "tail": ended - last}
+    return {
+        "workers": workers,
+        "articles": articles,
+        "twice": sum(n > 1 for n in hits.values()),
+        "crawl_rate": articles / (last - first),
+        "wall_rate": articles / wall,
+        "wall": wall,
+        "cpu_ms": cpu / articles * 1000,
+        "lead": first - started,
+        "tail": ended - last,
+    }
 
 
 def main() -> None:
@@ -80,11 +104,13 @@ def report(name: str, results: list[dict]) -> None:
     base = results[0]
     print(f"{name}:")
     for r in results:
-        print(f"  {r['workers']} worker(s): {r['articles']} articles, fetched twice: {r['twice']}; "
-              f"crawl {r['crawl_rate']:.1f} articles/s (x{r['crawl_rate'] / base['crawl_rate']:.2f}), "
-              f"wall {r['wall']:.1f} s = {r['wall_rate']:.1f} articles/s (x{r['wall_rate'] / base['wall_rate']:.2f}); "
-              f"worker CPU {r['cpu_ms']:.1f} ms/article; first request after {r['lead']:.1f} s, "
-              f"last worker out {r['tail']:.1f} s after the last article")
+        print(
+            f"  {r['workers']} worker(s): {r['articles']} articles, fetched twice: {r['twice']}; "
+            f"crawl {r['crawl_rate']:.1f} articles/s (x{r['crawl_rate'] / base['crawl_rate']:.2f}), "
+            f"wall {r['wall']:.1f} s = {r['wall_rate']:.1f} articles/s (x{r['wall_rate'] / base['wall_rate']:.2f}); "
+            f"worker CPU {r['cpu_ms']:.1f} ms/article; first request after {r['lead']:.1f} s, "
+            f"last worker out {r['tail']:.1f} s after the last article"
+        )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 2. `SeenStore.should_fetch` lookups with 1,000,000 stored ids. Target: >= 50,000/s.
 Usage: python benchmarks/bench_neardup.py [N_BODIES] [N_SEEN]
 """
+
 from __future__ import annotations
 
 import random
@@ -63,7 +64,7 @@ def planted_pairs(n: int) -> set[tuple[int, int]]:
         source = planted_source(k)
         if source is not None:
             groups.setdefault(source, [source]).append(k)
-    return {(a, b) for members in groups.values() for i, a in enumerate(members) for b in members[i + 1:]}
+    return {(a, b) for members in groups.values() for i, a in enumerate(members) for b in members[i + 1 :]}
 
 
 def body(k: int, vocab: np.ndarray, cdf: np.ndarray) -> str:
@@ -74,7 +75,7 @@ def body(k: int, vocab: np.ndarray, cdf: np.ndarray) -> str:
     words = list(vocab[original_words(source, cdf)])
     rng = random.Random(k)
     start = rng.randrange(0, WORDS_PER_BODY - 15)
-    words[start:start + 15] = [vocab[rng.randrange(VOCAB_SIZE)] for _ in range(15)]  # a sentence rewritten
+    words[start : start + 15] = [vocab[rng.randrange(VOCAB_SIZE)] for _ in range(15)]  # a sentence rewritten
     for _ in range(2):
         words[rng.randrange(WORDS_PER_BODY)] = vocab[rng.randrange(VOCAB_SIZE)]  # a word changed
     return " ".join(words)
@@ -96,13 +97,19 @@ def near_duplicates(n: int) -> None:
     elapsed = time.perf_counter() - started
     planted = planted_pairs(n)
     tp = len(found & planted)
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    peak = (
+        max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        / 1024
+    )
     print(f"near-duplicates: {n:,} bodies ({WORDS_PER_BODY} words, K={K}), {len(planted):,} planted pairs")
-    print(f"  recall {tp / max(1, len(planted)):.4f}, precision {tp / max(1, len(found)):.4f} "
-          f"({len(found):,} pairs found), threshold {DEFAULT_THRESHOLD}")
-    print(f"  time {elapsed:.1f}s (sketching {sketched:.1f}s, {n / sketched:,.0f} bodies/s on 2 processes), "
-          f"peak RSS {peak:,.0f} MiB (largest process)")
+    print(
+        f"  recall {tp / max(1, len(planted)):.4f}, precision {tp / max(1, len(found)):.4f} "
+        f"({len(found):,} pairs found), threshold {DEFAULT_THRESHOLD}"
+    )
+    print(
+        f"  time {elapsed:.1f}s (sketching {sketched:.1f}s, {n / sketched:,.0f} bodies/s on 2 processes), "
+        f"peak RSS {peak:,.0f} MiB (largest process)"
+    )
 
 
 def seen_lookups(n: int, lookups: int = 200_000) -> None:
@@ -113,8 +120,10 @@ def seen_lookups(n: int, lookups: int = 200_000) -> None:
         started = time.perf_counter()
         with store.db:
             store.db.execute("BEGIN")
-            store.db.executemany("INSERT INTO seen VALUES ('medcom', ?, ?, ?, ?)",
-                                 ((f"{i:08x}", f"h{i}", stamp, stamp) for i in range(n)))
+            store.db.executemany(
+                "INSERT INTO seen VALUES ('medcom', ?, ?, ?, ?)",
+                ((f"{i:08x}", f"h{i}", stamp, stamp) for i in range(n)),
+            )
         loaded = time.perf_counter() - started
         rng = random.Random(1)
         keys = [f"{rng.randrange(2 * n):08x}" for _ in range(lookups)]  # half stored, half new
@@ -123,8 +132,10 @@ def seen_lookups(n: int, lookups: int = 200_000) -> None:
         fetch = sum(store.should_fetch("medcom", k, now, window, after) for k in keys)
         elapsed = time.perf_counter() - started
         store.close()
-    print(f"seen-store: {n:,} ids loaded in {loaded:.1f}s; {lookups:,} should_fetch lookups in {elapsed:.2f}s "
-          f"= {lookups / elapsed:,.0f}/s (target >= 50,000/s); {fetch:,} would be fetched")
+    print(
+        f"seen-store: {n:,} ids loaded in {loaded:.1f}s; {lookups:,} should_fetch lookups in {elapsed:.2f}s "
+        f"= {lookups / elapsed:,.0f}/s (target >= 50,000/s); {fetch:,} would be fetched"
+    )
 
 
 def datasketch_peer(n: int = 2000) -> None:
@@ -140,14 +151,16 @@ def datasketch_peer(n: int = 2000) -> None:
     for text in bodies:
         words = text.split()
         m = MinHash(num_perm=128)
-        m.update_batch([" ".join(words[i:i + 3]).encode() for i in range(len(words) - 2)])
+        m.update_batch([" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)])
     theirs = (time.perf_counter() - started) / n
     started = time.perf_counter()
     sketch_many(bodies)
     ours = (time.perf_counter() - started) / n
-    print(f"sketch cost per body, one process: datasketch MinHash(128) {theirs * 1e6:.0f} us, warta {ours * 1e6:.0f} us "
-          f"({theirs / ours:.1f}x); 1,000,000 bodies on 2 processes: datasketch ~{theirs * 5e5:.0f}s, "
-          f"warta ~{ours * 5e5:.0f}s")
+    print(
+        f"sketch cost per body, one process: datasketch MinHash(128) {theirs * 1e6:.0f} us, warta {ours * 1e6:.0f} us "
+        f"({theirs / ours:.1f}x); 1,000,000 bodies on 2 processes: datasketch ~{theirs * 5e5:.0f}s, "
+        f"warta ~{ours * 5e5:.0f}s"
+    )
 
 
 if __name__ == "__main__":

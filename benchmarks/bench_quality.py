@@ -6,6 +6,7 @@
 - Memory over 10,000 generated pages: RSS sampled along the way. Target: flat.
 Usage: python benchmarks/bench_quality.py [N_MEMORY_PAGES]
 """
+
 from __future__ import annotations
 
 import json
@@ -97,14 +98,18 @@ def main() -> None:
     ratio = statistics.median(t / w for t, w in zip(times["trafilatura"], times["warta"]))
     ratio_meta = statistics.median(t / w for t, w in zip(times["trafilatura+meta"], times["warta"]))
     size = sum(len(h) for h, _u, _e in pages) / len(pages) / 1024
-    print(f"speed (mean page {size:.0f} KiB, median of 9 alternating rounds): warta {median['warta']:.3f} ms/page "
-          f"(parse + clean + every column), trafilatura.extract {median['trafilatura']:.3f} ms/page (body only): "
-          f"warta is {ratio:.1f}x faster (target >= 10x); with_metadata=True {median['trafilatura+meta']:.3f} ms/page: "
-          f"{ratio_meta:.1f}x")
+    print(
+        f"speed (mean page {size:.0f} KiB, median of 9 alternating rounds): warta {median['warta']:.3f} ms/page "
+        f"(parse + clean + every column), trafilatura.extract {median['trafilatura']:.3f} ms/page (body only): "
+        f"warta is {ratio:.1f}x faster (target >= 10x); with_metadata=True {median['trafilatura+meta']:.3f} ms/page: "
+        f"{ratio_meta:.1f}x"
+    )
     for part in ("body stage", "lxml parse"):
         part_ratio = statistics.median(t / w for t, w in zip(times["trafilatura"], times[part]))
-        print(f"  where warta's time goes: {part} alone {median[part]:.3f} ms/page, "
-              f"{median[part] / median['warta']:.0%} of a parse, {part_ratio:.1f}x faster than trafilatura.extract")
+        print(
+            f"  where warta's time goes: {part} alone {median[part]:.3f} ms/page, "
+            f"{median[part] / median['warta']:.0%} of a parse, {part_ratio:.1f}x faster than trafilatura.extract"
+        )
 
     site = generate_site(n_articles=500, days=5, seed=3)
     rendered = [(render_article(a, site), site.origin + a.path) for a in site.articles]
@@ -114,8 +119,11 @@ def main() -> None:
         parse_page(html.replace("Medcom.id", f"Medcom.id {i}"), url, profile_for_url(url))
         if (i + 1) % (n_memory // 5) == 0:
             samples.append((i + 1, rss_mib()))
-    print("memory: RSS after " + ", ".join(f"{n} pages {m:.1f} MiB" for n, m in samples)
-          + f"; growth from first to last sample {samples[-1][1] - samples[0][1]:+.1f} MiB")
+    print(
+        "memory: RSS after "
+        + ", ".join(f"{n} pages {m:.1f} MiB" for n, m in samples)
+        + f"; growth from first to last sample {samples[-1][1] - samples[0][1]:+.1f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ exact today (only page ids and numbers: no page content leaves the corpus).
 
 Usage: python benchmarks/bench_realpages.py [--limit N] [--json OUT] [--sites N] [--pin FILE]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,11 +51,23 @@ def run_warta(page: dict) -> tuple[dict, float]:
     try:
         result = parse_page(page["text"], page["url"], profile_for_url(page["url"]))
         a = result.article
-        out = {"body": a.body, "title": a.title, "published_at": a.published_at, "authors": a.authors,
-               "path": result.path, "source": result.sources.get("body", "")}
+        out = {
+            "body": a.body,
+            "title": a.title,
+            "published_at": a.published_at,
+            "authors": a.authors,
+            "path": result.path,
+            "source": result.sources.get("body", ""),
+        }
     except NotAnArticle as exc:
-        out = {"body": "", "title": None, "published_at": None, "authors": [], "path": f"dropped:{exc.reason}",
-               "source": ""}
+        out = {
+            "body": "",
+            "title": None,
+            "published_at": None,
+            "authors": [],
+            "path": f"dropped:{exc.reason}",
+            "source": "",
+        }
     return out, time.perf_counter() - started
 
 
@@ -97,28 +110,45 @@ def main() -> int:
         gold = gold_text(page)
         w, t = body_prf(warta["body"], gold), body_prf(traf, gold)
         g = page["gold"]
-        rows.append({
-            "id": page["id"], "source": page["source"], "language": page["language"], "site": page["site"],
-            "f1": w.f1, "precision": w.precision, "recall": w.recall, "traf_f1": t.f1,
-            "warta_s": warta_s, "traf_s": traf_s, "path": warta["path"], "body_source": warta["source"],
-            "title_ok": same_title(warta["title"], g["title"]), "title": warta["title"], "gold_title": g["title"],
-            "date_ok": same_instant(warta["published_at"], g["published_at"]),
-            "published_at": warta["published_at"].isoformat() if warta["published_at"] else None,
-            "gold_published_at": g["published_at"],
-            "authors_ok": same_authors(warta["authors"], g["authors"]),
-        })
+        rows.append(
+            {
+                "id": page["id"],
+                "source": page["source"],
+                "language": page["language"],
+                "site": page["site"],
+                "f1": w.f1,
+                "precision": w.precision,
+                "recall": w.recall,
+                "traf_f1": t.f1,
+                "warta_s": warta_s,
+                "traf_s": traf_s,
+                "path": warta["path"],
+                "body_source": warta["source"],
+                "title_ok": same_title(warta["title"], g["title"]),
+                "title": warta["title"],
+                "gold_title": g["title"],
+                "date_ok": same_instant(warta["published_at"], g["published_at"]),
+                "published_at": warta["published_at"].isoformat() if warta["published_at"] else None,
+                "gold_published_at": g["published_at"],
+                "authors_ok": same_authors(warta["authors"], g["authors"]),
+            }
+        )
         if page["source"] == "scrapinghub":
             sh["warta"].add(warta["body"], gold)
             sh["trafilatura"].add(traf, gold)
 
-    print(f"corpus {directory}: {len(rows)} pages, {len({r['site'] for r in rows})} sites, "
-          f"{len({r['language'] for r in rows})} languages\n")
+    print(
+        f"corpus {directory}: {len(rows)} pages, {len({r['site'] for r in rows})} sites, "
+        f"{len({r['language'] for r in rows})} languages\n"
+    )
     print("mean body F1 (lower-cased word 4-gram shingles)")
     print(f"  {'':<24}{'pages':>6} {'warta':>7} {'trafilatura':>12} {'warta P/R':>12}")
 
     def line(label: str, group: list[dict]) -> None:
-        print(f"  {label:<24}{len(group):>6} {mean(r['f1'] for r in group):>7.3f} {mean(r['traf_f1'] for r in group):>12.3f}"
-              f"   {mean(r['precision'] for r in group):.3f}/{mean(r['recall'] for r in group):.3f}")
+        print(
+            f"  {label:<24}{len(group):>6} {mean(r['f1'] for r in group):>7.3f} {mean(r['traf_f1'] for r in group):>12.3f}"
+            f"   {mean(r['precision'] for r in group):.3f}/{mean(r['recall'] for r in group):.3f}"
+        )
 
     line("all", rows)
     for key in ("source", "language"):
@@ -141,14 +171,18 @@ def main() -> int:
             print(f"  {name:<12} F1 {s['f1']:.3f}  P {s['precision']:.3f}  R {s['recall']:.3f}")
 
     print("\nwarta's metadata, exact where the gold has it (title / published_at to the second / authors)")
-    print(f"  {'all':<24} title {rate(rows, 'title_ok')}  date {rate(rows, 'date_ok')}  authors {rate(rows, 'authors_ok')}")
+    print(
+        f"  {'all':<24} title {rate(rows, 'title_ok')}  date {rate(rows, 'date_ok')}  authors {rate(rows, 'authors_ok')}"
+    )
     languages = defaultdict(list)
     for r in rows:
         if r["title_ok"] is not None or r["date_ok"] is not None:
             languages[r["language"]].append(r)
     for language, group in sorted(languages.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        print(f"  {'language ' + language:<24} title {rate(group, 'title_ok')}  date {rate(group, 'date_ok')}  "
-              f"authors {rate(group, 'authors_ok')}")
+        print(
+            f"  {'language ' + language:<24} title {rate(group, 'title_ok')}  date {rate(group, 'date_ok')}  "
+            f"authors {rate(group, 'authors_ok')}"
+        )
     missed = sorted({r["site"] for r in rows if r["title_ok"] is False or r["date_ok"] is False})
     print(f"  sites with a title or date miss ({len(missed)}): {', '.join(missed)}")
 
@@ -162,9 +196,11 @@ def main() -> int:
     print("body paths: " + ", ".join(f"{p} {n}" for p, n in sorted(paths.items())))
 
     warta_ms, traf_ms = mean(r["warta_s"] for r in rows) * 1000, mean(r["traf_s"] for r in rows) * 1000
-    print(f"time per page: warta {warta_ms:.1f} ms (median {statistics.median(r['warta_s'] for r in rows) * 1000:.1f}), "
-          f"trafilatura.extract {traf_ms:.1f} ms (median {statistics.median(r['traf_s'] for r in rows) * 1000:.1f}): "
-          f"warta is {traf_ms / warta_ms:.1f}x faster (target >= 2x)")
+    print(
+        f"time per page: warta {warta_ms:.1f} ms (median {statistics.median(r['warta_s'] for r in rows) * 1000:.1f}), "
+        f"trafilatura.extract {traf_ms:.1f} ms (median {statistics.median(r['traf_s'] for r in rows) * 1000:.1f}): "
+        f"warta is {traf_ms / warta_ms:.1f}x faster (target >= 2x)"
+    )
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"per-page figures: {args.json}")
@@ -185,8 +221,11 @@ def floors(rows: list[dict]) -> dict:
     for r in rows:
         entry = {"body": max(0.0, int(r["f1"] * 100) / 100 - FLOOR_MARGIN)}
         entry["body"] = round(entry["body"], 2)
-        entry["exact"] = [name for name, key in (("title", "title_ok"), ("published_at", "date_ok"),
-                                                 ("authors", "authors_ok")) if r[key]]
+        entry["exact"] = [
+            name
+            for name, key in (("title", "title_ok"), ("published_at", "date_ok"), ("authors", "authors_ok"))
+            if r[key]
+        ]
         pinned[r["id"]] = entry
     return pinned
 

@@ -7,6 +7,7 @@ the number of days (target < 1 GiB). Then `read_articles` of one month with thre
 against reading the whole year (target < 2 s for the month).
 Usage: python benchmarks/bench_snapshot.py [ARTICLES_PER_DAY]
 """
+
 from __future__ import annotations
 
 import json
@@ -24,15 +25,42 @@ sys.path.insert(0, str(ROOT))
 from pipeline import read_articles  # noqa: E402
 
 WIB = timezone(timedelta(hours=7))
-BUILD = ("import json, resource, sys, time; from pipeline.snapshot import build; t = time.perf_counter(); "
-         "r = build(sys.argv[1]); e = time.perf_counter() - t; "
-         "print(json.dumps({'elapsed': e, 'rows': r.rows, 'partitions': r.partitions_written, "
-         "'peak_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
+BUILD = (
+    "import json, resource, sys, time; from pipeline.snapshot import build; t = time.perf_counter(); "
+    "r = build(sys.argv[1]); e = time.perf_counter() - t; "
+    "print(json.dumps({'elapsed': e, 'rows': r.rows, 'partitions': r.partitions_written, "
+    "'peak_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+)
 
 
 def stage(data_dir: Path, days: int, per_day: int) -> int:
     rng = random.Random(days)
-    words = [w for w in ["pemerintah", "menteri", "kebijakan", "anggaran", "rakyat", "daerah", "kota", "provinsi", "warga", "pembangunan", "ekonomi", "pertumbuhan", "investasi", "pasar", "harga", "pangan", "beras", "minyak", "energi", "listrik", "jalan"]]
+    words = [
+        w
+        for w in [
+            "pemerintah",
+            "menteri",
+            "kebijakan",
+            "anggaran",
+            "rakyat",
+            "daerah",
+            "kota",
+            "provinsi",
+            "warga",
+            "pembangunan",
+            "ekonomi",
+            "pertumbuhan",
+            "investasi",
+            "pasar",
+            "harga",
+            "pangan",
+            "beras",
+            "minyak",
+            "energi",
+            "listrik",
+            "jalan",
+        ]
+    ]
     pool = [" ".join(rng.choice(words) for _ in range(85)) + "." for _ in range(200)]
     folder = data_dir / "staging" / "medcom"
     folder.mkdir(parents=True)
@@ -44,26 +72,50 @@ def stage(data_dir: Path, days: int, per_day: int) -> int:
                 day = first + timedelta(days=i % days)
                 body = "\n\n".join(f"Bagian {k} berita {i}: {pool[(i * 7 + k) % len(pool)]}" for k in range(5))
                 published = datetime(day.year, day.month, day.day, 8, i % 60, tzinfo=WIB)
-                fh.write(json.dumps({
-                    "article_id": f"{i:08x}", "site": "medcom", "url": f"https://www.medcom.id/nasional/politik/{i:08x}-x",
-                    "title": f"Judul berita {i}", "kicker": None, "authors": ["Penulis Satu"], "editor": "WIL",
-                    "published_at": published.isoformat(), "published_raw": "", "dateline": "Jakarta",
-                    "channel": "nasional", "subchannel": "politik", "tags": ["a", "b"], "image_url": None,
-                    "image_caption": None, "body": body, "related_urls": [], "word_count": len(body.split()),
-                    "language": "id", "content_hash": f"{i:040x}", "duplicate_of": None,
-                    "crawled_at": "2026-01-01T00:00:00+00:00"}) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            "article_id": f"{i:08x}",
+                            "site": "medcom",
+                            "url": f"https://www.medcom.id/nasional/politik/{i:08x}-x",
+                            "title": f"Judul berita {i}",
+                            "kicker": None,
+                            "authors": ["Penulis Satu"],
+                            "editor": "WIL",
+                            "published_at": published.isoformat(),
+                            "published_raw": "",
+                            "dateline": "Jakarta",
+                            "channel": "nasional",
+                            "subchannel": "politik",
+                            "tags": ["a", "b"],
+                            "image_url": None,
+                            "image_caption": None,
+                            "body": body,
+                            "related_urls": [],
+                            "word_count": len(body.split()),
+                            "language": "id",
+                            "content_hash": f"{i:040x}",
+                            "duplicate_of": None,
+                            "crawled_at": "2026-01-01T00:00:00+00:00",
+                        }
+                    )
+                    + "\n"
+                )
                 n += 1
     return n
 
 
 def run(days: int, per_day: int, data_dir: Path) -> dict:
     staged = stage(data_dir, days, per_day)
-    out = subprocess.run([sys.executable, "-c", BUILD, str(data_dir)], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", BUILD, str(data_dir)], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
-    print(f"build {days} days x {per_day:,}/day = {staged:,} articles: {result['elapsed']:.1f}s "
-          f"({staged / result['elapsed']:,.0f} articles/s), {result['partitions']} partitions, "
-          f"peak RSS {result['peak_mib']:,.0f} MiB")
+    print(
+        f"build {days} days x {per_day:,}/day = {staged:,} articles: {result['elapsed']:.1f}s "
+        f"({staged / result['elapsed']:,.0f} articles/s), {result['partitions']} partitions, "
+        f"peak RSS {result['peak_mib']:,.0f} MiB"
+    )
     return result
 
 
@@ -74,7 +126,9 @@ def main() -> None:
         b = run(365, per_day, Path(big))
         print(f"peak RSS 365 days / 30 days: {b['peak_mib'] / a['peak_mib']:.2f} (target: about 1, both < 1024 MiB)")
         started = time.perf_counter()
-        month = read_articles(big, since="2025-03-01", until="2025-03-31", columns=["article_id", "title", "published_at"])
+        month = read_articles(
+            big, since="2025-03-01", until="2025-03-31", columns=["article_id", "title", "published_at"]
+        )
         month_s = time.perf_counter() - started
         started = time.perf_counter()
         year = read_articles(big, columns=["article_id", "title", "published_at"])
@@ -82,9 +136,11 @@ def main() -> None:
         started = time.perf_counter()
         full = read_articles(big, since="2025-03-01", until="2025-03-31")
         full_s = time.perf_counter() - started
-        print(f"read one month, 3 columns: {len(month):,} rows in {month_s:.2f}s (target < 2 s); whole year, "
-              f"3 columns: {len(year):,} rows in {year_s:.2f}s; ratio {month_s / year_s:.3f}; "
-              f"one month, all columns: {full_s:.2f}s")
+        print(
+            f"read one month, 3 columns: {len(month):,} rows in {month_s:.2f}s (target < 2 s); whole year, "
+            f"3 columns: {len(year):,} rows in {year_s:.2f}s; ratio {month_s / year_s:.3f}; "
+            f"one month, all columns: {full_s:.2f}s"
+        )
         del full
 
 

@@ -5,6 +5,7 @@ true/false positives and false negatives are summed over the documents (micro av
 before precision, recall and F1. Also: the exact-body match rate, and leaks of known
 boilerplate into a body.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,17 +15,31 @@ from dataclasses import dataclass
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 # Text that must never appear in a clean medcom body, whatever the page looked like.
-LEAK_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
-    r"Cek Berita dan Artikel", r"Google News", r"Channel WhatsApp", r"\bFOLLOW US\b", r"^TERKAIT$",
-    r"BERITA LAINNYA", r"Ikuti media sosial", r"Bagaimana tanggapan anda", r"^(?:Happy|Inspire|Confuse|Sad)$",
-    r"^Baca(?: juga)?\s*:", r"Hai,? Sobat", r"^ADVERTISEMENT$", r"^\([A-Z]{2,5}\)$", r"\s\([A-Z]{2,5}\)$",
-    r"googletag|dataLayer|adsbygoogle",
-))
+LEAK_PATTERNS = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"Cek Berita dan Artikel",
+        r"Google News",
+        r"Channel WhatsApp",
+        r"\bFOLLOW US\b",
+        r"^TERKAIT$",
+        r"BERITA LAINNYA",
+        r"Ikuti media sosial",
+        r"Bagaimana tanggapan anda",
+        r"^(?:Happy|Inspire|Confuse|Sad)$",
+        r"^Baca(?: juga)?\s*:",
+        r"Hai,? Sobat",
+        r"^ADVERTISEMENT$",
+        r"^\([A-Z]{2,5}\)$",
+        r"\s\([A-Z]{2,5}\)$",
+        r"googletag|dataLayer|adsbygoogle",
+    )
+)
 
 
 def shingles(text: str, n: int = 4) -> Counter:
     tokens = _TOKEN.findall(text.lower())
-    return Counter(tuple(tokens[i:i + n]) for i in range(max(0, len(tokens) - n + 1)))
+    return Counter(tuple(tokens[i : i + n]) for i in range(max(0, len(tokens) - n + 1)))
 
 
 def leaks(body: str, captions: tuple[str, ...] = ()) -> list[str]:
@@ -73,5 +88,7 @@ class Score:
         return self.exact / max(1, self.documents)
 
     def line(self, name: str) -> str:
-        return (f"{name}: F1 {self.f1:.4f} (P {self.precision:.4f}, R {self.recall:.4f}), exact bodies "
-                f"{self.exact_rate:.3f} ({self.exact}/{self.documents}), boilerplate leaks {self.leaks}")
+        return (
+            f"{name}: F1 {self.f1:.4f} (P {self.precision:.4f}, R {self.recall:.4f}), exact bodies "
+            f"{self.exact_rate:.3f} ({self.exact}/{self.documents}), boilerplate leaks {self.leaks}"
+        )

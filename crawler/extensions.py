@@ -3,6 +3,7 @@
 A Scrapy process exits 0 even when callbacks failed or SIGTERM stopped it, so a run is
 judged from this record (`DATA/runs/<site>/<run id>.json`), written atomically at close.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,7 @@ class QuietLogFormatter(LogFormatter):
 
 
 def _with_prefix(stats: dict, prefix: str) -> dict:
-    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+    return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
 
 def summarise(stats: dict) -> dict:
@@ -60,15 +61,20 @@ def format_summary(site: str, summary: dict, elapsed: float) -> str:
         return ", ".join(f"{k}={v}" for k, v in counts.items()) or "none"
 
     rate = summary["articles"] / elapsed if elapsed > 0 else 0.0
-    unwritten = (f"; NOT STAGED: {summary['unwritten']} articles ({summary['staging_error']})"
-                 if summary.get("unwritten") else "")
-    return (f"{site}: {summary['pages']} pages, {summary['articles'] - summary.get('unwritten', 0)} articles staged "
-            f"in {elapsed:.1f}s "
-            f"({rate:.1f} articles/s); dropped: {listing(summary['dropped'])}; "
-            f"flagged: {listing(summary['flagged'])}; updated: {summary['updated']}; "
-            f"skipped: {listing(summary['skipped'])}; "
-            + (f"bounds reached: {listing(summary['bounded'])}; " if summary.get("bounded") else "")
-            + f"finish: {summary['finish_reason']}{unwritten}")
+    unwritten = (
+        f"; NOT STAGED: {summary['unwritten']} articles ({summary['staging_error']})"
+        if summary.get("unwritten")
+        else ""
+    )
+    return (
+        f"{site}: {summary['pages']} pages, {summary['articles'] - summary.get('unwritten', 0)} articles staged "
+        f"in {elapsed:.1f}s "
+        f"({rate:.1f} articles/s); dropped: {listing(summary['dropped'])}; "
+        f"flagged: {listing(summary['flagged'])}; updated: {summary['updated']}; "
+        f"skipped: {listing(summary['skipped'])}; "
+        + (f"bounds reached: {listing(summary['bounded'])}; " if summary.get("bounded") else "")
+        + f"finish: {summary['finish_reason']}{unwritten}"
+    )
 
 
 def _jsonable(value):
@@ -108,8 +114,10 @@ class RunReport:
         stats = self.crawler.stats.get_stats()
         s = summarise(stats)
         elapsed = max(1e-6, time.monotonic() - self.started)
-        sys.stderr.write(f"\r{self.crawler.spider.name}: {s['pages']} pages, {s['articles']} articles, "
-                         f"{sum(s['dropped'].values())} dropped, {s['articles'] / elapsed:.1f} articles/s ")
+        sys.stderr.write(
+            f"\r{self.crawler.spider.name}: {s['pages']} pages, {s['articles']} articles, "
+            f"{sum(s['dropped'].values())} dropped, {s['articles'] / elapsed:.1f} articles/s "
+        )
         sys.stderr.flush()
 
     def spider_closed(self, spider, reason):
@@ -121,13 +129,19 @@ class RunReport:
         elapsed = time.monotonic() - self.started
         self.crawler.stats.set_value("warta/elapsed_s", round(elapsed, 3))  # the summary's time, everywhere
         summary = summarise(stats)
-        record = {"site": spider.name, "args": {k: _jsonable(getattr(spider, k, None))
-                                                 for k in ("since", "until", "mirror")},
-                  "elapsed_s": round(elapsed, 3), "summary": summary, "log": self.log_file,
-                  "stats": {k: _jsonable(v) for k, v in stats.items()}}
-        path = Path(self.record_path) if self.record_path else (
-            self.data_dir.runs(spider.name) /
-            f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{os.getpid()}.json")
+        record = {
+            "site": spider.name,
+            "args": {k: _jsonable(getattr(spider, k, None)) for k in ("since", "until", "mirror")},
+            "elapsed_s": round(elapsed, 3),
+            "summary": summary,
+            "log": self.log_file,
+            "stats": {k: _jsonable(v) for k, v in stats.items()},
+        }
+        path = (
+            Path(self.record_path)
+            if self.record_path
+            else (self.data_dir.runs(spider.name) / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{os.getpid()}.json")
+        )
         # The summary first: a full disk must not cost the user the one line saying what happened.
         if self.print_summary:
             print(format_summary(spider.name, summary, elapsed), flush=True)

@@ -13,6 +13,7 @@ an endless listing body costs little.
 `note_bound(crawler, name, ...)`: a discovery bound was reached: counted as
 `warta/bounded/<name>` (shown in the run summary) and logged once per crawl.
 """
+
 from __future__ import annotations
 
 import logging
@@ -88,8 +89,11 @@ class SiteGuardMiddleware:
             if len(self._hosts_logged) > LOGGED_HOSTS:
                 logger.warning("more offsite requests refused: counted in the summary (dropped: offsite), not logged")
             else:
-                logger.warning("not fetched, not the site's own host: %s (%s request)", request.url[:200],
-                               request.meta.get("page") or request.meta.get("kind") or "a")
+                logger.warning(
+                    "not fetched, not the site's own host: %s (%s request)",
+                    request.url[:200],
+                    request.meta.get("page") or request.meta.get("kind") or "a",
+                )
         raise OffsiteRequest(f"offsite: {request.url[:200]}")
 
     def request_scheduled(self, request, spider=None) -> None:
@@ -105,8 +109,11 @@ class SiteGuardMiddleware:
         """Scrapy's robots.txt middleware logs a traceback for any failed robots.txt but an
         ignored one: a robots.txt over its cap is this crawl's choice, not an error (the
         spider's own robots.txt request counts it as `discovery_too_large`)."""
-        if (isinstance(exception, DownloadCancelledError) and request.meta.get("dont_obey_robotstxt")
-                and "page" not in request.meta):
+        if (
+            isinstance(exception, DownloadCancelledError)
+            and request.meta.get("dont_obey_robotstxt")
+            and "page" not in request.meta
+        ):
             raise IgnoreRequest(f"robots.txt over {self.max_sizes['robots']} bytes: {request.url}")
         return None
 

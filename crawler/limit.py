@@ -16,6 +16,7 @@ seams share one count per crawl (`ArticleLimit`):
   article request failed for good.
 Once N articles are staged (or found unchanged), the crawl closes with the reason `limit`.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -51,9 +52,13 @@ class ArticleLimit:
         self.backlog: deque[Request] = deque()
         self.shared_queue = bool(crawler.settings.get("REDIS_URL"))
         self.closing = False
-        for receiver, signal in ((self.item_scraped, signals.item_scraped), (self.item_ended, signals.item_dropped),
-                                 (self.item_ended, signals.item_error), (self.request_dropped, signals.request_dropped),
-                                 (self.spider_idle, signals.spider_idle)):
+        for receiver, signal in (
+            (self.item_scraped, signals.item_scraped),
+            (self.item_ended, signals.item_dropped),
+            (self.item_ended, signals.item_error),
+            (self.request_dropped, signals.request_dropped),
+            (self.spider_idle, signals.spider_idle),
+        ):
             crawler.signals.connect(receiver, signal=signal)
 
     @classmethod

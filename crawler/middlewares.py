@@ -1,5 +1,6 @@
 """warta's middlewares: `Retry-After` honoured on 429 and 503 (downloader), and articles
 already staged skipped before they are requested (spider)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -105,8 +106,9 @@ class SeenSkipMiddleware:
     def _should_fetch(self, store, meta) -> bool:
         spider = self.crawler.spider
         try:
-            return store.should_fetch(spider.name, meta["article_id"], datetime.now(timezone.utc), self.refresh,
-                                      self.refetch_after)
+            return store.should_fetch(
+                spider.name, meta["article_id"], datetime.now(timezone.utc), self.refresh, self.refetch_after
+            )
         except Exception as exc:  # noqa: BLE001 (SQLite's or Redis's: the store failed under the crawl)
             # Fetching again costs a request; skipping on an error would make an empty crawl.
             if not self.stats.get_value("warta/seen/lookup_errors"):

@@ -3,6 +3,7 @@ started (`warta crawl`, `scrapy crawl`, `warta demo`), so `warta schedule status
 report see all of them. Under the scheduler (WARTA_RUN_RECORD set) the scheduler keeps the row
 itself: it also knows about timeouts and exit codes.
 """
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 
 `WARTA_DATA_DIR` (environment or setting) is the data root; everything else derives from it.
 """
+
 import os
 
 BOT_NAME = "warta"

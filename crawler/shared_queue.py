@@ -19,6 +19,7 @@ an HTTP error); `FailedLeaseMiddleware` (downloader middleware, outside the retr
 acknowledges a request that failed for good; an article's lease is acknowledged when staging
 sends `pipeline.signals.articles_staged`, or when the article is dropped with a reason.
 """
+
 from __future__ import annotations
 
 import logging
@@ -115,6 +116,7 @@ def redis_url_error(url: str) -> str | None:
 def check_redis(url: str) -> str | None:
     """Why the Redis server at `url` cannot be used, or None when it answers."""
     import redis
+
     if problem := redis_url_error(url):
         return problem
     try:
@@ -210,13 +212,18 @@ class SharedScheduler:
     @classmethod
     def from_crawler(cls, crawler):
         from scrapy_redis.connection import get_redis_from_settings
+
         settings = crawler.settings
         if not settings.get("REDIS_URL"):
             raise NotConfigured("distributed mode needs REDIS_URL")
         server = get_redis_from_settings(settings)
         server.ping()
-        scheduler = cls(crawler, server, settings.getint("DISTRIBUTED_LEASE_SECONDS", 60),
-                        int(settings.getfloat("DISTRIBUTED_RUN_TTL_HOURS", 24) * 3600))
+        scheduler = cls(
+            crawler,
+            server,
+            settings.getint("DISTRIBUTED_LEASE_SECONDS", 60),
+            int(settings.getfloat("DISTRIBUTED_RUN_TTL_HOURS", 24) * 3600),
+        )
         crawler.signals.connect(scheduler.leases_done, signal=leases_done)
         crawler.signals.connect(scheduler.articles_staged, signal=articles_staged)
         for outcome in (signals.item_dropped, signals.item_error, signals.spider_error):
@@ -227,6 +234,7 @@ class SharedScheduler:
     def open(self, spider):
         from scrapy_redis.dupefilter import RFPDupeFilter
         from scrapy_redis.queue import PriorityQueue
+
         self.spider = spider
         prefix = f"warta:{spider.name}:{spider.run_key}"
         self.queue = PriorityQueue(self.server, spider, f"{prefix}:queue")
@@ -265,8 +273,10 @@ class SharedScheduler:
     def enqueue_request(self, request) -> bool:
         old = request.meta.pop(LEASE_META, None)  # a retry replaces its leased original
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
-        added = self._enqueue(keys=[self.df.key, self.queue.key, self.inflight_key, self.leases_key],
-                              args=[fingerprint, -request.priority, self.queue._encode_request(request), old or ""])
+        added = self._enqueue(
+            keys=[self.df.key, self.queue.key, self.inflight_key, self.leases_key],
+            args=[fingerprint, -request.priority, self.queue._encode_request(request), old or ""],
+        )
         if old:
             self.mine.discard(old)
         if not added:

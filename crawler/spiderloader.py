@@ -1,4 +1,5 @@
 """Spider loader that makes one spider per site profile: a site is data, not a class."""
+
 from __future__ import annotations
 
 from scrapy.http import Request
@@ -11,8 +12,10 @@ from crawler.spiders.news import NewsSpider
 
 class ProfileSpiderLoader:
     def __init__(self, settings: BaseSettings):
-        self._spiders = {name: type(f"{name.title()}Spider", (NewsSpider,), {"name": name, "profile": profile})
-                         for name, profile in PROFILES.items()}
+        self._spiders = {
+            name: type(f"{name.title()}Spider", (NewsSpider,), {"name": name, "profile": profile})
+            for name, profile in PROFILES.items()
+        }
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "ProfileSpiderLoader":

@@ -4,6 +4,7 @@ The ground truth (title, authors, paragraphs, editor, dateline...) is what the p
 recover from the rendered pages, so tests compare against the model, never against the
 parser's own output.
 """
+
 from __future__ import annotations
 
 import random
@@ -21,19 +22,237 @@ CHANNELS = {
     "pendidikan": ("kampus", "sekolah"),
     "olahraga": ("sepak-bola", "badminton"),
 }
-PLACES = ("Jakarta", "Bandung", "Surabaya", "Medan", "Makassar", "Moskow", "Jenewa", "Denpasar",
-          "Yogyakarta", "Semarang", "Kuala Lumpur", "Washington")
-FIRST = ("Marcheilla", "Fajar", "Siti", "Budi", "Dewi", "Rizky", "Anindya", "Putri", "Agus", "Wandi",
-         "Nur", "Yogi", "Kautsar", "Rahmat", "Intan", "Fachri")
-LAST = ("Ariesta", "Nugraha", "Rahmawati", "Santoso", "Lestari", "Pratama", "Legowo", "Kusuma",
-        "Hidayat", "Yudha", "Widodo", "Saputra", "Permana", "Siregar")
+PLACES = (
+    "Jakarta",
+    "Bandung",
+    "Surabaya",
+    "Medan",
+    "Makassar",
+    "Moskow",
+    "Jenewa",
+    "Denpasar",
+    "Yogyakarta",
+    "Semarang",
+    "Kuala Lumpur",
+    "Washington",
+)
+FIRST = (
+    "Marcheilla",
+    "Fajar",
+    "Siti",
+    "Budi",
+    "Dewi",
+    "Rizky",
+    "Anindya",
+    "Putri",
+    "Agus",
+    "Wandi",
+    "Nur",
+    "Yogi",
+    "Kautsar",
+    "Rahmat",
+    "Intan",
+    "Fachri",
+)
+LAST = (
+    "Ariesta",
+    "Nugraha",
+    "Rahmawati",
+    "Santoso",
+    "Lestari",
+    "Pratama",
+    "Legowo",
+    "Kusuma",
+    "Hidayat",
+    "Yudha",
+    "Widodo",
+    "Saputra",
+    "Permana",
+    "Siregar",
+)
 EDITORS = ("WIL", "SAW", "DRI", "ARV", "FZN", "RUL")
 # A site-wide promo paragraph that no phrase rule names (learned boilerplate must catch it).
 CAMPAIGN = "Simak terus perkembangan berita pilihan redaksi setiap hari hanya di kanal kami."
 KICKERS = ("Terpopuler Nasional", "Sorotan", "Laporan Khusus", "Pemilu 2024")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember")
-WORDS = ["pemerintah", "menteri", "kebijakan", "anggaran", "rakyat", "daerah", "kota", "provinsi", "warga", "pembangunan", "ekonomi", "pertumbuhan", "investasi", "pasar", "harga", "pangan", "beras", "minyak", "energi", "listrik", "jalan", "tol", "pelabuhan", "bandara", "sekolah", "guru", "siswa", "kampus", "mahasiswa", "rumah", "sakit", "dokter", "pasien", "kesehatan", "vaksin", "program", "bantuan", "sosial", "keluarga", "desa", "petani", "nelayan", "hasil", "panen", "cuaca", "hujan", "banjir", "gempa", "bencana", "relawan", "polisi", "hakim", "jaksa", "sidang", "perkara", "hukum", "undang", "rapat", "dewan", "partai", "pemilu", "calon", "suara", "kampanye", "presiden", "gubernur", "bupati", "wali", "kepala", "dinas", "lembaga", "badan", "komisi", "kerja", "sama", "negara", "mitra", "dagang", "ekspor", "impor", "industri", "pabrik", "pekerja", "upah", "buruh", "teknologi", "digital", "aplikasi", "data", "internet", "layanan", "publik", "transportasi", "kereta", "bus", "kendaraan", "lalu", "lintas", "lingkungan", "hutan", "sungai", "laut", "sampah", "air", "bersih", "wisata", "budaya", "seni", "musik", "film", "olahraga", "tim", "pemain", "pelatih", "laga", "turnamen", "juara", "target", "rencana", "tahun", "bulan", "pekan", "hari", "ini", "kemarin", "akan", "telah", "sedang", "masih", "juga", "lebih", "besar", "kecil", "baru", "penting", "utama", "khusus", "bersama", "seluruh", "beberapa", "banyak", "sejumlah", "menurut", "menyebut", "mengatakan", "menjelaskan", "menegaskan", "meminta", "berharap", "memastikan", "meningkatkan", "menurunkan", "membangun", "memperkuat", "mendorong", "menyiapkan", "mengusulkan", "menyetujui", "menolak", "membahas", "menggelar", "menerima", "memberikan"]
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+WORDS = [
+    "pemerintah",
+    "menteri",
+    "kebijakan",
+    "anggaran",
+    "rakyat",
+    "daerah",
+    "kota",
+    "provinsi",
+    "warga",
+    "pembangunan",
+    "ekonomi",
+    "pertumbuhan",
+    "investasi",
+    "pasar",
+    "harga",
+    "pangan",
+    "beras",
+    "minyak",
+    "energi",
+    "listrik",
+    "jalan",
+    "tol",
+    "pelabuhan",
+    "bandara",
+    "sekolah",
+    "guru",
+    "siswa",
+    "kampus",
+    "mahasiswa",
+    "rumah",
+    "sakit",
+    "dokter",
+    "pasien",
+    "kesehatan",
+    "vaksin",
+    "program",
+    "bantuan",
+    "sosial",
+    "keluarga",
+    "desa",
+    "petani",
+    "nelayan",
+    "hasil",
+    "panen",
+    "cuaca",
+    "hujan",
+    "banjir",
+    "gempa",
+    "bencana",
+    "relawan",
+    "polisi",
+    "hakim",
+    "jaksa",
+    "sidang",
+    "perkara",
+    "hukum",
+    "undang",
+    "rapat",
+    "dewan",
+    "partai",
+    "pemilu",
+    "calon",
+    "suara",
+    "kampanye",
+    "presiden",
+    "gubernur",
+    "bupati",
+    "wali",
+    "kepala",
+    "dinas",
+    "lembaga",
+    "badan",
+    "komisi",
+    "kerja",
+    "sama",
+    "negara",
+    "mitra",
+    "dagang",
+    "ekspor",
+    "impor",
+    "industri",
+    "pabrik",
+    "pekerja",
+    "upah",
+    "buruh",
+    "teknologi",
+    "digital",
+    "aplikasi",
+    "data",
+    "internet",
+    "layanan",
+    "publik",
+    "transportasi",
+    "kereta",
+    "bus",
+    "kendaraan",
+    "lalu",
+    "lintas",
+    "lingkungan",
+    "hutan",
+    "sungai",
+    "laut",
+    "sampah",
+    "air",
+    "bersih",
+    "wisata",
+    "budaya",
+    "seni",
+    "musik",
+    "film",
+    "olahraga",
+    "tim",
+    "pemain",
+    "pelatih",
+    "laga",
+    "turnamen",
+    "juara",
+    "target",
+    "rencana",
+    "tahun",
+    "bulan",
+    "pekan",
+    "hari",
+    "ini",
+    "kemarin",
+    "akan",
+    "telah",
+    "sedang",
+    "masih",
+    "juga",
+    "lebih",
+    "besar",
+    "kecil",
+    "baru",
+    "penting",
+    "utama",
+    "khusus",
+    "bersama",
+    "seluruh",
+    "beberapa",
+    "banyak",
+    "sejumlah",
+    "menurut",
+    "menyebut",
+    "mengatakan",
+    "menjelaskan",
+    "menegaskan",
+    "meminta",
+    "berharap",
+    "memastikan",
+    "meningkatkan",
+    "menurunkan",
+    "membangun",
+    "memperkuat",
+    "mendorong",
+    "menyiapkan",
+    "mengusulkan",
+    "menyetujui",
+    "menolak",
+    "membahas",
+    "menggelar",
+    "menerima",
+    "memberikan",
+]
 
 
 def _words(rng: random.Random, n: int) -> str:
@@ -118,8 +337,14 @@ def _article_id(rng: random.Random, taken: set[str]) -> str:
             return aid
 
 
-def generate_site(n_articles: int = 120, days: int = 6, end: date = date(2026, 11, 26), seed: int = 7,
-                  origin: str = "https://www.medcom.id", reposts: int = 2) -> SiteModel:
+def generate_site(
+    n_articles: int = 120,
+    days: int = 6,
+    end: date = date(2026, 11, 26),
+    seed: int = 7,
+    origin: str = "https://www.medcom.id",
+    reposts: int = 2,
+) -> SiteModel:
     """`n_articles` spread over the `days` days ending on `end`, with every markup variation."""
     rng = random.Random(seed)
     taken: set[str] = set()
@@ -141,33 +366,41 @@ def generate_site(n_articles: int = 120, days: int = 6, end: date = date(2026, 1
         minute_of_day = rng.choice([5, 23 * 60 + 50]) if i % 17 == 0 else rng.randint(6 * 60, 22 * 60)
         published = datetime(day.year, day.month, day.day, minute_of_day // 60, minute_of_day % 60, tzinfo=WIB)
         caption = f"Ilustrasi {_words(rng, 3)}. Medcom.id"
-        articles.append(ArticleModel(
-            article_id=_article_id(rng, taken), channel=channel, subchannel=rng.choice(CHANNELS[channel]),
-            slug="-".join(title.lower().split()[:8]), title=title,
-            kicker=rng.choice(KICKERS) if i % 4 == 1 else None,
-            authors=[f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(1 if i % 5 else 2)],
-            editor=rng.choice(EDITORS), published_at=published, dateline=rng.choice(PLACES),
-            paragraphs=paragraphs, headings=headings,
-            tags=sorted({rng.choice(WORDS).title() for _ in range(rng.randint(1, 4))}),
-            image_url=f"https://cdn.medcom.id/dynamic/content/{day:%Y/%m/%d}/{100000 + i}/"
-                      f"{''.join(rng.choice(string.ascii_letters) for _ in range(10))}.jpg?w=1024",
-            image_caption=caption,
-            style={
-                "byline": ("bullet", "dash", "dash_lower")[i % 3],
-                "paragraphs": "br" if i % 2 else "p",
-                "baca": ("Baca:", "Baca juga:")[i % 2],
-                "reaction": i % 3 == 1,
-                "canonical": i % 4 != 3,
-                "jsonld": i % 5 in (0, 2),
-                "whatsapp": i % 6 == 5,
-                "promo": i % 7 == 3,
-                "editor_inline": i % 8 == 7,
-                "caption_in_body": i % 9 == 4,
-                "dateline_bold_colon": i % 2 == 0,
-                "campaign": i % 5 == 2,
-                "unknown_container": i % 10 == 6,  # the body in a div no selector names
-            },
-        ))
+        articles.append(
+            ArticleModel(
+                article_id=_article_id(rng, taken),
+                channel=channel,
+                subchannel=rng.choice(CHANNELS[channel]),
+                slug="-".join(title.lower().split()[:8]),
+                title=title,
+                kicker=rng.choice(KICKERS) if i % 4 == 1 else None,
+                authors=[f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(1 if i % 5 else 2)],
+                editor=rng.choice(EDITORS),
+                published_at=published,
+                dateline=rng.choice(PLACES),
+                paragraphs=paragraphs,
+                headings=headings,
+                tags=sorted({rng.choice(WORDS).title() for _ in range(rng.randint(1, 4))}),
+                image_url=f"https://cdn.medcom.id/dynamic/content/{day:%Y/%m/%d}/{100000 + i}/"
+                f"{''.join(rng.choice(string.ascii_letters) for _ in range(10))}.jpg?w=1024",
+                image_caption=caption,
+                style={
+                    "byline": ("bullet", "dash", "dash_lower")[i % 3],
+                    "paragraphs": "br" if i % 2 else "p",
+                    "baca": ("Baca:", "Baca juga:")[i % 2],
+                    "reaction": i % 3 == 1,
+                    "canonical": i % 4 != 3,
+                    "jsonld": i % 5 in (0, 2),
+                    "whatsapp": i % 6 == 5,
+                    "promo": i % 7 == 3,
+                    "editor_inline": i % 8 == 7,
+                    "caption_in_body": i % 9 == 4,
+                    "dateline_bold_colon": i % 2 == 0,
+                    "campaign": i % 5 == 2,
+                    "unknown_container": i % 10 == 6,  # the body in a div no selector names
+                },
+            )
+        )
     articles.sort(key=lambda a: a.published_at)
     for i, a in enumerate(articles):
         if i > 0 and i % 3 != 2:
@@ -182,8 +415,9 @@ def _reposts(rng: random.Random, taken: set[str], articles: list[ArticleModel], 
     """Re-posts of long early stories a day later: `n` near-duplicates (one sentence edited, new
     title) and one exact copy of the body."""
     last_day = articles[-1].published_at.date()
-    sources = [a for a in articles if len(a.paragraphs) >= 7 and not a.headings
-               and a.published_at.date() < last_day][: n + 1]
+    sources = [a for a in articles if len(a.paragraphs) >= 7 and not a.headings and a.published_at.date() < last_day][
+        : n + 1
+    ]
     made = []
     for k, original in enumerate(sources):
         paragraphs = list(original.paragraphs)
@@ -194,10 +428,19 @@ def _reposts(rng: random.Random, taken: set[str], articles: list[ArticleModel], 
             paragraphs[target] = ". ".join(sentences)
         title_words = _words(rng, 8)
         title = title_words[0].upper() + title_words[1:]
-        made.append(ArticleModel(
-            **{**original.__dict__, "article_id": _article_id(rng, taken), "title": title,
-               "slug": "-".join(title.lower().split()[:8]), "paragraphs": paragraphs, "related": [],
-               "published_at": original.published_at + timedelta(days=1, minutes=7),
-               "repost_of": original.article_id if k < n else None,
-               "copy_of": None if k < n else original.article_id}))
+        made.append(
+            ArticleModel(
+                **{
+                    **original.__dict__,
+                    "article_id": _article_id(rng, taken),
+                    "title": title,
+                    "slug": "-".join(title.lower().split()[:8]),
+                    "paragraphs": paragraphs,
+                    "related": [],
+                    "published_at": original.published_at + timedelta(days=1, minutes=7),
+                    "repost_of": original.article_id if k < n else None,
+                    "copy_of": None if k < n else original.article_id,
+                }
+            )
+        )
     return made

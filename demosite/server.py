@@ -4,6 +4,7 @@ serves the default site on its own).
 Failure modes of a real site are built in: a 404 linked from the feed, an article that
 answers 500 on its first request and then recovers, an optional fixed latency per page.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,15 +24,22 @@ MISSING_PATH = "/nasional/hukum/Zz404xYz-berita-yang-sudah-dihapus"
 class DemoServer:
     """`with DemoServer(site) as server:` serves `site` at `server.base_url` in a thread."""
 
-    def __init__(self, site: SiteModel, port: int = 0, latency: float = 0.0, flaky_paths: int = 1,
-                 throttled_paths: int = 0, retry_after: int = 2):
+    def __init__(
+        self,
+        site: SiteModel,
+        port: int = 0,
+        latency: float = 0.0,
+        flaky_paths: int = 1,
+        throttled_paths: int = 0,
+        retry_after: int = 2,
+    ):
         self.site = site
         self.latency = latency
         self.hits: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._pages = {a.path: a for a in site.articles}
-        self._flaky = {a.path for a in site.articles[3:3 + flaky_paths]}
-        self._throttled = {a.path for a in site.articles[10:10 + throttled_paths]}
+        self._flaky = {a.path for a in site.articles[3 : 3 + flaky_paths]}
+        self._throttled = {a.path for a in site.articles[10 : 10 + throttled_paths]}
         self.retry_after = retry_after
         self.times: dict[str, list[float]] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())

@@ -12,6 +12,7 @@ article's URL on the site's origin) and `WARC-Warta-Mirror` (the base URL it was
 The index (`DATA/state/raw_index.sqlite`: article id -> file, offset, length, fetch time,
 publication day once known) finds one page fast; it is rebuilt from the WARC files when lost.
 """
+
 from __future__ import annotations
 
 import base64
@@ -60,17 +61,27 @@ def warc_record(page: FetchedPage, mirror: str | None) -> bytes:
     of its cost per record, which a crawl pays for every article."""
     status = f"{page.status} {REASONS.get(page.status, 'OK')}"
     lines = [f"HTTP/1.1 {status}"]
-    lines += [f"{'X-Warta-Original-' + name if name in WIRE_HEADERS else name}: {value}"
-              for name, values in page.headers.items() for value in values]
+    lines += [
+        f"{'X-Warta-Original-' + name if name in WIRE_HEADERS else name}: {value}"
+        for name, values in page.headers.items()
+        for value in values
+    ]
     lines.append(f"Content-Length: {len(page.body)}")
     http = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "replace")
     block = http + page.body
-    headers = [("WARC-Type", "response"), ("WARC-Record-ID", f"<urn:uuid:{uuid.uuid4()}>"),
-               ("WARC-Date", page.fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
-               ("WARC-Target-URI", page.url), (ARTICLE_ID, page.article_id or ""), (CANONICAL, page.canonical),
-               *([(MIRROR, mirror)] if mirror else []),
-               ("WARC-Payload-Digest", _digest(page.body)), ("WARC-Block-Digest", _digest(block)),
-               ("Content-Type", "application/http; msgtype=response"), ("Content-Length", str(len(block)))]
+    headers = [
+        ("WARC-Type", "response"),
+        ("WARC-Record-ID", f"<urn:uuid:{uuid.uuid4()}>"),
+        ("WARC-Date", page.fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
+        ("WARC-Target-URI", page.url),
+        (ARTICLE_ID, page.article_id or ""),
+        (CANONICAL, page.canonical),
+        *([(MIRROR, mirror)] if mirror else []),
+        ("WARC-Payload-Digest", _digest(page.body)),
+        ("WARC-Block-Digest", _digest(block)),
+        ("Content-Type", "application/http; msgtype=response"),
+        ("Content-Length", str(len(block))),
+    ]
     head = "WARC/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
     gzip = zlib.compressobj(6, zlib.DEFLATED, 31)
     return gzip.compress(head.encode("utf-8") + block + b"\r\n\r\n") + gzip.flush()
@@ -93,9 +104,15 @@ def _page(record) -> tuple[FetchedPage, str | None]:
     http = {}
     for name, value in record.http_headers.headers:
         http.setdefault(name.lower(), []).append(value)
-    page = FetchedPage(headers.get_header("WARC-Target-URI"), headers.get_header(CANONICAL) or "",
-                       int(record.http_headers.get_statuscode() or 0), record.content_stream().read(), fetched,
-                       http, article_id=headers.get_header(ARTICLE_ID) or None)
+    page = FetchedPage(
+        headers.get_header("WARC-Target-URI"),
+        headers.get_header(CANONICAL) or "",
+        int(record.http_headers.get_statuscode() or 0),
+        record.content_stream().read(),
+        fetched,
+        http,
+        article_id=headers.get_header(ARTICLE_ID) or None,
+    )
     return page, headers.get_header(MIRROR)
 
 
@@ -126,7 +143,7 @@ def read_record(chunk: bytes, key: str, offset: int) -> RawPage:
         warc = dict(line.split(": ", 1) for line in lines[1:])
         if not lines[0].startswith("WARC/") or warc.get("WARC-Type") != "response":
             raise ValueError("not a response record")
-        http_head, _, body = rest[:int(warc["Content-Length"])].partition(b"\r\n\r\n")
+        http_head, _, body = rest[: int(warc["Content-Length"])].partition(b"\r\n\r\n")
         http_lines = http_head.decode("iso-8859-1").split("\r\n")
         headers: dict[str, list[str]] = {}
         for line in http_lines[1:]:
@@ -134,9 +151,15 @@ def read_record(chunk: bytes, key: str, offset: int) -> RawPage:
             headers.setdefault(name.strip().lower(), []).append(value.strip())
         if "x-warta-original-content-encoding" not in headers and "content-encoding" in headers:
             raise ValueError("an encoded body: warcio decodes it")
-        page = FetchedPage(warc["WARC-Target-URI"], warc.get(CANONICAL, ""), int(http_lines[0].split(" ", 2)[1]),
-                           body, datetime.fromisoformat(warc["WARC-Date"].replace("Z", "+00:00")), headers,
-                           article_id=warc.get(ARTICLE_ID) or None)
+        page = FetchedPage(
+            warc["WARC-Target-URI"],
+            warc.get(CANONICAL, ""),
+            int(http_lines[0].split(" ", 2)[1]),
+            body,
+            datetime.fromisoformat(warc["WARC-Date"].replace("Z", "+00:00")),
+            headers,
+            article_id=warc.get(ARTICLE_ID) or None,
+        )
         return RawPage(page, warc.get(MIRROR), key, offset, len(chunk))
     except (zlib.error, ValueError, KeyError, IndexError, UnicodeDecodeError):
         for raw in iter_file(chunk, key):
@@ -184,28 +207,39 @@ class RawIndex:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO indexed VALUES (?, ?)", list((sizes or {}).items()))
             # OR IGNORE: a fetch is a fact; its publication day, learned later, must survive a re-scan.
-            self.db.executemany("INSERT OR IGNORE INTO raw (site, article_id, fetched_at, key, offset, length) "
-                                "VALUES (?, ?, ?, ?, ?, ?)", [(site, *row) for row in rows])
+            self.db.executemany(
+                "INSERT OR IGNORE INTO raw (site, article_id, fetched_at, key, offset, length) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(site, *row) for row in rows],
+            )
 
     def set_published(self, site: str, days: list[tuple[str, str]]) -> None:
         """(article id, WIB day) of staged articles: reparse and repair select by day."""
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("UPDATE raw SET published_day = ? WHERE site = ? AND article_id = ?",
-                                [(day, site, aid) for aid, day in days])
+            self.db.executemany(
+                "UPDATE raw SET published_day = ? WHERE site = ? AND article_id = ?",
+                [(day, site, aid) for aid, day in days],
+            )
 
     def refresh(self) -> int:
         """Index the WARC files (or their new tails) not indexed yet; returns records added."""
         added = 0
         for key in archive_files(self.data_dir):
             site = key.split("/")[1].removeprefix("site=")
-            size = len(self.data_dir.store.read_bytes(key)) if self.data_dir.remote else \
-                self.data_dir.store.path(key).stat().st_size
+            size = (
+                len(self.data_dir.store.read_bytes(key))
+                if self.data_dir.remote
+                else self.data_dir.store.path(key).stat().st_size
+            )
             known = self.db.execute("SELECT size FROM indexed WHERE key = ?", (key,)).fetchone()
             if known and known[0] == size:
                 continue
-            rows = [(r.page.article_id, r.page.fetched_at.isoformat(), r.key, r.offset, r.length)
-                    for r in iter_archive_key(self.data_dir, key) if r.page.article_id]
+            rows = [
+                (r.page.article_id, r.page.fetched_at.isoformat(), r.key, r.offset, r.length)
+                for r in iter_archive_key(self.data_dir, key)
+                if r.page.article_id
+            ]
             self.add(site, rows)
             with self.db:
                 self.db.execute("INSERT OR REPLACE INTO indexed VALUES (?, ?)", (key, size))
@@ -213,27 +247,33 @@ class RawIndex:
         return added
 
     def latest(self, site: str, article_id: str) -> tuple[str, int, int] | None:
-        row = self.db.execute("SELECT key, offset, length FROM raw WHERE site = ? AND article_id = ? "
-                              "ORDER BY fetched_at DESC LIMIT 1", (site, article_id)).fetchone()
+        row = self.db.execute(
+            "SELECT key, offset, length FROM raw WHERE site = ? AND article_id = ? ORDER BY fetched_at DESC LIMIT 1",
+            (site, article_id),
+        ).fetchone()
         return tuple(row) if row else None
 
     def find(self, article_id: str) -> tuple[str, str, int, int] | None:
         """(site, key, offset, length) of the latest response of `article_id` in any site."""
-        row = self.db.execute("SELECT site, key, offset, length FROM raw WHERE article_id = ? "
-                              "ORDER BY fetched_at DESC LIMIT 1", (article_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT site, key, offset, length FROM raw WHERE article_id = ? ORDER BY fetched_at DESC LIMIT 1",
+            (article_id,),
+        ).fetchone()
         return tuple(row) if row else None
 
     def published_day(self, site: str, article_id: str) -> str | None:
         """The day `article_id` was staged for, or None if it never was."""
-        row = self.db.execute("SELECT MAX(published_day) FROM raw WHERE site = ? AND article_id = ?",
-                              (site, article_id)).fetchone()
+        row = self.db.execute(
+            "SELECT MAX(published_day) FROM raw WHERE site = ? AND article_id = ?", (site, article_id)
+        ).fetchone()
         return row[0] if row else None
 
     def staged_days(self) -> dict[tuple[str, str], set[str]]:
         """(site, day) -> the article ids staged for that day, as far as the archive knows."""
         found: dict[tuple[str, str], set[str]] = {}
         for site, day, aid in self.db.execute(
-                "SELECT site, published_day, article_id FROM raw WHERE published_day IS NOT NULL"):
+            "SELECT site, published_day, article_id FROM raw WHERE published_day IS NOT NULL"
+        ):
             found.setdefault((site, day), set()).add(aid)
         return found
 
@@ -247,9 +287,11 @@ class RawIndex:
     def latest_records(self, site: str, days: set[str] | None = None) -> Iterator[tuple[str, str, int, int]]:
         """(article id, key, offset, length) of each article's latest response, in file order;
         only articles published on `days` (those whose day is unknown are included too)."""
-        query = ("SELECT article_id, key, offset, length, published_day FROM raw r WHERE site = ? AND fetched_at = "
-                 "(SELECT MAX(fetched_at) FROM raw WHERE site = r.site AND article_id = r.article_id) "
-                 "ORDER BY key, offset")
+        query = (
+            "SELECT article_id, key, offset, length, published_day FROM raw r WHERE site = ? AND fetched_at = "
+            "(SELECT MAX(fetched_at) FROM raw WHERE site = r.site AND article_id = r.article_id) "
+            "ORDER BY key, offset"
+        )
         for aid, key, offset, length, day in self.db.execute(query, (site,)):
             if days is None or day is None or day in days:
                 yield aid, key, offset, length
@@ -325,7 +367,7 @@ class RawWriter:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(self.fd, view):]
+                view = view[os.write(self.fd, view) :]
             os.fsync(self.fd)
         except OSError:
             os.ftruncate(self.fd, offset)  # no torn record for a reader to trip on

@@ -5,6 +5,7 @@ the parser of tomorrow. It only buffers: the staging pipeline flushes it at its 
 point, before the staged lines, so an article is staged only once its raw record is durable.
 Off with RAW_ARCHIVE_ENABLED = False; RAW_ARCHIVE_MAX_BYTES rotates local files by size.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,11 @@ class RawArchivePipeline:
         settings = crawler.settings
         if not settings.getbool("RAW_ARCHIVE_ENABLED", True):
             raise NotConfigured("RAW_ARCHIVE_ENABLED is off")
-        return cls(crawler, DataDir(settings.get("WARTA_DATA_DIR", "data")),
-                   settings.getint("RAW_ARCHIVE_MAX_BYTES", 256 * 1024 * 1024))
+        return cls(
+            crawler,
+            DataDir(settings.get("WARTA_DATA_DIR", "data")),
+            settings.getint("RAW_ARCHIVE_MAX_BYTES", 256 * 1024 * 1024),
+        )
 
     def open_spider(self):
         self.writer = RawWriter(self.data_dir, self.crawler.spider.name, self.max_bytes)
@@ -57,8 +61,9 @@ class RawArchivePipeline:
             self.crawler.stats.inc_value("warta/archived", len(placed))
             self.crawler.stats.inc_value("warta/archived_bytes", sum(p[4] for p in placed))
             touched = {p[2] for p in placed}
-            self.index.add(self.crawler.spider.name, [p for p in placed if p[0]],
-                           {key: self.writer.sizes[key] for key in touched})
+            self.index.add(
+                self.crawler.spider.name, [p for p in placed if p[0]], {key: self.writer.sizes[key] for key in touched}
+            )
 
     def articles_staged(self, items) -> None:
         by_site: dict[str, list[tuple[str, str]]] = {}

@@ -1,4 +1,5 @@
 """Item pipeline: fetched article page -> parsed, cleaned article (or a counted drop)."""
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,7 @@ class ArticlePipeline:
             return item
         spider = self.crawler.spider
         try:
-            result = parse_page(item.body, item.url, spider.profile, mirror=spider.mirror,
-                                crawled_at=item.fetched_at)
+            result = parse_page(item.body, item.url, spider.profile, mirror=spider.mirror, crawled_at=item.fetched_at)
         except NotAnArticle as exc:
             self.drop(exc.reason, str(exc))
         except Exception as exc:  # a parser bug must cost one page, not the crawl

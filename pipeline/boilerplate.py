@@ -7,6 +7,7 @@ boilerplate when it appears in at least BOILERPLATE_MIN_ARTICLES distinct articl
 window and is short (BOILERPLATE_MAX_WORDS): a quote shared by two or three stories, or a
 re-post sharing all its paragraphs with one earlier story, stays.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -70,8 +71,9 @@ class BoilerplateStore:
             self.db.execute("BEGIN")
             seq = self._last_seq(site)
             for article_id, paragraphs in articles:
-                if self.db.execute("SELECT 1 FROM observed WHERE site = ? AND article_id = ?",
-                                   (site, article_id)).fetchone():
+                if self.db.execute(
+                    "SELECT 1 FROM observed WHERE site = ? AND article_id = ?", (site, article_id)
+                ).fetchone():
                     continue
                 seq += 1
                 new += 1
@@ -86,8 +88,10 @@ class BoilerplateStore:
 
     def count(self, site: str, paragraph: str) -> int:
         floor = self._last_seq(site) - self.t.window
-        return self.db.execute("SELECT COUNT(*) FROM paragraph WHERE site = ? AND hash = ? AND seq > ?",
-                               (site, paragraph_hash(paragraph), floor)).fetchone()[0]
+        return self.db.execute(
+            "SELECT COUNT(*) FROM paragraph WHERE site = ? AND hash = ? AND seq > ?",
+            (site, paragraph_hash(paragraph), floor),
+        ).fetchone()[0]
 
     def is_boilerplate(self, site: str, paragraph: str) -> bool:
         return len(paragraph.split()) <= self.t.max_words and self.count(site, paragraph) >= self.t.min_articles
@@ -95,13 +99,18 @@ class BoilerplateStore:
     def learned(self, site: str) -> frozenset[int]:
         """Hashes of every paragraph that currently counts as boilerplate (one query, for bulk use)."""
         floor = self._last_seq(site) - self.t.window
-        return frozenset(h for (h,) in self.db.execute(
-            "SELECT hash FROM paragraph WHERE site = ? AND seq > ? GROUP BY hash HAVING COUNT(*) >= ?",
-            (site, floor, self.t.min_articles)))
+        return frozenset(
+            h
+            for (h,) in self.db.execute(
+                "SELECT hash FROM paragraph WHERE site = ? AND seq > ? GROUP BY hash HAVING COUNT(*) >= ?",
+                (site, floor, self.t.min_articles),
+            )
+        )
 
 
-def strip_learned(article: dict, store: BoilerplateStore, site: str,
-                  learned: frozenset[int] | None = None) -> tuple[dict, list[str]]:
+def strip_learned(
+    article: dict, store: BoilerplateStore, site: str, learned: frozenset[int] | None = None
+) -> tuple[dict, list[str]]:
     """The article without learned boilerplate paragraphs (never emptied), and what was removed;
     bulk callers pass `learned` (from `store.learned(site)`) once for many articles."""
     paragraphs = article["body"].split("\n\n") if article.get("body") else []
@@ -134,9 +143,11 @@ class LearnedBoilerplatePipeline:
         settings = crawler.settings
         if not settings.getbool("BOILERPLATE_ENABLED", True):
             raise NotConfigured("BOILERPLATE_ENABLED is off")
-        thresholds = Thresholds(settings.getint("BOILERPLATE_MIN_ARTICLES", 5),
-                                settings.getint("BOILERPLATE_MAX_WORDS", 60),
-                                settings.getint("BOILERPLATE_WINDOW", 5000))
+        thresholds = Thresholds(
+            settings.getint("BOILERPLATE_MIN_ARTICLES", 5),
+            settings.getint("BOILERPLATE_MAX_WORDS", 60),
+            settings.getint("BOILERPLATE_WINDOW", 5000),
+        )
         return cls(crawler, BoilerplateStore(store_path(settings.get("WARTA_DATA_DIR", "data")), thresholds))
 
     def process_item(self, item: ArticleItem):

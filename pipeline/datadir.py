@@ -12,6 +12,7 @@ provide; working state that needs a real file system (SQLite, locks, run records
 stays local: under the data dir when it is local, else under `WARTA_STATE_DIR` (default
 `~/.cache/warta/<scheme>_<bucket-and-prefix>`).
 """
+
 from __future__ import annotations
 
 import os

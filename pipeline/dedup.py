@@ -9,6 +9,7 @@
 The seen-store belongs to `pipeline.seen.SeenStoreExtension`, which writes it once staging
 reports a batch durable.
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ Per run, each crawl's field fill rates (and the share of articles its site profi
 are compared with the site's recent runs, so a layout change is flagged the same day, as is
 a crawl that fetched pages but found no article at all.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -15,20 +16,32 @@ from pipeline.runs import MIN_ARTICLES, PROFILE_SHARE, History, fill_rates  # no
 WIB = ZoneInfo("Asia/Jakarta")
 
 FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change
+
+
 def health_problems(summary: dict, fill: dict, history: list[dict]) -> list[str]:
     """What a careful operator would want to hear about this crawl."""
     problems = []
-    parsed = summary.get("articles", 0) + sum(summary.get("skipped", {}).values()) + sum(
-        summary.get("dropped", {}).get(reason, 0) for reason in ("unchanged", "duplicate_content", "duplicate_id"))
+    parsed = (
+        summary.get("articles", 0)
+        + sum(summary.get("skipped", {}).values())
+        + sum(
+            summary.get("dropped", {}).get(reason, 0) for reason in ("unchanged", "duplicate_content", "duplicate_id")
+        )
+    )
     if summary.get("pages", 0) and parsed == 0:
-        problems.append(f"zero articles: {summary.get('pages')} pages fetched but no article parsed "
-                        f"(dropped: {summary.get('dropped') or 'nothing'})")
+        problems.append(
+            f"zero articles: {summary.get('pages')} pages fetched but no article parsed "
+            f"(dropped: {summary.get('dropped') or 'nothing'})"
+        )
     if summary.get("articles", 0) >= MIN_ARTICLES and history:
         for name, rate in fill.items():
             past = [h[name] for h in history if name in h]
             if past and rate < statistics.median(past) - FILL_DROP:
-                what = "share of articles parsed by the site's profile (the layout may have changed)" \
-                    if name == PROFILE_SHARE else f"fill rate of {name}"
+                what = (
+                    "share of articles parsed by the site's profile (the layout may have changed)"
+                    if name == PROFILE_SHARE
+                    else f"fill rate of {name}"
+                )
                 problems.append(f"{what} fell to {rate:.2f} (recent median {statistics.median(past):.2f})")
     return problems
 
@@ -49,7 +62,9 @@ def run_problems(runs: list) -> list[str]:
         seen.add(run.job)
         if run.status != "ok":
             detail = "; ".join(run.problems) or (f"exit {run.exit_code}" if run.exit_code is not None else "")
-            problems.append(f"{run.job}: last run {run.status} at {wib(run.started)}" + (f": {detail}" if detail else ""))
+            problems.append(
+                f"{run.job}: last run {run.status} at {wib(run.started)}" + (f": {detail}" if detail else "")
+            )
         elif run.problems:
             problems.append(f"{run.job}: {'; '.join(run.problems)} (run at {wib(run.started)})")
     by_site: dict[str, list] = {}
@@ -59,8 +74,9 @@ def run_problems(runs: list) -> list[str]:
     for site, site_runs in sorted(by_site.items()):
         latest = site_runs[:UNREACHABLE_RUNS]
         if len(latest) == UNREACHABLE_RUNS and all(r.status == "failed" and not r.pages for r in latest):
-            problems.append(f"{site}: unreachable for {UNREACHABLE_RUNS} consecutive runs "
-                            f"(since {wib(latest[-1].started)})")
+            problems.append(
+                f"{site}: unreachable for {UNREACHABLE_RUNS} consecutive runs (since {wib(latest[-1].started)})"
+            )
     return problems
 
 

@@ -8,6 +8,7 @@ bookkeeping about it (where it came from, its distributed-mode lease, its near-d
 sketch); the HTML goes no further than the parse. Staging writes the article alone and
 returns it as a plain dict, so feed exports and `item_scraped` receivers see only columns.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -11,6 +11,7 @@ Sketch: word 3-gram shingles of the lower-cased body without punctuation -> K=64
 LSH: 16 bands of 4 values; a pair sharing any band is a candidate, confirmed when the
 fraction of equal bins (the Jaccard estimate) reaches the threshold.
 """
+
 from __future__ import annotations
 
 import string
@@ -113,10 +114,11 @@ def candidate_pairs(sigs: np.ndarray) -> set[tuple[int, int]]:
         ordered = column[order]
         starts = np.nonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))[0]
         lengths = np.diff(np.concatenate((starts, [len(ordered)])))
-        for start, length in zip(starts[(lengths > 1) & (lengths <= MAX_BUCKET)],
-                                 lengths[(lengths > 1) & (lengths <= MAX_BUCKET)]):
-            members = sorted(int(i) for i in order[start:start + length])
-            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
+        for start, length in zip(
+            starts[(lengths > 1) & (lengths <= MAX_BUCKET)], lengths[(lengths > 1) & (lengths <= MAX_BUCKET)]
+        ):
+            members = sorted(int(i) for i in order[start : start + length])
+            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
     return pairs
 
 

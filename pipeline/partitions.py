@@ -5,6 +5,7 @@ A partition is `snapshots/site=<site>/date=<day>/part-0.parquet` plus `_manifest
 manifest (`pipeline.stores`): a reader sees the old partition or the new one, never half of
 one; a build killed between the two leaves them disagreeing, which the next build notices.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,13 @@ def write_parquet(table: pa.Table, where) -> None:
 
 
 def new_manifest(table: pa.Table, sha256: str) -> dict:
-    return {"rows": table.num_rows, "schema_version": SCHEMA_VERSION, "file": PART_NAME,
-            "sha256": sha256, "built_at": datetime.now(timezone.utc).isoformat()}
+    return {
+        "rows": table.num_rows,
+        "schema_version": SCHEMA_VERSION,
+        "file": PART_NAME,
+        "sha256": sha256,
+        "built_at": datetime.now(timezone.utc).isoformat(),
+    }
 
 
 def manifest_problems(where: str, manifest: dict, sha256: str | None, num_rows: Callable[[], int]) -> list[str]:
@@ -93,8 +99,11 @@ class Partitions:
         """The ids a partition holds (None when it cannot be read)."""
         data = self._read(site, day, PART_NAME)
         try:
-            return None if data is None else set(pq.read_table(io.BytesIO(data), columns=["article_id"])
-                                                 .column("article_id").to_pylist())
+            return (
+                None
+                if data is None
+                else set(pq.read_table(io.BytesIO(data), columns=["article_id"]).column("article_id").to_pylist())
+            )
         except Exception:  # unreadable: the caller treats it as broken
             return None
 
@@ -141,8 +150,12 @@ class Partitions:
             manifest = json.loads(self._read(site, day, MANIFEST_NAME) or b"")
         except ValueError:
             return None
-        valid = (isinstance(manifest, dict) and isinstance(manifest.get("sha256"), str)
-                 and isinstance(manifest.get("rows"), int) and isinstance(manifest.get("file", PART_NAME), str))
+        valid = (
+            isinstance(manifest, dict)
+            and isinstance(manifest.get("sha256"), str)
+            and isinstance(manifest.get("rows"), int)
+            and isinstance(manifest.get("file", PART_NAME), str)
+        )
         return manifest if valid else None
 
     def without_manifest(self) -> list[tuple[str, str]]:
@@ -173,8 +186,12 @@ class Partitions:
         if manifest is None:
             return [f"{where}: no manifest (missing, empty or not a manifest)"]
         data = self._read(site, day, manifest.get("file", PART_NAME))
-        return manifest_problems(where, manifest, hashlib.sha256(data).hexdigest() if data is not None else None,
-                                 lambda: pq.ParquetFile(io.BytesIO(data)).metadata.num_rows)
+        return manifest_problems(
+            where,
+            manifest,
+            hashlib.sha256(data).hexdigest() if data is not None else None,
+            lambda: pq.ParquetFile(io.BytesIO(data)).metadata.num_rows,
+        )
 
 
 def verify(data_dir: "str | DataDir") -> tuple[int, list[str]]:
@@ -185,6 +202,9 @@ def verify(data_dir: "str | DataDir") -> tuple[int, list[str]]:
     problems = [problem for site, day in existing for problem in partitions.problems(site, day)]
     present = set(existing)
     for site in partitions.sites():
-        problems += [f"site={site}/date={day}: missing (published before, per {LEDGER_NAME})"
-                     for day in partitions.ledger(site) if (site, day) not in present]
+        problems += [
+            f"site={site}/date={day}: missing (published before, per {LEDGER_NAME})"
+            for day in partitions.ledger(site)
+            if (site, day) not in present
+        ]
     return len(existing), problems

@@ -1,4 +1,5 @@
 """Reading the snapshots: only the partitions and columns asked for."""
+
 from __future__ import annotations
 
 import errno
@@ -29,8 +30,9 @@ def _day(name: str, value) -> str | None:
 
 def _check_site(data_dir: DataDir, site: str) -> None:
     """An unknown site is a mistake, not an empty result: profiles, and sites already in the data."""
-    known = set(PROFILES) | {key.split("/")[1].removeprefix("site=")
-                             for key in data_dir.store.list(f"{DataDir.SNAPSHOTS}/site=*")}
+    known = set(PROFILES) | {
+        key.split("/")[1].removeprefix("site=") for key in data_dir.store.list(f"{DataDir.SNAPSHOTS}/site=*")
+    }
     if site not in known:
         raise ValueError(f"site: unknown site {site!r}; known: {', '.join(sorted(known))}")
 
@@ -43,13 +45,24 @@ def open_dataset(data_dir: str | os.PathLike) -> ds.Dataset:
     """The snapshots as one Arrow dataset with the current schema (older files gain nulls);
     `data_dir` may be an object-store URL (`s3://bucket/prefix`)."""
     source, filesystem = DataDir.of(data_dir).store.arrow(DataDir.SNAPSHOTS)
-    return ds.dataset(source, filesystem=filesystem, format="parquet", schema=dataset_schema(),
-                      partitioning=ds.partitioning(PARTITION_SCHEMA, flavor="hive"),
-                      exclude_invalid_files=False, ignore_prefixes=[".", "_"])
+    return ds.dataset(
+        source,
+        filesystem=filesystem,
+        format="parquet",
+        schema=dataset_schema(),
+        partitioning=ds.partitioning(PARTITION_SCHEMA, flavor="hive"),
+        exclude_invalid_files=False,
+        ignore_prefixes=[".", "_"],
+    )
 
 
-def read_articles(data_dir: str | os.PathLike = "data", since=None, until=None, site: str | None = None,
-                  columns: list[str] | None = None) -> pd.DataFrame:
+def read_articles(
+    data_dir: str | os.PathLike = "data",
+    since=None,
+    until=None,
+    site: str | None = None,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
     """Articles published from `since` to `until` (WIB days, inclusive) as a DataFrame.
 
     Partition pruning on `site` and `date` means only the matching folders are opened, and
@@ -72,9 +85,11 @@ def read_articles(data_dir: str | os.PathLike = "data", since=None, until=None, 
     if not _has_snapshots(data_dir):
         return dataset_schema().empty_table().select(columns or names).to_pandas()
     expr = None
-    for cond in (ds.field("date") >= first if first is not None else None,
-                 ds.field("date") <= last if last is not None else None,
-                 ds.field("site") == site if site is not None else None):
+    for cond in (
+        ds.field("date") >= first if first is not None else None,
+        ds.field("date") <= last if last is not None else None,
+        ds.field("site") == site if site is not None else None,
+    ):
         if cond is not None:
             expr = cond if expr is None else expr & cond
     table = open_dataset(data_dir).to_table(columns=columns, filter=expr)

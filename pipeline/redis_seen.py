@@ -5,6 +5,7 @@ Same answers as the SQLite store (`pipeline.seen`), kept in a few keys per site:
 `warta:hash:<site>` (hash: content hash -> first article id), `warta:sketch:<site>` (hash:
 article id -> signature bytes) and `warta:band:<site>:<key>` (sets of article ids).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,15 +35,19 @@ return 1
 def _entry(article_id: str, raw: bytes) -> SeenEntry:
     """A `warta:seen:<site>` value ("content hash|published|fetched") as a SeenEntry."""
     content_hash, published, fetched = raw.decode().split("|")
-    return SeenEntry(article_id, content_hash, datetime.fromisoformat(published) if published else None,
-                     datetime.fromisoformat(fetched))
+    return SeenEntry(
+        article_id,
+        content_hash,
+        datetime.fromisoformat(published) if published else None,
+        datetime.fromisoformat(fetched),
+    )
 
 
 class RedisSeenStore(SeenStoreBase):
     def __init__(self, url: str):
         import redis
-        self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10,
-                                          retry_on_timeout=True)
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True)
         self.redis.ping()
         self._record = self.redis.register_script(RECORD)
 
@@ -90,8 +95,12 @@ class RedisSeenStore(SeenStoreBase):
             aid = article["article_id"]
             published, fetched = stamps(article)
             old = previous.get(aid)
-            args += [aid, f"{article['content_hash']}|{published or ''}|{fetched}", article["content_hash"],
-                     b"" if signature is None else signature.astype(np.uint32).tobytes(),
-                     "" if signature is None else ",".join(str(int(k)) for k in band_keys(signature)),
-                     ",".join(str(int(k)) for k in band_keys(np.frombuffer(old, dtype=np.uint32))) if old else ""]
+            args += [
+                aid,
+                f"{article['content_hash']}|{published or ''}|{fetched}",
+                article["content_hash"],
+                b"" if signature is None else signature.astype(np.uint32).tobytes(),
+                "" if signature is None else ",".join(str(int(k)) for k in band_keys(signature)),
+                ",".join(str(int(k)) for k in band_keys(np.frombuffer(old, dtype=np.uint32))) if old else "",
+            ]
         self._record(keys=[f"warta:seen:{site}", f"warta:hash:{site}", f"warta:sketch:{site}"], args=args)

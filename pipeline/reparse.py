@@ -7,6 +7,7 @@ the records are staged like a crawl's, with the original fetch time, and the aff
 are rebuilt. Staging is durable and the build replaces rows by article id, so a run killed
 at any point is simply run again: it changes nothing that a finished run would not.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,8 +46,11 @@ def _read_records(data_dir: DataDir, places: Iterator[tuple[str, str, int, int]]
             if key != current:
                 if fh is not None:
                     fh.close()
-                fh = data_dir.store.fs.open(data_dir.store.path(key), "rb") if data_dir.remote else \
-                    open(data_dir.store.path(key), "rb")
+                fh = (
+                    data_dir.store.fs.open(data_dir.store.path(key), "rb")
+                    if data_dir.remote
+                    else open(data_dir.store.path(key), "rb")
+                )
                 current = key
             fh.seek(offset)
             try:
@@ -58,8 +62,13 @@ def _read_records(data_dir: DataDir, places: Iterator[tuple[str, str, int, int]]
             fh.close()
 
 
-def reparsed(data_dir: DataDir, site: str, days: set[str] | None, report: ReparseReport,
-             progress: Callable[[int, int], None] | None = None) -> Iterator[dict]:
+def reparsed(
+    data_dir: DataDir,
+    site: str,
+    days: set[str] | None,
+    report: ReparseReport,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[dict]:
     """The records of `site`'s archived articles (those published on `days`, or all)."""
     index = RawIndex(data_dir)
     seen = SeenStore(seen_path(data_dir)) if seen_path(data_dir).exists() else None
@@ -73,7 +82,9 @@ def reparsed(data_dir: DataDir, site: str, days: set[str] | None, report: Repars
                 progress(n, total)
             page = raw.page
             try:
-                article = parse_page(page.body, page.url, profile, mirror=raw.mirror, crawled_at=page.fetched_at).article
+                article = parse_page(
+                    page.body, page.url, profile, mirror=raw.mirror, crawled_at=page.fetched_at
+                ).article
             except NotAnArticle as exc:
                 report.dropped[exc.reason] += 1
                 continue
@@ -120,8 +131,13 @@ def _stage(data_dir: DataDir, site: str, records: Iterator[dict]) -> None:
         writer.close()
 
 
-def reparse(data_dir: "str | DataDir", site: str | None = None, since: date | None = None,
-            until: date | None = None, progress: Callable[[int, int], None] | None = None) -> ReparseReport:
+def reparse(
+    data_dir: "str | DataDir",
+    site: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReparseReport:
     """Re-extract the archive (one site or all, only articles published from `since` to
     `until` when given) and rebuild the affected partitions."""
     data_dir = DataDir.of(data_dir)
@@ -141,7 +157,9 @@ def reparse(data_dir: "str | DataDir", site: str | None = None, since: date | No
     return report
 
 
-def repair(data_dir: "str | DataDir", progress: Callable[[int, int], None] | None = None) -> tuple[list[str], ReparseReport]:
+def repair(
+    data_dir: "str | DataDir", progress: Callable[[int, int], None] | None = None
+) -> tuple[list[str], ReparseReport]:
     """Rebuild every partition that is missing, unreadable or disagrees with its manifest from
     the raw archive; returns the problems found and what the re-extraction did."""
     data_dir = DataDir.of(data_dir)

@@ -1,6 +1,7 @@
 """The run history: one row per run in `DATA/state/runs.sqlite`, whoever started it (the
 scheduler, `warta crawl`, `scrapy crawl`, `warta demo`): what `warta schedule status`, the
 report and the health checks (`pipeline.health`) read."""
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,13 @@ class History:
     def __init__(self, data_dir: str | os.PathLike):
         path = history_path(data_dir)
         damaged: list[Path] = []
-        self.db = open_state_db(path, SCHEMA, synchronous="FULL", check_same_thread=False,
-                                on_damaged=lambda aside, reason: damaged.append(aside))
+        self.db = open_state_db(
+            path,
+            SCHEMA,
+            synchronous="FULL",
+            check_same_thread=False,
+            on_damaged=lambda aside, reason: damaged.append(aside),
+        )
         if damaged:  # moved aside: what the scheduled crawls' run records still tell comes back
             recovered = self.recover(DataDir.of(data_dir).runs("scheduled"))
             logger.warning("run history rebuilt from %d run records of scheduled crawls", recovered)
@@ -73,8 +79,11 @@ class History:
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 logger.warning("run record %s skipped: %s", path.name, exc)
                 continue
-            self.db.execute("INSERT OR IGNORE INTO runs (run_id, job, kind, site, started, ended, status, pages, "
-                            "articles, dropped, fill, problems, log) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            self.db.execute(
+                "INSERT OR IGNORE INTO runs (run_id, job, kind, site, started, ended, status, pages, "
+                "articles, dropped, fill, problems, log) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
             count += 1
         return count
 
@@ -82,19 +91,33 @@ class History:
         self.db.close()
 
     def start(self, run_id: str, job: str, kind: str, site: str | None, log: str) -> None:
-        self.db.execute("INSERT INTO runs (run_id, job, kind, site, started, status, log) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (run_id, job, kind, site, now_iso(), "running", log))
+        self.db.execute(
+            "INSERT INTO runs (run_id, job, kind, site, started, status, log) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run_id, job, kind, site, now_iso(), "running", log),
+        )
 
     def set_pid(self, run_id: str, pid: int) -> None:
         self.db.execute("UPDATE runs SET pid = ? WHERE run_id = ?", (pid, run_id))
 
-    def finish(self, run_id: str, status: str, exit_code: int | None, summary: dict | None, problems: list[str]) -> None:
+    def finish(
+        self, run_id: str, status: str, exit_code: int | None, summary: dict | None, problems: list[str]
+    ) -> None:
         summary = summary or {}
         self.db.execute(
             "UPDATE runs SET ended = ?, status = ?, exit_code = ?, pages = ?, articles = ?, dropped = ?, fill = ?, "
             "problems = ? WHERE run_id = ?",
-            (now_iso(), status, exit_code, summary.get("pages"), summary.get("articles"),
-             json.dumps(summary.get("dropped", {})), json.dumps(summary.get("fill", {})), json.dumps(problems), run_id))
+            (
+                now_iso(),
+                status,
+                exit_code,
+                summary.get("pages"),
+                summary.get("articles"),
+                json.dumps(summary.get("dropped", {})),
+                json.dumps(summary.get("fill", {})),
+                json.dumps(problems),
+                run_id,
+            ),
+        )
 
     def running(self) -> list[Run]:
         return self._select("WHERE status = 'running' ORDER BY started")
@@ -105,14 +128,27 @@ class History:
         return self._select("ORDER BY started DESC LIMIT ?", (limit,))
 
     def _select(self, where: str, args: tuple = ()) -> list[Run]:
-        rows = self.db.execute(f"SELECT run_id, job, kind, site, started, ended, status, exit_code, pid, pages, "
-                               f"articles, dropped, fill, problems, log FROM runs {where}", args).fetchall()
-        return [Run(*row[:11], json.loads(row[11] or "{}"), json.loads(row[12] or "{}"), json.loads(row[13] or "[]"),
-                    row[14]) for row in rows]
+        rows = self.db.execute(
+            f"SELECT run_id, job, kind, site, started, ended, status, exit_code, pid, pages, "
+            f"articles, dropped, fill, problems, log FROM runs {where}",
+            args,
+        ).fetchall()
+        return [
+            Run(
+                *row[:11],
+                json.loads(row[11] or "{}"),
+                json.loads(row[12] or "{}"),
+                json.loads(row[13] or "[]"),
+                row[14],
+            )
+            for row in rows
+        ]
 
     def fill_history(self, site: str, limit: int = 10) -> list[dict]:
-        rows = self.db.execute("SELECT fill FROM runs WHERE site = ? AND status = 'ok' AND articles >= ? "
-                               "ORDER BY started DESC LIMIT ?", (site, MIN_ARTICLES, limit)).fetchall()
+        rows = self.db.execute(
+            "SELECT fill FROM runs WHERE site = ? AND status = 'ok' AND articles >= ? ORDER BY started DESC LIMIT ?",
+            (site, MIN_ARTICLES, limit),
+        ).fetchall()
         return [json.loads(r[0]) for r in rows if r[0]]
 
 
@@ -127,10 +163,21 @@ def recovered_run(path: Path) -> tuple:
     good = summary.get("finish_reason") in ("finished", "closespider_itemcount") and not summary.get("unwritten")
     kind = "backfill" if (record.get("args") or {}).get("since") else "crawl"
     fill = fill_rates(stats, stats.get("warta/staged", 0))
-    return (run_id, job, kind, record.get("site"), started.isoformat(timespec="seconds"),
-            ended.isoformat(timespec="seconds"), "ok" if good else f"failed ({summary.get('finish_reason')})",
-            summary.get("pages"), summary.get("articles"), json.dumps(summary.get("dropped", {})), json.dumps(fill),
-            "[]", "")
+    return (
+        run_id,
+        job,
+        kind,
+        record.get("site"),
+        started.isoformat(timespec="seconds"),
+        ended.isoformat(timespec="seconds"),
+        "ok" if good else f"failed ({summary.get('finish_reason')})",
+        summary.get("pages"),
+        summary.get("articles"),
+        json.dumps(summary.get("dropped", {})),
+        json.dumps(fill),
+        "[]",
+        "",
+    )
 
 
 PROFILE_SHARE = "profile_path"

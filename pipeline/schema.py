@@ -3,6 +3,7 @@
 Partition columns (`site`, `date`) live in the directory names, not in the files: Arrow
 refuses a dataset whose files and partition paths both carry a column.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -28,9 +29,16 @@ def _arrow_type(f) -> pa.DataType:
 def file_schema() -> pa.Schema:
     """Schema of one partition file: every Article field except the partition columns."""
     return pa.schema(
-        [pa.field(f.name, _arrow_type(f), nullable=f.name not in ("article_id", "url"),
-                  metadata={b"doc": f.metadata["doc"].encode()})
-         for f in article_fields() if not f.metadata.get("partition")],
+        [
+            pa.field(
+                f.name,
+                _arrow_type(f),
+                nullable=f.name not in ("article_id", "url"),
+                metadata={b"doc": f.metadata["doc"].encode()},
+            )
+            for f in article_fields()
+            if not f.metadata.get("partition")
+        ],
         metadata={SCHEMA_VERSION_KEY: str(SCHEMA_VERSION).encode()},
     )
 
@@ -95,7 +103,7 @@ def _value_problem(name: str, kind: str, value) -> str | None:
         return None if ok else f"{name} is not a list of strings"
     wanted = _PY_TYPES[kind]
     ok = isinstance(value, wanted) and not (wanted is int and isinstance(value, bool))
-    return None if ok and (kind != "int" or -2**31 <= value < 2**31) else f"{name} is not a {kind}"
+    return None if ok and (kind != "int" or -(2**31) <= value < 2**31) else f"{name} is not a {kind}"
 
 
 def record_problem(record) -> str | None:

@@ -6,6 +6,7 @@ article already?", and after parsing, "is this body a copy or a near-copy of an 
 In distributed mode (a Redis URL), `pipeline.redis_seen` keeps the same answers in Redis;
 `pipeline.seen_owner` opens the right one and owns it for a crawl.
 """
+
 from __future__ import annotations
 
 import os
@@ -68,8 +69,9 @@ class SeenStoreBase:
     def close(self) -> None:
         pass
 
-    def should_fetch(self, site: str, article_id: str, now: datetime, refresh: timedelta,
-                     refetch_after: timedelta) -> bool:
+    def should_fetch(
+        self, site: str, article_id: str, now: datetime, refresh: timedelta, refetch_after: timedelta
+    ) -> bool:
         """New articles are fetched; seen ones only while recent (published within `refresh`)
         and not fetched within `refetch_after`, so updated stories are picked up."""
         entry = self.get(site, article_id)
@@ -78,8 +80,9 @@ class SeenStoreBase:
         recent = entry.published_at is not None and now - entry.published_at <= refresh
         return recent and now - entry.fetched_at >= refetch_after
 
-    def near_duplicate_of(self, site: str, article_id: str, signature: np.ndarray, published_at: datetime | None,
-                          threshold: float) -> str | None:
+    def near_duplicate_of(
+        self, site: str, article_id: str, signature: np.ndarray, published_at: datetime | None, threshold: float
+    ) -> str | None:
         """The earliest-published stored article whose sketch is at least `threshold` similar."""
         keys = [int(k) for k in band_keys(signature)]
         return earliest_original(signature, published_at, self.candidates(site, keys, article_id), threshold)
@@ -93,8 +96,10 @@ def stamps(article: dict) -> tuple[str | None, str]:
     """(published_at, fetched_at) of an article as ISO strings, as both stores keep them."""
     published = article.get("published_at")
     fetched = article.get("crawled_at") or datetime.now(timezone.utc)
-    return (published.isoformat() if isinstance(published, datetime) else published,
-            fetched.isoformat() if isinstance(fetched, datetime) else fetched)
+    return (
+        published.isoformat() if isinstance(published, datetime) else published,
+        fetched.isoformat() if isinstance(fetched, datetime) else fetched,
+    )
 
 
 class SeenStore(SeenStoreBase):
@@ -110,37 +115,51 @@ class SeenStore(SeenStoreBase):
         self.db.close()
 
     def get(self, site: str, article_id: str) -> SeenEntry | None:
-        row = self.db.execute("SELECT content_hash, published_at, fetched_at FROM seen WHERE site = ? AND article_id = ?",
-                              (site, article_id)).fetchone()
+        row = self.db.execute(
+            "SELECT content_hash, published_at, fetched_at FROM seen WHERE site = ? AND article_id = ?",
+            (site, article_id),
+        ).fetchone()
         if row is None:
             return None
-        return SeenEntry(article_id, row[0], datetime.fromisoformat(row[1]) if row[1] else None,
-                         datetime.fromisoformat(row[2]))
+        return SeenEntry(
+            article_id, row[0], datetime.fromisoformat(row[1]) if row[1] else None, datetime.fromisoformat(row[2])
+        )
 
     def owner_of_hash(self, site: str, content_hash: str, exclude: str | None = None) -> str | None:
         """Another article (not `exclude`) already stored with this body hash."""
-        row = self.db.execute("SELECT article_id FROM seen WHERE site = ? AND content_hash = ? AND article_id != ? "
-                              "LIMIT 1", (site, content_hash, exclude or "")).fetchone()
+        row = self.db.execute(
+            "SELECT article_id FROM seen WHERE site = ? AND content_hash = ? AND article_id != ? LIMIT 1",
+            (site, content_hash, exclude or ""),
+        ).fetchone()
         return row[0] if row else None
 
     def candidates(self, site: str, keys: list[int], exclude: str) -> list[tuple[str, np.ndarray, datetime | None]]:
         marks = ",".join("?" * len(keys))
-        ids = {r[0] for r in self.db.execute(
-            # Without statistics SQLite may pick the (site, article_id) index and scan the site.
-            f"SELECT DISTINCT article_id FROM band INDEXED BY band_by_key WHERE site = ? AND key IN ({marks})",
-            (site, *keys))} - {exclude}
+        ids = {
+            r[0]
+            for r in self.db.execute(
+                # Without statistics SQLite may pick the (site, article_id) index and scan the site.
+                f"SELECT DISTINCT article_id FROM band INDEXED BY band_by_key WHERE site = ? AND key IN ({marks})",
+                (site, *keys),
+            )
+        } - {exclude}
         found = []
         for cid in ids:
-            row = self.db.execute("SELECT s.signature, n.published_at FROM sketch s JOIN seen n USING (site, article_id) "
-                                  "WHERE s.site = ? AND s.article_id = ?", (site, cid)).fetchone()
+            row = self.db.execute(
+                "SELECT s.signature, n.published_at FROM sketch s JOIN seen n USING (site, article_id) "
+                "WHERE s.site = ? AND s.article_id = ?",
+                (site, cid),
+            ).fetchone()
             if row is not None:
-                found.append((cid, np.frombuffer(row[0], dtype=np.uint32),
-                              datetime.fromisoformat(row[1]) if row[1] else None))
+                found.append(
+                    (cid, np.frombuffer(row[0], dtype=np.uint32), datetime.fromisoformat(row[1]) if row[1] else None)
+                )
         return found
 
     def signature(self, site: str, article_id: str) -> np.ndarray | None:
-        row = self.db.execute("SELECT signature FROM sketch WHERE site = ? AND article_id = ?",
-                              (site, article_id)).fetchone()
+        row = self.db.execute(
+            "SELECT signature FROM sketch WHERE site = ? AND article_id = ?", (site, article_id)
+        ).fetchone()
         return np.frombuffer(row[0], dtype=np.uint32) if row else None
 
     def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:
@@ -151,12 +170,17 @@ class SeenStore(SeenStoreBase):
                 self._record(site, article, signature)
 
     def _record(self, site: str, article: dict, signature: np.ndarray | None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)",
-                        (site, article["article_id"], article["content_hash"], *stamps(article)))
+        self.db.execute(
+            "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)",
+            (site, article["article_id"], article["content_hash"], *stamps(article)),
+        )
         if signature is not None:
             self.db.execute("DELETE FROM band WHERE site = ? AND article_id = ?", (site, article["article_id"]))
-            self.db.execute("INSERT OR REPLACE INTO sketch VALUES (?, ?, ?)",
-                            (site, article["article_id"], signature.astype(np.uint32).tobytes()))
-            self.db.executemany("INSERT INTO band VALUES (?, ?, ?)",
-                                [(site, int(k), article["article_id"]) for k in band_keys(signature)])
-
+            self.db.execute(
+                "INSERT OR REPLACE INTO sketch VALUES (?, ?, ?)",
+                (site, article["article_id"], signature.astype(np.uint32).tobytes()),
+            )
+            self.db.executemany(
+                "INSERT INTO band VALUES (?, ?, ?)",
+                [(site, int(k), article["article_id"]) for k in band_keys(signature)],
+            )

@@ -3,6 +3,7 @@
 `open_seen_store` picks the Redis store (distributed mode) or the data dir's SQLite one;
 `SeenStoreExtension` opens it once per crawl and lends it to the components that ask.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,6 +24,7 @@ def open_seen_store(data_dir: str | os.PathLike, redis_url: str | None = None) -
     """The Redis seen-store when a Redis URL is given, else the data dir's SQLite one."""
     if redis_url:
         from pipeline.redis_seen import RedisSeenStore  # redis is imported only in distributed mode
+
         return RedisSeenStore(redis_url)
     return SeenStore(seen_path(data_dir), rebuild=lambda store: rebuild_seen(store, data_dir))
 
@@ -63,8 +65,11 @@ class SeenStoreExtension:
                 # Staged but not remembered: a later crawl fetches them again, and the snapshot
                 # keeps each article once. Nothing is lost; say so in one line.
                 self.stats.inc_value("warta/seen/unrecorded", len(entries))
-                logger.error("could not remember %d staged articles as seen (%s); a later crawl fetches them again",
-                             len(entries), exc)
+                logger.error(
+                    "could not remember %d staged articles as seen (%s); a later crawl fetches them again",
+                    len(entries),
+                    exc,
+                )
 
     def spider_closed(self, spider) -> None:
         self.store.close()

@@ -6,6 +6,7 @@ near-duplicate sketches are recomputed from the bodies. Without this, a lost see
 would make the next crawls fetch every recent article again (and a near-duplicate re-post
 would go unflagged); with it, they carry on where they were.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,9 +24,13 @@ BATCH = 1000
 
 
 def _usable(record) -> bool:
-    return (isinstance(record, dict) and isinstance(record.get("site"), str)
-            and isinstance(record.get("article_id"), str) and isinstance(record.get("content_hash"), str)
-            and isinstance(record.get("body") or "", str))
+    return (
+        isinstance(record, dict)
+        and isinstance(record.get("site"), str)
+        and isinstance(record.get("article_id"), str)
+        and isinstance(record.get("content_hash"), str)
+        and isinstance(record.get("body") or "", str)
+    )
 
 
 def published_records(data_dir: DataDir) -> Iterator[dict]:

@@ -9,6 +9,7 @@ seconds and at close: a SIGKILL loses at most that window. A torn last line is s
 On an object store (`s3://...` data dir) every flush is its own object, written with one PUT:
 objects are immutable and whole once visible, so the builder takes every one it lists.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -81,8 +82,7 @@ class BufferedWriter:
 class SegmentWriter(BufferedWriter):
     """Appends JSON lines to `staging/<site>/<utc time>-<host>-<pid>.jsonl` under an exclusive lock."""
 
-    def __init__(self, directory: Path, site: str, flush_items: int = 50, flush_seconds: float = 2.0,
-                 on_durable=None):
+    def __init__(self, directory: Path, site: str, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None):
         super().__init__(flush_items, flush_seconds, on_durable)
         self.directory = directory / DataDir.staging(site)
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,7 @@ class SegmentWriter(BufferedWriter):
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         except OSError:
             try:
@@ -122,8 +122,9 @@ class SegmentWriter(BufferedWriter):
 class ObjectSegmentWriter(BufferedWriter):
     """The object-store writer: each flush is one object `staging/<site>/<name>-<n>.jsonl`."""
 
-    def __init__(self, store: ObjectStore, site: str, flush_items: int = 50, flush_seconds: float = 2.0,
-                 on_durable=None):
+    def __init__(
+        self, store: ObjectStore, site: str, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None
+    ):
         super().__init__(flush_items, flush_seconds, on_durable)
         self.store = store
         self.prefix = f"{DataDir.staging(site)}/{segment_name()}"
@@ -209,8 +210,9 @@ def staged_segments(data_dir: "str | DataDir") -> Iterator:
             yield LocalSegment(path, fh)
 
 
-def open_writer(data_dir: "str | DataDir", site: str, flush_items: int = 50, flush_seconds: float = 2.0,
-                on_durable=None) -> BufferedWriter:
+def open_writer(
+    data_dir: "str | DataDir", site: str, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None
+) -> BufferedWriter:
     """A segment writer for `site`: appending to a locked local file, or one object per flush."""
     data_dir = DataDir.of(data_dir)
     if data_dir.remote:

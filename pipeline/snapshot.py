@@ -11,6 +11,7 @@
 A build killed at any point leaves every published partition readable; the next build
 redoes the work from the segments, which are still there.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -57,8 +58,9 @@ class BuildReport:
     problems: list[str] = field(default_factory=list)  # partitions left as they were, and why
 
 
-def merge(existing: pa.Table | None, staged: list[dict], report: BuildReport,
-          clean: Callable[[dict], dict] = lambda row: row) -> pa.Table:
+def merge(
+    existing: pa.Table | None, staged: list[dict], report: BuildReport, clean: Callable[[dict], dict] = lambda row: row
+) -> pa.Table:
     """Upsert staged records into the existing rows by article_id (latest crawl wins); every
     row passes through `clean` (learned boilerplate) before rows are compared."""
     rows: dict[str, dict] = {}
@@ -169,9 +171,14 @@ def _partition_key(record: dict) -> tuple[str, str] | None:
     return record["site"], local_day(datetime.fromisoformat(published), tz).isoformat()
 
 
-def build(data_dir: str | os.PathLike, dates: set[date] | None = None, rebuild_all: bool = False,
-          progress: Callable[[int, int], None] | None = None, near_threshold: float = DEFAULT_THRESHOLD,
-          redis_url: str | None = None) -> BuildReport:
+def build(
+    data_dir: str | os.PathLike,
+    dates: set[date] | None = None,
+    rebuild_all: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    near_threshold: float = DEFAULT_THRESHOLD,
+    redis_url: str | None = None,
+) -> BuildReport:
     """Publish every partition with staged records (only `dates` when given); with
     `rebuild_all`, also rewrite every existing partition (schema upgrades). With `redis_url`
     the build lock and the seen-store are the distributed ones in Redis."""
@@ -205,6 +212,7 @@ def redis_build_lock(redis_url: str, data_dir: str, ttl: float = 60.0):
     import threading
 
     import redis
+
     client = redis.Redis.from_url(redis_url)
     lock = client.lock(f"warta:snapshot-lock:{data_dir}", timeout=ttl, thread_local=False)
     if not lock.acquire(blocking=False):
@@ -261,7 +269,8 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                     continue
                 report.staged_records += 1
                 observations.setdefault(key[0], []).append(
-                    (record["article_id"], (record.get("body") or "").split("\n\n")))
+                    (record["article_id"], (record.get("body") or "").split("\n\n"))
+                )
                 if len(observations[key[0]]) >= 2000:
                     store.observe_many(key[0], observations.pop(key[0]))
                 buckets.add(key, record)
@@ -283,17 +292,20 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                 existing = partitions.read(*key)
             except Exception as exc:  # a damaged file blocks its own day, never the others
                 blocked.add(key)
-                report.problems.append(f"site={key[0]}/date={key[1]}: unreadable ({type(exc).__name__}: {exc}); "
-                                       f"left as it is, its staged articles kept; `warta snapshot --repair` "
-                                       f"rebuilds it")
+                report.problems.append(
+                    f"site={key[0]}/date={key[1]}: unreadable ({type(exc).__name__}: {exc}); "
+                    f"left as it is, its staged articles kept; `warta snapshot --repair` "
+                    f"rebuilds it"
+                )
                 continue
             staged = buckets.records(key) if key in buckets.keys else []
             if seen is not None:
                 _resolve_near_duplicates(staged, seen, key[0], near_threshold)
             if key[0] not in learned:
                 learned[key[0]] = store.learned(key[0])
-            table = merge(existing, staged, report,
-                          lambda row, site=key[0]: _clean(row, store, site, learned[site], report))
+            table = merge(
+                existing, staged, report, lambda row, site=key[0]: _clean(row, store, site, learned[site], report)
+            )
             report.rows += table.num_rows
             if existing is not None and table.equals(existing) and partitions.manifest_matches(*key):
                 report.partitions_unchanged += 1

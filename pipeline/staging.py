@@ -5,6 +5,7 @@ and at close: a SIGKILL loses at most that window, and nothing of that window wa
 the articles are announced (`pipeline.signals.articles_staged`: remembered as seen, leases
 acknowledged) only once they are durable.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,8 +39,9 @@ class StagingPipeline:
         return cls(crawler)
 
     def open_spider(self):
-        self.writer = open_writer(self.data_dir, self.crawler.spider.name, self.flush_items, self.flush_seconds,
-                                  self._announce)
+        self.writer = open_writer(
+            self.data_dir, self.crawler.spider.name, self.flush_items, self.flush_seconds, self._announce
+        )
         self.archive = self.crawler.get_item_pipeline(RawArchivePipeline)
         self._timer = task.LoopingCall(self._flush)
         self._timer.start(self.flush_seconds, now=False)
@@ -56,8 +58,11 @@ class StagingPipeline:
         except OSError as exc:
             self.crawler.stats.inc_value("warta/staging/write_errors")
             if self.error is None:  # once per outage: every later item retries and fails alike
-                logger.error("staging write failed (%s); %d articles kept for the next attempt",
-                             describe(exc), len(self.writer.buffer))
+                logger.error(
+                    "staging write failed (%s); %d articles kept for the next attempt",
+                    describe(exc),
+                    len(self.writer.buffer),
+                )
             self.error = describe(exc)
         else:
             if self.error is not None:

@@ -6,6 +6,7 @@ one-line warning and started afresh; its owner may then rebuild it from the data
 (`on_damaged`). A crawl on a damaged file must neither raise tracebacks nor quietly skip
 everything, and a service must not fail every job for it.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -68,8 +69,7 @@ def move_aside(path: Path, inode: int | None = None) -> Path | None:
     return aside
 
 
-def _damaged(path: Path, reason: str, on_damaged: Callable[[Path, str], None] | None,
-             inode: int | None) -> None:
+def _damaged(path: Path, reason: str, on_damaged: Callable[[Path, str], None] | None, inode: int | None) -> None:
     aside = move_aside(path, inode)
     if aside is None:  # the process that moved it makes the fresh one (and rebuilds it)
         logger.info("state file %s was damaged; another process has set it aside", path)
@@ -79,9 +79,15 @@ def _damaged(path: Path, reason: str, on_damaged: Callable[[Path, str], None] | 
         on_damaged(aside, reason)
 
 
-def open_state_db(path: str | os.PathLike, schema: str, *, synchronous: str = "NORMAL",
-                  check_same_thread: bool = True, wait_seconds: float = 30,
-                  on_damaged: Callable[[Path, str], None] | None = None) -> sqlite3.Connection:
+def open_state_db(
+    path: str | os.PathLike,
+    schema: str,
+    *,
+    synchronous: str = "NORMAL",
+    check_same_thread: bool = True,
+    wait_seconds: float = 30,
+    on_damaged: Callable[[Path, str], None] | None = None,
+) -> sqlite3.Connection:
     """A SQLite state file in WAL mode that several processes open at once (distributed workers
     on one data dir, the scheduler and its crawls), checked first: a damaged file is moved
     aside and a fresh one made (`on_damaged(aside, reason)` is told). SQLite does not wait for
@@ -115,8 +121,7 @@ def open_state_db(path: str | os.PathLike, schema: str, *, synchronous: str = "N
                 _damaged(path, str(exc), on_damaged, inode)
                 moved += 1
                 continue
-            if not isinstance(exc, sqlite3.OperationalError) or "locked" not in str(exc) \
-                    or time.monotonic() > deadline:
+            if not isinstance(exc, sqlite3.OperationalError) or "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(random.uniform(0.02, 0.1))
 
@@ -137,6 +142,5 @@ def check_state_file(path: str | os.PathLike) -> Path | None:
         return None
     aside = move_aside(path, inode)
     if aside is not None:
-        logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, problem,
-                       aside.name)
+        logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, problem, aside.name)
     return aside

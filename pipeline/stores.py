@@ -6,6 +6,7 @@ on an object store a dot-prefixed temp object, then a server-side copy (objects 
 rename, but a copy replaces the old object in one step), then the temp goes. Dataset readers
 skip dot-prefixed names, so a reader sees the old content or the new, never half.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,6 +71,7 @@ class ObjectStore:
     @cached_property
     def _fs_and_root(self):
         from fsspec.core import url_to_fs
+
         fs, root = url_to_fs(self.url)
         return fs, root.rstrip("/")
 
@@ -106,6 +108,7 @@ class ObjectStore:
 
     def arrow(self, key: str):
         import pyarrow.fs as pafs
+
         return self.path(key), pafs.PyFileSystem(pafs.FSSpecHandler(self.fs))
 
     def problem(self) -> str | None:

@@ -4,6 +4,7 @@ A service stops only its own children: run records in runs.sqlite also hold the 
 started by `warta schedule once`, by another service, or by a service that died long ago (whose
 pid may belong to an unrelated process by now), so they are never used to send signals.
 """
+
 from __future__ import annotations
 
 import os

@@ -14,6 +14,7 @@
 Everything a run would trip over later is refused here instead (see values.py for the bounds):
 the service must never accept a file and then crash, skip or run nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,9 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ScheduleError(f"{path}, line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} "
-                            f"at column {column})") from None
+        raise ScheduleError(
+            f"{path}, line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {column})"
+        ) from None
 
 
 def parse_toml(path: Path, text: str) -> dict:
@@ -88,7 +90,7 @@ def parse_toml(path: Path, text: str) -> dict:
         where = re.search(r" \(at line (\d+), column (\d+)\)$", str(exc))
         if not where:
             raise ScheduleError(f"{path}: {exc}") from None
-        reason = str(exc)[:where.start()]
+        reason = str(exc)[: where.start()]
         raise ScheduleError(f"{path}, line {where[1]}: {reason} (column {where[2]})") from None
 
 
@@ -105,8 +107,11 @@ def load_schedule(path: str | Path) -> Schedule:
     root = layout[0]
     unknown = sorted(set(data) - {"defaults", "job"}, key=lambda k: key_line(text, _table(layout, k, root), k))
     if unknown:
-        raise fail(_table(layout, unknown[0], root), unknown[0],
-                   f"unknown table or key {unknown[0]!r} (expected [defaults] and [[job]])")
+        raise fail(
+            _table(layout, unknown[0], root),
+            unknown[0],
+            f"unknown table or key {unknown[0]!r} (expected [defaults] and [[job]])",
+        )
     defaults_table = _table(layout, "defaults", root)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
@@ -144,18 +149,24 @@ def _defaults(raw: dict) -> dict:
     unknown = sorted(set(raw) - DEFAULT_KEYS)
     if unknown:
         raise FieldError(unknown[0], f"unknown keys {unknown} (allowed: {', '.join(sorted(DEFAULT_KEYS))})")
-    return {"timezone": values.time_zone(raw, "timezone") or "Asia/Jakarta",
-            "timeout_seconds": values.duration(raw, "timeout_minutes", 60, values.TIMEOUT_BOUNDS, "a timeout")
-            or 25 * 60,
-            "misfire_grace_seconds": values.duration(raw, "misfire_grace_minutes", 60, values.GRACE_BOUNDS,
-                                                     "the misfire grace time") or 60 * 60}
+    return {
+        "timezone": values.time_zone(raw, "timezone") or "Asia/Jakarta",
+        "timeout_seconds": values.duration(raw, "timeout_minutes", 60, values.TIMEOUT_BOUNDS, "a timeout") or 25 * 60,
+        "misfire_grace_seconds": values.duration(
+            raw, "misfire_grace_minutes", 60, values.GRACE_BOUNDS, "the misfire grace time"
+        )
+        or 60 * 60,
+    }
 
 
 def _job(raw: dict, defaults: dict) -> JobSpec:
     job_id = raw.get("id")
     if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
-        raise FieldError("id", f"id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or "
-                               f"digit, got {shown(job_id)}")
+        raise FieldError(
+            "id",
+            f"id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or "
+            f"digit, got {shown(job_id)}",
+        )
     kind = raw.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:
         raise FieldError("kind", f"kind must be one of {', '.join(KINDS)}, got {shown(kind)}")
@@ -163,8 +174,11 @@ def _job(raw: dict, defaults: dict) -> JobSpec:
     if unknown:
         key = min(unknown)
         if any(key in keys for keys in KIND_KEYS.values()):
-            raise FieldError(key, f"{key} does not apply to {kind} jobs" + (
-                " (a snapshot publishes every site)" if kind == "snapshot" else ""))
+            raise FieldError(
+                key,
+                f"{key} does not apply to {kind} jobs"
+                + (" (a snapshot publishes every site)" if kind == "snapshot" else ""),
+            )
         raise FieldError(key, f"unknown keys {sorted(unknown)}")
     site = values.text(raw, "site")
     if kind != "snapshot" and site not in PROFILES:
@@ -174,11 +188,15 @@ def _job(raw: dict, defaults: dict) -> JobSpec:
     timeouts = [k for k in ("timeout_seconds", "timeout_minutes") if k in raw]
     if len(timeouts) > 1:
         raise FieldError(timeouts[1], "give timeout_seconds or timeout_minutes, not both")
-    timeout = (values.duration(raw, "timeout_seconds", 1, values.TIMEOUT_BOUNDS, "a timeout")
-               or values.duration(raw, "timeout_minutes", 60, values.TIMEOUT_BOUNDS, "a timeout")
-               or defaults["timeout_seconds"])
-    grace = (values.duration(raw, "misfire_grace_minutes", 60, values.GRACE_BOUNDS, "the misfire grace time")
-             or defaults["misfire_grace_seconds"])
+    timeout = (
+        values.duration(raw, "timeout_seconds", 1, values.TIMEOUT_BOUNDS, "a timeout")
+        or values.duration(raw, "timeout_minutes", 60, values.TIMEOUT_BOUNDS, "a timeout")
+        or defaults["timeout_seconds"]
+    )
+    grace = (
+        values.duration(raw, "misfire_grace_minutes", 60, values.GRACE_BOUNDS, "the misfire grace time")
+        or defaults["misfire_grace_seconds"]
+    )
     base_url = values.text(raw, "base_url")
     if base_url is not None:
         try:
@@ -186,9 +204,20 @@ def _job(raw: dict, defaults: dict) -> JobSpec:
                 raise ValueError(f"port 0 in {base_url!r}")
         except ValueError as exc:
             raise FieldError("base_url", f"base_url: {exc}") from None
-    return JobSpec(job_id, kind, trigger, tz, timeout, round(grace), site if kind != "snapshot" else None, base_url,
-                   values.integer(raw, "limit", values.LIMIT_BOUNDS), values.flag(raw, "refetch"),
-                   values.integer(raw, "days", values.DAYS_BOUNDS) or 2, describe)
+    return JobSpec(
+        job_id,
+        kind,
+        trigger,
+        tz,
+        timeout,
+        round(grace),
+        site if kind != "snapshot" else None,
+        base_url,
+        values.integer(raw, "limit", values.LIMIT_BOUNDS),
+        values.flag(raw, "refetch"),
+        values.integer(raw, "days", values.DAYS_BOUNDS) or 2,
+        describe,
+    )
 
 
 def _when(raw: dict, tz: str) -> tuple[object, str]:
@@ -202,6 +231,5 @@ def _when(raw: dict, tz: str) -> tuple[object, str]:
             return cron_trigger(expr, tz), f"cron {expr} ({tz})"
         except ValueError as exc:
             raise FieldError("cron", f"cron {expr!r}: {exc}") from None
-    seconds = values.duration(raw, key, 60 if key == "interval_minutes" else 1, values.INTERVAL_BOUNDS,
-                              "an interval")
+    seconds = values.duration(raw, key, 60 if key == "interval_minutes" else 1, values.INTERVAL_BOUNDS, "an interval")
     return IntervalTrigger(seconds=seconds, timezone=ZoneInfo(tz)), f"every {values.span(seconds)}"

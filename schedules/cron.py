@@ -14,6 +14,7 @@ handed to APScheduler as explicit lists:
   days matching EITHER, like cron (`30 4 1,15 * fri`: the 1st, the 15th and every Friday).
 - @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly; @reboot is refused.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,10 +27,18 @@ from apscheduler.triggers.cron import CronTrigger
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February 29 exists, in leap years
-MACROS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-          "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
-ITEM = re.compile(r"(?:(?P<star>\*)|(?P<first>[0-9a-z]+)(?:-(?P<last>[0-9a-z]+))?)(?:/(?P<step>[0-9]+))?",
-                  re.IGNORECASE)
+MACROS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+ITEM = re.compile(
+    r"(?:(?P<star>\*)|(?P<first>[0-9a-z]+)(?:-(?P<last>[0-9a-z]+))?)(?:/(?P<step>[0-9]+))?", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -50,16 +59,23 @@ class Field:
         if token.lower() in self.names:
             return self.names.index(token.lower()) + self.name_base
         if self.names:
-            raise ValueError(f"unknown name {token!r}: use {self.low}-{self.high} or "
-                             f"{self.names[0]}..{self.names[-1]} (three letters, any case)")
+            raise ValueError(
+                f"unknown name {token!r}: use {self.low}-{self.high} or "
+                f"{self.names[0]}..{self.names[-1]} (three letters, any case)"
+            )
         raise ValueError(f"{token!r} is not a number")
 
     def hint(self) -> str:
         return " (Sunday is 0 or 7)" if self.name == "weekday" else ""
 
 
-FIELDS = (Field("minute", 0, 59), Field("hour", 0, 23), Field("day-of-month", 1, 31),
-          Field("month", 1, 12, MONTH_NAMES, 1), Field("weekday", 0, 7, DAY_NAMES))
+FIELDS = (
+    Field("minute", 0, 59),
+    Field("hour", 0, 23),
+    Field("day-of-month", 1, 31),
+    Field("month", 1, 12, MONTH_NAMES, 1),
+    Field("weekday", 0, 7, DAY_NAMES),
+)
 
 
 def parse_item(item: str, field: Field) -> set[int]:
@@ -68,8 +84,10 @@ def parse_item(item: str, field: Field) -> set[int]:
     if not match:
         raise ValueError("not N, N-M, N-M/S, * or */S")
     if match["first"] and not match["last"] and match["step"]:
-        raise ValueError(f"a step needs a range or '*' ('{match['first']}-{field.high}/{match['step']}' "
-                         f"or '*/{match['step']}'), as in crontab(5)")
+        raise ValueError(
+            f"a step needs a range or '*' ('{match['first']}-{field.high}/{match['step']}' "
+            f"or '*/{match['step']}'), as in crontab(5)"
+        )
     if match["star"]:
         first, last = field.low, field.high
     else:
@@ -142,12 +160,13 @@ def _listed(values: frozenset[int], field: Field) -> str:
 def cron_trigger(expr: str, tz: str) -> CronTrigger | OrTrigger:
     """An APScheduler trigger that fires exactly when crontab would fire `expr` in `tz`."""
     spec = parse_cron(expr)
-    minute, hour, day, month, weekday = (_listed(getattr(spec, f), field) for f, field in zip(
-        ("minute", "hour", "day", "month", "weekday"), FIELDS, strict=True))
+    minute, hour, day, month, weekday = (
+        _listed(getattr(spec, f), field)
+        for f, field in zip(("minute", "hour", "day", "month", "weekday"), FIELDS, strict=True)
+    )
 
     def trigger(day: str, weekday: str) -> CronTrigger:
-        return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=weekday,
-                           timezone=ZoneInfo(tz))
+        return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=weekday, timezone=ZoneInfo(tz))
 
     if not spec.either_day:
         return trigger(day, weekday)

@@ -1,6 +1,7 @@
 """Running one scheduled job: always a subprocess (Scrapy's reactor cannot restart), with a
 timeout, a log file and a run record. The scheduler and `warta schedule once` both call
 `run_job`, so a manual run takes exactly the scheduled path."""
+
 from __future__ import annotations
 
 import json
@@ -74,13 +75,19 @@ def _run(history: History, job_id: str, config: str, data_dir: str) -> str:
         history.finish(run_id, status, code, summary, problems)
     for problem in problems:
         logger.error("run %s of %s: %s", run_id, job_id, problem)
-    logger.log(logging.INFO if status == "ok" else logging.ERROR, "run %s ended: %s in %.1fs", run_id, status,
-               time.monotonic() - started)
+    logger.log(
+        logging.INFO if status == "ok" else logging.ERROR,
+        "run %s ended: %s in %.1fs",
+        run_id,
+        status,
+        time.monotonic() - started,
+    )
     return status
 
 
-def _execute(spec: JobSpec, data_dir: str, log_path: Path, record_path: Path, run_id: str,
-             history: History) -> tuple[str, int | None]:
+def _execute(
+    spec: JobSpec, data_dir: str, log_path: Path, record_path: Path, run_id: str, history: History
+) -> tuple[str, int | None]:
     """The run's subprocess from start to exit: (status, exit code)."""
     cmd = command(spec, data_dir)
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,8 +96,9 @@ def _execute(spec: JobSpec, data_dir: str, log_path: Path, record_path: Path, ru
     logger.info("run %s starts: %s", run_id, " ".join(cmd[2:]))
     try:
         with open(log_path, "ab") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL, start_new_session=True
+            )
     except OSError as exc:
         return f"failed to start: {exc}", None
     history.set_pid(run_id, proc.pid)

@@ -6,6 +6,7 @@ exits, so a crashed service never leaves a stale lock behind. The file holds the
 for the refusal message only. The lock's descriptor is not inherited by the crawls (Python
 opens files non-inheritable), so a crawl outliving its service does not keep the lock.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -38,8 +39,9 @@ def take_service_lock(data_dir: str | os.PathLike) -> None:
     except BlockingIOError:
         holder = _holder_pid(fd)
         os.close(fd)
-        raise ServiceLocked(f"another scheduler service (pid {holder}) is running on data dir {data_dir} "
-                            f"(lock {path}); stop it first") from None
+        raise ServiceLocked(
+            f"another scheduler service (pid {holder}) is running on data dir {data_dir} (lock {path}); stop it first"
+        ) from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     _HELD.append(fd)

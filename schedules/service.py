@@ -7,6 +7,7 @@ SIGTERM/SIGINT: no new job starts, the crawls this service started (and only tho
 SIGTERM (Scrapy flushes staging and closes), then SIGKILL after the grace time; the run
 history records how each run ended. One service per data dir (schedules/lock.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,12 +52,23 @@ def sync_jobs(scheduler: BlockingScheduler, schedule: Schedule, data_dir: str, u
         kwargs = {"job_id": spec.id, "config": str(schedule.path.resolve()), "data_dir": data_dir}
         old = stored.get(spec.id)
         if old is not None and (str(old.trigger), old.kwargs, old.misfire_grace_time) == (
-                str(spec.trigger), kwargs, spec.misfire_grace_seconds):
+            str(spec.trigger),
+            kwargs,
+            spec.misfire_grace_seconds,
+        ):
             logger.info("job %s unchanged, next run %s", spec.id, old.next_run_time)
             continue
-        scheduler.add_job(JOB_FUNC, trigger=spec.trigger, id=spec.id, name=spec.id, kwargs=kwargs,
-                          replace_existing=True, coalesce=True, max_instances=1,
-                          misfire_grace_time=spec.misfire_grace_seconds)
+        scheduler.add_job(
+            JOB_FUNC,
+            trigger=spec.trigger,
+            id=spec.id,
+            name=spec.id,
+            kwargs=kwargs,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=spec.misfire_grace_seconds,
+        )
 
 
 def run_service(schedule: Schedule, data_dir: str) -> int:
@@ -77,8 +89,11 @@ def run_service(schedule: Schedule, data_dir: str) -> int:
             CHILDREN.stop_all(0)
             return
         stopping.append(signum)
-        logger.info("%s received: no new runs; stopping running jobs (grace %.0fs)",
-                    signal.Signals(signum).name, STOP_GRACE_SECONDS)
+        logger.info(
+            "%s received: no new runs; stopping running jobs (grace %.0fs)",
+            signal.Signals(signum).name,
+            STOP_GRACE_SECONDS,
+        )
         if scheduler.running:  # else on_started stops it
             scheduler.shutdown(wait=False)
         CHILDREN.stop_all(STOP_GRACE_SECONDS)
@@ -96,10 +111,15 @@ def run_service(schedule: Schedule, data_dir: str) -> int:
     check_state_file(DataDir.of(data_dir).state_file("jobs.sqlite"))
     sync_jobs(scheduler, schedule, data_dir, url)
     scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
-    scheduler.add_listener(lambda event: logger.warning("run of %s at %s was missed (beyond its grace time)",
-                                                        event.job_id, event.scheduled_run_time), EVENT_JOB_MISSED)
-    logger.info("scheduler starting with %d jobs (%s), data dir %s", len(schedule.jobs),
-                ", ".join(schedule.jobs), data_dir)
+    scheduler.add_listener(
+        lambda event: logger.warning(
+            "run of %s at %s was missed (beyond its grace time)", event.job_id, event.scheduled_run_time
+        ),
+        EVENT_JOB_MISSED,
+    )
+    logger.info(
+        "scheduler starting with %d jobs (%s), data dir %s", len(schedule.jobs), ", ".join(schedule.jobs), data_dir
+    )
     scheduler.start()
     logger.info("scheduler stopped")
     return 0

@@ -1,6 +1,7 @@
 """Typed, bounded values of a schedule file. Every check happens at load time so that a value
 which would crash later (an interval overflowing a date, a float where a count goes, `true`
 read as 1) is refused with its key, instead of failing inside the running service."""
+
 from __future__ import annotations
 
 import math

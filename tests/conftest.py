@@ -1,5 +1,6 @@
 """Shared fixtures: the generated site, a server for it on 127.0.0.1, and `warta` runs as
 real subprocesses (the way users and the scheduler run them)."""
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,14 @@ def warta_env(data_dir: Path | None = None) -> dict:
 
 def run_warta(*args: str, data_dir: Path | None = None, timeout: float = 180, cwd: Path = ROOT):
     """`warta ARGS...` in a subprocess; returns the CompletedProcess (text)."""
-    return subprocess.run([sys.executable, "-m", "warta.cli", *args], cwd=cwd, env=warta_env(data_dir),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "warta.cli", *args],
+        cwd=cwd,
+        env=warta_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture

@@ -1,17 +1,49 @@
 """The contract's article columns and the boilerplate no body may contain."""
+
 import pyarrow as pa
 
 CONTRACT_TYPES = {
-    "article_id": pa.string(), "site": None, "url": pa.string(), "title": pa.string(), "kicker": pa.string(),
-    "authors": pa.list_(pa.string()), "editor": pa.string(), "published_at": "timestamp_tz",
-    "published_raw": pa.string(), "dateline": pa.string(), "channel": pa.string(), "subchannel": pa.string(),
-    "tags": pa.list_(pa.string()), "image_url": pa.string(), "image_caption": pa.string(), "body": pa.string(),
-    "related_urls": pa.list_(pa.string()), "word_count": "int", "language": pa.string(),
-    "content_hash": pa.string(), "duplicate_of": pa.string(), "crawled_at": "timestamp_tz",
+    "article_id": pa.string(),
+    "site": None,
+    "url": pa.string(),
+    "title": pa.string(),
+    "kicker": pa.string(),
+    "authors": pa.list_(pa.string()),
+    "editor": pa.string(),
+    "published_at": "timestamp_tz",
+    "published_raw": pa.string(),
+    "dateline": pa.string(),
+    "channel": pa.string(),
+    "subchannel": pa.string(),
+    "tags": pa.list_(pa.string()),
+    "image_url": pa.string(),
+    "image_caption": pa.string(),
+    "body": pa.string(),
+    "related_urls": pa.list_(pa.string()),
+    "word_count": "int",
+    "language": pa.string(),
+    "content_hash": pa.string(),
+    "duplicate_of": pa.string(),
+    "crawled_at": "timestamp_tz",
 }
-LEAKS = ("Google News", "Cek Berita", "FOLLOW US", "TERKAIT", "BERITA LAINNYA", "Ikuti media sosial",
-         "Bagaimana tanggapan", "Baca:", "Baca juga", "Hai, Sobat", "ADVERTISEMENT", "WhatsApp", "Happy\n",
-         "dataLayer", "Ilustrasi ", "Facebook")
+LEAKS = (
+    "Google News",
+    "Cek Berita",
+    "FOLLOW US",
+    "TERKAIT",
+    "BERITA LAINNYA",
+    "Ikuti media sosial",
+    "Bagaimana tanggapan",
+    "Baca:",
+    "Baca juga",
+    "Hai, Sobat",
+    "ADVERTISEMENT",
+    "WhatsApp",
+    "Happy\n",
+    "dataLayer",
+    "Ilustrasi ",
+    "Facebook",
+)
 
 
 def check_arrow_types(schema: pa.Schema) -> list[str]:

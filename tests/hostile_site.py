@@ -1,6 +1,7 @@
 """The demo site with some answers replaced by hostile ones (a robots.txt naming local files
 and other services, endless listings, huge sitemaps, redirects elsewhere), and helpers to
 run a crawl against it and read what the run recorded."""
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,14 @@ def run_record(data_dir: Path) -> dict:
 
 def scrapy_crawl(data_dir: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     """`scrapy crawl medcom ARGS` (where `-s NAME=VALUE` settings can be given) in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "scrapy", "crawl", "medcom", *args], cwd=ROOT,
-                          env=warta_env(data_dir), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "medcom", *args],
+        cwd=ROOT,
+        env=warta_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _hwm_mib(pid: int) -> int:

@@ -1,5 +1,6 @@
 """The raw WARC archive and what it is for: re-parse and repair, with real crawls over HTTP,
 real files damaged on disk and real `warta` processes (SIGKILLed too)."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,18 @@ def archived(tmp_path_factory):
     site = generate_site(n_articles=60, days=3)
     data_dir = tmp_path_factory.mktemp("archived")
     with DemoServer(site) as server:
-        result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--since", str(site.days[0]),
-                           "--until", str(site.days[-1]), "--data-dir", str(data_dir))
+        result = run_warta(
+            "crawl",
+            "medcom",
+            "--base-url",
+            server.base_url,
+            "--since",
+            str(site.days[0]),
+            "--until",
+            str(site.days[-1]),
+            "--data-dir",
+            str(data_dir),
+        )
         assert result.returncode == 0, result.stderr
     assert run_warta("snapshot", "--data-dir", str(data_dir)).returncode == 0
     return data_dir, site, contents(data_dir)
@@ -65,8 +76,12 @@ def test_every_article_response_is_in_a_warc_file_that_warcio_reads(archived):
                 assert b"<html" in record.content_stream().read().lower()
                 ids.append(record.rec_headers.get_header("WARC-Warta-Article-Id"))
     assert set(published) <= set(ids), "every published article has its raw response"
-    index = subprocess.run([str(Path(sys.executable).parent / "warcio"), "index", str(files[0])],
-                           capture_output=True, text=True, timeout=60)
+    index = subprocess.run(
+        [str(Path(sys.executable).parent / "warcio"), "index", str(files[0])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert index.returncode == 0 and '"warc-type": "response"' in index.stdout
 
 
@@ -117,8 +132,21 @@ def test_a_lost_staging_segment_is_recovered_from_the_archive(archived, tmp_path
     _, site, published = archived
     data_dir = tmp_path / "data"
     with DemoServer(site) as server:
-        assert run_warta("crawl", "medcom", "--base-url", server.base_url, "--since", str(site.days[0]),
-                         "--until", str(site.days[-1]), "--data-dir", str(data_dir)).returncode == 0
+        assert (
+            run_warta(
+                "crawl",
+                "medcom",
+                "--base-url",
+                server.base_url,
+                "--since",
+                str(site.days[0]),
+                "--until",
+                str(site.days[-1]),
+                "--data-dir",
+                str(data_dir),
+            ).returncode
+            == 0
+        )
     segment = next((data_dir / "staging").glob("medcom/*.jsonl"))
     segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 3])
     assert run_warta("snapshot", "--data-dir", str(data_dir)).returncode == 0
@@ -133,8 +161,10 @@ def test_a_damaged_partition_blocks_only_its_own_day(copy):
     days = sorted(p.name.removeprefix("date=") for p in (data_dir / "snapshots" / "site=medcom").glob("date=*"))
     where = _damage(data_dir, "truncate")
     damaged_day, other_day = where.removeprefix("date="), days[0]
-    stage(data_dir, [article("NEWAAA01", date.fromisoformat(damaged_day)),
-                     article("NEWBBB01", date.fromisoformat(other_day))])
+    stage(
+        data_dir,
+        [article("NEWAAA01", date.fromisoformat(damaged_day)), article("NEWBBB01", date.fromisoformat(other_day))],
+    )
     result = run_warta("snapshot", "--data-dir", str(data_dir))
     assert result.returncode == 1 and f"date={damaged_day}: unreadable" in result.stderr, result.stderr
     assert "NEWBBB01" in set(read_articles(data_dir, since=other_day, until=other_day)["article_id"])
@@ -150,8 +180,9 @@ def test_reparse_applies_todays_parser_without_network_and_is_idempotent(copy):
     assert result.returncode == 0, result.stderr
     assert f"{len(published)} articles re-extracted" in result.stdout, result.stdout
     assert contents(data_dir) == published, "today's parser is yesterday's: nothing changes"
-    again = run_warta("reparse", "medcom", "--since", str(site.days[1]), "--until", str(site.days[1]),
-                      "--data-dir", str(data_dir))
+    again = run_warta(
+        "reparse", "medcom", "--since", str(site.days[1]), "--until", str(site.days[1]), "--data-dir", str(data_dir)
+    )
     assert again.returncode == 0 and "1 days rebuilt" in again.stdout, again.stdout
     assert contents(data_dir) == published
 
@@ -164,9 +195,13 @@ def test_sigkill_during_reparse_or_repair_loses_nothing(copy, command):
         for day_dir in list((data_dir / "snapshots" / "site=medcom").glob("date=*"))[:2]:
             shutil.rmtree(day_dir)
     for delay in (0.4, 0.9):
-        proc = subprocess.Popen([sys.executable, "-m", "warta.cli", *args, "--data-dir", str(data_dir)],
-                                cwd=ROOT, env=warta_env(data_dir), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "warta.cli", *args, "--data-dir", str(data_dir)],
+            cwd=ROOT,
+            env=warta_env(data_dir),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
@@ -179,10 +214,28 @@ def test_sigkill_during_reparse_or_repair_loses_nothing(copy, command):
 def test_the_archive_can_be_switched_off(tmp_path):
     site = generate_site(n_articles=10, days=1)
     with DemoServer(site) as server:
-        proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "medcom", "-a", f"base_url={server.base_url}",
-                               "-a", f"since={site.days[0]}", "-a", f"until={site.days[0]}",
-                               "-s", "RAW_ARCHIVE_ENABLED=False"], cwd=ROOT, env=warta_env(tmp_path),
-                              capture_output=True, text=True, timeout=180)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "medcom",
+                "-a",
+                f"base_url={server.base_url}",
+                "-a",
+                f"since={site.days[0]}",
+                "-a",
+                f"until={site.days[0]}",
+                "-s",
+                "RAW_ARCHIVE_ENABLED=False",
+            ],
+            cwd=ROOT,
+            env=warta_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert list((tmp_path / "staging").glob("medcom/*.jsonl")) and not (tmp_path / "raw").exists()
     assert DataDir(tmp_path).raw("medcom") == "raw/site=medcom"

@@ -1,6 +1,7 @@
 """Bad paths are errors (issue 17): an unusable data dir is one line naming it, `snapshot
 --verify` without snapshots fails, `read_articles` refuses a missing dir, a bad date, an unknown
 site; and the install: dependency ranges, the tested set in constraints.txt."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,12 @@ COMMANDS = {
 
 
 READ_ONLY = ("snapshot", "verify", "report", "schedule status")  # nothing to read in a missing dir
-CASES = [(command, problem) for command in sorted(COMMANDS) for problem in ("a file", "under a file", "missing")
-         if problem != "missing" or command in READ_ONLY]  # the others create their data dir
+CASES = [
+    (command, problem)
+    for command in sorted(COMMANDS)
+    for problem in ("a file", "under a file", "missing")
+    if problem != "missing" or command in READ_ONLY
+]  # the others create their data dir
 
 
 @pytest.mark.parametrize("command, problem", CASES)
@@ -48,8 +53,9 @@ def test_a_read_only_data_dir_is_refused(tmp_path):
         result = run_warta("crawl", "medcom", "--data-dir", str(data_dir), timeout=60)
     finally:
         data_dir.chmod(0o755)
-    assert result.returncode == 1 and result.stderr.strip().endswith(f"data dir {data_dir} is not writable: "
-                                                                     "Permission denied")
+    assert result.returncode == 1 and result.stderr.strip().endswith(
+        f"data dir {data_dir} is not writable: Permission denied"
+    )
 
 
 def test_verify_without_snapshots_fails(tmp_path):
@@ -81,9 +87,14 @@ def test_dependencies_are_ranges_and_the_tested_set_is_a_constraints_file():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
-    assert not [str(r) for r in reqs if any(s.operator in ("==", "===") for s in r.specifier)], "pins belong in constraints"
-    pinned = {Requirement(line).name.lower(): line for line in (ROOT / "constraints.txt").read_text().splitlines()
-              if line and not line.startswith("#")}
+    assert not [str(r) for r in reqs if any(s.operator in ("==", "===") for s in r.specifier)], (
+        "pins belong in constraints"
+    )
+    pinned = {
+        Requirement(line).name.lower(): line
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
     assert all("==" in line for line in pinned.values())
     assert {r.name.lower().replace("_", "-") for r in reqs} <= {n.replace("_", "-") for n in pinned}
     for r in reqs:  # the tested versions are inside the ranges

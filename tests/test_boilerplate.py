@@ -1,4 +1,5 @@
 """Learned boilerplate: recurring promo lines go, shared quotes stay, the whole day is cleaned."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,13 +10,20 @@ from pipeline.snapshot import build
 from tests.test_snapshot import article, stage
 
 PROMO = "Dukung jurnalisme berkualitas dengan berlangganan edisi digital kami hari ini."
-QUOTE = ('"Kami akan terus mengawal proses ini sampai tuntas dan memastikan semua pihak mendapat '
-         'keadilan," kata juru bicara kementerian kepada wartawan di Jakarta.')
+QUOTE = (
+    '"Kami akan terus mengawal proses ini sampai tuntas dan memastikan semua pihak mendapat '
+    'keadilan," kata juru bicara kementerian kepada wartawan di Jakarta.'
+)
 
 
 def body(n: int, *extra: str) -> str:
-    return "\n\n".join([f"Paragraf unik nomor {n} tentang peristiwa yang berbeda sama sekali.", *extra,
-                        f"Penutup cerita {n} dengan rincian lain."])
+    return "\n\n".join(
+        [
+            f"Paragraf unik nomor {n} tentang peristiwa yang berbeda sama sekali.",
+            *extra,
+            f"Penutup cerita {n} dengan rincian lain.",
+        ]
+    )
 
 
 def test_recurring_paragraph_is_learned_and_a_shared_quote_is_not(tmp_path):

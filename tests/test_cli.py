@@ -1,4 +1,5 @@
 """The `warta` command line: wrong arguments, `warta parse`, `warta snapshot --verify`."""
+
 from __future__ import annotations
 
 import json
@@ -11,18 +12,21 @@ from tests.conftest import run_warta
 SEED = Path(__file__).parent / "fixtures" / "medcom" / "seed-wang-yi-lavrov"
 
 
-@pytest.mark.parametrize("args, reason", [
-    (["crawl", "medcom", "--since", "2023-13-01"], "not a date"),
-    (["crawl", "medcom", "--since", "yesterday"], "not a date"),
-    (["crawl", "nosuchsite"], "unknown site"),
-    (["crawl", "medcom", "--since", "2023-09-20", "--until", "2023-09-19"], "after"),
-    (["crawl", "medcom", "--until", "2023-09-19"], "needs --since"),
-    (["crawl", "medcom", "--base-url", "ftp://example.org"], "http(s) URL"),
-    (["crawl", "medcom", "--limit", "0"], "positive"),
-    (["snapshot", "--date", "2023-02-30"], "not a date"),
-    (["parse", "missing.html", "--url", "https://www.medcom.id/x/y/abcdefgh-z"], "cannot read"),
-    (["frobnicate"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, reason",
+    [
+        (["crawl", "medcom", "--since", "2023-13-01"], "not a date"),
+        (["crawl", "medcom", "--since", "yesterday"], "not a date"),
+        (["crawl", "nosuchsite"], "unknown site"),
+        (["crawl", "medcom", "--since", "2023-09-20", "--until", "2023-09-19"], "after"),
+        (["crawl", "medcom", "--until", "2023-09-19"], "needs --since"),
+        (["crawl", "medcom", "--base-url", "ftp://example.org"], "http(s) URL"),
+        (["crawl", "medcom", "--limit", "0"], "positive"),
+        (["snapshot", "--date", "2023-02-30"], "not a date"),
+        (["parse", "missing.html", "--url", "https://www.medcom.id/x/y/abcdefgh-z"], "cannot read"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
 def test_wrong_argument_exits_nonzero_with_one_line(args, reason, tmp_path):
     result = run_warta(*args, data_dir=tmp_path, timeout=60)
     assert result.returncode != 0
@@ -68,20 +72,29 @@ def test_scrapy_crawl_rejects_a_wrong_argument_without_a_traceback(tmp_path):
 
     from tests.conftest import ROOT, warta_env
 
-    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "medcom", "-a", "since=2023-02-30"],
-                            cwd=ROOT, env=warta_env(tmp_path), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "medcom", "-a", "since=2023-02-30"],
+        cwd=ROOT,
+        env=warta_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith("not a date in YYYY-MM-DD form: '2023-02-30'")
 
 
-@pytest.mark.parametrize("summary, distributed, code, says", [
-    ({"finish_reason": "finished", "pages": 0, "requests": 0}, True, 0, "nothing was left"),
-    ({"finish_reason": "finished", "pages": 0, "requests": 7}, True, 1, "no page could be fetched"),
-    ({"finish_reason": "finished", "pages": 0, "requests": 0}, False, 1, "no page could be fetched"),
-    ({"finish_reason": "shutdown", "pages": 9, "requests": 9}, False, 1, "stopped early"),
-    ({"finish_reason": "finished", "pages": 9, "requests": 9}, True, 0, None),
-])
+@pytest.mark.parametrize(
+    "summary, distributed, code, says",
+    [
+        ({"finish_reason": "finished", "pages": 0, "requests": 0}, True, 0, "nothing was left"),
+        ({"finish_reason": "finished", "pages": 0, "requests": 7}, True, 1, "no page could be fetched"),
+        ({"finish_reason": "finished", "pages": 0, "requests": 0}, False, 1, "no page could be fetched"),
+        ({"finish_reason": "shutdown", "pages": 9, "requests": 9}, False, 1, "stopped early"),
+        ({"finish_reason": "finished", "pages": 9, "requests": 9}, True, 0, None),
+    ],
+)
 def test_a_late_distributed_worker_with_nothing_left_is_not_a_failure(summary, distributed, code, says):
     from warta.cli import crawl_outcome
 

@@ -1,5 +1,6 @@
 """CLI conventions (issue 17): --version, -q / -v, Scrapy's log in the run's log file, one line
 for an unreachable site, one summary format everywhere, times in WIB, `demo --serve`."""
+
 from __future__ import annotations
 
 import json
@@ -16,15 +17,23 @@ import pytest
 from tests.conftest import ROOT, run_warta, warta_env
 from tests.servers import free_port
 
-SUMMARY = re.compile(r"^medcom: \d+ pages, \d+ articles staged in \d+\.\ds \(\d+\.\d articles/s\); dropped: .*; "
-                     r"finish: \w+$")
+SUMMARY = re.compile(
+    r"^medcom: \d+ pages, \d+ articles staged in \d+\.\ds \(\d+\.\d articles/s\); dropped: .*; "
+    r"finish: \w+$"
+)
 
 
 def crawl(*args: str, data_dir, log_level: str = "INFO") -> subprocess.CompletedProcess:
     env = warta_env(data_dir)
     env["WARTA_LOG_LEVEL"] = log_level  # what a user gets: Scrapy's INFO log
-    return subprocess.run([sys.executable, "-m", "warta.cli", "crawl", "medcom", "--data-dir", str(data_dir), *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "warta.cli", "crawl", "medcom", "--data-dir", str(data_dir), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def staged_lines(data_dir) -> int:
@@ -61,9 +70,25 @@ def test_default_output_is_the_summary_and_scrapys_log_goes_to_the_runs_log_file
 @pytest.mark.parametrize("where", ["after the command", "before the command"])
 def test_quiet_prints_only_the_summary_line(tmp_path, server, where):
     args = ["crawl", "medcom", "-q"] if where == "after the command" else ["-q", "crawl", "medcom"]
-    result = subprocess.run([sys.executable, "-m", "warta.cli", *args, "--base-url", server.base_url, "--limit", "2",
-                             "--data-dir", str(tmp_path)], cwd=ROOT, env=warta_env(tmp_path), capture_output=True,
-                            text=True, timeout=180)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "warta.cli",
+            *args,
+            "--base-url",
+            server.base_url,
+            "--limit",
+            "2",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=warta_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert len(result.stdout.splitlines()) == 1 and SUMMARY.match(result.stdout.strip())
@@ -85,8 +110,10 @@ def test_an_unreachable_site_is_one_line_and_exit_1(tmp_path):
 
 def test_schedule_once_prints_the_runs_summary(tmp_path, server):
     config = tmp_path / "s.toml"
-    config.write_text(f'[[job]]\nid = "latest"\nkind = "crawl"\nsite = "medcom"\nbase_url = "{server.base_url}"\n'
-                      f'interval_minutes = 30\nlimit = 3\n')
+    config.write_text(
+        f'[[job]]\nid = "latest"\nkind = "crawl"\nsite = "medcom"\nbase_url = "{server.base_url}"\n'
+        f"interval_minutes = 30\nlimit = 3\n"
+    )
     result = run_warta("schedule", "once", "latest", "--config", str(config), "--data-dir", str(tmp_path / "d"))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
@@ -109,8 +136,14 @@ def test_demo_summary_is_the_crawl_summary_not_a_dict(tmp_path):
 def test_demo_serve_serves_the_site_until_stopped(stop):
     env = warta_env()
     env["PYTHONWARNINGS"] = "error"
-    proc = subprocess.Popen([sys.executable, "-m", "warta.cli", "demo", "--serve", "0"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warta.cli", "demo", "--serve", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+", first)[0]
@@ -131,16 +164,23 @@ def test_demo_serve_on_a_busy_port_is_one_line(server):
     port = server.base_url.rsplit(":", 1)[1]
     result = run_warta("demo", "--serve", port, timeout=60)
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [f"warta demo: error: cannot serve on 127.0.0.1:{port}: Address already in use"]
+    assert result.stderr.splitlines() == [
+        f"warta demo: error: cannot serve on 127.0.0.1:{port}: Address already in use"
+    ]
 
 
-@pytest.mark.parametrize("dropped, says", [
-    ({"discovery_connection_refused": 3}, "could not reach https://www.medcom.id: connection refused"),
-    ({"discovery_cannotresolvehosterror": 3}, "could not reach https://www.medcom.id: host name not found (DNS)"),
-    ({"discovery_timeout": 2, "discovery_connection_refused": 1},
-     "could not reach https://www.medcom.id: no answer (timed out), connection refused"),
-    ({}, "no page could be fetched"),
-])
+@pytest.mark.parametrize(
+    "dropped, says",
+    [
+        ({"discovery_connection_refused": 3}, "could not reach https://www.medcom.id: connection refused"),
+        ({"discovery_cannotresolvehosterror": 3}, "could not reach https://www.medcom.id: host name not found (DNS)"),
+        (
+            {"discovery_timeout": 2, "discovery_connection_refused": 1},
+            "could not reach https://www.medcom.id: no answer (timed out), connection refused",
+        ),
+        ({}, "no page could be fetched"),
+    ],
+)
 def test_a_crawl_without_any_response_names_why(dropped, says):
     from warta.cli import crawl_outcome
 
@@ -162,10 +202,14 @@ def schedule_file(tmp_path) -> str:
 
 
 def test_schedule_once_of_a_snapshot_job_prints_the_snapshot_summary(tmp_path):
-    result = run_warta("schedule", "once", "-q", "snap", "--config", schedule_file(tmp_path), "--data-dir", str(tmp_path))
+    result = run_warta(
+        "schedule", "once", "-q", "snap", "--config", schedule_file(tmp_path), "--data-dir", str(tmp_path)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines() == ["snapshot: 0 partitions written, 0 unchanged, 0 rows; 0 staged records "
-                                          "(0 new, 0 updated); torn lines skipped: 0, undated: 0, rejected: 0"]
+    assert result.stdout.splitlines() == [
+        "snapshot: 0 partitions written, 0 unchanged, 0 rows; 0 staged records "
+        "(0 new, 0 updated); torn lines skipped: 0, undated: 0, rejected: 0"
+    ]
 
 
 def test_the_report_says_its_time_in_wib(tmp_path):

@@ -1,5 +1,6 @@
 """Each item pipeline, middleware and extension on its own, built the way Scrapy builds it:
 `Component.from_crawler(get_crawler(...))`, with real stores in a temporary data dir."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,10 @@ NOW = datetime(2026, 1, 2, 12, tzinfo=timezone.utc)
 
 def crawler_for(data_dir: Path, spider_args: dict | None = None, **settings):
     """A crawler with warta's extensions (the seen-store owner) and a medcom spider."""
-    crawler = get_crawler(ProfileSpiderLoader(None).load("medcom"),
-                          {"WARTA_DATA_DIR": str(data_dir), "EXTENSIONS": EXTENSIONS, **settings})
+    crawler = get_crawler(
+        ProfileSpiderLoader(None).load("medcom"),
+        {"WARTA_DATA_DIR": str(data_dir), "EXTENSIONS": EXTENSIONS, **settings},
+    )
     crawler.spider = crawler.spidercls.from_crawler(crawler, **(spider_args or {}))
     crawler.engine = crawler._create_engine()  # components find each other through it
     return crawler
@@ -50,9 +53,18 @@ def page(url: str = SEED_URL, body: bytes | None = None, lease: str | None = Non
 
 
 def item(aid: str, body: str, published: datetime = NOW, **extra) -> ArticleItem:
-    article = Article(article_id=aid, site="medcom", url=f"https://www.medcom.id/nasional/politik/{aid}-x",
-                      title=f"Judul {aid}", body=body, word_count=len(body.split()), content_hash=f"h-{body}",
-                      published_at=published, crawled_at=NOW, **extra)
+    article = Article(
+        article_id=aid,
+        site="medcom",
+        url=f"https://www.medcom.id/nasional/politik/{aid}-x",
+        title=f"Judul {aid}",
+        body=body,
+        word_count=len(body.split()),
+        content_hash=f"h-{body}",
+        published_at=published,
+        crawled_at=NOW,
+        **extra,
+    )
     return ArticleItem(article, article.url)
 
 
@@ -81,12 +93,18 @@ def test_article_pipeline_turns_a_fetched_page_into_an_article_item(tmp_path):
     assert stats["warta/path/profile"] == 1 and stats.get("warta/removed/google_news", 0) >= 0
 
 
-@pytest.mark.parametrize("url, body, reason", [
-    ("https://www.medcom.id/rss", None, "not_article_url"),
-    (SEED_URL, b"   ", "empty_page"),
-    (SEED_URL, b"<html><body><h1>Judul</h1><p>Tanpa tanggal sama sekali di halaman ini.</p></body></html>",
-     "no_date"),
-])
+@pytest.mark.parametrize(
+    "url, body, reason",
+    [
+        ("https://www.medcom.id/rss", None, "not_article_url"),
+        (SEED_URL, b"   ", "empty_page"),
+        (
+            SEED_URL,
+            b"<html><body><h1>Judul</h1><p>Tanpa tanggal sama sekali di halaman ini.</p></body></html>",
+            "no_date",
+        ),
+    ],
+)
 def test_article_pipeline_drops_what_is_not_an_article_with_a_counted_reason(tmp_path, url, body, reason):
     crawler = crawler_for(tmp_path)
     with pytest.raises(DropItem, match=reason):
@@ -142,8 +160,10 @@ def test_seen_store_switched_off(tmp_path):
 
 
 def article_request(aid: str) -> Request:
-    return Request(f"https://www.medcom.id/nasional/politik/{aid}-x",
-                   meta={"kind": "article", "article_id": aid, "source": "sitemap"})
+    return Request(
+        f"https://www.medcom.id/nasional/politik/{aid}-x",
+        meta={"kind": "article", "article_id": aid, "source": "sitemap"},
+    )
 
 
 @pytest.mark.parametrize("refetch, expected", [(None, ["NEW00001"]), ("1", ["AAAA0001", "NEW00001"])])
@@ -154,8 +174,13 @@ def test_seen_skip_middleware_drops_requests_for_staged_articles(tmp_path, refet
     crawler.signals.send_catch_log(articles_staged, items=[old])
     middleware = SeenSkipMiddleware.from_crawler(crawler)
     listing = Request("https://www.medcom.id/indeks/2026/01/01", meta={"kind": "discovery"})
-    out = asyncio.run(collect(middleware.process_spider_output(
-        None, aiter([listing, article_request("AAAA0001"), article_request("NEW00001")]))))
+    out = asyncio.run(
+        collect(
+            middleware.process_spider_output(
+                None, aiter([listing, article_request("AAAA0001"), article_request("NEW00001")])
+            )
+        )
+    )
     assert out[0] is listing, "discovery pages are always fetched"
     assert [r.meta["article_id"] for r in out[1:]] == expected
     stats = crawler.stats.get_stats()
@@ -176,6 +201,7 @@ def test_leases_travel_with_the_page_or_are_acknowledged_when_nothing_was_yielde
 
     def receiver(leases):
         acked.extend(leases)
+
     crawler.signals.connect(receiver, signal=leases_done)
     middleware = LeaseMiddleware.from_crawler(crawler)
     request = Request(SEED_URL, meta={LEASE_META: "lease-1"})
@@ -184,11 +210,17 @@ def test_leases_travel_with_the_page_or_are_acknowledged_when_nothing_was_yielde
     out = asyncio.run(collect(middleware.process_spider_output(response, aiter([fetched]))))
     assert out == [fetched] and fetched.lease == "lease-1" and acked == [], "acknowledged once staged, not now"
     sitemap = Request("https://www.medcom.id/sitemap.xml", meta={LEASE_META: "lease-2"})
-    asyncio.run(collect(middleware.process_spider_output(
-        HtmlResponse(sitemap.url, body=b"<x/>", request=sitemap), aiter([article_request("NEW00001")]))))
+    asyncio.run(
+        collect(
+            middleware.process_spider_output(
+                HtmlResponse(sitemap.url, body=b"<x/>", request=sitemap), aiter([article_request("NEW00001")])
+            )
+        )
+    )
     assert acked == ["lease-2"], "a page that yields no article is done once its output is queued"
     FailedLeaseMiddleware.from_crawler(crawler).process_exception(
-        Request(SEED_URL, meta={LEASE_META: "lease-3"}), TimeoutError())
+        Request(SEED_URL, meta={LEASE_META: "lease-3"}), TimeoutError()
+    )
     assert acked == ["lease-2", "lease-3"], "a failure past the retries is final"
 
 
@@ -209,6 +241,7 @@ def test_staging_writes_whole_records_and_announces_them_once_durable(tmp_path):
 
     def receiver(items):
         announced.extend(i.article.article_id for i in items)
+
     crawler.signals.connect(receiver, signal=articles_staged)
     staging = StagingPipeline.from_crawler(crawler)
     staging.open_spider()
@@ -236,6 +269,7 @@ def test_a_failed_staging_write_claims_nothing(tmp_path, monkeypatch):
 
     def disk_full(data):
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(staging.writer, "_write", disk_full)
     staging.process_item(item("AAAA0001", "satu dua tiga"))
     assert seen_store(crawler).get("medcom", "AAAA0001") is None
@@ -259,6 +293,7 @@ def test_one_sketch_per_article(tmp_path, monkeypatch):
     def counting(bodies):
         calls.append(len(bodies))
         return real(bodies)
+
     monkeypatch.setattr(pipeline.seen_owner, "sketch_many", counting)
     monkeypatch.setattr(pipeline.dedup, "sketch", lambda body: counting([body])[0])
     staged = dedup.process_item(item("AAAA0001", "isi berita " * 30))
@@ -268,9 +303,11 @@ def test_one_sketch_per_article(tmp_path, monkeypatch):
 
 
 def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monkeypatch):
-    crawler = crawler_for(tmp_path, STAGING_FLUSH_ITEMS=1,
-                          ITEM_PIPELINES={"pipeline.archiver.RawArchivePipeline": 250,
-                                          "pipeline.staging.StagingPipeline": 900})
+    crawler = crawler_for(
+        tmp_path,
+        STAGING_FLUSH_ITEMS=1,
+        ITEM_PIPELINES={"pipeline.archiver.RawArchivePipeline": 250, "pipeline.staging.StagingPipeline": 900},
+    )
     archive = crawler.get_item_pipeline(RawArchivePipeline)
     staging = crawler.get_item_pipeline(StagingPipeline)
     archive.open_spider()
@@ -278,12 +315,14 @@ def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monk
 
     def disk_full(key, data, offset):
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(archive.writer, "_write", disk_full)
     staged = item("AAAA0001", "satu dua tiga")
     archive.process_item(page(staged.url))
     staging.process_item(staged)
     assert not list((tmp_path / "staging").glob("medcom/*.jsonl")) or not any(
-        p.stat().st_size for p in (tmp_path / "staging").glob("medcom/*.jsonl")), "no staged line without raw"
+        p.stat().st_size for p in (tmp_path / "staging").glob("medcom/*.jsonl")
+    ), "no staged line without raw"
     monkeypatch.undo()
     staging.close_spider()
     archive.close_spider()
@@ -308,10 +347,13 @@ def test_retry_after_marks_the_retry_and_slows_the_site(tmp_path):
     assert "warta_not_before" not in plain.meta, "no header, no wait beyond the retry's own"
 
 
-@pytest.mark.parametrize("stats, status", [
-    ({"downloader/response_count": 30, "item_scraped_count": 12, "warta/staged": 12}, "ok"),
-    ({"downloader/response_count": 0, "warta/dropped/discovery_connection_refused": 3}, "failed"),
-])
+@pytest.mark.parametrize(
+    "stats, status",
+    [
+        ({"downloader/response_count": 30, "item_scraped_count": 12, "warta/staged": 12}, "ok"),
+        ({"downloader/response_count": 0, "warta/dropped/discovery_connection_refused": 3}, "failed"),
+    ],
+)
 def test_every_crawl_is_recorded_in_the_run_history(tmp_path, stats, status):
     from crawler.run_history import RunHistoryExtension
     from pipeline.runs import History
@@ -343,8 +385,15 @@ def test_a_compressed_response_is_archived_as_the_parser_saw_it(tmp_path):
     from pipeline.archive import RawWriter, read_at
 
     html = SEED.read_bytes()
-    fetched = FetchedPage(SEED_URL, SEED_URL, 200, html, NOW, {"content-encoding": ["gzip"], "content-length": ["99"],
-                                                             "content-type": ["text/html"]}, article_id="nbwXaLxk")
+    fetched = FetchedPage(
+        SEED_URL,
+        SEED_URL,
+        200,
+        html,
+        NOW,
+        {"content-encoding": ["gzip"], "content-length": ["99"], "content-type": ["text/html"]},
+        article_id="nbwXaLxk",
+    )
     writer = RawWriter(DataDir(tmp_path), "medcom")
     writer.add(fetched, None)
     [(aid, _when, key, offset, length)] = writer.flush()

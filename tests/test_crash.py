@@ -1,5 +1,6 @@
 """Processes really killed with SIGKILL at random moments: a crawl, then a snapshot build.
 Afterwards the snapshots hold every article exactly once and every file is readable."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,13 @@ from tests.test_snapshot import article, stage
 
 
 def start_warta(*args, data_dir):
-    return subprocess.Popen([sys.executable, "-m", "warta.cli", *args], cwd=ROOT, env=warta_env(data_dir),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "warta.cli", *args],
+        cwd=ROOT,
+        env=warta_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def every_file_readable(data_dir) -> None:
@@ -34,8 +40,18 @@ def test_crawls_killed_at_random_points_lose_and_duplicate_nothing(tmp_path):
     site = generate_site(n_articles=80, days=4, seed=21, reposts=0)
     rng = random.Random(5)
     with DemoServer(site, latency=0.03) as server:
-        args = ("crawl", "medcom", "--base-url", server.base_url, "--since", str(site.days[0]),
-                "--until", str(site.days[-1]), "--data-dir", str(tmp_path))
+        args = (
+            "crawl",
+            "medcom",
+            "--base-url",
+            server.base_url,
+            "--since",
+            str(site.days[0]),
+            "--until",
+            str(site.days[-1]),
+            "--data-dir",
+            str(tmp_path),
+        )
         for attempt in range(4):
             proc = start_warta(*args, data_dir=tmp_path)
             time.sleep(rng.uniform(1.0, 3.0))
@@ -60,7 +76,7 @@ def test_builds_killed_at_random_points_leave_readable_partitions(tmp_path):
     rng = random.Random(9)
     killed = 0
     for attempt in range(4):  # every attempt has new work: 3,000 more articles over 40 days
-        stage(tmp_path, records[2000 + 3000 * attempt: 5000 + 3000 * attempt])
+        stage(tmp_path, records[2000 + 3000 * attempt : 5000 + 3000 * attempt])
         proc = start_warta("snapshot", "--all", "--data-dir", str(tmp_path), data_dir=tmp_path)
         time.sleep(rng.uniform(0.7, 1.5))
         if proc.poll() is None:
@@ -95,8 +111,16 @@ def test_processes_opening_a_new_data_dir_at_once_all_get_its_state_files(tmp_pa
     for round_ in range(3):
         data_dir = tmp_path / f"data{round_}"
         start = time.time() + 1.5
-        procs = [subprocess.Popen([sys.executable, "-c", OPEN_STATE, str(data_dir), str(start)], cwd=ROOT,
-                                  env=warta_env(data_dir), stderr=subprocess.PIPE, text=True) for _ in range(8)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_STATE, str(data_dir), str(start)],
+                cwd=ROOT,
+                env=warta_env(data_dir),
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(8)
+        ]
         outcomes = [(p.communicate(timeout=60)[1], p.returncode) for p in procs]
         errors = [stderr for stderr, code in outcomes if code != 0]
         assert not errors, errors[0][-2000:]

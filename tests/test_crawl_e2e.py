@@ -1,5 +1,6 @@
 """Real crawls: `warta crawl` and `scrapy crawl` subprocesses against the generated site on
 127.0.0.1, then `warta snapshot`, then the Parquet files read back with pandas."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,18 @@ def _run_record(data_dir):
 
 def test_backfill_of_every_day_yields_each_article_once(tmp_path, server, site):
     first, last = site.days[0], site.days[-1]
-    result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--since", str(first),
-                       "--until", str(last), "--data-dir", str(tmp_path))
+    result = run_warta(
+        "crawl",
+        "medcom",
+        "--base-url",
+        server.base_url,
+        "--since",
+        str(first),
+        "--until",
+        str(last),
+        "--data-dir",
+        str(tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     assert "articles staged" in result.stdout
     df = _snapshot_frame(tmp_path)
@@ -83,9 +94,25 @@ def test_latest_mode_reads_feed_and_news_sitemap_and_counts_failures(tmp_path, s
 def test_scrapy_crawl_command_backfills_a_range(tmp_path, server, site):
     d1, d2 = site.days[2], site.days[3]
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "medcom", "-a", f"base_url={server.base_url}",
-         "-a", f"since={d1}", "-a", f"until={d2}"],
-        cwd=ROOT, env=warta_env(tmp_path), capture_output=True, text=True, timeout=180)
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "medcom",
+            "-a",
+            f"base_url={server.base_url}",
+            "-a",
+            f"since={d1}",
+            "-a",
+            f"until={d2}",
+        ],
+        cwd=ROOT,
+        env=warta_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     df = _snapshot_frame(tmp_path)
     expected = {a.article_id for a in site.articles if d1 <= a.published_at.date() <= d2}
@@ -97,8 +124,20 @@ def test_scrapy_crawl_command_backfills_a_range(tmp_path, server, site):
 
 
 def test_limit_stops_after_n_articles(tmp_path, server, site):
-    result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--since", str(site.days[0]),
-                       "--until", str(site.days[-1]), "--limit", "5", "--data-dir", str(tmp_path))
+    result = run_warta(
+        "crawl",
+        "medcom",
+        "--base-url",
+        server.base_url,
+        "--since",
+        str(site.days[0]),
+        "--until",
+        str(site.days[-1]),
+        "--limit",
+        "5",
+        "--data-dir",
+        str(tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     summary = _run_record(tmp_path)["summary"]
     assert summary["articles"] == 5 and summary["finish_reason"] == "limit"
@@ -113,8 +152,18 @@ def test_unreachable_site_fails_with_a_reason(tmp_path):
 def test_429_with_retry_after_is_waited_for_and_retried(tmp_path, site):
     with DemoServer(site, throttled_paths=1, retry_after=2) as server:
         day = site.articles[10].published_at.date()
-        result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--since", str(day),
-                           "--until", str(day), "--data-dir", str(tmp_path))
+        result = run_warta(
+            "crawl",
+            "medcom",
+            "--base-url",
+            server.base_url,
+            "--since",
+            str(day),
+            "--until",
+            str(day),
+            "--data-dir",
+            str(tmp_path),
+        )
         path = site.articles[10].path
         first, second = server.times[path][:2]
     assert result.returncode == 0, result.stderr

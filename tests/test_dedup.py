@@ -1,5 +1,6 @@
 """Deduplication and incremental crawling across runs: request counts on the test server,
 the seen-store's refresh rules, and near-duplicate thresholds on real-looking pairs."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,19 @@ from tests.conftest import run_warta
 
 
 def crawl(server, site, data_dir, *extra):
-    result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--since", str(site.days[0]),
-                       "--until", str(site.days[-1]), "--data-dir", str(data_dir), *extra)
+    result = run_warta(
+        "crawl",
+        "medcom",
+        "--base-url",
+        server.base_url,
+        "--since",
+        str(site.days[0]),
+        "--until",
+        str(site.days[-1]),
+        "--data-dir",
+        str(data_dir),
+        *extra,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(sorted((data_dir / "runs" / "medcom").glob("*.json"))[-1].read_text())["summary"]
 
@@ -59,11 +71,14 @@ def test_an_updated_article_replaces_the_earlier_version(tmp_path):
 def test_refresh_window_refetches_only_recent_stories(tmp_path):
     store = SeenStore(tmp_path / "seen.sqlite")
     now = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
-    for aid, published, fetched in (("old", now - timedelta(days=2), now - timedelta(days=2)),
-                                     ("fresh", now - timedelta(hours=1), now - timedelta(minutes=90)),
-                                     ("just", now - timedelta(hours=1), now - timedelta(minutes=5))):
-        store.record("medcom", {"article_id": aid, "content_hash": aid, "published_at": published,
-                                "crawled_at": fetched})
+    for aid, published, fetched in (
+        ("old", now - timedelta(days=2), now - timedelta(days=2)),
+        ("fresh", now - timedelta(hours=1), now - timedelta(minutes=90)),
+        ("just", now - timedelta(hours=1), now - timedelta(minutes=5)),
+    ):
+        store.record(
+            "medcom", {"article_id": aid, "content_hash": aid, "published_at": published, "crawled_at": fetched}
+        )
     window, after = timedelta(hours=6), timedelta(minutes=60)
     assert store.should_fetch("medcom", "new", now, window, after)
     assert not store.should_fetch("medcom", "old", now, window, after)
@@ -85,14 +100,20 @@ def price_story(rng: random.Random) -> str:
         f"Kini {k} dijual Rp{rng.randint(10, 90)}.000 per kilogram menurut pantauan pada {rng.choice(['Senin', 'Rabu'])}.",
         f"Pedagang bernama {n} mengatakan pasokan dari {rng.choice(['Brebes', 'Cianjur', 'Garut', 'Kediri'])} "
         f"{rng.choice(['berkurang', 'tersendat', 'tidak menentu'])} sejak {rng.choice(['hujan deras', 'banjir', 'panen gagal'])}.",
-        f"\"Pembeli mengurangi belanja karena harga {k} terus bergerak,\" kata {n.split()[0]} di lapaknya.",
+        f'"Pembeli mengurangi belanja karena harga {k} terus bergerak," kata {n.split()[0]} di lapaknya.',
         f"Dinas Perdagangan {c} memantau {rng.randint(3, 20)} pasar dan menyiapkan {rng.randint(5, 50)} ton {k}.",
         f"Kepala dinas {rng.choice(NAMA)} menyebut operasi pasar digelar {rng.choice(['pekan depan', 'akhir bulan', 'besok'])}.",
         f"Warga {c} bernama {rng.choice(NAMA)} mengaku membeli {k} {rng.randint(1, 5)} kilogram untuk {rng.choice(['hajatan', 'warung', 'stok'])}.",
         f"Bank Indonesia mencatat inflasi {rng.choice(['pangan', 'bergejolak'])} {c} {rng.randint(1, 9)},{rng.randint(0, 9)} persen.",
     ]
-    return " ".join(rng.sample(sentences, len(sentences)) * 1) + " " + " ".join(
-        f"Catatan {i}: {rng.choice(KOMODITAS)} {rng.randint(100, 999)} ton masuk dari {rng.choice(KOTA)}." for i in range(12))
+    return (
+        " ".join(rng.sample(sentences, len(sentences)) * 1)
+        + " "
+        + " ".join(
+            f"Catatan {i}: {rng.choice(KOMODITAS)} {rng.randint(100, 999)} ton masuk dari {rng.choice(KOTA)}."
+            for i in range(12)
+        )
+    )
 
 
 def edit_one_sentence(rng: random.Random, text: str) -> str:
@@ -116,8 +137,11 @@ def test_near_duplicate_threshold_on_real_looking_pairs():
 
 def test_seen_store_survives_reopening(tmp_path):
     store = SeenStore(tmp_path / "seen.sqlite")
-    store.record("medcom", {"article_id": "A", "content_hash": "h", "published_at": None, "crawled_at": None},
-                 sketch("satu dua tiga empat lima enam"))
+    store.record(
+        "medcom",
+        {"article_id": "A", "content_hash": "h", "published_at": None, "crawled_at": None},
+        sketch("satu dua tiga empat lima enam"),
+    )
     store.close()
     reopened = SeenStore(tmp_path / "seen.sqlite")
     assert reopened.get("medcom", "A").content_hash == "h"

@@ -1,6 +1,7 @@
 """A disk that fills up mid-crawl: the crawl says so and exits 1, staging holds no torn line,
 and a crawl once the disk has room again brings every article into the snapshots.
 Runs on a small tmpfs, so it needs root (mount); it is skipped otherwise."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,9 @@ def small_disk(tmp_path):
         pytest.skip("mounting a small tmpfs needs root")
     mount = tmp_path / "disk"
     mount.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if result.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
     try:
@@ -49,18 +51,48 @@ def staged_lines(data_dir):
 
 def test_a_full_disk_fails_the_crawl_loudly_and_a_later_crawl_recovers_everything(small_disk, server, site):
     data_dir = small_disk / "data"
-    args = ("crawl", "medcom", "--base-url", server.base_url, "--since", str(site.days[0]),
-            "--until", str(site.days[-1]), "--data-dir", str(data_dir))
+    args = (
+        "crawl",
+        "medcom",
+        "--base-url",
+        server.base_url,
+        "--since",
+        str(site.days[0]),
+        "--until",
+        str(site.days[-1]),
+        "--data-dir",
+        str(data_dir),
+    )
     fill(small_disk, FREE_BYTES)
     full = run_warta(*args)
     assert full.returncode == 1, (full.stdout, full.stderr[-3000:])
-    assert "warta crawl: could not stage" in full.stderr and "No space left on device" in full.stderr, \
-        full.stderr[-3000:]
+    assert "warta crawl: could not stage" in full.stderr and "No space left on device" in full.stderr, full.stderr[
+        -3000:
+    ]
     assert "Traceback" not in full.stderr, full.stderr[-3000:]
     assert "NOT STAGED" in full.stdout, full.stdout
-    scrapy = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "medcom", "-a", f"base_url={server.base_url}",
-                             "-a", f"since={site.days[0]}", "-a", f"until={site.days[-1]}", "-a", "refetch=1"],
-                            cwd=ROOT, env=warta_env(data_dir), capture_output=True, text=True, timeout=180)
+    scrapy = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "medcom",
+            "-a",
+            f"base_url={server.base_url}",
+            "-a",
+            f"since={site.days[0]}",
+            "-a",
+            f"until={site.days[-1]}",
+            "-a",
+            "refetch=1",
+        ],
+        cwd=ROOT,
+        env=warta_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert scrapy.returncode == 1 and "scrapy crawl: could not stage" in scrapy.stderr, scrapy.stderr[-3000:]
     lines = list(staged_lines(data_dir))
     assert lines, "some articles were staged before the disk filled"
@@ -104,8 +136,14 @@ writer.close()
 def test_a_write_that_fails_part_way_leaves_no_partial_line(tmp_path):
     """The file-size limit stands in for a full disk (no root needed): the first of three
     records fits, the flush fails, and the retry must not follow half a copy."""
-    result = subprocess.run([sys.executable, "-c", PARTIAL_WRITE, str(tmp_path)], cwd=ROOT, env=warta_env(tmp_path),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", PARTIAL_WRITE, str(tmp_path)],
+        cwd=ROOT,
+        env=warta_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "failed: File too large" in result.stdout
     before, after = result.stdout.split("size after:")[1].split("before:")

@@ -1,5 +1,6 @@
 """Distributed mode against real servers: redis-server with several crawler worker processes
 on the generated site, and moto's S3 server for a data dir on object storage."""
+
 from __future__ import annotations
 
 import signal
@@ -40,9 +41,25 @@ def small_site():
 def scrapy_worker(site, server, data_dir, redis_url, lease_seconds=3, extra_env=None) -> subprocess.Popen:
     """`scrapy crawl medcom` as one distributed worker (the scheduler's and users' other entry)."""
     env = {**warta_env(data_dir), **(extra_env or {})}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "medcom", "-a", f"since={site.days[0]}",
-           "-a", f"until={site.days[-1]}", "-a", f"base_url={server.base_url}", "-s", f"REDIS_URL={redis_url}",
-           "-s", f"DISTRIBUTED_LEASE_SECONDS={lease_seconds}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "medcom",
+        "-a",
+        f"since={site.days[0]}",
+        "-a",
+        f"until={site.days[-1]}",
+        "-a",
+        f"base_url={server.base_url}",
+        "-s",
+        f"REDIS_URL={redis_url}",
+        "-s",
+        f"DISTRIBUTED_LEASE_SECONDS={lease_seconds}",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=4",
+    ]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -70,11 +87,31 @@ def snapshot_ids(data_dir) -> list[str]:
 def test_two_workers_share_the_queue_and_fetch_each_article_once(tmp_path, fresh_redis, small_site):
     # 0.2 s a page: the run outlasts the start-up of either worker, so both get work.
     with DemoServer(small_site, flaky_paths=0, latency=0.2) as server:
-        workers = [subprocess.Popen(
-            [sys.executable, "-m", "warta.cli", "crawl", "medcom", "--since", str(small_site.days[0]),
-             "--until", str(small_site.days[-1]), "--base-url", server.base_url, "--redis-url", fresh_redis],
-            cwd=ROOT, env=warta_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
+        workers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "warta.cli",
+                    "crawl",
+                    "medcom",
+                    "--since",
+                    str(small_site.days[0]),
+                    "--until",
+                    str(small_site.days[-1]),
+                    "--base-url",
+                    server.base_url,
+                    "--redis-url",
+                    fresh_redis,
+                ],
+                cwd=ROOT,
+                env=warta_env(tmp_path),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         outputs = [finish(w)[0] for w in workers]
         hits = server.article_hits()
         assert sorted(hits) == sorted(a.path for a in small_site.articles), "every article fetched"
@@ -83,8 +120,19 @@ def test_two_workers_share_the_queue_and_fetch_each_article_once(tmp_path, fresh
         assert not [k for k in redis.Redis.from_url(fresh_redis).keys("warta:medcom:*")], "a finished run is cleared"
 
         # The seen-store lives in Redis: a later run of another worker fetches no article again.
-        again = run_warta("crawl", "medcom", "--since", str(small_site.days[0]), "--until", str(small_site.days[-1]),
-                          "--base-url", server.base_url, "--redis-url", fresh_redis, data_dir=tmp_path)
+        again = run_warta(
+            "crawl",
+            "medcom",
+            "--since",
+            str(small_site.days[0]),
+            "--until",
+            str(small_site.days[-1]),
+            "--base-url",
+            server.base_url,
+            "--redis-url",
+            fresh_redis,
+            data_dir=tmp_path,
+        )
         assert again.returncode == 0, again.stderr
         assert server.article_hits() == hits
         assert f"skipped: seen={len(small_site.articles)}" in again.stdout
@@ -151,6 +199,7 @@ def test_a_wrong_redis_url_is_a_usage_error(tmp_path):
 
 def test_an_unreachable_redis_is_a_one_line_error(tmp_path):
     from tests.servers import free_port
+
     url = f"redis://127.0.0.1:{free_port()}/0"
     for args in (("crawl", "medcom"), ("snapshot",)):
         result = run_warta(*args, "--redis-url", url, data_dir=tmp_path)
@@ -170,24 +219,52 @@ def test_crawl_snapshot_and_read_on_object_storage(tmp_path, s3_env, small_site,
     for key, value in {**s3_env, "WARTA_STATE_DIR": str(tmp_path / "state")}.items():
         monkeypatch.setenv(key, value)
     import s3fs
+
     fs = s3fs.S3FileSystem()
     fs.makedirs("warta-test", exist_ok=True)
     url = f"s3://warta-test/news-{workers}"
     # Two workers: distributed mode, each with its own local state, sharing Redis and the bucket.
     distributed = ["--redis-url", fresh_redis] if workers > 1 else []
     with DemoServer(small_site, flaky_paths=0) as server:
-        procs = [subprocess.Popen(
-            [sys.executable, "-m", "warta.cli", "crawl", "medcom", "--since", str(small_site.days[0]),
-             "--until", str(small_site.days[-1]), "--base-url", server.base_url, "--data-dir", url, *distributed],
-            cwd=ROOT, env={**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / f"state{n}")},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(workers)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "warta.cli",
+                    "crawl",
+                    "medcom",
+                    "--since",
+                    str(small_site.days[0]),
+                    "--until",
+                    str(small_site.days[-1]),
+                    "--base-url",
+                    server.base_url,
+                    "--data-dir",
+                    url,
+                    *distributed,
+                ],
+                cwd=ROOT,
+                env={**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / f"state{n}")},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(workers)
+        ]
         for proc in procs:
             finish(proc)
         assert max(server.article_hits().values()) == 1
     assert fs.glob(f"warta-test/news-{workers}/staging/medcom/*.jsonl"), "staged to the bucket"
     env = {**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / "builder")}
-    snap = subprocess.run([sys.executable, "-m", "warta.cli", "snapshot", "--data-dir", url, *distributed],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    snap = subprocess.run(
+        [sys.executable, "-m", "warta.cli", "snapshot", "--data-dir", url, *distributed],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert snap.returncode == 0, snap.stderr[-3000:]
     fs.invalidate_cache()
     assert not fs.glob(f"warta-test/news-{workers}/staging/medcom/*.jsonl"), "published staging is removed"
@@ -203,8 +280,14 @@ def test_crawl_snapshot_and_read_on_object_storage(tmp_path, s3_env, small_site,
 
 def test_a_missing_bucket_is_a_one_line_error(tmp_path, s3_env):
     env = {**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "warta.cli", "crawl", "medcom", "--data-dir", "s3://no-such-bucket/x"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "warta.cli", "crawl", "medcom", "--data-dir", "s3://no-such-bucket/x"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("warta crawl: error: cannot write to s3://no-such-bucket/x")
     assert "Traceback" not in result.stderr
@@ -228,6 +311,7 @@ def test_object_store_publish_interrupted_leaves_the_old_partition(tmp_path, s3_
 
     def crash(tmp, final):
         raise OSError("connection lost mid-publish")
+
     monkeypatch.setattr(partitions.store, "publish", crash)
     with pytest.raises(OSError):
         partitions.publish("medcom", "2026-01-01", pa.Table.from_pylist(rows, schema=file_schema()))
@@ -251,10 +335,18 @@ def test_both_seen_stores_give_the_same_answers(tmp_path, kind, fresh_redis):
     store = open_seen_store(tmp_path, fresh_redis if kind == "redis" else None)
     now = datetime(2026, 1, 2, 12, tzinfo=timezone.utc)
     body = " ".join(f"kata{i}" for i in range(200))
-    old = {"article_id": "AAAA0001", "content_hash": "h1", "published_at": now - timedelta(days=2),
-           "crawled_at": now - timedelta(days=2)}
-    fresh = {"article_id": "AAAA0002", "content_hash": "h2", "published_at": now - timedelta(hours=1),
-             "crawled_at": now - timedelta(hours=2)}
+    old = {
+        "article_id": "AAAA0001",
+        "content_hash": "h1",
+        "published_at": now - timedelta(days=2),
+        "crawled_at": now - timedelta(days=2),
+    }
+    fresh = {
+        "article_id": "AAAA0002",
+        "content_hash": "h2",
+        "published_at": now - timedelta(hours=1),
+        "crawled_at": now - timedelta(hours=2),
+    }
     store.record_many("medcom", [(old, sketch(body)), (fresh, sketch("lain " * 50))])
     assert not store.should_fetch("medcom", "AAAA0001", now, timedelta(hours=6), timedelta(minutes=60))
     assert store.should_fetch("medcom", "AAAA0002", now, timedelta(hours=6), timedelta(minutes=60))
@@ -288,6 +380,7 @@ def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_e
         if len(calls) == 1:
             raise OSError("connection reset by the object store")
         real_put(path, data)
+
     monkeypatch.setattr(remote, "put", put_once_failing)
     for i in range(5):
         writer.add(article(f"F{i:07d}", date(2026, 1, 1)))

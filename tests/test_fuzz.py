@@ -1,4 +1,5 @@
 """The parser and cleaner never raise on bad input: only NotAnArticle (a counted drop)."""
+
 from __future__ import annotations
 
 import time
@@ -14,8 +15,28 @@ from crawler.extract.text import clean_blocks
 
 SEED = (Path(__file__).parent / "fixtures" / "medcom" / "seed-wang-yi-lavrov.html").read_bytes()
 URL = "https://www.medcom.id/internasional/dunia/nbwXaLxk-wang-yi"
-TAGS = ["<p>", "</p>", "<div id='articleBody'>", "</div>", "<br>", "<strong>", "</strong>", "<h1>", "</h1>",
-        "<a href='x'>", "</a>", "<script>", "<!--", "-->", "<ul><li>", "&nbsp;", "Baca:", "(WIL)", "\x00", "<table>"]
+TAGS = [
+    "<p>",
+    "</p>",
+    "<div id='articleBody'>",
+    "</div>",
+    "<br>",
+    "<strong>",
+    "</strong>",
+    "<h1>",
+    "</h1>",
+    "<a href='x'>",
+    "</a>",
+    "<script>",
+    "<!--",
+    "-->",
+    "<ul><li>",
+    "&nbsp;",
+    "Baca:",
+    "(WIL)",
+    "\x00",
+    "<table>",
+]
 
 
 def parses_or_refuses(html, profile=MEDCOM, url=URL) -> None:
@@ -39,8 +60,8 @@ def test_random_bytes(data):
 @given(st.integers(0, len(SEED)), st.integers(0, len(SEED)))
 def test_truncated_and_cut_pages(start, end):
     parses_or_refuses(SEED[:start])
-    parses_or_refuses(SEED[min(start, end):max(start, end)])
-    parses_or_refuses(SEED[:min(start, end)] + SEED[max(start, end):])
+    parses_or_refuses(SEED[min(start, end) : max(start, end)])
+    parses_or_refuses(SEED[: min(start, end)] + SEED[max(start, end) :])
 
 
 @FUZZ
@@ -54,9 +75,17 @@ def test_misnested_markup(insertions):
 
 
 @FUZZ
-@given(st.lists(st.tuples(st.text(max_size=80), st.sampled_from(["p", "heading", "li", "related"]),
-                          st.lists(st.text(max_size=20), max_size=2)), max_size=30),
-       st.sets(st.text(max_size=40), max_size=3))
+@given(
+    st.lists(
+        st.tuples(
+            st.text(max_size=80),
+            st.sampled_from(["p", "heading", "li", "related"]),
+            st.lists(st.text(max_size=20), max_size=2),
+        ),
+        max_size=30,
+    ),
+    st.sets(st.text(max_size=40), max_size=3),
+)
 def test_cleaner_on_any_blocks(raw, captions):
     blocks = [Block(text, kind, links, len(links) * 5, text[:5]) for text, kind, links in raw]
     result = clean_blocks(blocks, MEDCOM, {"caption": captions})

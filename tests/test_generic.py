@@ -1,4 +1,5 @@
 """The generic extractor on small made-up pages: what issue 14 asked of it, one rule a test."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -47,17 +48,24 @@ def test_paragraphs_in_plain_divs_are_found_without_the_fallback():
 
 
 def test_navigation_comments_and_related_stories_stay_out():
-    html = page("<nav><ul><li><a href='/'>Home</a></li><li><a href='/w'>World</a></li></ul></nav>"
-                "<h1>Budget talks stall</h1>" + article_html()
-                + "<div class='related-stories'><p>" + "Another long story about something else entirely. " * 4
-                + "</p></div><div id='comments'><p>" + "I think the council is wasting our money again. " * 4
-                + "</p></div>")
+    html = page(
+        "<nav><ul><li><a href='/'>Home</a></li><li><a href='/w'>World</a></li></ul></nav>"
+        "<h1>Budget talks stall</h1>"
+        + article_html()
+        + "<div class='related-stories'><p>"
+        + "Another long story about something else entirely. " * 4
+        + "</p></div><div id='comments'><p>"
+        + "I think the council is wasting our money again. " * 4
+        + "</p></div>"
+    )
     assert parse_page(html, URL, GENERIC).article.body.split("\n\n") == PARAGRAPHS
 
 
 def test_a_profile_selector_that_returns_a_link_list_loses_to_the_article():
-    html = page("<h1>Judul berita</h1><div id='articleBody'><a href='/x'>Baca juga berita lain di sini</a></div>"
-                + article_html())
+    html = page(
+        "<h1>Judul berita</h1><div id='articleBody'><a href='/x'>Baca juga berita lain di sini</a></div>"
+        + article_html()
+    )
     result = parse_page(html, "https://www.medcom.id/nasional/politik/nbwXaLxk-judul-berita", MEDCOM)
     assert result.path == "generic"
     assert result.article.body.split("\n\n") == PARAGRAPHS
@@ -75,55 +83,74 @@ def test_a_site_title_with_a_slogan_gives_way_to_the_h1():
     assert parse_page(html, URL, GENERIC).article.title == "Budget talks stall"
 
 
-@pytest.mark.parametrize("title, want", [
-    ("Budget talks stall | Example News", "Budget talks stall"),
-    ("Budget talks stall - Example News - 03.05.2024", "Budget talks stall"),
-    ("Example News: Budget talks stall", "Budget talks stall"),
-    ("Budget talks stall: what comes next", "Budget talks stall: what comes next"),
-])
+@pytest.mark.parametrize(
+    "title, want",
+    [
+        ("Budget talks stall | Example News", "Budget talks stall"),
+        ("Budget talks stall - Example News - 03.05.2024", "Budget talks stall"),
+        ("Example News: Budget talks stall", "Budget talks stall"),
+        ("Budget talks stall: what comes next", "Budget talks stall: what comes next"),
+    ],
+)
 def test_the_site_name_is_cut_from_either_end(title, want):
     assert strip_site(title, {"examplenews", "example"}, set())[0] == want
 
 
 def test_published_at_keeps_seconds_and_the_offset_given():
     head = "<meta property='article:published_time' content='2024-05-03T15:47:42+02:00'>"
-    published = parse_page(page("<h1>Budget talks stall</h1>" + article_html(), head), URL, GENERIC).article.published_at
+    published = parse_page(
+        page("<h1>Budget talks stall</h1>" + article_html(), head), URL, GENERIC
+    ).article.published_at
     assert published == datetime(2024, 5, 3, 15, 47, 42, tzinfo=timezone(timedelta(hours=2)))
     assert published.utcoffset() == timedelta(hours=2)
 
 
 def test_a_naive_time_takes_the_offset_the_page_gives_elsewhere():
-    head = ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Budget talks stall\","
-            "\"datePublished\": \"2024-05-03 15:47:42.0\", \"dateModified\": \"2024-05-03T16:00:00+02:00\"}</script>")
-    published = parse_page(page("<h1>Budget talks stall</h1>" + article_html(), head), URL, GENERIC).article.published_at
+    head = (
+        '<script type=\'application/ld+json\'>{"@type": "NewsArticle", "headline": "Budget talks stall",'
+        '"datePublished": "2024-05-03 15:47:42.0", "dateModified": "2024-05-03T16:00:00+02:00"}</script>'
+    )
+    published = parse_page(
+        page("<h1>Budget talks stall</h1>" + article_html(), head), URL, GENERIC
+    ).article.published_at
     assert published == datetime(2024, 5, 3, 13, 47, 42, tzinfo=timezone.utc)
 
 
 def test_a_time_of_day_beats_a_bare_date():
-    head = ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"datePublished\": \"2024-05-03\"}</script>"
-            "<meta property='article:published_time' content='2024-05-03T13:34:26+00:00'>")
-    published = parse_page(page("<h1>Budget talks stall</h1>" + article_html(), head), URL, GENERIC).article.published_at
+    head = (
+        '<script type=\'application/ld+json\'>{"@type": "NewsArticle", "datePublished": "2024-05-03"}</script>'
+        "<meta property='article:published_time' content='2024-05-03T13:34:26+00:00'>"
+    )
+    published = parse_page(
+        page("<h1>Budget talks stall</h1>" + article_html(), head), URL, GENERIC
+    ).article.published_at
     assert published == datetime(2024, 5, 3, 13, 34, 26, tzinfo=timezone.utc)
 
 
-@pytest.mark.parametrize("text, want", [
-    ("2023-08-30T16:45+0100", datetime(2023, 8, 30, 16, 45, tzinfo=timezone(timedelta(hours=1)))),
-    ("Fri Apr 28 19:20:36 CEST 2023", datetime(2023, 4, 28, 19, 20, 36, tzinfo=timezone(timedelta(hours=2)))),
-    ("Tue, 07 Nov 2023 10:00:00 GMT", datetime(2023, 11, 7, 10, 0, tzinfo=timezone.utc)),
-])
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("2023-08-30T16:45+0100", datetime(2023, 8, 30, 16, 45, tzinfo=timezone(timedelta(hours=1)))),
+        ("Fri Apr 28 19:20:36 CEST 2023", datetime(2023, 4, 28, 19, 20, 36, tzinfo=timezone(timedelta(hours=2)))),
+        ("Tue, 07 Nov 2023 10:00:00 GMT", datetime(2023, 11, 7, 10, 0, tzinfo=timezone.utc)),
+    ],
+)
 def test_date_forms_of_real_pages(text, want):
     value, has_time = parse_datetime(text)
     assert value == want and has_time
 
 
-@pytest.mark.parametrize("text, want", [
-    ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
-    ("Reporter: Budi Santoso", ["Budi Santoso"]),
-    ("Von Anna Martel und Lea Wagner, dpa", ["Anna Martel", "Lea Wagner", "dpa"]),
-    ("Stefan Grobe Published on", ["Stefan Grobe"]),
-    ("https://example.org/#/schema/person/12ab", []),
-    ("Example News", []),
-])
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("Reporter: Budi Santoso", ["Budi Santoso"]),
+        ("Von Anna Martel und Lea Wagner, dpa", ["Anna Martel", "Lea Wagner", "dpa"]),
+        ("Stefan Grobe Published on", ["Stefan Grobe"]),
+        ("https://example.org/#/schema/person/12ab", []),
+        ("Example News", []),
+    ],
+)
 def test_author_names_lose_labels_and_split(text, want):
     assert clean_names(text, {"examplenews"}) == want
 
@@ -132,7 +159,6 @@ def test_the_language_is_the_pages_own():
     html = page("<h1>Haushalt</h1>" + article_html(), lang="de-DE")
     result = parse_page(html, URL, GENERIC)
     assert result.article.language == "de" and result.sources["language"] == "html:lang"
-
 
 
 def test_when_the_search_finds_nothing_trafilatura_is_asked(monkeypatch):

@@ -1,5 +1,6 @@
 """The guard components (and the seen check they rely on) on their own, built the way Scrapy builds them
 (`from_crawler(get_crawler(...))`): which requests may go out, and the size cap of each."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,29 +22,34 @@ from tests.test_components import aiter, article_request, collect, crawler_for
 MIRROR = "http://127.0.0.1:8000"
 
 
-@pytest.mark.parametrize("url, allowed", [
-    ("https://www.medcom.id/rss", True),
-    ("http://m.medcom.id/nasional/politik/abcdEFGH-x", True),
-    ("https://medcom.id/sitemap.xml", True),
-    ("http://127.0.0.1:8000/sitemap.xml", True),  # the mirror, exactly
-    ("http://127.0.0.1:8001/internal-admin", False),  # another service of the mirror's machine
-    ("https://127.0.0.1:8000/x", False),  # the mirror's port, another scheme
-    ("file:///etc/passwd", False),
-    ("file:///dev/zero", False),
-    ("ftp://www.medcom.id/x", False),
-    ("https://www.medcom.id:8443/x", False),
-    ("https://user:pw@www.medcom.id/x", False),
-    ("https://www.medcom.id.evil.example/x", False),
-    ("https://video.medcom.id/x", False),  # not one of the profile's hosts
-    ("https://www.medcom.id:abc/x", False),
-])
+@pytest.mark.parametrize(
+    "url, allowed",
+    [
+        ("https://www.medcom.id/rss", True),
+        ("http://m.medcom.id/nasional/politik/abcdEFGH-x", True),
+        ("https://medcom.id/sitemap.xml", True),
+        ("http://127.0.0.1:8000/sitemap.xml", True),  # the mirror, exactly
+        ("http://127.0.0.1:8001/internal-admin", False),  # another service of the mirror's machine
+        ("https://127.0.0.1:8000/x", False),  # the mirror's port, another scheme
+        ("file:///etc/passwd", False),
+        ("file:///dev/zero", False),
+        ("ftp://www.medcom.id/x", False),
+        ("https://www.medcom.id:8443/x", False),
+        ("https://user:pw@www.medcom.id/x", False),
+        ("https://www.medcom.id.evil.example/x", False),
+        ("https://video.medcom.id/x", False),  # not one of the profile's hosts
+        ("https://www.medcom.id:abc/x", False),
+    ],
+)
 def test_only_the_sites_own_hosts_and_the_mirror_are_fetchable(url, allowed):
     assert fetchable(url, MEDCOM, MIRROR) is allowed
 
 
 def guard(tmp_path, **settings):
-    crawler = get_crawler(ProfileSpiderLoader(None).load("medcom"),
-                          {"WARTA_DATA_DIR": str(tmp_path), "EXTENSIONS": EXTENSIONS, **settings})
+    crawler = get_crawler(
+        ProfileSpiderLoader(None).load("medcom"),
+        {"WARTA_DATA_DIR": str(tmp_path), "EXTENSIONS": EXTENSIONS, **settings},
+    )
     crawler.spider = crawler.spidercls.from_crawler(crawler, base_url=MIRROR)
     return crawler, SiteGuardMiddleware.from_crawler(crawler)
 
@@ -60,13 +66,23 @@ def test_offsite_requests_are_refused_and_counted(tmp_path):
 def test_each_kind_of_page_gets_its_size_cap(tmp_path):
     _, mw = guard(tmp_path, DISCOVERY_MAXSIZE_PAGE=1000)
     caps = {}
-    for path, page in (("/robots.txt", None), ("/rss", "feed"), ("/indeks/2026/01/01", "listing"),
-                       ("/sitemap.xml", "sitemap"), ("/nasional/politik/abcdEFGH-x", None)):
+    for path, page in (
+        ("/robots.txt", None),
+        ("/rss", "feed"),
+        ("/indeks/2026/01/01", "listing"),
+        ("/sitemap.xml", "sitemap"),
+        ("/nasional/politik/abcdEFGH-x", None),
+    ):
         request = Request(f"{MIRROR}{path}", meta={"page": page} if page else {"kind": "article"})
         mw.process_request(request)
         caps[path] = request.meta.get("download_maxsize")
-    assert caps == {"/robots.txt": 512 * 1024, "/rss": 1000, "/indeks/2026/01/01": 1000,
-                    "/sitemap.xml": 50 * 1024 * 1024, "/nasional/politik/abcdEFGH-x": None}  # articles: DOWNLOAD_MAXSIZE
+    assert caps == {
+        "/robots.txt": 512 * 1024,
+        "/rss": 1000,
+        "/indeks/2026/01/01": 1000,
+        "/sitemap.xml": 50 * 1024 * 1024,
+        "/nasional/politik/abcdEFGH-x": None,
+    }  # articles: DOWNLOAD_MAXSIZE
 
 
 def test_a_bound_is_counted_every_time_and_logged_once(tmp_path, caplog):
@@ -96,10 +112,18 @@ def test_seen_skip_fetches_when_the_store_fails_and_filters_start_requests_too(t
     crawler = crawler_for(tmp_path)
     middleware = SeenSkipMiddleware.from_crawler(crawler)
     store = seen_store(crawler)
-    store.record("medcom", {"article_id": "AAAA0001", "content_hash": "h", "published_at": None,
-                            "crawled_at": "2026-01-01T00:00:00+00:00"})
-    out = asyncio.run(collect(middleware.process_start(aiter([article_request("AAAA0001"),
-                                                               article_request("NEW00001")]))))
+    store.record(
+        "medcom",
+        {
+            "article_id": "AAAA0001",
+            "content_hash": "h",
+            "published_at": None,
+            "crawled_at": "2026-01-01T00:00:00+00:00",
+        },
+    )
+    out = asyncio.run(
+        collect(middleware.process_start(aiter([article_request("AAAA0001"), article_request("NEW00001")])))
+    )
     assert [r.meta["article_id"] for r in out] == ["NEW00001"]
     store.db.close()  # the store fails from now on
     out = asyncio.run(collect(middleware.process_spider_output(None, aiter([article_request("AAAA0001")]))))

@@ -1,6 +1,7 @@
 """Hostile sites: a crawl requests only the site's own hosts, stays within its bounds however
 much a site lists, and keeps implausible data out of the snapshots. Real crawls in
 subprocesses against the demo site on 127.0.0.1, with some answers replaced."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,24 +18,34 @@ ORIGIN = "https://www.medcom.id"
 
 
 def _urlset(paths) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            + "".join(f"<url><loc>{ORIGIN}{p}</loc></url>" for p in paths) + "</urlset>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>{ORIGIN}{p}</loc></url>" for p in paths)
+        + "</urlset>"
+    )
 
 
 def test_local_files_and_other_hosts_named_by_the_site_are_never_requested(tmp_path, site):
     with DemoServer(site) as other:  # another service on the same machine
         elsewhere = other.base_url
-        robots = ("User-agent: *\nAllow: /\n"
-                  "Sitemap: file:///etc/passwd\nSitemap: file:///dev/zero\n"
-                  f"Sitemap: {elsewhere}/internal-admin\nSitemap: {ORIGIN}/sitemap.xml\n")
-        index = ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                 f"<sitemap><loc>{elsewhere}/sitemap/news.xml</loc></sitemap>"
-                 f"<sitemap><loc>ftp://127.0.0.1/sitemap/news.xml</loc></sitemap>"
-                 f"<sitemap><loc>{ORIGIN}/sitemap/news.xml</loc></sitemap></sitemapindex>")
+        robots = (
+            "User-agent: *\nAllow: /\n"
+            "Sitemap: file:///etc/passwd\nSitemap: file:///dev/zero\n"
+            f"Sitemap: {elsewhere}/internal-admin\nSitemap: {ORIGIN}/sitemap.xml\n"
+        )
+        index = (
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{elsewhere}/sitemap/news.xml</loc></sitemap>"
+            f"<sitemap><loc>ftp://127.0.0.1/sitemap/news.xml</loc></sitemap>"
+            f"<sitemap><loc>{ORIGIN}/sitemap/news.xml</loc></sitemap></sitemapindex>"
+        )
         moved = site.articles[-1].path
-        routes = {"/robots.txt": fixed(robots, "text/plain"), "/sitemap.xml": fixed(index, "application/xml"),
-                  # an article of the feed that redirects to the other service
-                  moved: fixed("", status=302, headers={"Location": f"{elsewhere}/internal-admin?from=redirect"})}
+        routes = {
+            "/robots.txt": fixed(robots, "text/plain"),
+            "/sitemap.xml": fixed(index, "application/xml"),
+            # an article of the feed that redirects to the other service
+            moved: fixed("", status=302, headers={"Location": f"{elsewhere}/internal-admin?from=redirect"}),
+        }
         with HostileServer(site, routes) as server:
             result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--data-dir", str(tmp_path))
             assert server.hits["/sitemap/news.xml"] == 1, "the site's own news sitemap is still read"
@@ -49,11 +60,25 @@ def test_local_files_and_other_hosts_named_by_the_site_are_never_requested(tmp_p
 
 def test_an_endless_listing_is_followed_to_the_bound_and_counted(tmp_path, site):
     day = "2020-01-01"
-    endless = lambda query: (200, "text/html", '<html><body><a rel="next" href="?page={}">Berikutnya</a>'  # noqa: E731
-                             "</body></html>".format(int((query.get("page") or ["1"])[0]) + 1))
+
+    def endless(query):
+        page = int((query.get("page") or ["1"])[0]) + 1
+        return 200, "text/html", f'<html><body><a rel="next" href="?page={page}">Berikutnya</a></body></html>'
+
     with HostileServer(site, {"/indeks/2020/01/01": endless}) as server:
-        result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--since", day, "--until", day,
-                           "--data-dir", str(tmp_path), timeout=120)
+        result = run_warta(
+            "crawl",
+            "medcom",
+            "--base-url",
+            server.base_url,
+            "--since",
+            day,
+            "--until",
+            day,
+            "--data-dir",
+            str(tmp_path),
+            timeout=120,
+        )
         listing_pages = server.hits["/indeks/2020/01/01"]
     assert result.returncode == 0, result.stderr
     assert listing_pages == 200, "DISCOVERY_MAX_LISTING_PAGES (200) pages of one day, no more"
@@ -65,11 +90,16 @@ def test_an_endless_listing_is_followed_to_the_bound_and_counted(tmp_path, site)
 def test_a_200k_url_gzipped_sitemap_stays_bounded_in_memory(tmp_path, site):
     paths = [f"/nasional/hukum/{i:08d}-berita-nomor-{i}" for i in range(200_000)]
     big = gzip.compress(_urlset(paths).encode())
-    routes = {"/robots.txt": fixed(f"User-agent: *\nAllow: /\nSitemap: {ORIGIN}/sitemap-big.xml.gz\n", "text/plain"),
-              "/sitemap-big.xml.gz": fixed(big, "application/x-gzip")}
+    routes = {
+        "/robots.txt": fixed(f"User-agent: *\nAllow: /\nSitemap: {ORIGIN}/sitemap-big.xml.gz\n", "text/plain"),
+        "/sitemap-big.xml.gz": fixed(big, "application/x-gzip"),
+    }
     with HostileServer(site, routes) as server:
-        code, peak_mib, stderr = peak_rss_mib(["-m", "scrapy", "crawl", "medcom", "-a", f"base_url={server.base_url}",
-                                               "-s", "CLOSESPIDER_TIMEOUT=12"], tmp_path, timeout=120)
+        code, peak_mib, stderr = peak_rss_mib(
+            ["-m", "scrapy", "crawl", "medcom", "-a", f"base_url={server.base_url}", "-s", "CLOSESPIDER_TIMEOUT=12"],
+            tmp_path,
+            timeout=120,
+        )
     assert code == 0, stderr[-2000:]
     stats = run_record(tmp_path)["stats"]
     assert stats["warta/bounded/sitemap_entries"] == 1, "over 50,000 entries in one file: counted"
@@ -96,8 +126,10 @@ def test_held_back_urls_are_all_fetched_and_seen_ones_skipped(tmp_path, server, 
 
 def test_oversized_answers_are_cut_off_and_counted(tmp_path, site):
     bomb = gzip.compress(b"<urlset>" + b" " * (60 * 1024 * 1024))  # 60 MiB once decompressed
-    routes = {"/robots.txt": fixed("User-agent: *\n" + "# padding\n" * 80_000, "text/plain"),  # 800 KB
-              "/sitemap.xml": fixed(bomb, "application/xml", headers={"Content-Encoding": "gzip"})}
+    routes = {
+        "/robots.txt": fixed("User-agent: *\n" + "# padding\n" * 80_000, "text/plain"),  # 800 KB
+        "/sitemap.xml": fixed(bomb, "application/xml", headers={"Content-Encoding": "gzip"}),
+    }
     with HostileServer(site, routes) as server:
         result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -123,8 +155,13 @@ def test_a_page_claiming_the_year_9999_is_dropped_not_published(tmp_path, site):
 def test_sitemap_indexes_listing_each_other_without_end_stop_at_the_bound(tmp_path, site):
     def index(query):
         n = int((query.get("n") or ["0"])[0])
-        return (200, "application/xml", '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
-                f'sitemap/0.9"><sitemap><loc>{ORIGIN}/sitemap.xml?n={n + 1}</loc></sitemap></sitemapindex>')
+        return (
+            200,
+            "application/xml",
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+            f'sitemap/0.9"><sitemap><loc>{ORIGIN}/sitemap.xml?n={n + 1}</loc></sitemap></sitemapindex>',
+        )
+
     with HostileServer(site, {"/sitemap.xml": index}) as server:
         result = scrapy_crawl(tmp_path, "-a", f"base_url={server.base_url}", "-s", "DISCOVERY_MAX_SITEMAP_FILES=30")
         fetched = server.hits["/sitemap.xml"]

@@ -1,5 +1,6 @@
 """The layering of README "How it is built", as import-linter contracts (pyproject.toml), and
 the habits that keep the code readable: ruff clean."""
+
 from __future__ import annotations
 
 import shutil
@@ -16,20 +17,24 @@ def _tool(name: str) -> str:
 
 
 def test_imports_follow_the_layers():
-    result = subprocess.run([_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "0 broken" in result.stdout
 
 
 def test_extraction_imports_without_scrapy():
     """The pure parse runs where Scrapy is not even importable (a notebook, a Spark job)."""
-    code = ("import sys; sys.modules['scrapy'] = None; sys.modules['twisted'] = None; "
-            "from crawler import parse_article; print('ok')")
+    code = (
+        "import sys; sys.modules['scrapy'] = None; sys.modules['twisted'] = None; "
+        "from crawler import parse_article; print('ok')"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "ok", result.stderr[-2000:]
 
 
-def test_ruff_is_clean():
-    result = subprocess.run([_tool("ruff"), "check", "."], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout[-3000:]
+def test_ruff_is_clean_and_formatted():
+    for command in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run([_tool("ruff"), *command], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, f"ruff {' '.join(command)}:\n{result.stdout[-3000:]}"

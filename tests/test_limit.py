@@ -1,6 +1,7 @@
 """`--limit N` (issue 17): exactly N articles staged, with or without --refetch, failed
 articles replaced, no more article requests than needed; in distributed mode the rest is
 handed back to the shared queue."""
+
 from __future__ import annotations
 
 import pytest
@@ -46,8 +47,16 @@ def test_a_distributed_worker_with_a_limit_hands_the_rest_back(tmp_path):
 
     site = generate_site(n_articles=40, days=2, seed=5, reposts=0)
     with redis_server(tmp_path) as redis_url, DemoServer(site, flaky_paths=0, latency=0.05) as server:
-        args = ["--base-url", server.base_url, "--since", str(site.days[0]), "--until", str(site.days[-1]),
-                "--redis-url", redis_url]
+        args = [
+            "--base-url",
+            server.base_url,
+            "--since",
+            str(site.days[0]),
+            "--until",
+            str(site.days[-1]),
+            "--redis-url",
+            redis_url,
+        ]
         first = crawl(*args, "--limit", "5", data_dir=tmp_path / "d")
         assert first.returncode == 0, first.stderr
         assert records(tmp_path / "d")[-1]["summary"]["articles"] == 5

@@ -1,4 +1,5 @@
 """Saved pages with expected JSON, one directory per site: every field of every page."""
+
 from __future__ import annotations
 
 import json

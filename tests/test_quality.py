@@ -1,5 +1,6 @@
 """The quality harness: the gold set (saved medcom-style pages with hand-checked expected
 bodies, the seed page among them) scored like the article-extraction benchmark."""
+
 from __future__ import annotations
 
 import json

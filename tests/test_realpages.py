@@ -7,6 +7,7 @@ The corpus is not in git (licences): see benchmarks/realpages/corpus.py for wher
 for; without it every test is skipped. The floors are page ids and numbers only, written by
 `python benchmarks/bench_realpages.py --pin tests/realpages_floors.json`.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,10 +34,16 @@ CORPUS = corpus_dir()
 
 def cases():
     if CORPUS is None:
-        return [pytest.param(None, None, marks=pytest.mark.skip(
-            reason="no real-page corpus (WARTA_REALPAGES, ../shared/realpages, /work/realpages)"))]
-    return [(page_id, field) for page_id, entry in sorted(FLOORS.items())
-            for field in ("body", *entry["exact"])]
+        return [
+            pytest.param(
+                None,
+                None,
+                marks=pytest.mark.skip(
+                    reason="no real-page corpus (WARTA_REALPAGES, ../shared/realpages, /work/realpages)"
+                ),
+            )
+        ]
+    return [(page_id, field) for page_id, entry in sorted(FLOORS.items()) for field in ("body", *entry["exact"])]
 
 
 @lru_cache(maxsize=1)
@@ -63,8 +70,10 @@ def test_real_page(page_id, field):
     if field == "body":
         got = body_prf(article.body if article else "", gold_text(page))
         floor = FLOORS[page_id]["body"]
-        assert got.f1 >= floor, (f"{page_id}: body F1 {got.f1:.3f} (P {got.precision:.3f} R {got.recall:.3f}) "
-                                 f"fell below its floor {floor:.2f}")
+        assert got.f1 >= floor, (
+            f"{page_id}: body F1 {got.f1:.3f} (P {got.precision:.3f} R {got.recall:.3f}) "
+            f"fell below its floor {floor:.2f}"
+        )
         return
     value = getattr(article, field) if article else None
     same = {"title": same_title, "published_at": same_instant, "authors": same_authors}[field]

@@ -1,5 +1,6 @@
 """The real-page corpus helpers (benchmarks/realpages/corpus.py): metric semantics on small
 hand-made texts, and, when the corpus is built on this machine, its manifest's shape."""
+
 from __future__ import annotations
 
 import sys
@@ -49,9 +50,9 @@ def test_scrapinghub_metric_is_case_sensitive_and_normalised():
 
 def test_scrapinghub_metric_averaging():
     metric = ScrapinghubMetric()
-    metric.add(TEXT, TEXT)           # perfect page
-    metric.add("", TEXT)             # empty prediction: only recall counts it
-    metric.add("", "")               # both empty: left out of both averages
+    metric.add(TEXT, TEXT)  # perfect page
+    metric.add("", TEXT)  # empty prediction: only recall counts it
+    metric.add("", "")  # both empty: left out of both averages
     scores = metric.scores()
     assert scores["precision"] == 1.0
     assert scores["recall"] == pytest.approx(0.5)

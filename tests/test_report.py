@@ -1,5 +1,6 @@
 """`warta report` and `warta schedule status` on a prepared data dir: real crawls recorded by
 whoever ran them, a failed run, a day with no articles; problems come first."""
+
 from __future__ import annotations
 
 import re
@@ -24,14 +25,26 @@ def prepared(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("report")
     site = generate_site(n_articles=24, days=2)
     with DemoServer(site) as server:
-        ok = run_warta("crawl", "medcom", "--base-url", server.base_url, "--since", str(site.days[0]),
-                       "--until", str(site.days[-1]), "--data-dir", str(data_dir))
+        ok = run_warta(
+            "crawl",
+            "medcom",
+            "--base-url",
+            server.base_url,
+            "--since",
+            str(site.days[0]),
+            "--until",
+            str(site.days[-1]),
+            "--data-dir",
+            str(data_dir),
+        )
         assert ok.returncode == 0, ok.stderr
         dead = server.base_url
     failed = run_warta("crawl", "medcom", "--base-url", dead, "--data-dir", str(data_dir), timeout=240)
     assert failed.returncode == 1
-    stage(data_dir, [article(f"R{i:07d}", DAYS[i % 5], channel=("nasional", "ekonomi")[i % 2])
-                     for i in range(60) if i % 5 != 2])
+    stage(
+        data_dir,
+        [article(f"R{i:07d}", DAYS[i % 5], channel=("nasional", "ekonomi")[i % 2]) for i in range(60) if i % 5 != 2],
+    )
     build(data_dir)
     return data_dir
 
@@ -60,8 +73,9 @@ def test_report_shows_problems_first_then_runs_and_charts(prepared, warta):
     assert len(fills) >= 2 and fills[0][:2] == ["run", "job"], "one recorded crawl is enough for a line"
     outcomes = [row[2] for row in table(html, "durations")[1:]]
     assert "ok" in outcomes and "failed" in outcomes
-    assert "<script" not in html and not re.search(r'(src|href)="https?:', html), \
+    assert "<script" not in html and not re.search(r'(src|href)="https?:', html), (
         "self-contained: no script, nothing fetched"
+    )
 
 
 def test_status_lists_the_problems_and_fails(prepared, warta):

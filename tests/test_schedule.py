@@ -1,6 +1,7 @@
 """The scheduler service, run for real as a subprocess with second-level intervals against
 the generated site: jobs fire, never overlap, survive a crashing job, catch up once after a
 restart, and stop cleanly on SIGTERM without losing staged articles."""
+
 from __future__ import annotations
 
 import itertools
@@ -33,9 +34,14 @@ def write_config(path: Path, body: str) -> Path:
 def start_service(config: Path, data_dir: Path, grace: float = 10):
     env = warta_env(data_dir)
     env["WARTA_STOP_GRACE_SECONDS"] = str(grace)
-    return subprocess.Popen([sys.executable, "-m", "warta.cli", "schedule", "run", "--config", str(config),
-                             "--data-dir", str(data_dir)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "warta.cli", "schedule", "run", "--config", str(config), "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def stop_service(proc, timeout: float = 30) -> tuple[int, str]:
@@ -52,17 +58,26 @@ def runs(data_dir: Path, job: str | None = None):
         history.close()
 
 
-@pytest.mark.parametrize("body, line, reason", [
-    ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "medcom"\ninterval_minutes = 0\n', 5, "between 1 second"),
-    ('[[job]]\nid = "a"\nkind = "crawler"\nsite = "medcom"\ncron = "* * * * *"\n', 3, "kind must be"),
-    ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "medcom"\ncron = "61 * * * *"\n', 5, "cron"),
-    ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "nosite"\ncron = "0 * * * *"\n', 4, "site must be"),
-    (('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\n\n[[job]]\nid = "a"\nkind = "snapshot"\n'
-      'interval_seconds = 5\n'), 7, "duplicate"),
-    ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\ntimezone = "Mars/Base"\n', 5, "time zone"),
-    ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\ncolour = "red"\n', 5, "unknown keys"),
-    ('[[job]\nid = "a"\n', 1, "line 1"),
-])
+@pytest.mark.parametrize(
+    "body, line, reason",
+    [
+        ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "medcom"\ninterval_minutes = 0\n', 5, "between 1 second"),
+        ('[[job]]\nid = "a"\nkind = "crawler"\nsite = "medcom"\ncron = "* * * * *"\n', 3, "kind must be"),
+        ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "medcom"\ncron = "61 * * * *"\n', 5, "cron"),
+        ('[[job]]\nid = "a"\nkind = "crawl"\nsite = "nosite"\ncron = "0 * * * *"\n', 4, "site must be"),
+        (
+            (
+                '[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\n\n[[job]]\nid = "a"\nkind = "snapshot"\n'
+                "interval_seconds = 5\n"
+            ),
+            7,
+            "duplicate",
+        ),
+        ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\ntimezone = "Mars/Base"\n', 5, "time zone"),
+        ('[[job]]\nid = "a"\nkind = "snapshot"\ncron = "0 * * * *"\ncolour = "red"\n', 5, "unknown keys"),
+        ('[[job]\nid = "a"\n', 1, "line 1"),
+    ],
+)
 def test_bad_schedule_is_rejected_with_line_and_reason(tmp_path, body, line, reason):
     config = write_config(tmp_path / "bad.toml", body)
     result = run_warta("schedule", "run", "--config", str(config), "--data-dir", str(tmp_path), timeout=60)
@@ -83,7 +98,9 @@ def test_cron_weekday_numbers_mean_what_cron_means(tmp_path):
 def test_service_runs_jobs_without_overlap_and_survives_a_failing_job(tmp_path):
     site = generate_site(n_articles=40, days=2, reposts=0, end=today_wib())
     with DemoServer(site, latency=0.05) as server:
-        config = write_config(tmp_path / "s.toml", f"""
+        config = write_config(
+            tmp_path / "s.toml",
+            f"""
 [defaults]
 misfire_grace_minutes = 1
 [[job]]
@@ -104,7 +121,8 @@ interval_seconds = 2
 id = "snapshot"
 kind = "snapshot"
 interval_seconds = 3
-""")
+""",
+        )
         proc = start_service(config, tmp_path / "data")
         time.sleep(20)  # the unreachable site costs its crawl about 10 s of polite retries
         code, out = stop_service(proc)
@@ -123,13 +141,16 @@ interval_seconds = 3
 
 
 def test_restart_runs_a_missed_job_once(tmp_path):
-    config = write_config(tmp_path / "s.toml", """
+    config = write_config(
+        tmp_path / "s.toml",
+        """
 [[job]]
 id = "snap"
 kind = "snapshot"
 interval_seconds = 3
 misfire_grace_minutes = 5
-""")
+""",
+    )
     data = tmp_path / "data"
     proc = start_service(config, data)
     time.sleep(4.5)
@@ -152,7 +173,9 @@ misfire_grace_minutes = 5
 def test_sigterm_stops_a_running_crawl_without_losing_staged_articles(tmp_path):
     site = generate_site(n_articles=150, days=3, reposts=0, end=today_wib())
     with DemoServer(site, latency=0.25) as server:  # about 10 s of crawling: still running at the stop
-        config = write_config(tmp_path / "s.toml", f"""
+        config = write_config(
+            tmp_path / "s.toml",
+            f"""
 [[job]]
 id = "slow"
 kind = "backfill"
@@ -160,7 +183,8 @@ site = "medcom"
 days = 3
 base_url = "{server.base_url}"
 interval_seconds = 1
-""")
+""",
+        )
         data = tmp_path / "data"
         proc = start_service(config, data, grace=20)
         time.sleep(6)
@@ -182,7 +206,8 @@ def test_health_flags_a_fill_rate_drop_and_a_run_without_articles():
     past = [{"authors": 0.98, "body": 1.0}, {"authors": 0.97, "body": 1.0}, {"authors": 1.0, "body": 1.0}]
     summary = {"pages": 40, "articles": 30, "dropped": {}, "skipped": {}}
     assert health_problems(summary, {"authors": 0.1, "body": 1.0}, past) == [
-        "fill rate of authors fell to 0.10 (recent median 0.98)"]
+        "fill rate of authors fell to 0.10 (recent median 0.98)"
+    ]
     assert health_problems(summary, {"authors": 0.95, "body": 1.0}, past) == []
     empty = {"pages": 12, "articles": 0, "dropped": {"no_body": 10}, "skipped": {}}
     assert health_problems(empty, {}, past)[0].startswith("zero articles")
@@ -195,15 +220,18 @@ def test_health_flags_a_site_whose_articles_leave_the_profile_path():
     articles the profile parsed falls, and the operator hears of it like a fill-rate drop."""
     from pipeline.health import fill_rates, health_problems
 
-    stats = {"warta/path/profile": 3, "warta/path/generic": 27, **{f"warta/filled/{f}": 30 for f in
-                                                                   ("title", "body", "published_at")}}
+    stats = {
+        "warta/path/profile": 3,
+        "warta/path/generic": 27,
+        **{f"warta/filled/{f}": 30 for f in ("title", "body", "published_at")},
+    }
     fill = fill_rates(stats, 30)
     assert fill["profile_path"] == 0.1
     past = [{"profile_path": 1.0}, {"profile_path": 0.98}, {"profile_path": 1.0}]
     summary = {"pages": 40, "articles": 30, "dropped": {}, "skipped": {}}
     assert health_problems(summary, fill, past) == [
-        "share of articles parsed by the site's profile (the layout may have changed) fell to 0.10 "
-        "(recent median 1.00)"]
+        "share of articles parsed by the site's profile (the layout may have changed) fell to 0.10 (recent median 1.00)"
+    ]
 
 
 def test_a_broken_layout_is_flagged_in_status(tmp_path):
@@ -211,16 +239,22 @@ def test_a_broken_layout_is_flagged_in_status(tmp_path):
     with DemoServer(site) as server:
         render = server.render
         articles = {a.path for a in site.articles}
-        server.render = lambda path, query: (200, "text/html", "<html><body><h1>Redesign</h1></body></html>") \
-            if path in articles else render(path, query)
-        config = write_config(tmp_path / "s.toml", f"""
+        server.render = lambda path, query: (
+            (200, "text/html", "<html><body><h1>Redesign</h1></body></html>")
+            if path in articles
+            else render(path, query)
+        )
+        config = write_config(
+            tmp_path / "s.toml",
+            f"""
 [[job]]
 id = "latest"
 kind = "crawl"
 site = "medcom"
 base_url = "{server.base_url}"
 interval_minutes = 30
-""")
+""",
+        )
         once = run_warta("schedule", "once", "latest", "--config", str(config), "--data-dir", str(tmp_path / "d"))
     assert once.returncode == 0, once.stdout + once.stderr
     status = run_warta("schedule", "status", "--config", str(config), "--data-dir", str(tmp_path / "d"))
@@ -231,7 +265,9 @@ interval_minutes = 30
 def test_a_run_over_its_timeout_is_stopped_and_recorded(tmp_path):
     site = generate_site(n_articles=100, days=2, reposts=0, end=today_wib())
     with DemoServer(site, latency=0.2) as server:
-        config = write_config(tmp_path / "s.toml", f"""
+        config = write_config(
+            tmp_path / "s.toml",
+            f"""
 [[job]]
 id = "slow"
 kind = "backfill"
@@ -240,7 +276,8 @@ days = 2
 base_url = "{server.base_url}"
 cron = "0 3 * * *"
 timeout_seconds = 4
-""")
+""",
+        )
         started = time.monotonic()
         once = run_warta("schedule", "once", "slow", "--config", str(config), "--data-dir", str(tmp_path / "d"))
     assert once.returncode == 1 and "timeout after 4s" in once.stdout, once.stdout + once.stderr

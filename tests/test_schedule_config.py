@@ -1,5 +1,6 @@
 """Schedule files that would crash, skip or run nothing once the service is up are refused at
 load, with the line and the reason; values within bounds mean what they say."""
+
 from __future__ import annotations
 
 import pytest
@@ -112,21 +113,24 @@ def test_a_file_that_is_not_utf8_is_refused_at_the_line_of_the_bad_byte(tmp_path
         load_schedule(config)
 
 
-@pytest.mark.parametrize("body, key, expected", [
-    (CRAWL + "interval_minutes = 0.5\n", "interval", 30),
-    (CRAWL + "interval_seconds = 1\n", "interval", 1),
-    (CRAWL + "interval_minutes = 5270400\n", "interval", 3660 * 86400),
-    (SNAP + "timeout_minutes = 1.5\n", "timeout_seconds", 90),
-    (SNAP + "timeout_seconds = 44640\n", "timeout_seconds", 44640),
-    (SNAP, "timeout_seconds", 25 * 60),
-    ("[defaults]\ntimeout_minutes = 7\n" + SNAP, "timeout_seconds", 7 * 60),
-    ("[defaults]\nmisfire_grace_minutes = 2\n" + SNAP, "misfire_grace_seconds", 120),
-    (SNAP + "misfire_grace_minutes = 0.5\n", "misfire_grace_seconds", 30),
-    (BACKFILL + "days = 3660\n", "days", 3660),
-    (BACKFILL, "days", 2),
-    (CRAWL + "interval_minutes = 30\nlimit = 10000000\n", "limit", 10_000_000),
-    ('\ufeff' + SNAP, "id", "a"),
-])
+@pytest.mark.parametrize(
+    "body, key, expected",
+    [
+        (CRAWL + "interval_minutes = 0.5\n", "interval", 30),
+        (CRAWL + "interval_seconds = 1\n", "interval", 1),
+        (CRAWL + "interval_minutes = 5270400\n", "interval", 3660 * 86400),
+        (SNAP + "timeout_minutes = 1.5\n", "timeout_seconds", 90),
+        (SNAP + "timeout_seconds = 44640\n", "timeout_seconds", 44640),
+        (SNAP, "timeout_seconds", 25 * 60),
+        ("[defaults]\ntimeout_minutes = 7\n" + SNAP, "timeout_seconds", 7 * 60),
+        ("[defaults]\nmisfire_grace_minutes = 2\n" + SNAP, "misfire_grace_seconds", 120),
+        (SNAP + "misfire_grace_minutes = 0.5\n", "misfire_grace_seconds", 30),
+        (BACKFILL + "days = 3660\n", "days", 3660),
+        (BACKFILL, "days", 2),
+        (CRAWL + "interval_minutes = 30\nlimit = 10000000\n", "limit", 10_000_000),
+        ("\ufeff" + SNAP, "id", "a"),
+    ],
+)
 def test_values_within_bounds_mean_what_they_say(tmp_path, body, key, expected):
     config = tmp_path / "s.toml"
     config.write_text(body, encoding="utf-8")
@@ -142,6 +146,9 @@ def test_the_cli_refuses_a_cron_that_never_fires_in_one_line(tmp_path, command):
     result = run_warta("schedule", command, "--config", str(config), "--data-dir", str(tmp_path / "d"), timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        (f"warta schedule: {config}, line 4: job #1: cron '0 0 31 2 *': never runs: no month in the month field "
-         f"has a day in the day-of-month field")]
+        (
+            f"warta schedule: {config}, line 4: job #1: cron '0 0 31 2 *': never runs: no month in the month field "
+            f"has a day in the day-of-month field"
+        )
+    ]
     assert not (tmp_path / "d" / "state" / "jobs.sqlite").exists(), "refused before the job store was opened"

@@ -1,5 +1,6 @@
 """One scheduler service per data dir, and a service that stops only what it started: real
 `warta schedule run` processes on a temp data dir, with a job far in the future."""
+
 from __future__ import annotations
 
 import signal

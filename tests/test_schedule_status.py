@@ -1,5 +1,6 @@
 """`warta schedule status` and `list` show every time in WIB, labelled, and only the counts a
 run has (a snapshot has no pages)."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,14 @@ def test_status_shows_wib_times_and_only_the_counts_a_run_has(tmp_path, capsys):
     config = tmp_path / "s.toml"
     config.write_text(CONFIG)
     history = History(tmp_path)
-    record(history, "c1", "utc-crawl", "crawl", "2026-11-30T02:00:00+00:00",
-           {"pages": 12, "articles": 10, "dropped": {"unchanged": 2}})
+    record(
+        history,
+        "c1",
+        "utc-crawl",
+        "crawl",
+        "2026-11-30T02:00:00+00:00",
+        {"pages": 12, "articles": 10, "dropped": {"unchanged": 2}},
+    )
     record(history, "s1", "snap", "snapshot", "2026-11-30T17:15:03+00:00", None)
     history.close()
 

@@ -1,4 +1,5 @@
 """Snapshot building and reading, in process, from staged records."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +23,6 @@ from tests.contract import check_arrow_types
 WIB = timezone(timedelta(hours=7))
 
 
-
 def partition_dir(data_dir, site: str, day: str) -> Path:
     return Path(data_dir) / DataDir.partition(site, day)
 
@@ -30,11 +30,20 @@ def partition_dir(data_dir, site: str, day: str) -> Path:
 def staging_dir(data_dir) -> Path:
     return Path(data_dir) / "staging"
 
+
 def article(aid: str, day: date, body: str = "Isi berita.", crawled: int = 0, **extra) -> dict:
-    record = Article(article_id=aid, site="medcom", url=f"https://www.medcom.id/nasional/politik/{aid}-x",
-                     title=f"Judul {aid}", body=body, word_count=len(body.split()), content_hash=body,
-                     published_at=datetime(day.year, day.month, day.day, 9, 0, tzinfo=WIB),
-                     crawled_at=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=crawled), **extra)
+    record = Article(
+        article_id=aid,
+        site="medcom",
+        url=f"https://www.medcom.id/nasional/politik/{aid}-x",
+        title=f"Judul {aid}",
+        body=body,
+        word_count=len(body.split()),
+        content_hash=body,
+        published_at=datetime(day.year, day.month, day.day, 9, 0, tzinfo=WIB),
+        crawled_at=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=crawled),
+        **extra,
+    )
     return record.__dict__
 
 
@@ -81,8 +90,13 @@ def test_rebuild_with_nothing_new_changes_no_byte(tmp_path):
 def test_upsert_keeps_the_latest_crawl_and_counts_updates(tmp_path):
     stage(tmp_path, [article("CCCCCCC1", date(2026, 1, 1), "Versi lama.", crawled=0)])
     build(tmp_path)
-    stage(tmp_path, [article("CCCCCCC1", date(2026, 1, 1), "Versi baru.", crawled=5),
-                     article("CCCCCCC1", date(2026, 1, 1), "Versi basi.", crawled=-5)])
+    stage(
+        tmp_path,
+        [
+            article("CCCCCCC1", date(2026, 1, 1), "Versi baru.", crawled=5),
+            article("CCCCCCC1", date(2026, 1, 1), "Versi basi.", crawled=-5),
+        ],
+    )
     report = build(tmp_path)
     assert report.updated_articles == 1
     df = read_articles(tmp_path)
@@ -111,8 +125,9 @@ def test_only_requested_dates_are_built_and_the_rest_stays_staged(tmp_path):
 def test_read_articles_prunes_by_date_site_and_columns(tmp_path):
     stage(tmp_path, [article(f"FFFFFF{i:02d}", date(2026, 1, 1) + timedelta(days=i)) for i in range(10)])
     build(tmp_path)
-    df = read_articles(tmp_path, since="2026-01-03", until=date(2026, 1, 5), site="medcom",
-                       columns=["article_id", "title"])
+    df = read_articles(
+        tmp_path, since="2026-01-03", until=date(2026, 1, 5), site="medcom", columns=["article_id", "title"]
+    )
     assert df["article_id"].tolist() == ["FFFFFF02", "FFFFFF03", "FFFFFF04"]
     assert list(df.columns) == ["article_id", "title"]
     with pytest.raises(ValueError, match="known: medcom"):

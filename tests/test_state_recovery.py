@@ -1,6 +1,7 @@
 """Broken state on disk: a damaged seen-store or run history, damaged manifests, staged lines
 that are JSON but not articles. Each is noticed, set aside or repaired with a one-line
 message, and the work goes on: no traceback, no silently empty crawl, no blocked build."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,18 @@ def no_traceback(result) -> None:
 
 @pytest.mark.parametrize("how", ["garbage", "truncated", "scribbled"])
 def test_a_damaged_seen_store_is_moved_aside_and_rebuilt_from_the_data(tmp_path, server, site, how):
-    args = ("crawl", "medcom", "--base-url", server.base_url, "--since", str(site.days[0]),
-            "--until", str(site.days[-1]), "--data-dir", str(tmp_path))
+    args = (
+        "crawl",
+        "medcom",
+        "--base-url",
+        server.base_url,
+        "--since",
+        str(site.days[0]),
+        "--until",
+        str(site.days[-1]),
+        "--data-dir",
+        str(tmp_path),
+    )
     assert run_warta(*args).returncode == 0
     # Some articles published, the others still staged: the rebuild must read both.
     assert run_warta("snapshot", "--date", str(site.days[0]), "--data-dir", str(tmp_path)).returncode == 0
@@ -62,8 +73,10 @@ def test_a_damaged_seen_store_is_moved_aside_and_rebuilt_from_the_data(tmp_path,
 
 def test_a_damaged_run_history_is_rebuilt_and_jobs_still_run(tmp_path, server):
     config = tmp_path / "s.toml"
-    config.write_text(f'[[job]]\nid = "latest"\nkind = "crawl"\nsite = "medcom"\nbase_url = "{server.base_url}"\n'
-                      "interval_minutes = 30\n")
+    config.write_text(
+        f'[[job]]\nid = "latest"\nkind = "crawl"\nsite = "medcom"\nbase_url = "{server.base_url}"\n'
+        "interval_minutes = 30\n"
+    )
     data_dir = tmp_path / "d"
     once = ("schedule", "once", "latest", "--config", str(config), "--data-dir", str(data_dir))
     assert run_warta(*once).returncode == 0
@@ -113,11 +126,14 @@ def test_staged_lines_that_are_not_articles_are_quarantined_not_blocking(tmp_pat
     bad_date = article("BAD00001", date(2026, 6, 1))
     future = article("BAD00002", date(2026, 6, 1))
     not_a_list = article("BAD00003", date(2026, 6, 1))
-    lines = ["[]", '"just a string"', json.dumps({"site": "medcom", "title": "no id"}),
-             json.dumps({**bad_date, "published_at": "garbage", "crawled_at": None}, default=str),
-             json.dumps({**future, "published_at": "9999-12-31T10:00:00+07:00", "crawled_at": None}, default=str),
-             json.dumps({**not_a_list, "authors": "Siti", "published_at": "2026-06-01T09:00:00+07:00",
-                         "crawled_at": None})]
+    lines = [
+        "[]",
+        '"just a string"',
+        json.dumps({"site": "medcom", "title": "no id"}),
+        json.dumps({**bad_date, "published_at": "garbage", "crawled_at": None}, default=str),
+        json.dumps({**future, "published_at": "9999-12-31T10:00:00+07:00", "crawled_at": None}, default=str),
+        json.dumps({**not_a_list, "authors": "Siti", "published_at": "2026-06-01T09:00:00+07:00", "crawled_at": None}),
+    ]
     segment = tmp_path / "staging" / "medcom" / "20260601T000000000000-host-1.jsonl"
     segment.write_text("\n".join(lines) + "\n")
 
@@ -126,12 +142,18 @@ def test_staged_lines_that_are_not_articles_are_quarantined_not_blocking(tmp_pat
     assert result.returncode == 0, result.stdout + result.stderr
     assert "rejected: 6" in result.stdout and "quarantined in" in result.stderr
     assert sorted(read_articles(tmp_path)["article_id"]) == sorted(r["article_id"] for r in good)
-    rejects = [json.loads(line) for path in (tmp_path / "rejects").rglob("*.jsonl")
-               for line in path.read_text().splitlines()]
+    rejects = [
+        json.loads(line) for path in (tmp_path / "rejects").rglob("*.jsonl") for line in path.read_text().splitlines()
+    ]
     assert len(rejects) == 6
     reasons = " | ".join(r["reason"] for r in rejects)
-    for expected in ("not an article record but list", "published_at is not a time", "implausible publication",
-                     "authors is not a list", "article_id is missing"):
+    for expected in (
+        "not an article record but list",
+        "published_at is not a time",
+        "implausible publication",
+        "authors is not a list",
+        "article_id is missing",
+    ):
         assert expected in reasons, reasons
     assert not segment.exists(), "the segment is consumed: its bad lines live on in rejects/"
     assert sorted(os.listdir(tmp_path / "rejects")) == ["medcom", "unknown"]
@@ -143,13 +165,23 @@ def test_a_damaged_job_store_does_not_stop_the_service(tmp_path):
     data_dir = tmp_path / "d"
     (data_dir / "state").mkdir(parents=True)
     (data_dir / "state" / "jobs.sqlite").write_bytes(b"SQLite format 3\0" + os.urandom(8192))
-    proc = subprocess.Popen([sys.executable, "-m", "warta.cli", "schedule", "run", "--config", str(config),
-                             "--data-dir", str(data_dir)], cwd=ROOT, env=warta_env(data_dir),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warta.cli", "schedule", "run", "--config", str(config), "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=warta_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and proc.poll() is None and not (
-                (data_dir / "state" / "jobs.sqlite").exists() and list((data_dir / "state").glob("jobs.sqlite.dam*"))):
+        while (
+            time.monotonic() < deadline
+            and proc.poll() is None
+            and not (
+                (data_dir / "state" / "jobs.sqlite").exists() and list((data_dir / "state").glob("jobs.sqlite.dam*"))
+            )
+        ):
             time.sleep(0.2)
         time.sleep(1.0)  # the scheduler starts on the fresh store
         proc.send_signal(signal.SIGTERM)
@@ -182,8 +214,16 @@ def test_processes_meeting_the_same_damaged_file_at_once_all_carry_on(tmp_path):
     seen.parent.mkdir(parents=True)
     seen.write_bytes(os.urandom(16384))
     start = time.time() + 1.5
-    procs = [subprocess.Popen([sys.executable, "-c", OPEN_AND_WRITE, str(tmp_path), str(start), str(n)], cwd=ROOT,
-                              env=warta_env(tmp_path), stderr=subprocess.PIPE, text=True) for n in range(6)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AND_WRITE, str(tmp_path), str(start), str(n)],
+            cwd=ROOT,
+            env=warta_env(tmp_path),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(6)
+    ]
     errors = [err for p in procs for err in [p.communicate(timeout=60)[1]] if p.returncode != 0]
     assert not errors, errors[0][-2000:]
     db = sqlite3.connect(seen)
@@ -208,4 +248,6 @@ def test_an_unreadable_partition_is_reported_and_its_staged_records_kept(tmp_pat
     assert part.read_bytes() == b"PAR1 this is not parquet any more", "not overwritten with less"
     assert list((tmp_path / "staging" / "medcom").glob("*.jsonl")), "its staged records are kept"
     assert sorted(read_articles(tmp_path, since=str(other), until=str(other))["article_id"]) == [
-        "U0000002", "U0000004"], "the other days are published"
+        "U0000002",
+        "U0000004",
+    ], "the other days are published"

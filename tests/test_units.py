@@ -1,4 +1,5 @@
 """Dates, URLs and discovery readers: the pure pieces the parser and spider rely on."""
+
 from __future__ import annotations
 
 import re
@@ -16,16 +17,19 @@ from crawler.extract.urls import article_ref, to_fetch, to_origin
 WIB = timezone(timedelta(hours=7))
 
 
-@pytest.mark.parametrize("text, want", [
-    ("Marcheilla Ariesta • 19 September 2023 14:30", datetime(2023, 9, 19, 14, 30, tzinfo=WIB)),
-    ("Author - 10 November 2021 07:58 WIB", datetime(2021, 11, 10, 7, 58, tzinfo=WIB)),
-    ("08 Desember 2021 23:11 wib", datetime(2021, 12, 8, 23, 11, tzinfo=WIB)),
-    ("Selasa, 7 Desember 2021 pukul 02.30 WITA", datetime(2021, 12, 7, 2, 30, tzinfo=timezone(timedelta(hours=8)))),
-    ("Jum'at, 3 Pebruari 2012 10:00 WIT", datetime(2012, 2, 3, 10, 0, tzinfo=timezone(timedelta(hours=9)))),
-    ("1 Agt 2020", datetime(2020, 8, 1, tzinfo=WIB)),
-    ("Redaksi - 19/09/2023 14:30 WIB", datetime(2023, 9, 19, 14, 30, tzinfo=WIB)),
-    ("Rabu, 20-09-2023, 07.05", datetime(2023, 9, 20, 7, 5, tzinfo=WIB)),
-])
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("Marcheilla Ariesta • 19 September 2023 14:30", datetime(2023, 9, 19, 14, 30, tzinfo=WIB)),
+        ("Author - 10 November 2021 07:58 WIB", datetime(2021, 11, 10, 7, 58, tzinfo=WIB)),
+        ("08 Desember 2021 23:11 wib", datetime(2021, 12, 8, 23, 11, tzinfo=WIB)),
+        ("Selasa, 7 Desember 2021 pukul 02.30 WITA", datetime(2021, 12, 7, 2, 30, tzinfo=timezone(timedelta(hours=8)))),
+        ("Jum'at, 3 Pebruari 2012 10:00 WIT", datetime(2012, 2, 3, 10, 0, tzinfo=timezone(timedelta(hours=9)))),
+        ("1 Agt 2020", datetime(2020, 8, 1, tzinfo=WIB)),
+        ("Redaksi - 19/09/2023 14:30 WIB", datetime(2023, 9, 19, 14, 30, tzinfo=WIB)),
+        ("Rabu, 20-09-2023, 07.05", datetime(2023, 9, 20, 7, 5, tzinfo=WIB)),
+    ],
+)
 def test_indonesian_dates(text, want):
     got = parse_indonesian(text)
     assert got == want and got.utcoffset() == want.utcoffset()
@@ -38,14 +42,17 @@ def test_bad_dates_are_none():
     assert parse_iso("garbage") is None
 
 
-@pytest.mark.parametrize("url", [
-    "https://www.medcom.id/nasional/politik/nbwXaLxk-judul-berita",
-    "https://m.medcom.id/nasional/politik/nbwXaLxk-judul-berita?utm_source=hot_issue&utm_medium=terkait",
-    "https://www.medcom.id/amp/nasional/politik/nbwXaLxk-judul-berita",
-    "https://www.medcom.id/nasional/politik/nbwXaLxk-judul-berita/?p=all#komentar",
-    "HTTPS://WWW.MEDCOM.ID/nasional/politik/nbwXaLxk-judul-berita",
-    "http://127.0.0.1:8000/nasional/politik/nbwXaLxk-judul-berita?utm_campaign=x",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.medcom.id/nasional/politik/nbwXaLxk-judul-berita",
+        "https://m.medcom.id/nasional/politik/nbwXaLxk-judul-berita?utm_source=hot_issue&utm_medium=terkait",
+        "https://www.medcom.id/amp/nasional/politik/nbwXaLxk-judul-berita",
+        "https://www.medcom.id/nasional/politik/nbwXaLxk-judul-berita/?p=all#komentar",
+        "HTTPS://WWW.MEDCOM.ID/nasional/politik/nbwXaLxk-judul-berita",
+        "http://127.0.0.1:8000/nasional/politik/nbwXaLxk-judul-berita?utm_campaign=x",
+    ],
+)
 def test_every_form_of_an_article_url_is_one_identity(url):
     ref = article_ref(url, MEDCOM, mirror="http://127.0.0.1:8000")
     assert ref.article_id == "nbwXaLxk"
@@ -53,13 +60,16 @@ def test_every_form_of_an_article_url_is_one_identity(url):
     assert (ref.channel, ref.subchannel) == ("nasional", "politik")
 
 
-@pytest.mark.parametrize("url", [
-    "https://video.medcom.id/sorotan/nbwXaLxk-klip",
-    "https://www.medcom.id/video/sorotan/nbwXaLxk-klip",
-    "https://www.medcom.id/tag/pemilu",
-    "https://www.medcom.id/indeks/2023/09/19",
-    "https://example.org/nasional/politik/nbwXaLxk-judul",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://video.medcom.id/sorotan/nbwXaLxk-klip",
+        "https://www.medcom.id/video/sorotan/nbwXaLxk-klip",
+        "https://www.medcom.id/tag/pemilu",
+        "https://www.medcom.id/indeks/2023/09/19",
+        "https://example.org/nasional/politik/nbwXaLxk-judul",
+    ],
+)
 def test_non_articles_have_no_identity(url):
     assert article_ref(url, MEDCOM) is None
 
@@ -67,24 +77,33 @@ def test_non_articles_have_no_identity(url):
 def test_mirror_mapping_round_trips():
     mirror = "http://127.0.0.1:8000"
     assert to_fetch("https://www.medcom.id/rss", MEDCOM, mirror) == "http://127.0.0.1:8000/rss"
-    assert to_origin("http://127.0.0.1:8000/indeks/2023/09/19?page=2", MEDCOM, mirror) == \
-        "https://www.medcom.id/indeks/2023/09/19?page=2"
+    assert (
+        to_origin("http://127.0.0.1:8000/indeks/2023/09/19?page=2", MEDCOM, mirror)
+        == "https://www.medcom.id/indeks/2023/09/19?page=2"
+    )
     assert to_fetch("https://cdn.example.org/x.jpg", MEDCOM, mirror) == "https://cdn.example.org/x.jpg"
 
 
 def test_discovery_readers():
-    assert robots_sitemaps("User-agent: *\nSitemap: https://www.medcom.id/sitemap.xml\n") == \
-        ["https://www.medcom.id/sitemap.xml"]
-    kind, entries = read_sitemap(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-                                 b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://a/b</loc>'
-                                 b"<news:news><news:publication_date>2023-09-19T14:30:00+07:00</news:publication_date>"
-                                 b"</news:news></url></urlset>")
+    assert robots_sitemaps("User-agent: *\nSitemap: https://www.medcom.id/sitemap.xml\n") == [
+        "https://www.medcom.id/sitemap.xml"
+    ]
+    kind, entries = read_sitemap(
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://a/b</loc>'
+        b"<news:news><news:publication_date>2023-09-19T14:30:00+07:00</news:publication_date>"
+        b"</news:news></url></urlset>"
+    )
     assert kind == "urlset" and entries[0].published == datetime(2023, 9, 19, 14, 30, tzinfo=WIB)
     assert read_sitemap(b"<html>not xml")[0] == "invalid"
-    feed = read_feed(b"<rss><channel><item><link>https://a/b?utm_source=rss</link>"
-                     b"<pubDate>Tue, 19 Sep 2023 14:30:00 +0700</pubDate></item></channel></rss>")
+    feed = read_feed(
+        b"<rss><channel><item><link>https://a/b?utm_source=rss</link>"
+        b"<pubDate>Tue, 19 Sep 2023 14:30:00 +0700</pubDate></item></channel></rss>"
+    )
     assert feed[0].url == "https://a/b?utm_source=rss" and feed[0].published.hour == 14
-    links, nxt = read_listing(b'<html><head><link rel="next" href="?page=2"></head><body><a href="/x">x</a></body></html>')
+    links, nxt = read_listing(
+        b'<html><head><link rel="next" href="?page=2"></head><body><a href="/x">x</a></body></html>'
+    )
     assert links == ["/x"] and nxt == "?page=2"
 
 
@@ -107,9 +126,13 @@ def test_an_acronym_ending_the_last_paragraph_is_not_an_editor_code():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
-                | st.sampled_from(["Lavrov’s “kunjungan” — resmi…", "Rp1.500,00 (WIL)", "İstanbul café_2"]),
-                max_size=6))
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+        | st.sampled_from(["Lavrov’s “kunjungan” — resmi…", "Rp1.500,00 (WIL)", "İstanbul café_2"]),
+        max_size=6,
+    )
+)
 def test_paragraph_keys_and_the_body_hash_agree_with_the_word_regex(texts):
     """The fast key paths must equal the definition: stored hashes and seen-stores depend on it."""
     from crawler.extract.blocks import Block, word_key
@@ -123,12 +146,14 @@ def test_paragraph_keys_and_the_body_hash_agree_with_the_word_regex(texts):
 def test_structural_removals_are_logged_once_by_rule_and_leave_the_text_around_them():
     from crawler.extract.parse import parse_page
 
-    html = (b"<html><head><title>t</title></head><body><h1>Judul berita</h1><div id='articleBody'>"
-            b"<p><strong>Jakarta:</strong> Kalimat pertama berita ini.</p>"
-            b"<figure class='pic'><img alt='Ilustrasi gedung baru. Medcom.id'>"
-            b"<figcaption>Ilustrasi gedung baru. Medcom.id</figcaption></figure>tail text stays"
-            b"<div class='ads'><script>googletag.display('x')</script></div>"
-            b"<div class='share-box'>Bagikan ke teman</div><p>Kalimat kedua.</p></div></body></html>")
+    html = (
+        b"<html><head><title>t</title></head><body><h1>Judul berita</h1><div id='articleBody'>"
+        b"<p><strong>Jakarta:</strong> Kalimat pertama berita ini.</p>"
+        b"<figure class='pic'><img alt='Ilustrasi gedung baru. Medcom.id'>"
+        b"<figcaption>Ilustrasi gedung baru. Medcom.id</figcaption></figure>tail text stays"
+        b"<div class='ads'><script>googletag.display('x')</script></div>"
+        b"<div class='share-box'>Bagikan ke teman</div><p>Kalimat kedua.</p></div></body></html>"
+    )
     result = parse_page(html, "https://www.medcom.id/nasional/umum/Abcd1234-judul", MEDCOM)
     assert result.removed.count(("caption", "Ilustrasi gedung baru. Medcom.id")) == 1
     assert ("share_buttons", "Bagikan ke teman") in result.removed
@@ -140,10 +165,13 @@ def test_paragraphs_under_an_anchor_left_open_are_kept():
     """Broken markup: an unclosed <a> wraps whole paragraphs; they are text, not a link list."""
     from crawler.extract.parse import parse_page
 
-    html = (b"<html><body><h1>Judul berita</h1><div id='articleBody'><p>Kalimat pertama berita ini.</p>"
-            b"<p><a href='/x'>Paragraf kedua yang penting sekali.<br><br>Paragraf ketiga juga.</p>"
-            b"<ul><li><a href='/a'>Navigasi satu</a></li><li><a href='/b'>Navigasi dua</a></li></ul></div></body></html>")
+    html = (
+        b"<html><body><h1>Judul berita</h1><div id='articleBody'><p>Kalimat pertama berita ini.</p>"
+        b"<p><a href='/x'>Paragraf kedua yang penting sekali.<br><br>Paragraf ketiga juga.</p>"
+        b"<ul><li><a href='/a'>Navigasi satu</a></li><li><a href='/b'>Navigasi dua</a></li></ul></div></body></html>"
+    )
     result = parse_page(html, "https://www.medcom.id/nasional/umum/Abcd1234-judul", MEDCOM)
-    assert result.article.body == ("Kalimat pertama berita ini.\n\nParagraf kedua yang penting sekali.\n\n"
-                                      "Paragraf ketiga juga.")
+    assert result.article.body == (
+        "Kalimat pertama berita ini.\n\nParagraf kedua yang penting sekali.\n\nParagraf ketiga juga."
+    )
     assert ("link_list", "Navigasi satu") in result.removed

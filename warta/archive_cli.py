@@ -1,5 +1,6 @@
 """`warta reparse` and the archive-reading parts of `warta snapshot --repair` / `warta parse`:
 what the raw archive (DATA/raw/) is for. None of them reaches the network."""
+
 from __future__ import annotations
 
 import sys
@@ -26,10 +27,16 @@ def cmd_reparse(args) -> int:
     bar.close()
     dropped = ", ".join(f"{k}={v}" for k, v in sorted(report.dropped.items())) or "none"
     built = report.build
-    print(f"reparse: {report.pages} archived pages, {report.articles} articles re-extracted; dropped: {dropped}; "
-          f"{len({d for _, d in report.days})} days rebuilt"
-          + (f" ({built.partitions_written} partitions written, {built.partitions_unchanged} unchanged, "
-             f"{built.updated_articles} articles changed)" if built else ""))
+    print(
+        f"reparse: {report.pages} archived pages, {report.articles} articles re-extracted; dropped: {dropped}; "
+        f"{len({d for _, d in report.days})} days rebuilt"
+        + (
+            f" ({built.partitions_written} partitions written, {built.partitions_unchanged} unchanged, "
+            f"{built.updated_articles} articles changed)"
+            if built
+            else ""
+        )
+    )
     return 0
 
 
@@ -44,8 +51,10 @@ def cmd_repair(data_dir: str) -> int:
     for problem in problems:
         print(f"repair: {problem}")
     checked, left = verify(data_dir)
-    print(f"repair: {len(problems)} partitions rebuilt from the raw archive ({report.articles} articles); "
-          f"verify: {checked} partitions checked, {len(left)} problem(s)")
+    print(
+        f"repair: {len(problems)} partitions rebuilt from the raw archive ({report.articles} articles); "
+        f"verify: {checked} partitions checked, {len(left)} problem(s)"
+    )
     for problem in left:
         print(problem)
     return 1 if left else 0
@@ -84,8 +93,9 @@ def warc_page(path: str, url: str | None):
 
 
 def add_archive_commands(sub, default_data_dir: str, day, parents: list) -> None:
-    p = sub.add_parser("reparse", parents=parents,
-                       help="re-extract archived pages with today's parser and rebuild their days")
+    p = sub.add_parser(
+        "reparse", parents=parents, help="re-extract archived pages with today's parser and rebuild their days"
+    )
     p.add_argument("site", nargs="?", help="only this site")
     p.add_argument("--since", type=day, help="first publication day (WIB), YYYY-MM-DD")
     p.add_argument("--until", type=day, help="last publication day (WIB), YYYY-MM-DD")

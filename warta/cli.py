@@ -1,4 +1,5 @@
 """`warta` command line. A wrong argument exits 2 with a one-line reason."""
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,12 @@ def _preflight(command: str, data_dir: str, redis_url: str | None) -> None:
 
 
 def _redis_option(p) -> None:
-    p.add_argument("--redis-url", type=_redis_url, default=os.environ.get("WARTA_REDIS_URL") or None,
-                   help="distributed mode: the Redis server shared by all workers (env WARTA_REDIS_URL)")
+    p.add_argument(
+        "--redis-url",
+        type=_redis_url,
+        default=os.environ.get("WARTA_REDIS_URL") or None,
+        help="distributed mode: the Redis server shared by all workers (env WARTA_REDIS_URL)",
+    )
 
 
 def _json_default(value):
@@ -101,9 +106,17 @@ def cmd_crawl(args) -> int:
         raise SystemExit(f"warta crawl: error: --since {args.since} is after --until {args.until}")
     _usable("crawl", args.data_dir, write=True)
     _preflight("crawl", args.data_dir, args.redis_url)
-    run = run_crawl(args.site, args.data_dir, since=args.since and args.since.isoformat(),
-                    until=args.until and args.until.isoformat(), base_url=args.base_url, limit=args.limit,
-                    refetch=args.refetch, redis_url=args.redis_url, verbosity=args.verbosity)
+    run = run_crawl(
+        args.site,
+        args.data_dir,
+        since=args.since and args.since.isoformat(),
+        until=args.until and args.until.isoformat(),
+        base_url=args.base_url,
+        limit=args.limit,
+        refetch=args.refetch,
+        redis_url=args.redis_url,
+        verbosity=args.verbosity,
+    )
     target = args.base_url or PROFILES[args.site].origin
     code, message = crawl_outcome(run.summary, distributed=bool(args.redis_url), target=target)
     if unreachable(run.summary) is None:  # an unreachable site is its one line, nothing more
@@ -117,10 +130,15 @@ def cmd_crawl(args) -> int:
 
 # A crawl's discovery failures (`warta/dropped/discovery_<reason>`) as the reader says them.
 # Scrapy 2.19's own exception names, where the spider does not shorten them, are here too.
-UNREACHABLE = {"connection_refused": "connection refused", "dns": "host name not found (DNS)",
-               "cannotresolvehosterror": "host name not found (DNS)", "timeout": "no answer (timed out)",
-               "no_response": "the connection closed without a response",
-               "downloadfailederror": "the connection failed", "responsedatalosserror": "the connection failed"}
+UNREACHABLE = {
+    "connection_refused": "connection refused",
+    "dns": "host name not found (DNS)",
+    "cannotresolvehosterror": "host name not found (DNS)",
+    "timeout": "no answer (timed out)",
+    "no_response": "the connection closed without a response",
+    "downloadfailederror": "the connection failed",
+    "responsedatalosserror": "the connection failed",
+}
 
 
 def unreachable(summary: dict) -> str | None:
@@ -163,31 +181,44 @@ def cmd_snapshot(args) -> int:
             print(problem)
         if not checked and not problems:  # nothing checked is not "OK"
             from pipeline.datadir import DataDir
-            print(f"verify: no snapshots in {DataDir(args.data_dir).store.arrow(DataDir.SNAPSHOTS)[0]}",
-                  file=sys.stderr)
+
+            print(
+                f"verify: no snapshots in {DataDir(args.data_dir).store.arrow(DataDir.SNAPSHOTS)[0]}", file=sys.stderr
+            )
             return 1
         print(f"verify: {checked} partitions checked, {'OK' if not problems else f'{len(problems)} problem(s)'}")
         return 1 if problems else 0
     if args.repair:
         from warta.archive_cli import cmd_repair
+
         return cmd_repair(args.data_dir)
     _preflight("snapshot", args.data_dir, args.redis_url)
     bar = ProgressBar("snapshot", enabled=args.verbosity == NORMAL)
     try:
         # Named dates are rebuilt even with nothing new staged (learned boilerplate, schema).
-        report = build(args.data_dir, dates=set(args.date) if args.date else None,
-                       rebuild_all=args.all or bool(args.date), progress=bar.update, redis_url=args.redis_url)
+        report = build(
+            args.data_dir,
+            dates=set(args.date) if args.date else None,
+            rebuild_all=args.all or bool(args.date),
+            progress=bar.update,
+            redis_url=args.redis_url,
+        )
     except BuildLocked as exc:
         print(f"warta snapshot: {exc}", file=sys.stderr)
         return 1
     bar.close()
-    print(f"snapshot: {report.partitions_written} partitions written, {report.partitions_unchanged} unchanged, "
-          f"{report.rows} rows; {report.staged_records} staged records ({report.new_articles} new, "
-          f"{report.updated_articles} updated); torn lines skipped: {report.torn_lines}, "
-          f"undated: {report.undated}, rejected: {report.rejected}")
+    print(
+        f"snapshot: {report.partitions_written} partitions written, {report.partitions_unchanged} unchanged, "
+        f"{report.rows} rows; {report.staged_records} staged records ({report.new_articles} new, "
+        f"{report.updated_articles} updated); torn lines skipped: {report.torn_lines}, "
+        f"undated: {report.undated}, rejected: {report.rejected}"
+    )
     if report.rejected:
-        print(f"snapshot: {report.rejected} staged records could not be articles; quarantined in "
-              f"{', '.join(report.rejects)}", file=sys.stderr)
+        print(
+            f"snapshot: {report.rejected} staged records could not be articles; quarantined in "
+            f"{', '.join(report.rejects)}",
+            file=sys.stderr,
+        )
     for problem in report.problems:
         print(f"snapshot: {problem}", file=sys.stderr)
     return 1 if report.problems else 0
@@ -221,8 +252,12 @@ def cmd_parse(args) -> int:
         return 1
     out = dict(vars(result.article))
     if args.explain:
-        out = {"article": out, "path": result.path, "sources": result.sources,
-               "removed": [{"rule": rule, "text": text} for rule, text in result.removed]}
+        out = {
+            "article": out,
+            "path": result.path,
+            "sources": result.sources,
+            "removed": [{"rule": rule, "text": text} for rule, text in result.removed],
+        }
     print(json.dumps(out, default=_json_default, ensure_ascii=False, indent=2))
     return 0
 
@@ -249,8 +284,11 @@ def cmd_report(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="warta", description="Scheduled news crawling into daily Parquet snapshots.",
-                           parents=[verbosity_parent(default=NORMAL)])
+    parser = OneLineParser(
+        prog="warta",
+        description="Scheduled news crawling into daily Parquet snapshots.",
+        parents=[verbosity_parent(default=NORMAL)],
+    )
     parser.add_argument("--version", action="version", version=f"warta {version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     common = [verbosity_parent()]
@@ -271,13 +309,18 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--date", type=_day, action="extend", nargs="+", help="only these days (WIB)")
     group.add_argument("--all", action="store_true", help="also rewrite every existing partition")
     group.add_argument("--verify", action="store_true", help="check every partition against its manifest")
-    group.add_argument("--repair", action="store_true",
-                       help="rebuild missing, unreadable or mismatching partitions from the raw archive")
+    group.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild missing, unreadable or mismatching partitions from the raw archive",
+    )
     p.add_argument("--data-dir", default=default_data_dir())
     _redis_option(p)
     p.set_defaults(func=cmd_snapshot)
 
-    p = sub.add_parser("parse", parents=common, help="parse one saved page (HTML or WARC) and print the article as JSON")
+    p = sub.add_parser(
+        "parse", parents=common, help="parse one saved page (HTML or WARC) and print the article as JSON"
+    )
     p.add_argument("file", nargs="?", help="a saved HTML page, or a WARC file (.warc, .warc.gz)")
     p.add_argument("--url", type=_url, help="the page's URL (for a WARC file: which record)")
     p.add_argument("--from-archive", metavar="ID", help="the latest archived response of this article id")
@@ -288,8 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", parents=common, help="crawl the bundled medcom-style site offline and build snapshots")
     p.add_argument("--data-dir", default=os.path.join(default_data_dir(), "demo"))
-    p.add_argument("--serve", nargs="?", const=8000, type=_port, metavar="PORT",
-                   help="only serve the site on 127.0.0.1:PORT (default 8000; 0: any free port) until Ctrl-C")
+    p.add_argument(
+        "--serve",
+        nargs="?",
+        const=8000,
+        type=_port,
+        metavar="PORT",
+        help="only serve the site on 127.0.0.1:PORT (default 8000; 0: any free port) until Ctrl-C",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("report", parents=common, help="an HTML page: articles per day and channel, fill-rate history")

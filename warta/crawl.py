@@ -4,6 +4,7 @@ Scrapy's own log goes to the run's log file (`DATA/logs/crawl/<site>-<time>-<pid
 `WARTA_RUN_LOG`, the scheduler's log of the run), not to the terminal: the terminal gets
 the progress line and the summary, and the log as well with -v.
 """
+
 from __future__ import annotations
 
 import logging
@@ -78,9 +79,18 @@ def _install_log(settings: Settings, log: Path, echo: bool, quiet: bool = False)
         logging.getLogger("pipeline").addHandler(own)
 
 
-def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, base_url=None,
-              limit: int | None = None, refetch: bool = False, overrides: dict | None = None,
-              redis_url: str | None = None, verbosity: int = NORMAL) -> CrawlRun:
+def run_crawl(
+    site: str,
+    data_dir: str | os.PathLike,
+    since=None,
+    until=None,
+    base_url=None,
+    limit: int | None = None,
+    refetch: bool = False,
+    overrides: dict | None = None,
+    redis_url: str | None = None,
+    verbosity: int = NORMAL,
+) -> CrawlRun:
     """Crawl `site` into `data_dir` (a folder or an object-store URL); returns the run (summary
     of pages, articles, drops; its log file). With `redis_url`, this process is one worker of a
     distributed crawl. The caller prints the summary."""
@@ -99,8 +109,11 @@ def run_crawl(site: str, data_dir: str | os.PathLike, since=None, until=None, ba
     _install_log(settings, log, echo=verbosity == VERBOSE, quiet=verbosity == QUIET)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(site)
-    kwargs = {k: v for k, v in (("since", since), ("until", until), ("base_url", base_url),
-                                ("refetch", "1" if refetch else None)) if v}
+    kwargs = {
+        k: v
+        for k, v in (("since", since), ("until", until), ("base_url", base_url), ("refetch", "1" if refetch else None))
+        if v
+    }
     process.crawl(crawler, **kwargs)
     process.start()
     stats = crawler.stats.get_stats()

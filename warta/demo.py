@@ -1,5 +1,6 @@
 """`warta demo`: the whole product on the bundled medcom-style site, offline; `warta demo
 --serve [PORT]`: that site alone on 127.0.0.1, for `warta crawl --base-url` experiments."""
+
 from __future__ import annotations
 
 import os
@@ -23,20 +24,26 @@ def run_demo(data_dir: str, verbosity: int = NORMAL) -> int:
     site = generate_site()
     with DemoServer(site) as server:
         say(f"demo: serving {len(site.articles)} generated medcom-style articles at {server.base_url}")
-        run = run_crawl("medcom", data_dir, since=site.days[0].isoformat(), until=site.days[-1].isoformat(),
-                        base_url=server.base_url, overrides={"AUTOTHROTTLE_ENABLED": False, "WARTA_RUN_ORIGIN": "warta demo"}, verbosity=verbosity)
+        run = run_crawl(
+            "medcom",
+            data_dir,
+            since=site.days[0].isoformat(),
+            until=site.days[-1].isoformat(),
+            base_url=server.base_url,
+            overrides={"AUTOTHROTTLE_ENABLED": False, "WARTA_RUN_ORIGIN": "warta demo"},
+            verbosity=verbosity,
+        )
     print(run.line, flush=True)
     report = build(data_dir)
     df = read_articles(data_dir)
     snapshots = DataDir(data_dir).store.arrow(DataDir.SNAPSHOTS)[0]
-    say(f"demo: {report.partitions_written} daily partitions written this run, "
-        f"{report.partitions_unchanged} unchanged")
+    say(f"demo: {report.partitions_written} daily partitions written this run, {report.partitions_unchanged} unchanged")
     say(f"demo: {snapshots} holds {len(df)} articles over {df['date'].nunique()} days, {len(df.columns)} columns")
     say(f"demo: the crawl's log is {run.log}")
     relative = os.path.relpath(sys.executable)
     python = sys.executable if relative.startswith("..") else relative
     say("load them with:")
-    say(f'    {python} -c \'import pandas; print(pandas.read_parquet("{snapshots}"))\'')
+    say(f"    {python} -c 'import pandas; print(pandas.read_parquet(\"{snapshots}\"))'")
     return 0 if len(df) else 1
 
 
@@ -51,13 +58,17 @@ def serve_demo(port: int, verbosity: int = NORMAL) -> int:
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         with server:
-            print(f"demo: serving {len(site.articles)} generated medcom-style articles at {server.base_url}",
-                  flush=True)
+            print(
+                f"demo: serving {len(site.articles)} generated medcom-style articles at {server.base_url}", flush=True
+            )
             if verbosity > QUIET:
-                print(f"crawl it with:  warta crawl medcom --base-url {server.base_url}\n"
-                      f"      or all:   warta crawl medcom --base-url {server.base_url} "
-                      f"--since {site.days[0]} --until {site.days[-1]}\n"
-                      "stop with Ctrl-C", flush=True)
+                print(
+                    f"crawl it with:  warta crawl medcom --base-url {server.base_url}\n"
+                    f"      or all:   warta crawl medcom --base-url {server.base_url} "
+                    f"--since {site.days[0]} --until {site.days[-1]}\n"
+                    "stop with Ctrl-C",
+                    flush=True,
+                )
             try:
                 while not stop.wait(0.5):  # a timed wait, so Ctrl-C is seen promptly
                     pass

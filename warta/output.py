@@ -4,6 +4,7 @@ Default: progress (on a terminal) and the summary; the log of the work (Scrapy's
 scheduler's) goes to a log file, or stays quiet. -q: errors and the one-line summary only.
 -v: the log on the terminal too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,10 +31,24 @@ def verbosity_parent(default=argparse.SUPPRESS) -> argparse.ArgumentParser:
     (`warta -q crawl ...`): a command's parser leaves the value alone unless given there."""
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_mutually_exclusive_group()
-    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, default=default,
-                       help="only errors and the one-line summary")
-    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE, default=default,
-                       help="also show the log (Scrapy's, the scheduler's) on the terminal")
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=QUIET,
+        default=default,
+        help="only errors and the one-line summary",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=VERBOSE,
+        default=default,
+        help="also show the log (Scrapy's, the scheduler's) on the terminal",
+    )
     return parent
 
 
@@ -56,5 +71,3 @@ def say(args, text: str) -> None:
     """A line of the default output, which -q leaves out."""
     if getattr(args, "verbosity", NORMAL) > QUIET:
         print(text, flush=True)
-
-

@@ -4,6 +4,7 @@
 Only local folders are checked here; an object store's problems (bucket, credentials) are
 found by the write probe of `crawler.shared_queue.preflight`.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """A progress bar on a terminal; nothing when output is not a terminal (scheduler, CI)."""
+
 from __future__ import annotations
 
 import sys
@@ -20,8 +21,7 @@ class ProgressBar:
         width = 30
         filled = int(width * done / total)
         rate = done / max(1e-6, time.monotonic() - self.started)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                          f"({rate:.1f}/s)")
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:.1f}/s)")
         self.stream.flush()
         self.shown = True
 

@@ -7,6 +7,7 @@ per site with empty days shown as zero, articles per channel, field fill rates o
 drops by reason per run, run durations and outcomes. Each chart carries its numbers in a
 table below it.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,13 @@ from pipeline.datadir import DataDir
 from pipeline.health import WIB, current_problems, wib
 from pipeline.runs import History, Run
 
-STATUS_COLOURS = {"ok": "#2ca02c", "failed": "#d62728", "timeout": "#9467bd", "stopped": "#ff7f0e",
-                  "running": "#7f7f7f"}
+STATUS_COLOURS = {
+    "ok": "#2ca02c",
+    "failed": "#d62728",
+    "timeout": "#9467bd",
+    "stopped": "#ff7f0e",
+    "running": "#7f7f7f",
+}
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}
 h2{margin-top:2em;border-bottom:1px solid #ddd}table{border-collapse:collapse;font-size:13px}
 td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:left}.problems li{color:#b00}
@@ -35,15 +41,17 @@ def _svg(fig) -> str:
     fig.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(fig)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def _figure(chart_id: str, title: str, svg: str, headers: list[str], rows: list[list]) -> str:
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    return (f'<h2>{escape(title)}</h2><figure id="{chart_id}">{svg}</figure>'
-            f'<details><summary>the numbers</summary><table data-chart="{chart_id}"><tr>{head}</tr>{body}'
-            f"</table></details>")
+    return (
+        f'<h2>{escape(title)}</h2><figure id="{chart_id}">{svg}</figure>'
+        f'<details><summary>the numbers</summary><table data-chart="{chart_id}"><tr>{head}</tr>{body}'
+        f"</table></details>"
+    )
 
 
 def _empty(title: str, why: str) -> str:
@@ -54,9 +62,11 @@ def _plt():
     import matplotlib
 
     matplotlib.use("Agg")
-    matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
-                                "axes.spines.right": False})
+    matplotlib.rcParams.update(
+        {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+    )
     import matplotlib.pyplot as plt
+
     return plt
 
 
@@ -164,8 +174,11 @@ def durations(runs: list[Run]) -> str:
     from matplotlib.patches import Patch
 
     ax.bar(x, seconds, color=[STATUS_COLOURS.get(r.status, "#7f7f7f") for r in runs])
-    legend = [Patch(color=colour, label=status) for status, colour in STATUS_COLOURS.items()
-              if any(r.status == status for r in runs)]
+    legend = [
+        Patch(color=colour, label=status)
+        for status, colour in STATUS_COLOURS.items()
+        if any(r.status == status for r in runs)
+    ]
     ax.set_xticks(x, [wib(r.started)[5:16] for r in runs], rotation=45, ha="right")
     ax.set_ylabel("seconds")
     ax.legend(handles=legend, loc="upper left", ncol=5, frameon=False)
@@ -184,9 +197,12 @@ def last_runs(runs: list[Run]) -> str:
         f"<td>{escape(wib(r.started))}</td><td>{'' if r.pages is None else r.pages}</td>"
         f"<td>{'' if r.articles is None else r.articles}</td>"
         f"<td>{'' if _duration(r) is None else f'{_duration(r):.1f}'}</td></tr>"
-        for r in sorted(latest.values(), key=lambda r: r.job))
-    return ('<h2>Last run of each job</h2><table id="last-runs"><tr><th>job</th><th>outcome</th><th>started</th>'
-            f"<th>pages</th><th>articles</th><th>seconds</th></tr>{rows}</table>")
+        for r in sorted(latest.values(), key=lambda r: r.job)
+    )
+    return (
+        '<h2>Last run of each job</h2><table id="last-runs"><tr><th>job</th><th>outcome</th><th>started</th>'
+        f"<th>pages</th><th>articles</th><th>seconds</th></tr>{rows}</table>"
+    )
 
 
 def write_report(data_dir: str, output: str | None = None) -> Path:
@@ -203,8 +219,11 @@ def write_report(data_dir: str, output: str | None = None) -> Path:
         history.close()
     problems = current_problems(data_dir)
     alerts = "".join(f"<li>{escape(p)}</li>" for p in problems)
-    health = (f'<ul class="problems" id="problems">{alerts}</ul>' if problems else
-              f'<p id="problems">No problems: the last {len(runs)} runs and the published days look healthy.</p>')
+    health = (
+        f'<ul class="problems" id="problems">{alerts}</ul>'
+        if problems
+        else f'<p id="problems">No problems: the last {len(runs)} runs and the published days look healthy.</p>'
+    )
     html = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>warta report</title>
 <style>{STYLE}</style></head><body>
 <h1>warta report</h1><p>{len(df):,} articles in {escape(DataDir(data_dir).name)};

@@ -1,4 +1,5 @@
 """`warta schedule run|list|status|once`."""
+
 from __future__ import annotations
 
 import json
@@ -80,8 +81,9 @@ def next_run(spec, now: datetime) -> datetime | None:
 def run_counts(run) -> str:
     """Pages, articles and drops of runs that have them: a snapshot, or a crawl that never
     started, has none to show."""
-    parts = [f"{name}={value}" for name, value in (("pages", run.pages), ("articles", run.articles))
-             if value is not None]
+    parts = [
+        f"{name}={value}" for name, value in (("pages", run.pages), ("articles", run.articles)) if value is not None
+    ]
     if run.dropped:
         parts.append("dropped: " + ", ".join(f"{k}={v}" for k, v in run.dropped.items()))
     return " ".join(parts)
@@ -92,8 +94,9 @@ def cmd_once(args) -> int:
 
     schedule = _load(args)
     if args.job not in schedule.jobs:
-        raise SystemExit(f"warta schedule once: no job {args.job!r} in {args.config} "
-                         f"(jobs: {', '.join(schedule.jobs)})")
+        raise SystemExit(
+            f"warta schedule once: no job {args.job!r} in {args.config} (jobs: {', '.join(schedule.jobs)})"
+        )
     _usable(args, write=True)
     log_to_terminal(args.verbosity)  # health problems are errors: shown; "run starts/ended" with -v
     data_dir = str(Path(args.data_dir).resolve())
@@ -143,10 +146,12 @@ def _usable(args, write: bool) -> None:
 def add_schedule_parser(sub, default_data_dir: str, parents: list) -> None:
     p = sub.add_parser("schedule", help="the scheduler service and its jobs")
     actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
-    for name, func, helptext in (("run", cmd_run, "run the scheduler in the foreground until SIGTERM/SIGINT"),
-                                 ("list", cmd_list, "the configured jobs with their next run times"),
-                                 ("status", cmd_status, "recent runs, their outcome and health"),
-                                 ("once", cmd_once, "run one job now, as the scheduler would")):
+    for name, func, helptext in (
+        ("run", cmd_run, "run the scheduler in the foreground until SIGTERM/SIGINT"),
+        ("list", cmd_list, "the configured jobs with their next run times"),
+        ("status", cmd_status, "recent runs, their outcome and health"),
+        ("once", cmd_once, "run one job now, as the scheduler would"),
+    ):
         a = actions.add_parser(name, help=helptext, parents=parents)
         if name == "once":
             a.add_argument("job")

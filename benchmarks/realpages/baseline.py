@@ -15,6 +15,7 @@ time per page; the worst pages for warta. --json writes every page's figures.
 
 Usage: PYTHONPATH=. python benchmarks/realpages/baseline.py [--corpus DIR] [--json OUT] [--worst N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,15 +72,29 @@ def run_warta(html: str, url: str) -> tuple[dict, float]:
     started = time.perf_counter()
     try:
         article = parse_article(html, url)
-        outcome = {"body": article.get("body") or "", "title": article.get("title"),
-                   "published_at": article.get("published_at"), "authors": article.get("authors") or [],
-                   "error": None}
+        outcome = {
+            "body": article.get("body") or "",
+            "title": article.get("title"),
+            "published_at": article.get("published_at"),
+            "authors": article.get("authors") or [],
+            "error": None,
+        }
     except ValueError as exc:  # NotAnArticle is a ValueError
-        outcome = {"body": "", "title": None, "published_at": None, "authors": [],
-                   "error": f"{type(exc).__name__}: {exc}"[:200]}
+        outcome = {
+            "body": "",
+            "title": None,
+            "published_at": None,
+            "authors": [],
+            "error": f"{type(exc).__name__}: {exc}"[:200],
+        }
     except Exception as exc:  # noqa: BLE001 - a crash is a finding, not a reason to stop
-        outcome = {"body": "", "title": None, "published_at": None, "authors": [],
-                   "error": f"CRASH {type(exc).__name__}: {exc}"[:200]}
+        outcome = {
+            "body": "",
+            "title": None,
+            "published_at": None,
+            "authors": [],
+            "error": f"CRASH {type(exc).__name__}: {exc}"[:200],
+        }
     return outcome, time.perf_counter() - started
 
 
@@ -118,7 +133,7 @@ def main() -> int:
         return 2
     pages = load_pages(directory)
     if args.limit:
-        pages = pages[:args.limit]
+        pages = pages[: args.limit]
     for page in pages:
         page["text"] = page["html"].decode("utf-8", errors="replace")
 
@@ -135,23 +150,36 @@ def main() -> int:
         w, t = body_prf(warta["body"], gold), body_prf(traf_body, gold)
         g = page["gold"]
         row = {
-            "id": page["id"], "source": page["source"], "language": page["language"], "site": page["site"],
+            "id": page["id"],
+            "source": page["source"],
+            "language": page["language"],
+            "site": page["site"],
             "url": page["url"],
-            "warta_f1": w.f1, "warta_p": w.precision, "warta_r": w.recall,
-            "traf_f1": t.f1, "traf_p": t.precision, "traf_r": t.recall,
-            "warta_s": warta_s, "traf_s": traf_s,
-            "gold_words": len(gold.split()), "warta_words": len(warta["body"].split()),
+            "warta_f1": w.f1,
+            "warta_p": w.precision,
+            "warta_r": w.recall,
+            "traf_f1": t.f1,
+            "traf_p": t.precision,
+            "traf_r": t.recall,
+            "warta_s": warta_s,
+            "traf_s": traf_s,
+            "gold_words": len(gold.split()),
+            "warta_words": len(warta["body"].split()),
             "traf_words": len(traf_body.split()),
             "warta_error": warta["error"],
-            "title_gold": g["title"], "title_warta": warta["title"],
+            "title_gold": g["title"],
+            "title_warta": warta["title"],
             "title_ok": None if not g["title"] else norm_ws(g["title"]) == norm_ws(warta["title"]),
             "date_gold": g["published_at"],
-            "date_warta": warta["published_at"].isoformat() if isinstance(warta["published_at"], datetime)
+            "date_warta": warta["published_at"].isoformat()
+            if isinstance(warta["published_at"], datetime)
             else warta["published_at"],
             "date_ok": same_instant(warta["published_at"], g["published_at"]),
-            "authors_gold": g["authors"], "authors_warta": warta["authors"],
-            "authors_ok": None if not g["authors"] else
-            sorted(map(norm_ws, g["authors"])) == sorted(map(norm_ws, warta["authors"])),
+            "authors_gold": g["authors"],
+            "authors_warta": warta["authors"],
+            "authors_ok": None
+            if not g["authors"]
+            else sorted(map(norm_ws, g["authors"])) == sorted(map(norm_ws, warta["authors"])),
             "warta_head": warta["body"][:300],
             "mojibake": bool(MOJIBAKE.search((warta["title"] or "") + warta["body"][:2000])),
         }
@@ -161,14 +189,18 @@ def main() -> int:
             sh_metric["trafilatura"].add(traf_body, gold)
 
     n = len(results)
-    print(f"corpus {directory}: {n} pages, {len({r['site'] for r in results})} sites, "
-          f"{len({r['language'] for r in results})} languages\n")
+    print(
+        f"corpus {directory}: {n} pages, {len({r['site'] for r in results})} sites, "
+        f"{len({r['language'] for r in results})} languages\n"
+    )
     print("mean body F1 (lower-cased word 4-gram shingles, mean of page F1)")
     print(f"  {'':<26}{'pages':>6} {'warta':>7} {'trafilatura':>12}")
 
     def line(label: str, rows: list[dict]) -> None:
-        print(f"  {label:<26}{len(rows):>6} {mean(r['warta_f1'] for r in rows):>7.3f} "
-              f"{mean(r['traf_f1'] for r in rows):>12.3f}")
+        print(
+            f"  {label:<26}{len(rows):>6} {mean(r['warta_f1'] for r in rows):>7.3f} "
+            f"{mean(r['traf_f1'] for r in rows):>12.3f}"
+        )
 
     line("all", results)
     for key in ("source", "language"):
@@ -184,9 +216,11 @@ def main() -> int:
             print("  " + metric.line(name))
 
     print("\nwarta metadata, where the gold has it")
-    for key, label in (("title_ok", "title exact (whitespace-normalised)"),
-                       ("date_ok", "published_at same instant"),
-                       ("authors_ok", "authors same set")):
+    for key, label in (
+        ("title_ok", "title exact (whitespace-normalised)"),
+        ("date_ok", "published_at same instant"),
+        ("authors_ok", "authors same set"),
+    ):
         judged = [r[key] for r in results if r[key] is not None]
         print(f"  {label:<38} {sum(judged):>4}/{len(judged):<4} {sum(judged) / max(1, len(judged)):.3f}")
 
@@ -195,25 +229,31 @@ def main() -> int:
     print(f"\nwarta: not-an-article on {len(errors) - len(crashes)} pages, crashed on {len(crashes)}")
     lost = [r for r in results if r["warta_f1"] < 0.5 and r["traf_f1"] >= 0.8]
     print(f"pages with warta F1 < 0.5 while trafilatura F1 >= 0.8: {len(lost)}")
-    print(f"pages with warta F1 >= 0.9: {sum(r['warta_f1'] >= 0.9 for r in results)}, "
-          f"trafilatura: {sum(r['traf_f1'] >= 0.9 for r in results)}")
-    print(f"time per page: warta {mean(r['warta_s'] for r in results) * 1000:.1f} ms "
-          f"(median {statistics.median(r['warta_s'] for r in results) * 1000:.1f}), trafilatura "
-          f"{mean(r['traf_s'] for r in results) * 1000:.1f} ms "
-          f"(median {statistics.median(r['traf_s'] for r in results) * 1000:.1f})")
+    print(
+        f"pages with warta F1 >= 0.9: {sum(r['warta_f1'] >= 0.9 for r in results)}, "
+        f"trafilatura: {sum(r['traf_f1'] >= 0.9 for r in results)}"
+    )
+    print(
+        f"time per page: warta {mean(r['warta_s'] for r in results) * 1000:.1f} ms "
+        f"(median {statistics.median(r['warta_s'] for r in results) * 1000:.1f}), trafilatura "
+        f"{mean(r['traf_s'] for r in results) * 1000:.1f} ms "
+        f"(median {statistics.median(r['traf_s'] for r in results) * 1000:.1f})"
+    )
 
     print(f"warta text decoded wrongly (mojibake in title or body) on {sum(r['mojibake'] for r in results)} pages")
 
     by_page = {p["id"]: p for p in pages}
     print(f"\n{args.worst} worst pages for warta (ties: trafilatura's best first); body = where warta's body came from")
     print(f"  {'id':<42} {'site':<20} {'lang':<4} {'warta F1 (P/R)':<17} {'traf':>4}  {'words gold/warta':<16} body")
-    for r in sorted(results, key=lambda r: (r["warta_f1"], -r["traf_f1"], r["id"]))[:args.worst]:
+    for r in sorted(results, key=lambda r: (r["warta_f1"], -r["traf_f1"], r["id"]))[: args.worst]:
         page = by_page[r["id"]]
         note = body_source(page["text"], page["url"]) + (" MOJIBAKE" if r["mojibake"] else "")
         r["body_source"] = note
-        print(f"  {r['id']:<42} {(r['site'] or '')[:20]:<20} {r['language']:<4} "
-              f"{r['warta_f1']:.2f} ({r['warta_p']:.2f}/{r['warta_r']:.2f}) {r['traf_f1']:>5.2f}  "
-              f"{str(r['gold_words']) + '/' + str(r['warta_words']):<16} {note}")
+        print(
+            f"  {r['id']:<42} {(r['site'] or '')[:20]:<20} {r['language']:<4} "
+            f"{r['warta_f1']:.2f} ({r['warta_p']:.2f}/{r['warta_r']:.2f}) {r['traf_f1']:>5.2f}  "
+            f"{str(r['gold_words']) + '/' + str(r['warta_words']):<16} {note}"
+        )
         print(f"      {'warta: ' + (r['warta_head'][:110].replace(chr(10), ' | ') or '(empty)')}")
 
     if args.json:

@@ -22,6 +22,7 @@ or text says Indonesian. Each exclusion is printed.
 
 Usage: python benchmarks/realpages/build_corpus.py [--out DIR] [--fundus GIT_DIR] [--scrapinghub GIT_DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,6 +70,7 @@ GROUP_LANGUAGE_FIX = {"tw": "zh"}
 # ---------------------------------------------------------------------------------------------
 # git access
 
+
 class Git:
     def __init__(self, git_dir: Path, commit: str):
         self.git_dir, self.commit = Path(git_dir), commit
@@ -100,6 +102,7 @@ def registered_domain(url: str) -> str:
     global _EXTRACT
     if _EXTRACT is None:
         import tldextract
+
         _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled list, offline
     parts = _EXTRACT(url)
     return parts.top_domain_under_public_suffix or parts.domain
@@ -154,9 +157,15 @@ STOPWORDS = {
 STOPWORDS = {lang: frozenset(words.split()) for lang, words in STOPWORDS.items()}
 
 _SCRIPTS = (  # (first, last code point, label)
-    (0x3040, 0x30FF, "kana"), (0x4E00, 0x9FFF, "han"), (0xAC00, 0xD7AF, "hangul"),
-    (0x0400, 0x04FF, "cyrillic"), (0x0590, 0x05FF, "hebrew"), (0x0600, 0x06FF, "arabic"),
-    (0x0900, 0x097F, "devanagari"), (0x0E00, 0x0E7F, "thai"), (0x0370, 0x03FF, "greek"),
+    (0x3040, 0x30FF, "kana"),
+    (0x4E00, 0x9FFF, "han"),
+    (0xAC00, 0xD7AF, "hangul"),
+    (0x0400, 0x04FF, "cyrillic"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0900, 0x097F, "devanagari"),
+    (0x0E00, 0x0E7F, "thai"),
+    (0x0370, 0x03FF, "greek"),
 )
 
 
@@ -220,6 +229,7 @@ def looks_indonesian(url: str, html: str, text: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Fundus
 
+
 def _version_key(name: str) -> tuple[int, ...]:
     """V1 < V1_1 < V1_2 < V2 < V2_1 < V3: the order of Fundus parser versions, oldest first."""
     return tuple(int(part) for part in name[1:].split("_"))
@@ -253,15 +263,21 @@ def fundus_publisher_languages(git: Git) -> tuple[dict[str, str], dict[tuple[str
         for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
             default = None
             for stmt in cls.body:
-                if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
-                        and any(getattr(t, "id", None) == "default_language" for t in stmt.targets)):
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and isinstance(stmt.value, ast.Constant)
+                    and any(getattr(t, "id", None) == "default_language" for t in stmt.targets)
+                ):
                     default = GROUP_LANGUAGE_FIX.get(stmt.value.value, stmt.value.value)
             if default is None:
                 continue
             defaults[group] = default
             for stmt in cls.body:
-                if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
-                        and getattr(stmt.value.func, "id", None) == "Publisher"):
+                if not (
+                    isinstance(stmt, ast.Assign)
+                    and isinstance(stmt.value, ast.Call)
+                    and getattr(stmt.value.func, "id", None) == "Publisher"
+                ):
                     continue
                 langs: set[str] = set()
                 sources = next((k.value for k in stmt.value.keywords if k.arg == "sources"), None)
@@ -307,7 +323,7 @@ def fundus_pages(git: Git, info: dict, log) -> list[tuple[dict, bytes]]:
             html = gzip.decompress(raw).decode("utf-8", errors="replace")
             gold = gold_all[version]
             body = fundus_body(gold.get("body") or {})
-            page_id = f"fundus-{country}-{name[:-len('.html.gz')]}"
+            page_id = f"fundus-{country}-{name[: -len('.html.gz')]}"
             why = looks_indonesian(meta["url"], html, "\n".join(body))
             if why:
                 log(f"skip {page_id}: Indonesian ({why})")
@@ -329,8 +345,10 @@ def fundus_pages(git: Git, info: dict, log) -> list[tuple[dict, bytes]]:
             else:
                 language = declared or default
             if detected and detected != language and confidence >= 0.3:
-                log(f"note {page_id}: language {language} (html {declared}, publisher {sorted(candidates)}), "
-                    f"text looks {detected} ({confidence})")
+                log(
+                    f"note {page_id}: language {language} (html {declared}, publisher {sorted(candidates)}), "
+                    f"text looks {detected} ({confidence})"
+                )
             authors = gold.get("authors")
             record = {
                 "id": page_id,
@@ -361,6 +379,7 @@ def fundus_pages(git: Git, info: dict, log) -> list[tuple[dict, bytes]]:
 # ---------------------------------------------------------------------------------------------
 # scrapinghub article-extraction-benchmark
 
+
 def scrapinghub_pages(git: Git, info: dict, log) -> list[tuple[dict, bytes]]:
     truth = json.loads(git.show("ground-truth.json"))
     out = []
@@ -382,27 +401,38 @@ def scrapinghub_pages(git: Git, info: dict, log) -> list[tuple[dict, bytes]]:
         language = detected if trust_text else declared
         if declared and language != declared:
             log(f"note {page_id}: language {language} from the text ({confidence}), <html lang={declared}>")
-        out.append(({
-            "id": page_id,
-            "source": "scrapinghub",
-            "repo": info["repo"],
-            "path": path,
-            "commit": info["commit"],
-            "license": info["license"],
-            "crawl_date": None,  # not given per page (the set was fetched in 2019)
-            "url": url,
-            "site": registered_domain(url) if url else None,
-            "language": language,
-            "publisher": None,
-            "gold_path": f"ground-truth.json#{key}",
-            "sha256": hashlib.sha256(gzip.decompress(raw)).hexdigest(),
-            "gold": {"title": None, "authors": None, "published_at": None, "published_raw": None,
-                     "body": body_paragraphs(text)},
-        }, raw))
+        out.append(
+            (
+                {
+                    "id": page_id,
+                    "source": "scrapinghub",
+                    "repo": info["repo"],
+                    "path": path,
+                    "commit": info["commit"],
+                    "license": info["license"],
+                    "crawl_date": None,  # not given per page (the set was fetched in 2019)
+                    "url": url,
+                    "site": registered_domain(url) if url else None,
+                    "language": language,
+                    "publisher": None,
+                    "gold_path": f"ground-truth.json#{key}",
+                    "sha256": hashlib.sha256(gzip.decompress(raw)).hexdigest(),
+                    "gold": {
+                        "title": None,
+                        "authors": None,
+                        "published_at": None,
+                        "published_raw": None,
+                        "body": body_paragraphs(text),
+                    },
+                },
+                raw,
+            )
+        )
     return out
 
 
 # ---------------------------------------------------------------------------------------------
+
 
 def default_out() -> Path:
     return Path(os.environ.get("WARTA_REALPAGES") or "/work/realpages")
@@ -412,15 +442,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=default_out())
     parser.add_argument("--fundus", type=Path, default=SOURCES["fundus"]["git_dir"], help="fundus git dir")
-    parser.add_argument("--scrapinghub", type=Path, default=SOURCES["scrapinghub"]["git_dir"],
-                        help="article-extraction-benchmark git dir")
+    parser.add_argument(
+        "--scrapinghub",
+        type=Path,
+        default=SOURCES["scrapinghub"]["git_dir"],
+        help="article-extraction-benchmark git dir",
+    )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
 
     records: list[tuple[dict, bytes]] = []
-    for name, git_dir, collect in (("fundus", args.fundus, fundus_pages),
-                                   ("scrapinghub", args.scrapinghub, scrapinghub_pages)):
+    for name, git_dir, collect in (
+        ("fundus", args.fundus, fundus_pages),
+        ("scrapinghub", args.scrapinghub, scrapinghub_pages),
+    ):
         info = SOURCES[name]
         records += collect(Git(git_dir, info["commit"]), info, log)
     records.sort(key=lambda r: r[0]["id"])
@@ -440,11 +476,15 @@ def main(argv: list[str] | None = None) -> int:
     tmp.rename(out)
 
     rows = [r for r, _ in records]
-    print(f"{len(rows)} pages, {len({r['site'] for r in rows})} sites, "
-          f"{len({r['language'] for r in rows})} languages -> {out}")
+    print(
+        f"{len(rows)} pages, {len({r['site'] for r in rows})} sites, "
+        f"{len({r['language'] for r in rows})} languages -> {out}"
+    )
     for key in ("source", "language"):
         counts = Counter(r[key] for r in rows)
-        print(f"  by {key}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
+        print(
+            f"  by {key}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        )
     return 0
 
 

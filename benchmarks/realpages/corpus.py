@@ -15,6 +15,7 @@ The corpus is built by `build_corpus.py` outside git (see README.md). Two body m
   TP+FN > 0; F1 = harmonic mean of the two averages (not a mean of page F1s). Accuracy = share of
   pages whose token lists are equal. The ± figures are bootstrap standard deviations.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -80,7 +81,7 @@ def _shingles(tokens: list[str], n: int) -> Counter:
         return Counter()
     if len(tokens) < n:
         return Counter([tuple(tokens)])
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ def body_f1(predicted: str | None, gold: str | None, n: int = 4) -> float:
 
 # ---------------------------------------------------------------------------------------------
 # the article-extraction-benchmark metric
+
 
 def _sh_tokens(text: str | None) -> list[str]:
     return _WORD.findall(text or "")  # no lower-casing: the benchmark's tokens keep their case
@@ -150,6 +152,7 @@ def sh_scores(counts: list[tuple[float, float, float]]) -> dict[str, float]:
 @dataclass
 class ScrapinghubMetric:
     """Accumulate pages with add(), then scores() / line()."""
+
     counts: list[tuple[float, float, float]] = field(default_factory=list)
     exact: list[bool] = field(default_factory=list)
 
@@ -176,9 +179,11 @@ class ScrapinghubMetric:
 
     def line(self, name: str, n_bootstrap: int = 1000) -> str:
         s = self.scores(n_bootstrap)
-        return (f"{name:<24} F1 {s['f1']:.3f} ± {s.get('f1_std', 0):.3f}  P {s['precision']:.3f} ± "
-                f"{s.get('precision_std', 0):.3f}  R {s['recall']:.3f} ± {s.get('recall_std', 0):.3f}  "
-                f"accuracy {s['accuracy']:.3f}  ({s['pages']} pages)")
+        return (
+            f"{name:<24} F1 {s['f1']:.3f} ± {s.get('f1_std', 0):.3f}  P {s['precision']:.3f} ± "
+            f"{s.get('precision_std', 0):.3f}  R {s['recall']:.3f} ± {s.get('recall_std', 0):.3f}  "
+            f"accuracy {s['accuracy']:.3f}  ({s['pages']} pages)"
+        )
 
 
 def norm_ws(text: str | None) -> str:

@@ -13,6 +13,7 @@ with the published all-pages figures, and the 179-page figure is printed too.
 
 Usage: python benchmarks/realpages/verify_metric.py [--git DIR] [--no-run]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,8 +70,10 @@ def main() -> int:
         if ref is not None:
             total += 1
             same += match
-        print(f"{name:<22} {'  '.join(f'{x:.3f}' for x in ours):<28} "
-              f"{'  '.join(f'{x:.3f}' for x in ref) if ref else '(not in README)':<30} {'yes' if match else ''}")
+        print(
+            f"{name:<22} {'  '.join(f'{x:.3f}' for x in ours):<28} "
+            f"{'  '.join(f'{x:.3f}' for x in ref) if ref else '(not in README)':<30} {'yes' if match else ''}"
+        )
     print(f"{same}/{total} shipped outputs reproduce the README's figures")
 
     if args.no_run:
@@ -87,8 +90,10 @@ def main() -> int:
         if not looks_indonesian(truth[key].get("url") or "", html, gold or ""):
             kept.add(got, gold)
     seconds = time.perf_counter() - started
-    print(f"\ntrafilatura {trafilatura.__version__} run as the benchmark runs it "
-          f"({seconds / len(truth) * 1000:.0f} ms/page):")
+    print(
+        f"\ntrafilatura {trafilatura.__version__} run as the benchmark runs it "
+        f"({seconds / len(truth) * 1000:.0f} ms/page):"
+    )
     print(everything.line("  all 181 pages"))
     print(kept.line("  corpus's 179 pages"))
     if "trafilatura" in published:

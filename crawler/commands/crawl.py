@@ -1,6 +1,7 @@
 """`scrapy crawl`, with warta's spider arguments checked before the crawl starts, so a wrong
 date or URL is a one-line usage error (as with `warta crawl`), not a traceback. A Redis URL
 (`-s REDIS_URL=...` or WARTA_REDIS_URL) makes this process a distributed-mode worker."""
+
 from __future__ import annotations
 
 import sys
@@ -34,6 +35,8 @@ class Command(ScrapyCrawl):
         # As `warta crawl`: a crawl that could not stage what it parsed (a full disk) fails.
         stats = self._warta_crawler.stats if getattr(self, "_warta_crawler", None) else None
         if stats is not None and (unwritten := stats.get_value("warta/staging/unwritten")):
-            print(f"scrapy crawl: could not stage {unwritten} articles: {stats.get_value('warta/staging/error')}",
-                  file=sys.stderr)
+            print(
+                f"scrapy crawl: could not stage {unwritten} articles: {stats.get_value('warta/staging/error')}",
+                file=sys.stderr,
+            )
             self.exitcode = 1

@@ -3,6 +3,7 @@
 Every column of the contract is a field here; `pipeline.schema` derives the Arrow schema
 from these fields, so a column is added in exactly one place.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
@@ -22,8 +23,7 @@ class Article:
     kicker: str | None = field(default=None, metadata=_doc("Line above the headline."))
     authors: list[str] = field(default_factory=list, metadata=_doc("One entry per person."))
     editor: str | None = field(default=None, metadata=_doc("The editor code, e.g. `WIL`."))
-    published_at: datetime | None = field(
-        default=None, metadata=_doc("Publication instant.", tz="Asia/Jakarta"))
+    published_at: datetime | None = field(default=None, metadata=_doc("Publication instant.", tz="Asia/Jakarta"))
     published_raw: str | None = field(default=None, metadata=_doc("The date text as printed on the page."))
     dateline: str | None = field(default=None, metadata=_doc("The place the body starts with, removed from the body."))
     channel: str | None = field(default=None, metadata=_doc("First URL path segment (nasional, ekonomi...)."))
@@ -31,15 +31,18 @@ class Article:
     tags: list[str] = field(default_factory=list, metadata=_doc("Tags / keywords of the article."))
     image_url: str | None = field(default=None, metadata=_doc("Lead image URL."))
     image_caption: str | None = field(default=None, metadata=_doc("Lead image caption."))
-    body: str = field(default="", metadata=_doc(
-        "Clean article text, paragraphs joined by a blank line; no boilerplate."))
-    related_urls: list[str] = field(default_factory=list, metadata=_doc(
-        "Canonical URLs of the 'Baca' / 'Baca juga' links in the body."))
+    body: str = field(
+        default="", metadata=_doc("Clean article text, paragraphs joined by a blank line; no boilerplate.")
+    )
+    related_urls: list[str] = field(
+        default_factory=list, metadata=_doc("Canonical URLs of the 'Baca' / 'Baca juga' links in the body.")
+    )
     word_count: int = field(default=0, metadata=_doc("Words in body."))
     language: str = field(default="id", metadata=_doc("ISO 639-1 language code of the body."))
     content_hash: str = field(default="", metadata=_doc("SHA-1 of the normalised body (lower case, words only)."))
-    duplicate_of: str | None = field(default=None, metadata=_doc(
-        "For a near-duplicate re-post: the article_id of the earlier story."))
+    duplicate_of: str | None = field(
+        default=None, metadata=_doc("For a near-duplicate re-post: the article_id of the earlier story.")
+    )
     crawled_at: datetime | None = field(default=None, metadata=_doc("When the page was fetched.", tz="UTC"))
 
 

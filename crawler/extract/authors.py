@@ -4,6 +4,7 @@ a person. Every name loses its label ("By", "Von:", "Reporter:", "Par") and what
 ("Published on", "(obe)"), lists are split ("A, B und C"), and a URL, an e-mail address or
 the site's own name is never an author.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,10 +18,14 @@ META_NAMES = ("author", "article:author", "parsely-author", "sailthru.author", "
 # Labels before a name, in the languages of the pages seen so far (and Indonesian).
 _LABEL = re.compile(
     r"^(?:(?:written|posted|text|story|words|reported)\s+by|by|von|vom|par|por|door|av|af|przez|oleh|penulis|"
-    r"autor(?:in)?|author|auteur|reporter|editor|redaktion|text|texto|foto)\s*[:|]?\s+", re.IGNORECASE)
+    r"autor(?:in)?|author|auteur|reporter|editor|redaktion|text|texto|foto)\s*[:|]?\s+",
+    re.IGNORECASE,
+)
 _TRAILER = re.compile(
     r"(?:^|\s+)(?:published|updated|posted|zuerst\s+veröffentlicht|veröffentlicht|aktualisiert|publié|mis\s+à\s+jour|"
-    r"publicado|actualizado|pubblicato)\b.*$|\s*\([^)]{1,12}\)$|\s*\|.*$", re.IGNORECASE)
+    r"publicado|actualizado|pubblicato)\b.*$|\s*\([^)]{1,12}\)$|\s*\|.*$",
+    re.IGNORECASE,
+)
 _SPLIT = re.compile(r"\s*(?:,|;|&|\s\+\s|·|\b(?:and|und|og|och|et|y|e|en|dan)\b)\s*")
 _NOT_A_NAME = re.compile(r"://|@|^www\.|^#|^/|\d{3,}")
 _BYLINE_CLASS = re.compile(r"author|byline", re.IGNORECASE)
@@ -86,8 +91,11 @@ def _from_elements(page, site_names: set[str]) -> list[str]:
 
 def find_authors(page, md: Metadata, byline, site_names: set[str]) -> tuple[list[str], str]:
     """`(names, source)` for a page without a site profile."""
-    people = [n for raw in jsonld_names(md.jsonld.get("author"), md, organizations=False)
-              for n in clean_names(raw, site_names)]
+    people = [
+        n
+        for raw in jsonld_names(md.jsonld.get("author"), md, organizations=False)
+        for n in clean_names(raw, site_names)
+    ]
     if people:
         return people, "jsonld:author"
     for name in META_NAMES:

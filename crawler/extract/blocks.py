@@ -7,6 +7,7 @@ they can be moved to related_urls without eating the paragraph around them. Elem
 a structural rule names (captions, ads, share buttons...) are left out as the walk meets
 them, and logged by rule.
 """
+
 from __future__ import annotations
 
 import copy
@@ -18,10 +19,65 @@ from lxml import etree
 from crawler.extract.selectors import text_of
 
 BLOCK_TAGS = frozenset(
-    ["p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "figure", "figcaption", "pre", "hr", "form", "center", "address", "details", "summary", "h1", "h2", "h3", "h4", "h5", "h6"])
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "figure",
+        "figcaption",
+        "pre",
+        "hr",
+        "form",
+        "center",
+        "address",
+        "details",
+        "summary",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    ]
+)
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 CELL_TAGS = frozenset(("td", "th"))
-SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head", "button", "select", "option"])
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "head",
+        "button",
+        "select",
+        "option",
+    ]
+)
 _RELATED_TAGS = frozenset(("strong", "b", "span", "em"))
 _BREAK_TAGS = tuple(BLOCK_TAGS | {"br"})
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -163,8 +219,9 @@ class _Builder:
         return el.find(".//a") is not None and bool(self.related_prefix.match(normalise(text_of(el))))
 
 
-def extract_blocks(body: etree._Element, related_prefix: re.Pattern,
-                   dropped: dict | None = None) -> tuple[list[Block], list[tuple[str, str]]]:
+def extract_blocks(
+    body: etree._Element, related_prefix: re.Pattern, dropped: dict | None = None
+) -> tuple[list[Block], list[tuple[str, str]]]:
     """The text blocks of a body element in reading order, and the elements that `dropped`
     maps to a rule, left out and logged as `(rule, text)`."""
     builder = _Builder(related_prefix, dropped or {})

@@ -8,6 +8,7 @@ generically (path `generic`): regions named non-content and boxes after the text
 out, the blocks at its edges are judged by context (`trim`), and a standfirst shown above it
 is put back in front. When nothing yields text, trafilatura is the parser's last resort.
 """
+
 from __future__ import annotations
 
 from crawler.extract import main_content
@@ -82,8 +83,12 @@ def appendices(found: Search, chosen) -> dict:
         for child in children:
             if child is main:
                 after = True
-            elif after and child.tag in APPENDIX_TAGS and (child.tag, child.get("class")) != kind and \
-                    0 < regions[child].good < APPENDIX_SHARE * main_good:
+            elif (
+                after
+                and child.tag in APPENDIX_TAGS
+                and (child.tag, child.get("class")) != kind
+                and 0 < regions[child].good < APPENDIX_SHARE * main_good
+            ):
                 dropped[child] = "appendix"
         el = main
     return dropped
@@ -95,7 +100,8 @@ def standfirst(page, chosen, description: str, blocks: list[Block]) -> Block | N
     every news site writes; shown on the page, not only in its metadata)."""
     want = word_key(description)
     if len(description) < MIN_STANDFIRST or any(
-            want in b.key or (b.key in want and len(b.key) >= len(want) * STANDFIRST_MATCH) for b in blocks[:3]):
+        want in b.key or (b.key in want and len(b.key) >= len(want) * STANDFIRST_MATCH) for b in blocks[:3]
+    ):
         return None  # the body has it already
     elements = page.elements
     try:
@@ -120,8 +126,11 @@ def read_generic(page, profile, found: Search, chosen, md, title: str | None) ->
     dropped.update(appendices(found, chosen))
     dropped.update(profile.body_rules.find(page, chosen))
     blocks, removed = extract_blocks(chosen, profile.related_re, dropped)
-    lead = normalise(md.first("og:description", "description", "twitter:description")
-                     or jsonld_text(md.jsonld.get("description")) or "")
+    lead = normalise(
+        md.first("og:description", "description", "twitter:description")
+        or jsonld_text(md.jsonld.get("description"))
+        or ""
+    )
     blocks, trimmed = trim_blocks(blocks, lead, (title or "", *h1_texts(page)))
     first = standfirst(page, chosen, lead, blocks) if blocks else None
     if first is not None:
@@ -134,8 +143,15 @@ def find_body(page, profile, generic: bool, md, title: str | None, sources: dict
     it came from and the path taken (`profile`, `generic`; `fallback` when nothing was found,
     and the caller's trafilatura will have to find the text).
     `generic` says the profile is GENERIC, whose selectors are judged like the search's picks."""
-    selected, selector = next(((el, sel) for sel in profile.body_selectors for el in page.select(sel)
-                               if any(t.strip() for t in el.itertext())), (None, None))
+    selected, selector = next(
+        (
+            (el, sel)
+            for sel in profile.body_selectors
+            for el in page.select(sel)
+            if any(t.strip() for t in el.itertext())
+        ),
+        (None, None),
+    )
     if selected is not None and not generic:
         blocks, removed = extract_blocks(selected, profile.related_re, profile.body_rules.find(page, selected))
         if plausible(page, selected, blocks):

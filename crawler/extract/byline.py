@@ -5,6 +5,7 @@ Seen forms: desktop `Author • 08 Desember 2021 07:06`, mobile `Author - 10 Nov
 `div.info_ct`, `div.date`, `div.name`. When no selector answers, the first short element
 after the headline that holds a date is taken.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,7 @@ def read_byline(text: str, tz: str) -> Byline | None:
     m = find_date(text)
     if not m:
         return None
-    return Byline(split_authors(text[: m.start()]), m.group(0).strip(" ,"), date_from_match(m, tz),
-                  text=text)
+    return Byline(split_authors(text[: m.start()]), m.group(0).strip(" ,"), date_from_match(m, tz), text=text)
 
 
 SCAN_ELEMENTS = 150  # a byline sits near the headline: the scan looks no further

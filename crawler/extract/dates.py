@@ -3,6 +3,7 @@
 Pages print `19 September 2023 14:30`, `Selasa, 7 Desember 2021 07:06 WIB`,
 `10 Nov 2021, 23:11 wib`, `pukul 02.30 WITA`; metadata carries ISO 8601.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,18 +11,47 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 MONTHS = {
-    "januari": 1, "jan": 1, "january": 1,
-    "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "february": 2,
-    "maret": 3, "mar": 3, "march": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "jun": 6, "june": 6,
-    "juli": 7, "jul": 7, "july": 7,
-    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "august": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
-    "november": 11, "nov": 11, "nop": 11,
-    "desember": 12, "des": 12, "dec": 12, "december": 12,
+    "januari": 1,
+    "jan": 1,
+    "january": 1,
+    "februari": 2,
+    "pebruari": 2,
+    "feb": 2,
+    "peb": 2,
+    "february": 2,
+    "maret": 3,
+    "mar": 3,
+    "march": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "may": 5,
+    "juni": 6,
+    "jun": 6,
+    "june": 6,
+    "juli": 7,
+    "jul": 7,
+    "july": 7,
+    "agustus": 8,
+    "agu": 8,
+    "agt": 8,
+    "ags": 8,
+    "aug": 8,
+    "august": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "oct": 10,
+    "october": 10,
+    "november": 11,
+    "nov": 11,
+    "nop": 11,
+    "desember": 12,
+    "des": 12,
+    "dec": 12,
+    "december": 12,
 }
 DAYS = r"(?:Senin|Selasa|Rabu|Kamis|Jum'?at|Sabtu|Minggu|Ahad)"
 ZONES = {"wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0}
@@ -59,8 +89,9 @@ def date_from_match(m: re.Match, default_tz: str = "Asia/Jakarta") -> datetime |
     """Aware datetime for a `find_date` match; None when it names no real day."""
     try:
         month = int(m["month"]) if m["month"].isdigit() else MONTHS[m["month"].lower()]
-        naive = datetime(int(m["year"]), month, int(m["day"]),
-                         int(m["hour"] or 0), int(m["minute"] or 0), int(m["second"] or 0))
+        naive = datetime(
+            int(m["year"]), month, int(m["day"]), int(m["hour"] or 0), int(m["minute"] or 0), int(m["second"] or 0)
+        )
     except ValueError:
         return None
     if m["zone"]:

@@ -3,6 +3,7 @@
 Scrapy's SitemapSpider drops the `news:*` children of news sitemaps, so sitemaps are read
 here, keeping the publication date for date-range filtering before any article request.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -28,8 +29,11 @@ class Entry:
 
 
 def robots_sitemaps(text: str) -> list[str]:
-    return [line.split(":", 1)[1].strip() for line in text.splitlines()
-            if line.lower().startswith("sitemap:") and line.split(":", 1)[1].strip()]
+    return [
+        line.split(":", 1)[1].strip()
+        for line in text.splitlines()
+        if line.lower().startswith("sitemap:") and line.split(":", 1)[1].strip()
+    ]
 
 
 def _xml(body: bytes):
@@ -60,8 +64,14 @@ def read_sitemap(body: bytes, limit: int | None = None) -> tuple[str, list[Entry
 
     Read as a stream, each entry dropped once read: memory follows the entries kept, not the
     file (a hostile sitemap may list millions; only `limit` are read)."""
-    events = etree.iterparse(io.BytesIO(_gunzipped(body).strip()), events=("start", "end"), recover=True,
-                             resolve_entities=False, no_network=True, huge_tree=False)
+    events = etree.iterparse(
+        io.BytesIO(_gunzipped(body).strip()),
+        events=("start", "end"),
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+    )
     kind, wanted, root, entries = None, None, None, []
     try:
         for event, el in events:
@@ -76,8 +86,7 @@ def read_sitemap(body: bytes, limit: int | None = None) -> tuple[str, list[Entry
             if event != "end" or el.getparent() is not root or etree.QName(el).localname != wanted:
                 continue
             if loc := _child(el, "loc"):
-                entries.append(Entry(loc, parse_iso(_child(el, "publication_date")),
-                                     parse_iso(_child(el, "lastmod"))))
+                entries.append(Entry(loc, parse_iso(_child(el, "publication_date")), parse_iso(_child(el, "lastmod"))))
             el.clear()
             while el.getprevious() is not None:  # entries already read: free them
                 del root[0]
@@ -120,8 +129,14 @@ def read_listing(body: bytes) -> tuple[list[str], str | None]:
     except (etree.ParserError, ValueError):
         return [], None
     hrefs = [a.get("href") for a in root.iter("a") if a.get("href")]
-    nxt = next((el.get("href") for el in root.iter("link", "a")
-                if "next" in (el.get("rel") or "").lower().split() and el.get("href")), None)
+    nxt = next(
+        (
+            el.get("href")
+            for el in root.iter("link", "a")
+            if "next" in (el.get("rel") or "").lower().split() and el.get("href")
+        ),
+        None,
+    )
     return hrefs, nxt
 
 

@@ -12,6 +12,7 @@ rest, so a wrapper wins over its body only when what it adds (a lead paragraph a
 body) outweighs the junk that comes with it. `body.py` judges an element chosen by a
 profile's selector with the same figures.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,6 +50,7 @@ MAX_DEPTH = 200  # deeper markup is left out (broken or hostile pages)
 class Region:
     """Figures of one block element's subtree (characters), and the nearest element at or
     above it that is named non-content (`owner`)."""
+
     __slots__ = ("text", "good", "junk", "removable", "paragraphs", "owner")
 
     def __init__(self, owner=None):
@@ -67,8 +69,10 @@ class Region:
         return self.good - self.junk - REMOVABLE_COST * self.removable
 
     def __repr__(self) -> str:
-        return (f"Region(text={self.text}, good={self.good}, junk={self.junk}, "
-                f"removable={self.removable}, paragraphs={self.paragraphs}, score={self.score:.0f})")
+        return (
+            f"Region(text={self.text}, good={self.good}, junk={self.junk}, "
+            f"removable={self.removable}, paragraphs={self.paragraphs}, score={self.score:.0f})"
+        )
 
 
 @dataclass
@@ -88,7 +92,6 @@ class Search:
             return 0.0
         owner = region.owner
         return region.score * (FLAGGED_FACTOR if owner is not None and owner in self.non_content else 1.0)
-
 
 
 class _Walker:
@@ -178,8 +181,11 @@ class _Walker:
             else:
                 region.good += inline_text
                 region.paragraphs += 1
-        if region.paragraphs == 1 and region.good < TEASER_CHARS and \
-                region.junk + region.removable >= TEASER_SHARE * region.text:
+        if (
+            region.paragraphs == 1
+            and region.good < TEASER_CHARS
+            and region.junk + region.removable >= TEASER_SHARE * region.text
+        ):
             # One short paragraph boxed with a headline link, a date or a label: a teaser of
             # another article (a list of them under the article looks like prose otherwise).
             region.junk += region.good
@@ -196,8 +202,11 @@ def _is_content(rule: str, figures: Region, total: int) -> bool:
     What a region is named for (comments, related stories) is trusted whatever it holds."""
     if total and figures.text >= WRAPPER_SHARE * total:
         return True
-    return rule in LAYOUT_RULES and figures.paragraphs >= LAYOUT_PARAGRAPHS and \
-        figures.good >= max(LAYOUT_CHARS, LAYOUT_PROSE * figures.text)
+    return (
+        rule in LAYOUT_RULES
+        and figures.paragraphs >= LAYOUT_PARAGRAPHS
+        and figures.good >= max(LAYOUT_CHARS, LAYOUT_PROSE * figures.text)
+    )
 
 
 def _unflag(walker: _Walker, body, total: int) -> None:
@@ -245,4 +254,3 @@ def search(root) -> Search:
             best, best_score = el, score
     found.best, found.best_score = best, best_score
     return found
-

@@ -6,6 +6,7 @@ Real pages bend the rules: JSON-LD inside `//<![CDATA[` wrappers, with raw newli
 strings or two objects in one script; an article node next to a WebPage node that also has
 a headline; authors given as `{"@id": ...}` references to a Person elsewhere in the graph.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,30 @@ from dataclasses import dataclass, field
 # Article node types, best first: a page's WebPage node often repeats the headline, but the
 # article node is the one that names the authors and the publication time.
 ARTICLE_RANKS = {
-    **dict.fromkeys(("NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
-                     "BackgroundNewsArticle", "ReviewNewsArticle", "LiveBlogPosting"), 0),
-    **dict.fromkeys(("Article", "BlogPosting", "TechArticle", "ScholarlyArticle", "SatiricalArticle",
-                     "Report", "SocialMediaPosting"), 1),
+    **dict.fromkeys(
+        (
+            "NewsArticle",
+            "ReportageNewsArticle",
+            "AnalysisNewsArticle",
+            "OpinionNewsArticle",
+            "BackgroundNewsArticle",
+            "ReviewNewsArticle",
+            "LiveBlogPosting",
+        ),
+        0,
+    ),
+    **dict.fromkeys(
+        (
+            "Article",
+            "BlogPosting",
+            "TechArticle",
+            "ScholarlyArticle",
+            "SatiricalArticle",
+            "Report",
+            "SocialMediaPosting",
+        ),
+        1,
+    ),
     **dict.fromkeys(("WebPage", "MedicalWebPage", "ItemPage"), 2),
 }
 ARTICLE_TYPES = set(ARTICLE_RANKS)

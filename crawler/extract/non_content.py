@@ -6,22 +6,94 @@ Names are read as words ("article-sidebar", "c-related__list", "commentList" hol
 non-content. The word lists are what readability-style extractors have learnt. Names count
 on containers and inline spans only: a `<p class="paywall">` is still a paragraph.
 """
+
 from __future__ import annotations
 
 import re
 
 # Elements whose whole subtree is not article text, by tag or by ARIA role.
-NON_CONTENT_TAGS = frozenset(["nav", "aside", "footer", "form", "button", "select", "dialog", "menu", "figure", "figcaption", "label"])
-NON_CONTENT_ROLES = frozenset(["navigation", "complementary", "contentinfo", "banner", "menu", "menubar", "dialog", "alert", "search"])
+NON_CONTENT_TAGS = frozenset(
+    ["nav", "aside", "footer", "form", "button", "select", "dialog", "menu", "figure", "figcaption", "label"]
+)
+NON_CONTENT_ROLES = frozenset(
+    ["navigation", "complementary", "contentinfo", "banner", "menu", "menubar", "dialog", "alert", "search"]
+)
 # By class or id, as words.
 _NAME_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 NON_CONTENT_WORDS = frozenset(
-    ["comment", "comments", "disqus", "sidebar", "aside", "related", "recommended", "recommendations", "recirculation", "promo", "newsletter", "subscribe", "subscription", "signup", "share", "sharing", "social", "breadcrumb", "breadcrumbs", "nav", "navbar", "navigation", "menu", "footer", "masthead", "cookie", "cookies", "consent", "banner", "advert", "advertisement", "ad", "ads", "adslot", "sponsored", "sponsor", "outbrain", "taboola", "trending", "popular", "mostread", "teaser", "teasers", "widget", "modal", "popup", "toolbar", "pagination", "pager", "skip", "tags", "tagcloud", "byline", "caption", "credits", "author", "bio", "more", "readmore"])
+    [
+        "comment",
+        "comments",
+        "disqus",
+        "sidebar",
+        "aside",
+        "related",
+        "recommended",
+        "recommendations",
+        "recirculation",
+        "promo",
+        "newsletter",
+        "subscribe",
+        "subscription",
+        "signup",
+        "share",
+        "sharing",
+        "social",
+        "breadcrumb",
+        "breadcrumbs",
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "footer",
+        "masthead",
+        "cookie",
+        "cookies",
+        "consent",
+        "banner",
+        "advert",
+        "advertisement",
+        "ad",
+        "ads",
+        "adslot",
+        "sponsored",
+        "sponsor",
+        "outbrain",
+        "taboola",
+        "trending",
+        "popular",
+        "mostread",
+        "teaser",
+        "teasers",
+        "widget",
+        "modal",
+        "popup",
+        "toolbar",
+        "pagination",
+        "pager",
+        "skip",
+        "tags",
+        "tagcloud",
+        "byline",
+        "caption",
+        "credits",
+        "author",
+        "bio",
+        "more",
+        "readmore",
+    ]
+)
 # Whole class names (not words in them: "hidden-xs" hides on small screens only).
-HIDDEN_CLASSES = frozenset(["hidden", "hide", "is-hidden", "d-none", "u-hidden", "visually-hidden", "sr-only", "screen-reader-text"])
-CONTENT_WORDS = frozenset(["article", "articlebody", "content", "body", "main", "story", "post", "entry", "text", "paragraph", "richtext"])
+HIDDEN_CLASSES = frozenset(
+    ["hidden", "hide", "is-hidden", "d-none", "u-hidden", "visually-hidden", "sr-only", "screen-reader-text"]
+)
+CONTENT_WORDS = frozenset(
+    ["article", "articlebody", "content", "body", "main", "story", "post", "entry", "text", "paragraph", "richtext"]
+)
 # Names count on these only (containers and inline spans), never on paragraphs.
-NAMED_TAGS = frozenset(["div", "section", "aside", "ul", "ol", "li", "span", "header", "footer", "nav", "table", "article", "dl", "center"])
+NAMED_TAGS = frozenset(
+    ["div", "section", "aside", "ul", "ol", "li", "span", "header", "footer", "nav", "table", "article", "dl", "center"]
+)
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none")
 _names_cache: dict[str, str | None] = {}
 

@@ -3,6 +3,7 @@
 Each field is tried from several sources, most trusted first, and the answering source is
 recorded (`warta parse --explain`). Never imports Scrapy.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -109,8 +110,7 @@ def _captions(page: PageIndex, profile: SiteProfile, md) -> set[str]:
 def _generic_text(html) -> str:
     import trafilatura  # imported late: heavy, and only needed when no selector matches
 
-    return trafilatura.extract(html, include_comments=False, include_tables=False,
-                               favor_precision=True) or ""
+    return trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True) or ""
 
 
 def _selected_text(page: PageIndex, selectors, name: str, sources: dict) -> str | None:
@@ -194,9 +194,12 @@ def _language(md, profile: SiteProfile, sources: dict) -> str:
     """A GENERIC page's own language (`<html lang>`, og:locale, JSON-LD inLanguage) as a
     two-letter code; a profile's language otherwise, or when the page names none."""
     if profile is GENERIC:
-        for source, value in (("html:lang", md.lang), ("meta:og:locale", md.first("og:locale")),
-                              ("jsonld:inLanguage", jsonld_text(md.jsonld.get("inLanguage"))),
-                              ("meta:content-language", md.first("content-language", "language", "dc.language"))):
+        for source, value in (
+            ("html:lang", md.lang),
+            ("meta:og:locale", md.first("og:locale")),
+            ("jsonld:inLanguage", jsonld_text(md.jsonld.get("inLanguage"))),
+            ("meta:content-language", md.first("content-language", "language", "dc.language")),
+        ):
             m = _LANGUAGE.match(value or "")
             if m:
                 sources["language"] = source
@@ -205,8 +208,14 @@ def _language(md, profile: SiteProfile, sources: dict) -> str:
 
 
 def _tags(page: PageIndex, profile: SiteProfile, md) -> list[str]:
-    tags = next(([normalise(text_of(el)) for el in found] for found in
-                 (page.select(sel) for sel in profile.tag_selectors) if found), [])
+    tags = next(
+        (
+            [normalise(text_of(el)) for el in found]
+            for found in (page.select(sel) for sel in profile.tag_selectors)
+            if found
+        ),
+        [],
+    )
     if not tags:
         keywords = md.first("news_keywords", "keywords") or jsonld_text(md.jsonld.get("keywords")) or ""
         tags = [t.strip() for t in keywords.split(",")]
@@ -226,8 +235,9 @@ def _lead_image(page: PageIndex, profile: SiteProfile, md, sources: dict) -> tup
     return image, caption or None
 
 
-def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str | None = None,
-               crawled_at: datetime | None = None) -> ParseResult:
+def parse_page(
+    html: str | bytes, url: str, profile: SiteProfile, *, mirror: str | None = None, crawled_at: datetime | None = None
+) -> ParseResult:
     """Parse and clean one page; raise NotAnArticle when it is not an article of `profile`."""
     url_ref = urls.article_ref(url, profile, mirror)
     if profile is not GENERIC and url_ref is None:
@@ -244,8 +254,12 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     blocks, removed, body_el, body_path = find_body(page, profile, profile is GENERIC, md, title, sources)
     byline = find_byline(page, profile, body_el)
     kicker = _kicker(page, profile, title, sources)
-    known = {"caption": captions, "headline": {title or "", *h1_texts(page)}, "byline": {byline.text},
-             "kicker": {kicker or ""}}
+    known = {
+        "caption": captions,
+        "headline": {title or "", *h1_texts(page)},
+        "byline": {byline.text},
+        "kicker": {kicker or ""},
+    }
     cleaned = clean_blocks(blocks, profile, known)
     if not cleaned.paragraphs:
         # Whatever the selectors and the search found was no text: trafilatura's turn.
@@ -261,8 +275,11 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
     if profile is GENERIC:
         authors, sources["authors"] = find_authors(page, md, byline, site_names(md, url))
     else:  # a profile's byline is known; its JSON-LD and byline come first
-        authors = jsonld_names(md.jsonld.get("author"), md) or byline.authors or (
-            [a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
+        authors = (
+            jsonld_names(md.jsonld.get("author"), md)
+            or byline.authors
+            or ([a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
+        )
         sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
     published_at, published_raw = _published(page, md, byline, profile, body_el, sources)
     related = []
@@ -272,22 +289,40 @@ def parse_page(html: str | bytes, url: str, profile: SiteProfile, *, mirror: str
             related.append(resolved)
     body = "\n\n".join(cleaned.paragraphs)
     article = Article(
-        article_id=ref.article_id, site=profile.name, url=ref.url, title=title,
+        article_id=ref.article_id,
+        site=profile.name,
+        url=ref.url,
+        title=title,
         kicker=kicker,
-        authors=list(dict.fromkeys(a for a in authors if a)), editor=cleaned.editor,
-        published_at=published_at, published_raw=published_raw, dateline=cleaned.dateline,
-        channel=ref.channel, subchannel=ref.subchannel,
+        authors=list(dict.fromkeys(a for a in authors if a)),
+        editor=cleaned.editor,
+        published_at=published_at,
+        published_raw=published_raw,
+        dateline=cleaned.dateline,
+        channel=ref.channel,
+        subchannel=ref.subchannel,
         tags=_tags(page, profile, md),
         image_url=_resolve_url(url, image, profile, mirror) if image else None,
-        image_caption=caption, body=body, related_urls=related,
-        word_count=len(body.split()), language=_language(md, profile, sources), content_hash=blocks_hash(cleaned.blocks),
-        duplicate_of=None, crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
+        image_caption=caption,
+        body=body,
+        related_urls=related,
+        word_count=len(body.split()),
+        language=_language(md, profile, sources),
+        content_hash=blocks_hash(cleaned.blocks),
+        duplicate_of=None,
+        crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
     return ParseResult(article, removed, sources, generic=profile is GENERIC, body_path=body_path)
 
 
-def parse_article(html: str | bytes, url: str, site: str | None = None, *, mirror: str | None = None,
-                  crawled_at: datetime | None = None) -> dict:
+def parse_article(
+    html: str | bytes,
+    url: str,
+    site: str | None = None,
+    *,
+    mirror: str | None = None,
+    crawled_at: datetime | None = None,
+) -> dict:
     """The article columns of one page (see contract); raises NotAnArticle (a ValueError)."""
     profile = get_profile(site) if site else profile_for_url(url)
     return dict(vars(parse_page(html, url, profile, mirror=mirror, crawled_at=crawled_at).article))

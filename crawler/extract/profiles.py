@@ -4,6 +4,7 @@ Adding a medcom-style site means adding a `SiteProfile` here plus fixtures; the 
 parser and cleaner read only these fields. Selectors are layered guesses (see
 shared/medcom-notes.md): each field lists several, tried in order.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -90,7 +91,9 @@ class SiteProfile:
     @cached_property
     def phrase_patterns(self) -> tuple[tuple[str, str, re.Pattern], ...]:
         """Phrase rules with their patterns compiled once."""
-        return tuple((name, keyword, re.compile(pattern, re.IGNORECASE)) for name, keyword, pattern in self.phrase_rules)
+        return tuple(
+            (name, keyword, re.compile(pattern, re.IGNORECASE)) for name, keyword, pattern in self.phrase_rules
+        )
 
     @cached_property
     def tracking_re(self) -> re.Pattern:
@@ -148,7 +151,7 @@ MEDCOM = SiteProfile(
     origin="https://www.medcom.id",
     hosts=("www.medcom.id", "medcom.id", "m.medcom.id"),
     article_path=r"^/(?P<channel>[a-z][a-z0-9-]*)/(?:(?P<subchannel>[a-z][a-z0-9-]*)/)?"
-                 r"(?P<id>[A-Za-z0-9]{8})-(?P<slug>[A-Za-z0-9-]+)/?$",
+    r"(?P<id>[A-Za-z0-9]{8})-(?P<slug>[A-Za-z0-9-]+)/?$",
 )
 
 # A page from a site without a profile: structured metadata plus the generic extractor.

@@ -8,6 +8,7 @@ and a time of day wins over a naive one and over a bare date (JSON-LD says "2025
 where the meta says "2025-11-21T13:34:26+00:00"). A naive value takes the offset that the
 page gives its other dates (a `dateModified` with an offset), else the profile's zone.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,19 +20,65 @@ from crawler.extract.metadata import Metadata
 from crawler.extract.selectors import text_of
 
 PUBLISHED_META = (
-    "article:published_time", "article:published:time", "og:article:published_time", "og:published_time",
-    "datepublished", "parsely-pub-date", "sailthru.date", "article.published", "publish-date", "publishdate",
-    "pubdate", "date", "dc.date.issued", "dc.date", "dcterms.date", "dcterms.created", "dcterms.issued",
-    "prism.publicationdate", "citation_publication_date", "originalpublicationdate", "article_date_original",
+    "article:published_time",
+    "article:published:time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "article.published",
+    "publish-date",
+    "publishdate",
+    "pubdate",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "dcterms.issued",
+    "prism.publicationdate",
+    "citation_publication_date",
+    "originalpublicationdate",
+    "article_date_original",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "dcterms.modified")
 # Zone abbreviations of "Fri Apr 28 19:20:36 CEST 2023" (Java's Date.toString) and the like.
-ZONE_HOURS = {"UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MEZ": 1, "MESZ": 2,
-              "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5, "WIB": 7, "WITA": 8, "WIT": 9, "JST": 9, "KST": 9,
-              "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
-              "PST": -8, "PDT": -7}
+ZONE_HOURS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "MEZ": 1,
+    "MESZ": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "IST": 5.5,
+    "WIB": 7,
+    "WITA": 8,
+    "WIT": 9,
+    "JST": 9,
+    "KST": 9,
+    "AEST": 10,
+    "AEDT": 11,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+}
 _WORDY = re.compile(r"^(?:\w{3},?\s+)?(\w{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+([A-Z]{1,5})\s+(\d{4})$")
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 _TIME_OF_DAY = re.compile(r"\d[T ]\d{1,2}:\d{2}|^\d{10,13}$|\d:\d{2}:\d{2}")
 
 
@@ -71,8 +118,13 @@ def _time_elements(page, body_el):
     times = [t for t in page.tagged("time") if t.get("datetime")]
     if not times:
         return []
-    marked = [t for t in times if t.get("itemprop") == "datePublished"
-              or "publish" in (t.get("class") or "").lower() or t.get("pubdate") is not None]
+    marked = [
+        t
+        for t in times
+        if t.get("itemprop") == "datePublished"
+        or "publish" in (t.get("class") or "").lower()
+        or t.get("pubdate") is not None
+    ]
     scope = body_el
     while scope is not None and scope.tag != "article":
         scope = scope.getparent()
@@ -125,8 +177,7 @@ def find_published(page, md: Metadata, body_el, default_tz: str) -> tuple[dateti
     if not parsed:
         return None, None, None
     # the first with an offset and a time, else the first with a time, else the first date
-    value, has_time, source, raw = min(
-        parsed, key=lambda p: (not p[1], p[0].tzinfo is None, parsed.index(p)))
+    value, has_time, source, raw = min(parsed, key=lambda p: (not p[1], p[0].tzinfo is None, parsed.index(p)))
     if value.tzinfo is None:
         value = value.replace(tzinfo=_page_zone(md, parsed) or ZoneInfo(default_tz))
     return value, raw, source

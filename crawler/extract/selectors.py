@@ -8,6 +8,7 @@ selectors made of a tag, an id, classes and attribute tests, optionally with one
 step (`.tags a`), are answered from that index. Anything else falls back to lxml's
 CSSSelector, so a profile may use any selector.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 _COMPOUND = re.compile(
-    r"^(?P<tag>[a-zA-Z][a-zA-Z0-9]*|\*)?(?P<rest>(?:#[\w-]+|\.[\w-]+|\[[\w-]+(?:[*^$]?=[^\]]+)?\])*)$")
+    r"^(?P<tag>[a-zA-Z][a-zA-Z0-9]*|\*)?(?P<rest>(?:#[\w-]+|\.[\w-]+|\[[\w-]+(?:[*^$]?=[^\]]+)?\])*)$"
+)
 _PART = re.compile(r"#([\w-]+)|\.([\w-]+)|\[([\w-]+)(?:([*^$]?=)([^\]]+))?\]")
 # Compiled once like a regex; lxml.html's text_content() is the same expression.
 _STRING = etree.XPath("string()", smart_strings=False)
@@ -54,8 +56,9 @@ class Compound:
         object.__setattr__(self, "only", only)
         if self.attrs and not self.ids and not self.classes:
             object.__setattr__(self, "xpath", _attribute_xpath(self.tag, self.attrs))
-            indexed = [(n, v) for n, op, v in self.attrs if op == "=" and n in INDEXED_ATTRIBUTES and v
-                       and " " not in v]
+            indexed = [
+                (n, v) for n, op, v in self.attrs if op == "=" and n in INDEXED_ATTRIBUTES and v and " " not in v
+            ]
             if indexed:
                 object.__setattr__(self, "indexed", indexed[0])
 
@@ -72,19 +75,30 @@ class Compound:
                     return False
         for name, op, value in self.attrs:
             got = el.get(name)
-            if got is None or (op == "=" and got != value) or (op == "*=" and value not in got) or (
-                    op == "^=" and not got.startswith(value)) or (op == "$=" and not got.endswith(value)):
+            if (
+                got is None
+                or (op == "=" and got != value)
+                or (op == "*=" and value not in got)
+                or (op == "^=" and not got.startswith(value))
+                or (op == "$=" and not got.endswith(value))
+            ):
                 return False
         return True
 
 
-_XPATH_TESTS = {"=": "@{n}=$v{i}", "*=": "contains(@{n}, $v{i})", "^=": "starts-with(@{n}, $v{i})",
-                "$=": "substring(@{n}, string-length(@{n}) - string-length($v{i}) + 1) = $v{i}"}
+_XPATH_TESTS = {
+    "=": "@{n}=$v{i}",
+    "*=": "contains(@{n}, $v{i})",
+    "^=": "starts-with(@{n}, $v{i})",
+    "$=": "substring(@{n}, string-length(@{n}) - string-length($v{i}) + 1) = $v{i}",
+}
 
 
 def _attribute_xpath(tag: str | None, attrs) -> etree.XPath | None:
     """`descendant-or-self::tag[tests]`, called with the values as variables `v0`, `v1`..."""
-    tests = [f"@{name}" if op is None else _XPATH_TESTS[op].format(n=name, i=i) for i, (name, op, _v) in enumerate(attrs)]
+    tests = [
+        f"@{name}" if op is None else _XPATH_TESTS[op].format(n=name, i=i) for i, (name, op, _v) in enumerate(attrs)
+    ]
     try:
         return etree.XPath(f"descendant-or-self::{tag or '*'}[{' and '.join(tests)}]")
     except etree.XPathSyntaxError:  # an attribute name XPath cannot spell: matched in Python
@@ -205,8 +219,11 @@ class PageIndex:
         seen, out = set(), []
         for compounds in groups:
             first = self._matching(compounds[0], scope)
-            found = first if len(compounds) == 1 else [
-                el for ancestor in first for el in self._matching(compounds[1], ancestor)]
+            found = (
+                first
+                if len(compounds) == 1
+                else [el for ancestor in first for el in self._matching(compounds[1], ancestor)]
+            )
             for el in found:
                 if el not in seen:
                     seen.add(el)

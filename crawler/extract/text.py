@@ -4,6 +4,7 @@ Each step takes the blocks and returns `(kept, removed)`, where `removed` is a l
 `(rule, text)`; `clean_blocks` chains them in order and keeps the log, which feeds the
 crawl stats and `warta parse --explain`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -117,8 +118,9 @@ def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
         if text == untouched:
             text, code = block.text, None  # no phrase here: the block stays whole
         if text:
-            kept.append(block if text == block.text else Block(text, block.kind, block.links,
-                                                               block.link_chars, block.lead_bold))
+            kept.append(
+                block if text == block.text else Block(text, block.kind, block.links, block.link_chars, block.lead_bold)
+            )
         if code:
             kept.append(Block(code))
     return kept, removed
@@ -139,8 +141,9 @@ def drop_link_lists(blocks: list[Block]) -> tuple[list[Block], Removed]:
     """Remove navigation: list items and short blocks that are nothing but links."""
     kept, removed = [], []
     for block in blocks:
-        navigational = block.links and block.link_density > 0.9 and (
-            block.kind == "li" or len(block.text.split()) <= 25)
+        navigational = (
+            block.links and block.link_density > 0.9 and (block.kind == "li" or len(block.text.split()) <= 25)
+        )
         (removed.append(("link_list", block.text)) if navigational else kept.append(block))
     return kept, removed
 
@@ -166,14 +169,18 @@ def take_editor(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block],
         return blocks[:-1], [("editor_code", last.text)], m.group(1)
     if m := profile.editor_after_sentence_re.search(last.text, max(0, len(last.text) - EDITOR_CODE_CHARS)):
         head = last.text[: m.start()].rstrip()
-        return blocks[:-1] + [Block(head, last.kind, last.links, last.link_chars, last.lead_bold)], \
-            [("editor_code", m.group(0).strip())], m.group(1)
+        return (
+            blocks[:-1] + [Block(head, last.kind, last.links, last.link_chars, last.lead_bold)],
+            [("editor_code", m.group(0).strip())],
+            m.group(1),
+        )
     return blocks, [], None
 
 
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][\w.'’-]*(?:[ /-][A-Z][\w.'’-]*){0,3})(?:\s*,\s*[A-Z][\w.'’ -]{1,30}?)?"
-    r"(?:\s*\([^)]{1,30}\))?\s*[:–—-]\s+(?=\S)")
+    r"(?:\s*\([^)]{1,30}\))?\s*[:–—-]\s+(?=\S)"
+)
 
 
 def take_dateline(blocks: list[Block]) -> tuple[list[Block], Removed, str | None]:
@@ -188,12 +195,15 @@ def take_dateline(blocks: list[Block]) -> tuple[list[Block], Removed, str | None
     bold = normalise(first.lead_bold.rstrip(": \u00a0"))
     if not (bold and place.startswith(bold)) and len(place.split()) > 2:
         return blocks, [], None
-    rest = first.text[m.end():].lstrip()
+    rest = first.text[m.end() :].lstrip()
     if not rest:
         return blocks, [], None
     rest = rest[0].upper() + rest[1:]
-    return [Block(rest, first.kind, first.links, first.link_chars)] + blocks[1:], \
-        [("dateline", m.group(0).strip())], place
+    return (
+        [Block(rest, first.kind, first.links, first.link_chars)] + blocks[1:],
+        [("dateline", m.group(0).strip())],
+        place,
+    )
 
 
 def drop_repeats(blocks: list[Block]) -> tuple[list[Block], Removed]:
@@ -224,8 +234,13 @@ def clean_blocks(blocks: list[Block], profile: SiteProfile, known: dict[str, set
     removed: Removed = []
     blocks, r, related = take_related(blocks, profile)
     removed += r
-    for step in (lambda b: drop_phrases(b, profile), lambda b: drop_reactions(b, profile),
-                 drop_link_lists, lambda b: drop_known(b, known or {}), drop_empty):
+    for step in (
+        lambda b: drop_phrases(b, profile),
+        lambda b: drop_reactions(b, profile),
+        drop_link_lists,
+        lambda b: drop_known(b, known or {}),
+        drop_empty,
+    ):
         blocks, r = step(blocks)
         removed += r
     blocks, r, editor = take_editor(blocks, profile)

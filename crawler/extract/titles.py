@@ -9,6 +9,7 @@ first one that a headline on the page confirms wins; when none is confirmed, the
 metadata title that is not the site's own name wins, and an `<h1>` is the last resort.
 Comparisons use `word_key` (lower-case words), so quote styles and soft hyphens do not matter.
 """
+
 from __future__ import annotations
 
 import html
@@ -41,8 +42,12 @@ def _compact(text: str) -> str:
 def site_names(md: Metadata, url: str) -> set[str]:
     """Compact forms of the names the site goes by: og:site_name, application-name, the
     JSON-LD publisher, the twitter handle, the host's labels."""
-    names = {md.first("og:site_name"), md.first("application-name"), md.first("twitter:site"),
-             jsonld_text(md.jsonld.get("publisher"))}
+    names = {
+        md.first("og:site_name"),
+        md.first("application-name"),
+        md.first("twitter:site"),
+        jsonld_text(md.jsonld.get("publisher")),
+    }
     host = (urlsplit(url).hostname or "").lower()
     labels = [label for label in host.split(".") if label not in _HOST_NOISE]
     names.update(labels)
@@ -78,10 +83,10 @@ def strip_site(title: str, names: set[str], confirmed: set[str]) -> tuple[str, b
         if not parts:
             break
         last, first = parts[-1], parts[0]
-        if _names_site(title[last.end():], names) and title[: last.start()].strip():
+        if _names_site(title[last.end() :], names) and title[: last.start()].strip():
             title, changed = title[: last.start()].strip(), True
-        elif _names_site(title[: first.start()], names) and title[first.end():].strip():
-            title, changed, front = title[first.end():].strip(), True, True
+        elif _names_site(title[: first.start()], names) and title[first.end() :].strip():
+            title, changed, front = title[first.end() :].strip(), True, True
     return title, front
 
 
@@ -101,10 +106,12 @@ def find_title(page, md: Metadata, url: str, suffix: str | None = None) -> tuple
     h1_keys = [word_key(t) for t in h1s]
     confirmed = set(h1_keys)
     names = site_names(md, url)
-    raw = (("jsonld:headline", jsonld_text(md.jsonld.get("headline"))),
-           ("meta:og:title", md.first("og:title")),
-           ("meta:twitter:title", md.first("twitter:title")),
-           ("html:title", page.root.findtext(".//title")))
+    raw = (
+        ("jsonld:headline", jsonld_text(md.jsonld.get("headline"))),
+        ("meta:og:title", md.first("og:title")),
+        ("meta:twitter:title", md.first("twitter:title")),
+        ("html:title", page.root.findtext(".//title")),
+    )
     metas = []
     for source, value in raw:
         if value and value.strip():

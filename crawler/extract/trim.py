@@ -8,6 +8,7 @@ of the blocks around them: a sub-heading between two paragraphs is kept, a label
 end of the body or next to a link list is dropped. Only the generic path uses this: a site
 profile's body selector is trusted to name the text itself.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,9 +23,11 @@ _PROSE = re.compile(r"[.!?…][\"'”’»)]*(?:\s|$)|[,;]\s|[。！？]")
 _SENTENCE_END = re.compile(r"[.!?…:。！？][\"'”’»)]*$")
 
 # A picture's credit line, which captions outside a <figure> carry (and prose does not).
-_CREDIT = re.compile(r"\b(?:Photo|Foto|Bild|Image|Picture|Credit|Bildrechte|Fotograf[íi]a)s?\s*:|"
-                     r"\bAP Photo\b|\bREUTERS/|\bGetty Images\b|\bShutterstock\b|\bIMAGO\b|\bCopyright\s+[^.\n]{1,60}/",
-                     re.IGNORECASE)
+_CREDIT = re.compile(
+    r"\b(?:Photo|Foto|Bild|Image|Picture|Credit|Bildrechte|Fotograf[íi]a)s?\s*:|"
+    r"\bAP Photo\b|\bREUTERS/|\bGetty Images\b|\bShutterstock\b|\bIMAGO\b|\bCopyright\s+[^.\n]{1,60}/",
+    re.IGNORECASE,
+)
 _COPYRIGHT = re.compile(r"©|\bCopyright\b", re.IGNORECASE)  # a credit unless a sentence ends the block
 CREDIT_CHARS = 400
 STANDFIRST_CHARS = 80  # a line without punctuation this long may be a standfirst: nearly good
@@ -102,7 +105,9 @@ def _drop_far_segments(blocks: list[Block], classes: list[str]) -> None:
                 classes[i] = BAD
 
 
-def trim_blocks(blocks: list[Block], lead: str = "", headlines: tuple[str, ...] = ()) -> tuple[list[Block], list[tuple[str, str]]]:
+def trim_blocks(
+    blocks: list[Block], lead: str = "", headlines: tuple[str, ...] = ()
+) -> tuple[list[Block], list[tuple[str, str]]]:
     """The blocks that context keeps, and the dropped ones as `(rule, text)`. `lead` is the
     page's description: a block that repeats it is the article's standfirst, whatever its
     form. A block that is a headline, or ends with one (behind its kicker), is no text: it
@@ -122,7 +127,7 @@ def trim_blocks(blocks: list[Block], lead: str = "", headlines: tuple[str, ...] 
     final = list(first)
     for i, cls in enumerate(first):
         if cls == SHORT:
-            if blocks[i].kind == "heading" and GOOD in first[i + 1:i + 1 + HEADING_REACH]:
+            if blocks[i].kind == "heading" and GOOD in first[i + 1 : i + 1 + HEADING_REACH]:
                 final[i] = GOOD
                 continue
             prev, nxt = _neighbour(first, i, -1, (SHORT, NEAR)), _neighbour(first, i, 1, (SHORT, NEAR))
@@ -130,8 +135,9 @@ def trim_blocks(blocks: list[Block], lead: str = "", headlines: tuple[str, ...] 
                 final[i] = GOOD
             elif prev == BAD and nxt == BAD:
                 final[i] = BAD
-            elif (prev == BAD and _neighbour(first, i, -1, (SHORT,)) == NEAR) or \
-                    (nxt == BAD and _neighbour(first, i, 1, (SHORT,)) == NEAR):
+            elif (prev == BAD and _neighbour(first, i, -1, (SHORT,)) == NEAR) or (
+                nxt == BAD and _neighbour(first, i, 1, (SHORT,)) == NEAR
+            ):
                 final[i] = GOOD
             else:
                 final[i] = BAD

@@ -4,6 +4,7 @@ Two origins meet here: the site's canonical origin (what is written) and an opti
 mirror (what is fetched, `--base-url`). Every URL is first mapped to the origin, then
 canonicalised; only requests are mapped back to the mirror.
 """
+
 from __future__ import annotations
 
 import re
@@ -83,8 +84,9 @@ def strip_tracking(url: str, profile: SiteProfile) -> str:
     if "?" not in url and "#" not in url:
         return url
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not profile.tracking_re.match(k.lower())]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not profile.tracking_re.match(k.lower())
+    ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
@@ -103,7 +105,7 @@ def article_ref(url: str, profile: SiteProfile, mirror: str | None = None) -> Ar
     if "//" in path:
         path = re.sub(r"/{2,}", "/", path)
     if profile.amp_prefix and (path == profile.amp_prefix or path.startswith(profile.amp_prefix + "/")):
-        path = path[len(profile.amp_prefix):] or "/"
+        path = path[len(profile.amp_prefix) :] or "/"
     match = profile.article_match(path)
     if not match or match.groupdict().get("channel") in profile.excluded_channels:
         return None

@@ -9,6 +9,7 @@ not idle while URLs wait). Nothing is dropped: a bounded queue, not a bounded cr
 Scrapy's own disk queues (JOBDIR) would do it too, but they are not crash-safe and make
 every request a pickle round-trip.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,8 +46,7 @@ class Frontier:
         """Nothing queued, downloading or being parsed: no callback can add to the frontier."""
         engine = self.crawler.engine
         scraper_slot = engine.scraper.slot
-        return (not engine.downloader.active and (scraper_slot is None or scraper_slot.is_idle())
-                and self.queued() == 0)
+        return not engine.downloader.active and (scraper_slot is None or scraper_slot.is_idle()) and self.queued() == 0
 
     async def feed(self):
         """Yields the waiting requests as the queue drains; returns when none wait and the

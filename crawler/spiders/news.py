@@ -7,6 +7,7 @@ Parsing happens in `pipeline.articles`, never here; skipping articles already st
 `crawler.middlewares.SeenSkipMiddleware`'s job, and distributed-mode leases are acknowledged by
 `crawler.shared_queue`'s middlewares: the spider knows neither.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -51,15 +52,21 @@ def failure_reason(failure) -> str:
         return "connection_refused"
     name = failure.type.__name__ if failure.type else "unknown"
     # Scrapy wraps Twisted's errors in its own Download*Error classes: name them the same way.
-    for part, reason in (("Timeout", "timeout"), ("ConnectionRefused", "connection_refused"), ("DNS", "dns"),
-                         ("IgnoreRequest", "ignored"), ("ResponseNeverReceived", "no_response")):
+    for part, reason in (
+        ("Timeout", "timeout"),
+        ("ConnectionRefused", "connection_refused"),
+        ("DNS", "dns"),
+        ("IgnoreRequest", "ignored"),
+        ("ResponseNeverReceived", "no_response"),
+    ):
         if part in name:
             return reason
     return name.lower()
 
 
-def check_arguments(since: str | None, until: str | None, base_url: str | None,
-                    tz: str = "Asia/Jakarta") -> tuple[date | None, date | None, str | None]:
+def check_arguments(
+    since: str | None, until: str | None, base_url: str | None, tz: str = "Asia/Jakarta"
+) -> tuple[date | None, date | None, str | None]:
     """(since, until, mirror origin) from spider arguments; ArgumentError with the reason."""
     try:
         first = parse_day(since) if since else None
@@ -82,8 +89,16 @@ def _headers(response) -> dict[str, list[str]]:
 class NewsSpider(scrapy.Spider):
     profile: SiteProfile  # set on the per-site subclass by the spider loader
 
-    def __init__(self, since: str | None = None, until: str | None = None, base_url: str | None = None,
-                 follow: str | int | None = None, refetch: str | bool | None = None, *args, **kwargs):
+    def __init__(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        base_url: str | None = None,
+        follow: str | int | None = None,
+        refetch: str | bool | None = None,
+        *args,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.refetch = str(refetch).lower() in ("1", "true", "yes") if refetch is not None else False
         self.since, self.until, self.mirror = check_arguments(since, until, base_url, self.profile.timezone)
@@ -132,8 +147,13 @@ class NewsSpider(scrapy.Spider):
 
     def page_request(self, origin_url: str, callback, page: str, **meta) -> scrapy.Request:
         """A discovery request; `page` (robots, sitemap, feed, listing) sets its size cap."""
-        return scrapy.Request(self._fetch(origin_url), callback=callback, errback=self.on_error,
-                              meta={"kind": "discovery", "page": page, **meta}, dont_filter=False)
+        return scrapy.Request(
+            self._fetch(origin_url),
+            callback=callback,
+            errback=self.on_error,
+            meta={"kind": "discovery", "page": page, **meta},
+            dont_filter=False,
+        )
 
     def article_request(self, url: str, source: str, hops: int = 0):
         """The request for an article URL, once per article; None when it is not one, was
@@ -148,8 +168,12 @@ class NewsSpider(scrapy.Spider):
         """The request for a sitemap an index lists, or None while it waits for room or when the
         crawl has read DISCOVERY_MAX_SITEMAP_FILES (indexes may list each other without end)."""
         if self._sitemap_files >= self.max_sitemap_files:
-            note_bound(self.crawler, "sitemap_files", "%d sitemaps listed by indexes read; the rest are ignored",
-                       self.max_sitemap_files)
+            note_bound(
+                self.crawler,
+                "sitemap_files",
+                "%d sitemaps listed by indexes read; the rest are ignored",
+                self.max_sitemap_files,
+            )
             return None
         self._sitemap_files += 1
         return self.frontier.now_or_later((origin_url,))
@@ -160,16 +184,24 @@ class NewsSpider(scrapy.Spider):
         return self._article(*entry)
 
     def _article(self, url: str, article_id: str, source: str, hops: int) -> scrapy.Request:
-        return scrapy.Request(self._fetch(url), callback=self.parse_article, errback=self.on_error,
-                              meta={"kind": "article", "article_id": article_id, "canonical": url,
-                                    "hops": hops, "source": source})
+        return scrapy.Request(
+            self._fetch(url),
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={"kind": "article", "article_id": article_id, "canonical": url, "hops": hops, "source": source},
+        )
 
     async def start(self):
         if self.backfill:
             day = self.since
             while day <= self.until and self.profile.date_index_path:
-                yield self.page_request(self._origin_url(self.profile.date_index_path.format(date=day)),
-                                        self.parse_listing, "listing", listing_day=day.isoformat(), listing_page=1)
+                yield self.page_request(
+                    self._origin_url(self.profile.date_index_path.format(date=day)),
+                    self.parse_listing,
+                    "listing",
+                    listing_day=day.isoformat(),
+                    listing_page=1,
+                )
                 day += timedelta(days=1)
         else:
             for path in self.profile.feed_paths:
@@ -195,13 +227,22 @@ class NewsSpider(scrapy.Spider):
     def _sitemap_entries_allowed(self, entries: list, url: str) -> list:
         """At most DISCOVERY_MAX_SITEMAP_ENTRIES of one file, and of all files of the crawl."""
         if len(entries) > self.max_sitemap_entries:
-            note_bound(self.crawler, "sitemap_entries", "%s lists more than %d entries; the rest are ignored",
-                       url, self.max_sitemap_entries)
-            entries = entries[:self.max_sitemap_entries]
+            note_bound(
+                self.crawler,
+                "sitemap_entries",
+                "%s lists more than %d entries; the rest are ignored",
+                url,
+                self.max_sitemap_entries,
+            )
+            entries = entries[: self.max_sitemap_entries]
         room = max(0, self.max_sitemap_entries_run - self._sitemap_entries)
         if len(entries) > room:
-            note_bound(self.crawler, "sitemap_entries_run", "sitemaps listed over %d entries in this crawl; "
-                       "the rest are ignored", self.max_sitemap_entries_run)
+            note_bound(
+                self.crawler,
+                "sitemap_entries_run",
+                "sitemaps listed over %d entries in this crawl; the rest are ignored",
+                self.max_sitemap_entries_run,
+            )
             entries = entries[:room]
         self._sitemap_entries += len(entries)
         return entries
@@ -226,8 +267,10 @@ class NewsSpider(scrapy.Spider):
                     yield request
             else:
                 published = entry.published and local_day(entry.published, self.profile.timezone)
-                if self.backfill and (not self.in_range(published) or (
-                        entry.modified and local_day(entry.modified, self.profile.timezone) < self.since)):
+                if self.backfill and (
+                    not self.in_range(published)
+                    or (entry.modified and local_day(entry.modified, self.profile.timezone) < self.since)
+                ):
                     continue
                 request = self.article_request(url, "sitemap")
                 if request:
@@ -252,15 +295,33 @@ class NewsSpider(scrapy.Spider):
             return
         page = response.meta.get("listing_page", 1)
         if page >= self.max_listing_pages:
-            note_bound(self.crawler, "listing_pages", "stopped after %d listing pages of %s (%s)",
-                       page, response.meta.get("listing_day"), response.url)
+            note_bound(
+                self.crawler,
+                "listing_pages",
+                "stopped after %d listing pages of %s (%s)",
+                page,
+                response.meta.get("listing_day"),
+                response.url,
+            )
             return
-        yield self.page_request(urls.to_origin(absolute, self.profile, self.mirror), self.parse_listing, "listing",
-                                listing_day=response.meta.get("listing_day"), listing_page=page + 1)
+        yield self.page_request(
+            urls.to_origin(absolute, self.profile, self.mirror),
+            self.parse_listing,
+            "listing",
+            listing_day=response.meta.get("listing_day"),
+            listing_page=page + 1,
+        )
 
     def parse_article(self, response):
-        yield FetchedPage(response.url, response.meta["canonical"], response.status, response.body,
-                          datetime.now(timezone.utc), _headers(response), article_id=response.meta["article_id"])
+        yield FetchedPage(
+            response.url,
+            response.meta["canonical"],
+            response.status,
+            response.body,
+            datetime.now(timezone.utc),
+            _headers(response),
+            article_id=response.meta["article_id"],
+        )
         hops = response.meta.get("hops", 0)
         if hops >= self.max_hops:
             return
