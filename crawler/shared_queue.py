@@ -142,10 +142,8 @@ def distributed_settings(redis_url: str | None) -> dict:
     return {"REDIS_URL": redis_url, "SCHEDULER": "crawler.shared_queue.SharedScheduler"}
 
 
-class LeaseMiddleware:
-    """Spider middleware (distributed mode): the page a response yields carries its lease to
-    the pipelines; a response that yields no page has had its full effect once its output
-    (the requests it discovered) is queued, and its lease is acknowledged then."""
+class _DistributedOnly:
+    """A component of distributed mode: switched off, silently, in a crawl without Redis."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -153,8 +151,14 @@ class LeaseMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.get("REDIS_URL"):
-            raise NotConfigured  # silently: not a distributed crawl
+            raise NotConfigured
         return cls(crawler)
+
+
+class LeaseMiddleware(_DistributedOnly):
+    """Spider middleware (distributed mode): the page a response yields carries its lease to
+    the pipelines; a response that yields no page has had its full effect once its output
+    (the requests it discovered) is queued, and its lease is acknowledged then."""
 
     async def process_spider_output(self, response, result):
         lease = response.meta.get(LEASE_META)
@@ -167,19 +171,10 @@ class LeaseMiddleware:
             self.crawler.signals.send_catch_log(leases_done, leases=[lease])
 
 
-class FailedLeaseMiddleware:
+class FailedLeaseMiddleware(_DistributedOnly):
     """Downloader middleware (distributed mode), outside the retry middleware: an exception that
     reaches it is final (no retry left), so the request's lease is acknowledged; its errback
     only counts the failure."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.get("REDIS_URL"):
-            raise NotConfigured  # silently: not a distributed crawl
-        return cls(crawler)
 
     def process_exception(self, request, exception):
         if lease := request.meta.get(LEASE_META):
