@@ -24,9 +24,10 @@ sys.path.insert(0, str(ROOT))
 from crawler import parse_article  # noqa: E402
 from demosite.generator import generate_site  # noqa: E402
 from demosite.markup import render_article  # noqa: E402
-from pipeline.archive import RawIndex, RawWriter  # noqa: E402
+from pipeline.archive import RawWriter  # noqa: E402
 from pipeline.datadir import DataDir  # noqa: E402
 from pipeline.items import FetchedPage  # noqa: E402
+from pipeline.raw_index import RawIndex  # noqa: E402
 from pipeline.reparse import ReparseReport, reparse, reparsed  # noqa: E402
 
 

@@ -13,9 +13,10 @@ import logging
 from scrapy.exceptions import NotConfigured
 
 from crawler.extract.dates import local_day
-from pipeline.archive import RawIndex, RawWriter
+from pipeline.archive import RawWriter
 from pipeline.datadir import DataDir
 from pipeline.items import FetchedPage
+from pipeline.raw_index import RawIndex
 from pipeline.signals import articles_staged
 
 logger = logging.getLogger(__name__)

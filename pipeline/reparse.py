@@ -19,9 +19,10 @@ from datetime import date
 from crawler.extract.dates import local_day
 from crawler.extract.parse import NotAnArticle, parse_page
 from crawler.extract.profiles import PROFILES, get_profile
-from pipeline.archive import RawIndex, read_record
+from pipeline.archive import read_record
 from pipeline.datadir import DataDir
 from pipeline.partitions import Partitions
+from pipeline.raw_index import RawIndex
 from pipeline.seen import SeenStore, seen_path
 from pipeline.segments import open_writer
 from pipeline.snapshot import BuildReport, build

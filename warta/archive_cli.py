@@ -62,8 +62,9 @@ def cmd_repair(data_dir: str) -> int:
 
 def archived_page(data_dir: str, article_id: str):
     """(html, url, site, mirror) of the latest archived response of `article_id`."""
-    from pipeline.archive import RawIndex, read_at
+    from pipeline.archive import read_at
     from pipeline.datadir import DataDir
+    from pipeline.raw_index import RawIndex
 
     index = RawIndex(data_dir)
     try:
