@@ -36,6 +36,23 @@ def warta_env(data_dir: Path | None = None) -> dict:
     return env
 
 
+def crawl_args(server, site, data_dir, *extra: str) -> tuple[str, ...]:
+    """`warta crawl` arguments for the whole of a generated `site` served by `server`."""
+    return (
+        "crawl",
+        "medcom",
+        "--base-url",
+        server.base_url,
+        "--since",
+        str(site.days[0]),
+        "--until",
+        str(site.days[-1]),
+        "--data-dir",
+        str(data_dir),
+        *extra,
+    )
+
+
 def run_warta(*args: str, data_dir: Path | None = None, timeout: float = 180, cwd: Path = ROOT):
     """`warta ARGS...` in a subprocess; returns the CompletedProcess (text)."""
     return subprocess.run(

@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
 from pipeline.datadir import DataDir
-from tests.conftest import ROOT, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, warta_env
 from tests.test_snapshot import article, stage
 
 
@@ -34,18 +34,7 @@ def archived(tmp_path_factory):
     site = generate_site(n_articles=60, days=3)
     data_dir = tmp_path_factory.mktemp("archived")
     with DemoServer(site) as server:
-        result = run_warta(
-            "crawl",
-            "medcom",
-            "--base-url",
-            server.base_url,
-            "--since",
-            str(site.days[0]),
-            "--until",
-            str(site.days[-1]),
-            "--data-dir",
-            str(data_dir),
-        )
+        result = run_warta(*crawl_args(server, site, data_dir))
         assert result.returncode == 0, result.stderr
     assert run_warta("snapshot", "--data-dir", str(data_dir)).returncode == 0
     return data_dir, site, contents(data_dir)
@@ -132,21 +121,7 @@ def test_a_lost_staging_segment_is_recovered_from_the_archive(archived, tmp_path
     _, site, published = archived
     data_dir = tmp_path / "data"
     with DemoServer(site) as server:
-        assert (
-            run_warta(
-                "crawl",
-                "medcom",
-                "--base-url",
-                server.base_url,
-                "--since",
-                str(site.days[0]),
-                "--until",
-                str(site.days[-1]),
-                "--data-dir",
-                str(data_dir),
-            ).returncode
-            == 0
-        )
+        assert run_warta(*crawl_args(server, site, data_dir)).returncode == 0
     segment = next((data_dir / "staging").glob("medcom/*.jsonl"))
     segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 3])
     assert run_warta("snapshot", "--data-dir", str(data_dir)).returncode == 0

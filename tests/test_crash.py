@@ -17,7 +17,7 @@ from demosite import DemoServer, generate_site
 from pipeline import read_articles
 from pipeline.partitions import verify
 from pipeline.snapshot import build
-from tests.conftest import ROOT, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, warta_env
 from tests.test_snapshot import article, stage
 
 
@@ -40,18 +40,7 @@ def test_crawls_killed_at_random_points_lose_and_duplicate_nothing(tmp_path):
     site = generate_site(n_articles=80, days=4, seed=21, reposts=0)
     rng = random.Random(5)
     with DemoServer(site, latency=0.03) as server:
-        args = (
-            "crawl",
-            "medcom",
-            "--base-url",
-            server.base_url,
-            "--since",
-            str(site.days[0]),
-            "--until",
-            str(site.days[-1]),
-            "--data-dir",
-            str(tmp_path),
-        )
+        args = crawl_args(server, site, tmp_path)
         for attempt in range(4):
             proc = start_warta(*args, data_dir=tmp_path)
             time.sleep(rng.uniform(1.0, 3.0))

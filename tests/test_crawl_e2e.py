@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 
 from demosite import DemoServer
-from tests.conftest import ROOT, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, warta_env
 from tests.contract import check_arrow_types, leaks
 
 ORIGIN = "https://www.medcom.id"
@@ -124,20 +124,7 @@ def test_scrapy_crawl_command_backfills_a_range(tmp_path, server, site):
 
 
 def test_limit_stops_after_n_articles(tmp_path, server, site):
-    result = run_warta(
-        "crawl",
-        "medcom",
-        "--base-url",
-        server.base_url,
-        "--since",
-        str(site.days[0]),
-        "--until",
-        str(site.days[-1]),
-        "--limit",
-        "5",
-        "--data-dir",
-        str(tmp_path),
-    )
+    result = run_warta(*crawl_args(server, site, tmp_path, "--limit", "5"))
     assert result.returncode == 0, result.stderr
     summary = _run_record(tmp_path)["summary"]
     assert summary["articles"] == 5 and summary["finish_reason"] == "limit"

@@ -11,23 +11,11 @@ from demosite import DemoServer, generate_site
 from pipeline import read_articles
 from pipeline.neardup import DEFAULT_THRESHOLD, similarity, sketch
 from pipeline.seen import SeenStore
-from tests.conftest import run_warta
+from tests.conftest import crawl_args, run_warta
 
 
 def crawl(server, site, data_dir, *extra):
-    result = run_warta(
-        "crawl",
-        "medcom",
-        "--base-url",
-        server.base_url,
-        "--since",
-        str(site.days[0]),
-        "--until",
-        str(site.days[-1]),
-        "--data-dir",
-        str(data_dir),
-        *extra,
-    )
+    result = run_warta(*crawl_args(server, site, data_dir, *extra))
     assert result.returncode == 0, result.stderr
     return json.loads(sorted((data_dir / "runs" / "medcom").glob("*.json"))[-1].read_text())["summary"]
 

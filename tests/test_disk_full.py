@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from pipeline import read_articles
-from tests.conftest import ROOT, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, warta_env
 
 FREE_BYTES = 700 * 1024  # room for the state files, the log and a few flushes of raw archive and staging, not for all
 
@@ -51,18 +51,7 @@ def staged_lines(data_dir):
 
 def test_a_full_disk_fails_the_crawl_loudly_and_a_later_crawl_recovers_everything(small_disk, server, site):
     data_dir = small_disk / "data"
-    args = (
-        "crawl",
-        "medcom",
-        "--base-url",
-        server.base_url,
-        "--since",
-        str(site.days[0]),
-        "--until",
-        str(site.days[-1]),
-        "--data-dir",
-        str(data_dir),
-    )
+    args = crawl_args(server, site, data_dir)
     fill(small_disk, FREE_BYTES)
     full = run_warta(*args)
     assert full.returncode == 1, (full.stdout, full.stderr[-3000:])

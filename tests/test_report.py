@@ -20,23 +20,12 @@ DAYS = [date.today() - timedelta(days=20 - i) for i in range(5)]
 def prepared(tmp_path_factory):
     """Two manual crawls of the demo site (one through `scrapy crawl`), an unreachable crawl,
     and staged days with a hole on the third day."""
-    from tests.conftest import run_warta
+    from tests.conftest import crawl_args, run_warta
 
     data_dir = tmp_path_factory.mktemp("report")
     site = generate_site(n_articles=24, days=2)
     with DemoServer(site) as server:
-        ok = run_warta(
-            "crawl",
-            "medcom",
-            "--base-url",
-            server.base_url,
-            "--since",
-            str(site.days[0]),
-            "--until",
-            str(site.days[-1]),
-            "--data-dir",
-            str(data_dir),
-        )
+        ok = run_warta(*crawl_args(server, site, data_dir))
         assert ok.returncode == 0, ok.stderr
         dead = server.base_url
     failed = run_warta("crawl", "medcom", "--base-url", dead, "--data-dir", str(data_dir), timeout=240)

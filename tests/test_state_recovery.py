@@ -19,7 +19,7 @@ import pytest
 from pipeline import read_articles
 from pipeline.partitions import verify
 from pipeline.runs import History
-from tests.conftest import ROOT, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, warta_env
 from tests.hostile_site import run_record
 from tests.test_snapshot import article, stage
 
@@ -41,18 +41,7 @@ def no_traceback(result) -> None:
 
 @pytest.mark.parametrize("how", ["garbage", "truncated", "scribbled"])
 def test_a_damaged_seen_store_is_moved_aside_and_rebuilt_from_the_data(tmp_path, server, site, how):
-    args = (
-        "crawl",
-        "medcom",
-        "--base-url",
-        server.base_url,
-        "--since",
-        str(site.days[0]),
-        "--until",
-        str(site.days[-1]),
-        "--data-dir",
-        str(tmp_path),
-    )
+    args = crawl_args(server, site, tmp_path)
     assert run_warta(*args).returncode == 0
     # Some articles published, the others still staged: the rebuild must read both.
     assert run_warta("snapshot", "--date", str(site.days[0]), "--data-dir", str(tmp_path)).returncode == 0
