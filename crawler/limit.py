@@ -4,7 +4,7 @@ staging, and `--limit 5 --refetch` over articles staged before must stop after f
 
 Scrapy's CLOSESPIDER_ITEMCOUNT counts after the fact: with dozens of article requests in
 flight, a crawl limited to 5 staged 19, and with `--refetch` it never stopped. Here three
-seams share one count per crawl (`ArticleLimit`):
+seams share one count per crawl, the extension `ArticleLimit`:
 - `LimitMiddleware` (spider middleware, after the seen-skip) lets an article request through
   only while staged + in flight < N. The others wait in a backlog and go out one at a time
   when a request in flight ends without an article (a 404, a duplicate dropped...), so a
@@ -19,7 +19,6 @@ Once N articles are staged (or found unchanged), the crawl closes with the reaso
 
 from __future__ import annotations
 
-import weakref
 from collections import deque
 
 from scrapy import Request, signals
@@ -27,7 +26,6 @@ from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 FINISH_REASON = "limit"
-_LIMITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class LimitReached(DropItem):
@@ -62,13 +60,19 @@ class ArticleLimit:
             crawler.signals.connect(receiver, signal=signal)
 
     @classmethod
-    def of(cls, crawler) -> ArticleLimit:
+    def from_crawler(cls, crawler):
         n = crawler.settings.getint("LIMIT_ARTICLES", 0)
         if n <= 0:
-            raise NotConfigured("no article limit (LIMIT_ARTICLES)")
-        if crawler not in _LIMITS:
-            _LIMITS[crawler] = cls(crawler, n)
-        return _LIMITS[crawler]
+            raise NotConfigured  # the usual crawl: no reason worth a warning in every log
+        return cls(crawler, n)
+
+    @staticmethod
+    def of(crawler) -> ArticleLimit:
+        """The crawl's count, for the seams; NotConfigured switches them off with it."""
+        limit = crawler.get_extension(ArticleLimit)
+        if limit is None:
+            raise NotConfigured
+        return limit
 
     # requests ---------------------------------------------------------------------------
     def let_through(self, request: Request) -> bool:

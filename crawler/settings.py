@@ -71,6 +71,7 @@ EXTENSIONS = {
     "crawler.extensions.RunReport": 500,
     "crawler.run_history.RunHistoryExtension": 510,  # every crawl in DATA/state/runs.sqlite
     "pipeline.seen_owner.SeenStoreExtension": 100,  # the crawl's one seen-store
+    "crawler.limit.ArticleLimit": 110,  # --limit only: the count its seams share
 }
 LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")

@@ -114,6 +114,8 @@ def test_scrapy_crawl_command_backfills_a_range(tmp_path, server, site):
         timeout=180,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    assert not warnings, f"a healthy crawl's log has warnings: {warnings}"
     df = _snapshot_frame(tmp_path)
     expected = {a.article_id for a in site.articles if d1 <= a.published_at.date() <= d2}
     assert sorted(df["article_id"]) == sorted(expected)

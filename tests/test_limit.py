@@ -74,11 +74,14 @@ def test_the_limit_components_are_off_without_a_limit():
     from scrapy.exceptions import NotConfigured
     from scrapy.utils.test import get_crawler
 
-    from crawler.limit import LimitMiddleware, LimitPipeline
+    from crawler.limit import LimitEndMiddleware, LimitMiddleware, LimitPipeline
+    from crawler.settings import EXTENSIONS
 
-    for component in (LimitMiddleware, LimitPipeline):
-        with pytest.raises(NotConfigured):
-            component.from_crawler(get_crawler(settings_dict={"LIMIT_ARTICLES": 0}))
+    crawler = get_crawler(settings_dict={"LIMIT_ARTICLES": 0, "EXTENSIONS": EXTENSIONS})
+    for component in (LimitMiddleware, LimitEndMiddleware, LimitPipeline):
+        with pytest.raises(NotConfigured) as raised:
+            component.from_crawler(crawler)
+        assert not raised.value.args, "silent: Scrapy logs a warning for a NotConfigured with a reason"
 
 
 def test_the_limit_holds_article_requests_back_and_admits_n_articles():
@@ -88,8 +91,9 @@ def test_the_limit_holds_article_requests_back_and_admits_n_articles():
     from scrapy.utils.test import get_crawler
 
     from crawler.limit import LimitMiddleware, LimitPipeline, LimitReached
+    from crawler.settings import EXTENSIONS
 
-    crawler = get_crawler(settings_dict={"LIMIT_ARTICLES": 2})
+    crawler = get_crawler(settings_dict={"LIMIT_ARTICLES": 2, "EXTENSIONS": EXTENSIONS})
     crawler.stats.open_spider()
     middleware, pipeline = LimitMiddleware.from_crawler(crawler), LimitPipeline.from_crawler(crawler)
     assert middleware.limit is pipeline.limit, "one count per crawl"
