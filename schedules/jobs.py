@@ -19,6 +19,7 @@ from pipeline.health import fill_rates, health_problems
 from pipeline.runs import History
 from schedules.children import CHILDREN, stop_process
 from schedules.config import JobSpec, ScheduleError, load_schedule
+from schedules.lock import JobRunning, job_lock
 
 logger = logging.getLogger("warta.schedule")
 STOP_GRACE_SECONDS = float(os.environ.get("WARTA_STOP_GRACE_SECONDS", "30"))
@@ -43,12 +44,18 @@ def command(spec: JobSpec, data_dir: str) -> list[str]:
 
 def run_job(job_id: str, config: str, data_dir: str) -> str:
     """Run one job of the schedule now; returns its status. Never raises: a crashing job is a
-    failed run in the history, not a dead scheduler, and no run is left "running"."""
-    history = History(data_dir)
+    failed run in the history, not a dead scheduler, and no run is left "running". A job that
+    another process is running is not started again: "skipped: <why>", and no run recorded."""
     try:
-        return _run(history, job_id, config, data_dir)
-    finally:
-        history.close()
+        with job_lock(data_dir, job_id):
+            history = History(data_dir)
+            try:
+                return _run(history, job_id, config, data_dir)
+            finally:
+                history.close()
+    except JobRunning as exc:
+        logger.warning("run of %s skipped: %s", job_id, exc)
+        return f"skipped: {exc}"
 
 
 def _run(history: History, job_id: str, config: str, data_dir: str) -> str:

@@ -88,3 +88,25 @@ def test_a_child_ignoring_sigterm_is_killed_after_the_grace_time():
         children.stop_all(grace=1)
         assert proc.wait(timeout=5) == -signal.SIGKILL
         assert 1 <= time.monotonic() - started < 3
+
+
+def test_once_does_not_run_a_job_another_process_is_running(tmp_path):
+    """`warta schedule once` beside the service: the job's lock, not a second crawl of one site."""
+    import os
+
+    from schedules.lock import job_lock
+
+    config = write_config(tmp_path / "s.toml", FAR_FUTURE)
+    data = tmp_path / "data"
+    args = ("schedule", "once", "new-year", "--config", str(config), "--data-dir", str(data))
+    with job_lock(data, "new-year"):  # as the service holds it while the job runs
+        busy = run_warta(*args, timeout=120)
+    assert busy.returncode == 1
+    assert f"new-year: skipped: job new-year is already running (pid {os.getpid()})" in busy.stdout, busy.stdout
+    history = History(str(data))
+    try:
+        assert history.recent(5, "new-year") == [], "a skipped run is not a run"
+    finally:
+        history.close()
+    free = run_warta(*args, timeout=120)
+    assert free.returncode == 0, free.stdout + free.stderr
