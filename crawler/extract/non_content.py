@@ -10,6 +10,7 @@ on containers and inline spans only: a `<p class="paywall">` is still a paragrap
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Elements whose whole subtree is not article text, by tag or by ARIA role.
 NON_CONTENT_TAGS = frozenset(
@@ -95,23 +96,16 @@ NAMED_TAGS = frozenset(
     ["div", "section", "aside", "ul", "ol", "li", "span", "header", "footer", "nav", "table", "article", "dl", "center"]
 )
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none")
-_names_cache: dict[str, str | None] = {}
 
 
+@lru_cache(maxsize=50_000)  # a site's pages repeat their class names
 def _name_rule(names: str) -> str | None:
-    """The rule a class or id value names, memoised: a site's pages repeat their names."""
-    rule = _names_cache.get(names, False)
-    if rule is False:
-        if not HIDDEN_CLASSES.isdisjoint(names.split()):
-            rule = "non_content:hidden"  # a utility class that hides the element
-        else:
-            words = {w.lower() for w in _NAME_SPLIT.split(names) if w}
-            bad = words & NON_CONTENT_WORDS
-            rule = f"non_content:{min(bad)}" if bad and not words & CONTENT_WORDS else None
-        if len(_names_cache) > 50_000:
-            _names_cache.clear()
-        _names_cache[names] = rule
-    return rule
+    """The rule a class or id value names."""
+    if not HIDDEN_CLASSES.isdisjoint(names.split()):
+        return "non_content:hidden"  # a utility class that hides the element
+    words = {w.lower() for w in _NAME_SPLIT.split(names) if w}
+    bad = words & NON_CONTENT_WORDS
+    return f"non_content:{min(bad)}" if bad and not words & CONTENT_WORDS else None
 
 
 def non_content_rule(el, tag: str, keys=None) -> str | None:
