@@ -138,3 +138,18 @@ def test_offsite_hosts_are_logged_a_few_times_then_only_counted(tmp_path, caplog
             mw.process_request(Request(f"http://127.0.0.1:{port}/x"))
     assert crawler.stats.get_value("warta/dropped/offsite") == 100
     assert len([r for r in caplog.records if r.name == "crawler.guards"]) == 11  # 10 hosts, then one line
+
+
+def test_a_sitemap_cut_at_the_size_cap_is_counted(tmp_path):
+    import gzip
+
+    from scrapy.http import Response
+
+    crawler = crawler_for(tmp_path, {"base_url": MIRROR}, DISCOVERY_MAXSIZE_SITEMAP=10_000)
+    body = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + b"".join(
+        b"<url><loc>https://www.medcom.id/nasional/politik/id%06d-x</loc></url>" % i for i in range(1000)
+    )
+    response = Response(f"{MIRROR}/sitemap-big.xml.gz", body=gzip.compress(body + b"</urlset>"))
+    requests = list(crawler.spider.parse_sitemap(response))
+    assert crawler.stats.get_value("warta/bounded/sitemap_size") == 1
+    assert requests, "what was read before the cap is still crawled"

@@ -88,7 +88,7 @@ def test_discovery_readers():
     assert robots_sitemaps("User-agent: *\nSitemap: https://www.medcom.id/sitemap.xml\n") == [
         "https://www.medcom.id/sitemap.xml"
     ]
-    kind, entries = read_sitemap(
+    kind, entries, _ = read_sitemap(
         b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
         b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://a/b</loc>'
         b"<news:news><news:publication_date>2023-09-19T14:30:00+07:00</news:publication_date>"
@@ -96,6 +96,19 @@ def test_discovery_readers():
     )
     assert kind == "urlset" and entries[0].published == datetime(2023, 9, 19, 14, 30, tzinfo=WIB)
     assert read_sitemap(b"<html>not xml")[0] == "invalid"
+
+
+def test_a_gzip_sitemap_is_read_up_to_the_cap_and_says_it_was_cut():
+    import gzip
+
+    urlset = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + b"".join(
+        b"<url><loc>https://www.medcom.id/a/b/id%06d-x</loc></url>" % i for i in range(1000)
+    )
+    whole = read_sitemap(gzip.compress(urlset + b"</urlset>"), max_bytes=1_000_000)
+    assert whole.kind == "urlset" and len(whole.entries) == 1000 and not whole.cut
+    cut = read_sitemap(gzip.compress(urlset + b"</urlset>"), max_bytes=10_000)
+    assert cut.kind == "urlset" and cut.cut
+    assert 100 < len(cut.entries) < 1000, "the beginning is still read"
     feed = read_feed(
         b"<rss><channel><item><link>https://a/b?utm_source=rss</link>"
         b"<pubDate>Tue, 19 Sep 2023 14:30:00 +0700</pubDate></item></channel></rss>"

@@ -11,13 +11,14 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 import lxml.html
 from lxml import etree
 
 from crawler.extract.dates import parse_iso, parse_rfc822
 
-MAX_XML_BYTES = 50 * 1024 * 1024
+MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's limit, uncompressed
 _DAY_IN_URL = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
 
 
@@ -26,6 +27,12 @@ class Entry:
     url: str
     published: datetime | None = None  # news:publication_date / pubDate
     modified: datetime | None = None  # lastmod
+
+
+class Sitemap(NamedTuple):
+    kind: str  # "index" (a sitemap index), "urlset" (a sitemap) or "invalid"
+    entries: list[Entry]
+    cut: bool = False  # gzip-compressed beyond the size cap: only its beginning was read
 
 
 def robots_sitemaps(text: str) -> list[str]:
@@ -37,7 +44,7 @@ def robots_sitemaps(text: str) -> list[str]:
 
 
 def _xml(body: bytes):
-    body = _gunzipped(body)
+    body, _cut = _gunzipped(body)  # a feed: its cap on the wire is far below this one
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
     try:
         return etree.fromstring(body.strip(), parser)
@@ -52,20 +59,24 @@ def _child(el, name: str) -> str | None:
     return None
 
 
-def _gunzipped(body: bytes) -> bytes:
+def _gunzipped(body: bytes, max_bytes: int = MAX_XML_BYTES) -> tuple[bytes, bool]:
+    """The body, decompressed if gzip, at most `max_bytes`; and whether it was longer."""
     if body[:2] == b"\x1f\x8b":
         with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
-            return fh.read(MAX_XML_BYTES)
-    return body
+            data = fh.read(max_bytes + 1)
+        return data[:max_bytes], len(data) > max_bytes
+    return body, False
 
 
-def read_sitemap(body: bytes, limit: int | None = None) -> tuple[str, list[Entry]]:
-    """`("index", children)` for a sitemap index, `("urlset", urls)` for a sitemap; `("invalid", [])`.
+def read_sitemap(body: bytes, limit: int | None = None, max_bytes: int = MAX_XML_BYTES) -> Sitemap:
+    """The kind and entries of a sitemap index or a sitemap, `("invalid", [])` for anything else.
 
     Read as a stream, each entry dropped once read: memory follows the entries kept, not the
-    file (a hostile sitemap may list millions; only `limit` are read)."""
+    file (a hostile sitemap may list millions; only `limit` are read). A gzip file is read up
+    to `max_bytes` decompressed (a small file may inflate without end); `cut` tells."""
+    xml, cut = _gunzipped(body, max_bytes)
     events = etree.iterparse(
-        io.BytesIO(_gunzipped(body).strip()),
+        io.BytesIO(xml.strip()),
         events=("start", "end"),
         recover=True,
         resolve_entities=False,
@@ -81,7 +92,7 @@ def read_sitemap(body: bytes, limit: int | None = None) -> tuple[str, list[Entry
                 root, kind = el, etree.QName(el).localname
                 wanted = {"sitemapindex": "sitemap", "urlset": "url"}.get(kind)
                 if not wanted:
-                    return "invalid", []
+                    return Sitemap("invalid", [])
                 continue
             if event != "end" or el.getparent() is not root or etree.QName(el).localname != wanted:
                 continue
@@ -94,10 +105,10 @@ def read_sitemap(body: bytes, limit: int | None = None) -> tuple[str, list[Entry
                 break
     except etree.XMLSyntaxError:
         if root is None:
-            return "invalid", []
+            return Sitemap("invalid", [], cut)
     if root is None:
-        return "invalid", []
-    return ("index" if kind == "sitemapindex" else "urlset"), entries
+        return Sitemap("invalid", [], cut)
+    return Sitemap("index" if kind == "sitemapindex" else "urlset", entries, cut)
 
 
 def read_feed(body: bytes) -> list[Entry]:

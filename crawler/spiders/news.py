@@ -115,6 +115,7 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         spider.max_listing_pages = settings.getint("DISCOVERY_MAX_LISTING_PAGES", 200)
         spider.max_sitemap_entries = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES", 50_000)
+        spider.max_sitemap_bytes = settings.getint("DISCOVERY_MAXSIZE_SITEMAP", discovery.MAX_XML_BYTES)
         spider.max_sitemap_entries_run = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN", 1_000_000)
         spider.max_sitemap_files = settings.getint("DISCOVERY_MAX_SITEMAP_FILES", 20_000)
         # Distributed mode queues requests in Redis, not in memory: no need to hold any back.
@@ -248,7 +249,17 @@ class NewsSpider(scrapy.Spider):
         return entries
 
     def parse_sitemap(self, response):
-        kind, entries = discovery.read_sitemap(response.body, limit=self.max_sitemap_entries + 1)
+        kind, entries, cut = discovery.read_sitemap(
+            response.body, limit=self.max_sitemap_entries + 1, max_bytes=self.max_sitemap_bytes
+        )
+        if cut:
+            note_bound(
+                self.crawler,
+                "sitemap_size",
+                "%s is over %d bytes once decompressed; only its beginning was read",
+                response.url,
+                self.max_sitemap_bytes,
+            )
         if kind == "invalid":
             self.crawler.stats.inc_value("warta/dropped/invalid_sitemap")
             self.logger.warning("not a sitemap: %s", response.url)
