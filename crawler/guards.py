@@ -10,6 +10,10 @@ waits in memory), and again before download (requests that skip the scheduler: r
 It also caps each response by the kind of page (`download_maxsize`), so a huge robots.txt or
 an endless listing body costs little.
 
+A site that answers nothing (refused, unknown host, timeouts), even after the retries, ends the
+crawl at its first such failure while no response has come (finish reason `unreachable`): the
+rest of discovery would only wait out the same failure, request after politely spaced request.
+
 `note_bound(crawler, name, ...)`: a discovery bound was reached: counted as
 `warta/bounded/<name>` (shown in the run summary) and logged once per crawl.
 """
@@ -21,6 +25,9 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.extract.urls import fetchable
 from crawler.shared_queue import LEASE_META, leases_done
@@ -40,6 +47,35 @@ SIZE_SETTINGS = {
 
 class OffsiteRequest(IgnoreRequest):
     """A request to a host (or scheme) that is not the site's; already counted."""
+
+
+UNREACHABLE = frozenset({"connection_refused", "dns", "timeout", "no_response"})  # no answer at all
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A short, countable reason for a failed request."""
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, DownloadCancelledError) or (isinstance(exc, IgnoreRequest) and "MAXSIZE" in str(exc)):
+        return "too_large"  # over download_maxsize, on the wire or once decompressed
+    if isinstance(exc, TimeoutError | TCPTimedOutError):
+        return "timeout"
+    if isinstance(exc, DNSLookupError):
+        return "dns"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection_refused"
+    name = type(exc).__name__
+    # Scrapy wraps Twisted's errors in its own Download*Error classes: name them the same way.
+    for part, reason in (
+        ("Timeout", "timeout"),
+        ("ConnectionRefused", "connection_refused"),
+        ("DNS", "dns"),
+        ("IgnoreRequest", "ignored"),
+        ("ResponseNeverReceived", "no_response"),
+    ):
+        if part in name:
+            return reason
+    return name.lower()
 
 
 def note_bound(crawler, name: str, message: str, *args) -> None:
@@ -106,14 +142,18 @@ class SiteGuardMiddleware:
             self._refuse(request)
 
     def process_exception(self, request, exception):
-        """Scrapy's robots.txt middleware logs a traceback for any failed robots.txt but an
-        ignored one: a robots.txt over its cap is this crawl's choice, not an error (the
-        spider's own robots.txt request counts it as `discovery_too_large`)."""
-        if (
-            isinstance(exception, DownloadCancelledError)
-            and request.meta.get("dont_obey_robotstxt")
-            and "page" not in request.meta
-        ):
+        """Outside the retries: a final failure. Scrapy's robots.txt middleware logs a traceback
+        for any failed robots.txt but an ignored one: a robots.txt over its cap is this crawl's
+        choice, not an error (the spider's own robots.txt request counts it as
+        `discovery_too_large`)."""
+        robots_middlewares = request.meta.get("dont_obey_robotstxt") and "page" not in request.meta
+        reason = failure_reason(exception)
+        if reason in UNREACHABLE and not self.crawler.stats.get_value("response_received_count"):
+            if robots_middlewares:  # the spider sees no failure of this request: counted here
+                self.crawler.stats.inc_value(f"warta/dropped/discovery_{reason}")
+            logger.warning("the site answers nothing (%s on %s): the crawl stops", exception, request.url[:200])
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="unreachable"))
+        if isinstance(exception, DownloadCancelledError) and robots_middlewares:
             raise IgnoreRequest(f"robots.txt over {self.max_sizes['robots']} bytes: {request.url}")
         return None
 

@@ -136,6 +136,11 @@ def test_unreachable_site_fails_with_a_reason(tmp_path):
     result = run_warta("crawl", "medcom", "--base-url", "http://127.0.0.1:9", "--data-dir", str(tmp_path))
     assert result.returncode == 1
     assert result.stderr.strip() == "warta crawl: could not reach http://127.0.0.1:9: connection refused"
+    # It stops at the first request that failed for good (robots.txt, after its retries), not
+    # after waiting out every discovery request in turn.
+    stats = json.loads(next((tmp_path / "runs" / "medcom").glob("*.json")).read_text())["stats"]
+    assert stats["finish_reason"] == "unreachable"
+    assert stats["downloader/request_count"] <= 4 + 2, stats
 
 
 def test_429_with_retry_after_is_waited_for_and_retried(tmp_path, site):

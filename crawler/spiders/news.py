@@ -13,14 +13,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import scrapy
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.extract import discovery, urls
 from crawler.extract.dates import local_day, parse_day
 from crawler.extract.profiles import SiteProfile
-from crawler.guards import OffsiteRequest, note_bound
+from crawler.guards import OffsiteRequest, failure_reason, note_bound
 from crawler.spiders.frontier import Frontier
 from pipeline.items import FetchedPage
 
@@ -36,32 +33,6 @@ def _base_url(value: str | None) -> str | None:
         return urls.http_origin(value)
     except ValueError as exc:
         raise ArgumentError(f"base_url: {exc}") from None
-
-
-def failure_reason(failure) -> str:
-    """A short, countable reason for a failed request."""
-    if failure.check(HttpError):
-        return f"http_{failure.value.response.status}"
-    if failure.check(DownloadCancelledError) or (failure.check(IgnoreRequest) and "MAXSIZE" in str(failure.value)):
-        return "too_large"  # over download_maxsize, on the wire or once decompressed
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "timeout"
-    if failure.check(DNSLookupError):
-        return "dns"
-    if failure.check(ConnectionRefusedError):
-        return "connection_refused"
-    name = failure.type.__name__ if failure.type else "unknown"
-    # Scrapy wraps Twisted's errors in its own Download*Error classes: name them the same way.
-    for part, reason in (
-        ("Timeout", "timeout"),
-        ("ConnectionRefused", "connection_refused"),
-        ("DNS", "dns"),
-        ("IgnoreRequest", "ignored"),
-        ("ResponseNeverReceived", "no_response"),
-    ):
-        if part in name:
-            return reason
-    return name.lower()
 
 
 def check_arguments(
@@ -345,7 +316,7 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure):
         if failure.check(OffsiteRequest):
             return  # counted where it was refused
-        reason = failure_reason(failure)
+        reason = failure_reason(failure.value)
         kind = failure.request.meta.get("kind", "page")
         self.crawler.stats.inc_value(f"warta/dropped/{kind}_{reason}")
         self.logger.warning("%s failed (%s): %s", kind, reason, failure.request.url)
