@@ -1,13 +1,18 @@
-"""The headline of a page from its metadata, checked against the page's own `<h1>`s.
+"""The headline of a page from its metadata, checked against the headings a reader sees.
 
 A page names its headline in several places: JSON-LD `headline`, `og:title`, `twitter:title`,
-`<title>` and one or more `<h1>`s. The `<h1>` alone is not safe on a site without a profile
-(a logo or a section name is often the first `<h1>`: "Regional", "News"), and the `<title>`
-and `og:title` usually carry the site's name ("... | Golem.de", "... - DW - 28.04.2023").
-So: every metadata title loses a trailing (or leading) part that names the site, and the
-first one that a headline on the page confirms wins; when none is confirmed, the first
-metadata title that is not the site's own name wins, and an `<h1>` is the last resort.
-Comparisons use `word_key` (lower-case words), so quote styles and soft hyphens do not matter.
+`<title>`, and its headings (`headings`: the `<h1>`s outside a breadcrumb, the first `<h2>`s,
+the breadcrumb's `<h1>`). A heading alone is not safe on a site without a profile (a logo or
+a section name is often the first `<h1>`: "Regional", "News"), and the `<title>` and
+`og:title` usually carry the site's name ("... | Golem.de", "... - DW - 28.04.2023").
+So: every metadata title loses a trailing (or leading) part that names the site; the most
+trusted heading that a metadata title agrees with decides, and og:title speaks first among
+the titles that agree with it (the publisher's plain text: JSON-LD often carries its CMS's
+entities, `<title>` its SEO variant); a heading with a kicker element whose headline part
+ends a metadata title gives that part. When no heading agrees, the JSON-LD headline (the
+article's own) comes first, then the other metadata titles that are not the site's own name,
+and an `<h1>` is the last resort. Comparisons use `word_key` (lower-case words), so quote
+styles do not matter; soft hyphens and word joiners are left out of the title.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from crawler.extract.blocks import normalise, word_key
+from crawler.extract.headings import H1_LIMIT, INVISIBLE, Heading, headings
 from crawler.extract.metadata import Metadata, jsonld_text
 from crawler.extract.selectors import text_of
 
@@ -27,8 +33,8 @@ _SEPARATOR = re.compile(r"\s+[-–—·•»/]\s+|\s*::?\s+|\s*[|ㅣ]\s*")
 # A part made of a date or numbers only ("28.04.2023") is not a headline either.
 _DATE_ONLY = re.compile(r"^[\d\s./:-]+$")
 _HOST_NOISE = {"www", "m", "mobile", "amp", "edition", "news", "com", "co", "org", "net", "de", "uk"}
-H1_LIMIT = 5  # a page's first few <h1>s: later ones are teasers in lists
 SITE_NAME_WORDS = 4  # "Die Neue Südtiroler Tageszeitung"
+SUFFIX_WORDS = 3  # a title that only ends a heading must be a phrase, not a word ("News")
 
 
 def _compact(text: str) -> str:
@@ -52,6 +58,7 @@ def site_names(md: Metadata, url: str) -> set[str]:
     labels = [label for label in host.split(".") if label not in _HOST_NOISE]
     names.update(labels)
     names.add("".join(labels))
+    names.add(host.removeprefix("www."))  # "... | MDR.DE"
     return {c for c in (_compact(n.lstrip("@")) for n in names if n) if len(c) >= 2}
 
 
@@ -99,16 +106,23 @@ def h1_texts(page) -> list[str]:
     return texts
 
 
+def _agrees(key: str, heading: Heading) -> bool:
+    """Whether a metadata title (its word key) is what a heading says: all of it, the part
+    after its kicker element, or its end (a kicker inside the same element, without markup)."""
+    if key in (heading.key, heading.rest_key):
+        return True
+    return len(key.split()) >= SUFFIX_WORDS and heading.key.endswith(" " + key)
+
+
 def find_title(page, md: Metadata, url: str, suffix: str | None = None) -> tuple[str | None, str]:
-    """The headline and the source that gave it (`jsonld:headline`, `meta:og:title`, ...);
+    """The headline and the source that gave it (`meta:og:title+h1`, `jsonld:headline`, ...);
     `suffix` is a profile's pattern for its own site-name suffix, cut before anything else."""
-    h1s = h1_texts(page)
-    h1_keys = [word_key(t) for t in h1s]
-    confirmed = set(h1_keys)
+    heads = headings(page)
+    confirmed = {k for h in heads for k in (h.key, h.rest_key) if k}
     names = site_names(md, url)
     raw = (
-        ("jsonld:headline", jsonld_text(md.jsonld.get("headline"))),
         ("meta:og:title", md.first("og:title")),
+        ("jsonld:headline", jsonld_text(md.jsonld.get("headline"))),
         ("meta:twitter:title", md.first("twitter:title")),
         ("html:title", page.root.findtext(".//title")),
     )
@@ -119,17 +133,22 @@ def find_title(page, md: Metadata, url: str, suffix: str | None = None) -> tuple
             if suffix:
                 value = re.sub(suffix, "", normalise(value)) or value
             text, front = strip_site(value, names, confirmed)
+            text = text.translate(INVISIBLE)
             if text and not _names_site(text, names):  # the site's name is no headline
-                metas.append((source, text, front))
-    for source, text, _front in metas:
-        key = word_key(text)
-        # an <h1> that is the headline, or the headline behind a kicker inside the same <h1>
-        if key and any(k == key or k.endswith(" " + key) for k in h1_keys):
-            return text, source + "+h1"
-    for source, text, front in metas:
+                metas.append((source, text, front, word_key(text)))
+    for heading in heads:  # the most trusted heading that a metadata title agrees with decides
+        for source, text, _front, key in metas:
+            if key and _agrees(key, heading):
+                return text, f"{source}+{heading.tag}"
+    for heading in heads:  # "Kicker: Headline" on the page, "Other lead-in: Headline" in the metadata
+        if len(heading.rest_key.split()) >= SUFFIX_WORDS and any(m[3].endswith(" " + heading.rest_key) for m in metas):
+            return heading.rest, f"html:{heading.tag}-kicker"
+    # No heading agrees: the article node's own headline before the titles written for
+    # sharing (og:title is often a shorter, rewritten one).
+    for source, text, front, _key in sorted(metas, key=lambda m: m[0] != "jsonld:headline"):
         if not front:
             return text, source
-    for text in h1s:
-        if not _names_site(text, names):
-            return text, "html:h1"
+    for heading in heads:
+        if heading.tag != "h2" and not _names_site(heading.text, names):
+            return heading.text, "html:h1"
     return (metas[0][1], metas[0][0]) if metas else (None, "none")
