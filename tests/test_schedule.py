@@ -124,7 +124,7 @@ interval_seconds = 3
 """,
         )
         proc = start_service(config, tmp_path / "data")
-        time.sleep(20)  # the unreachable site costs its crawl about 10 s of polite retries
+        time.sleep(20)  # the unreachable site costs its crawl about 5 s: robots.txt and its retries
         code, out = stop_service(proc)
     assert code == 0, out
     crawls = [r for r in runs(tmp_path / "data", "crawl") if r.status != "running"]
