@@ -102,7 +102,7 @@ def main() -> None:
     print(
         f"speed (mean page {size:.0f} KiB, median of 9 alternating rounds): warta {median['warta']:.3f} ms/page "
         f"(parse + clean + every column), trafilatura.extract {median['trafilatura']:.3f} ms/page (body only): "
-        f"warta is {ratio:.1f}x faster (targets: >= 5x, issue 14; >= 10x, issue 2, left open as needing a native core); with_metadata=True {median['trafilatura+meta']:.3f} ms/page: "
+        f"warta is {ratio:.1f}x faster (target >= 5x, issue 14; issue 2 asked 10x); with_metadata=True {median['trafilatura+meta']:.3f} ms/page: "
         f"{ratio_meta:.1f}x"
     )
     for part in ("body stage", "lxml parse"):
