@@ -23,7 +23,7 @@ from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 
 from crawler.extract.urls import fetchable
-from crawler.shared_queue import LEASE_META, leases_done
+from crawler.leases import LEASE_META, leases_done
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.extract.article import Article
+from crawler.leases import LEASE_META, FailedLeaseMiddleware, LeaseMiddleware, leases_done
 from crawler.middlewares import SeenSkipMiddleware
 from crawler.settings import EXTENSIONS
-from crawler.shared_queue import LEASE_META, FailedLeaseMiddleware, LeaseMiddleware, leases_done
 from crawler.spiderloader import ProfileSpiderLoader
 from pipeline.archive import iter_archive
 from pipeline.archiver import RawArchivePipeline

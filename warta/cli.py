@@ -59,7 +59,7 @@ def default_data_dir() -> str:
 
 
 def _redis_url(text: str) -> str:
-    from crawler.shared_queue import redis_url_error
+    from crawler.distributed import redis_url_error
 
     if problem := redis_url_error(text):
         raise argparse.ArgumentTypeError(problem)

@@ -14,7 +14,7 @@ from warta.output import NORMAL, log_to_terminal, say
 
 
 def _preflight(command: str, data_dir: str, redis_url: str | None) -> None:
-    from crawler.shared_queue import preflight
+    from crawler.distributed import preflight
 
     if problem := preflight(data_dir, redis_url):
         raise SystemExit(f"warta {command}: error: {problem}")

@@ -5,7 +5,7 @@ feed; the date index (`/indeks/YYYY/MM/DD?page=N`); in-article links to articles
 `since`/`until` (WIB days) it backfills that range; without, it takes the latest articles.
 Parsing happens in `pipeline.articles`, never here; skipping articles already staged is the
 `crawler.middlewares.SeenSkipMiddleware`'s job, and distributed-mode leases are acknowledged by
-`crawler.shared_queue`'s middlewares: the spider knows neither.
+`crawler.leases`' middlewares: the spider knows neither.
 """
 
 from __future__ import annotations
