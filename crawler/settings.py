@@ -75,8 +75,8 @@ EXTENSIONS = {
 LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
 
-# Discovery bounds (crawler.spiders.news): a site may list without end; each bound reached is
-# counted in the run summary (`bounded`) and logged once.
+# Discovery bounds (crawler.spiders.news and .discovery): a site may list without end; each
+# bound reached is counted in the run summary (`bounded`) and logged once.
 DISCOVERY_MAX_LISTING_PAGES = 200  # date-index pages followed per day (?page=N)
 DISCOVERY_MAX_SITEMAP_ENTRIES = 50_000  # entries read per sitemap file (the protocol's limit)
 DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN = 1_000_000  # entries read from all sitemaps of a crawl
