@@ -15,8 +15,9 @@ import redis
 
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
+from pipeline.build_lock import BuildLocked, redis_build_lock
 from pipeline.partitions import verify
-from pipeline.snapshot import BuildLocked, build, redis_build_lock
+from pipeline.snapshot import build
 from tests.conftest import ROOT, run_warta, warta_env
 from tests.servers import redis_server, s3_server
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 
 def cmd_reparse(args) -> int:
+    from pipeline.build_lock import BuildLocked
     from pipeline.datadir import DataDir
     from pipeline.reparse import reparse
-    from pipeline.snapshot import BuildLocked
     from warta.progress import ProgressBar
 
     if args.until and not args.since:

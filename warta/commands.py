@@ -107,8 +107,9 @@ def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") ->
 
 
 def cmd_snapshot(args) -> int:
+    from pipeline.build_lock import BuildLocked
     from pipeline.partitions import verify
-    from pipeline.snapshot import BuildLocked, build
+    from pipeline.snapshot import build
     from warta.progress import ProgressBar
 
     _usable("snapshot", args.data_dir, write=not args.verify, must_exist=True)
