@@ -17,7 +17,7 @@ from crawler.middlewares import SeenSkipMiddleware
 from crawler.settings import EXTENSIONS
 from crawler.spiderloader import ProfileSpiderLoader
 from pipeline.seen_owner import seen_store
-from tests.test_components import aiter, article_request, collect, crawler_for
+from tests.components import aiter, article_request, collect, crawler_for
 
 MIRROR = "http://127.0.0.1:8000"
 
