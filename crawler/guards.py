@@ -30,7 +30,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.extract.urls import fetchable
-from crawler.shared_queue import LEASE_META, leases_done
+from crawler.leases import LEASE_META, leases_done
 
 logger = logging.getLogger(__name__)
 

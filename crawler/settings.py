@@ -51,13 +51,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.guards.SiteGuardMiddleware": 40,
     "crawler.middlewares.RetryAfterMiddleware": 560,
     # Outside the retries: only a final failure reaches it (distributed mode only).
-    "crawler.shared_queue.FailedLeaseMiddleware": 50,
+    "crawler.leases.FailedLeaseMiddleware": 50,
     "crawler.limit.LimitEndMiddleware": 45,  # --limit only: an article request failed for good
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.SeenSkipMiddleware": 800,
     "crawler.limit.LimitMiddleware": 700,  # --limit only; sees the requests the seen-skip let through
-    "crawler.shared_queue.LeaseMiddleware": 990,  # distributed mode only
+    "crawler.leases.LeaseMiddleware": 990,  # distributed mode only
 }
 ITEM_PIPELINES = {
     "pipeline.archiver.RawArchivePipeline": 250,
@@ -76,8 +76,8 @@ EXTENSIONS = {
 LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
 
-# Discovery bounds (crawler.spiders.news): a site may list without end; each bound reached is
-# counted in the run summary (`bounded`) and logged once.
+# Discovery bounds (crawler.spiders.news and .discovery): a site may list without end; each
+# bound reached is counted in the run summary (`bounded`) and logged once.
 DISCOVERY_MAX_LISTING_PAGES = 200  # date-index pages followed per day (?page=N)
 DISCOVERY_MAX_SITEMAP_ENTRIES = 50_000  # entries read per sitemap file (the protocol's limit)
 DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN = 1_000_000  # entries read from all sitemaps of a crawl
@@ -100,7 +100,7 @@ BOILERPLATE_MIN_ARTICLES = 5  # distinct recent articles a paragraph must appear
 BOILERPLATE_MAX_WORDS = 60  # longer paragraphs are never learned boilerplate
 BOILERPLATE_WINDOW = 5000  # recent articles per site that count
 
-# Distributed mode (crawler.shared_queue): set by --redis-url, WARTA_REDIS_URL or -s REDIS_URL=...
+# Distributed mode (crawler.distributed, crawler.shared_queue): set by --redis-url, WARTA_REDIS_URL or -s REDIS_URL=...
 REDIS_URL = os.environ.get("WARTA_REDIS_URL") or None
 DISTRIBUTED_LEASE_SECONDS = 60  # a dead worker's requests go back to the queue after this
 DISTRIBUTED_RUN_TTL_HOURS = 24  # an abandoned run's keys expire after this

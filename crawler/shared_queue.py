@@ -12,12 +12,8 @@ what it lacks for a crawl that must lose nothing:
 - a worker whose queue is empty waits while other workers still hold leases (they may
   discover more), and the run ends when the queue is empty and no lease is held.
 So every article is staged at least once and, unless a worker dies holding it, fetched once.
-
-Who acknowledges what: `LeaseMiddleware` (spider middleware) hands a response's lease to the
-page it yields, or acknowledges it when the callback yields no page (a sitemap, a listing,
-an HTTP error); `FailedLeaseMiddleware` (downloader middleware, outside the retries)
-acknowledges a request that failed for good; an article's lease is acknowledged when staging
-sends `pipeline.signals.articles_staged`, or when the article is dropped with a reason.
+The middlewares that hand leases on or acknowledge them are in `crawler.leases`; switching a
+crawl to this mode is `crawler.distributed`.
 """
 
 from __future__ import annotations
@@ -31,17 +27,11 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.leases import LEASE_META, leases_done
 from crawler.limit import LimitReached
-from pipeline.datadir import DataDir
-from pipeline.items import FetchedPage
 from pipeline.signals import articles_staged
 
 logger = logging.getLogger(__name__)
-
-# Sent with `leases=[...]` by the middlewares below when requests have had their full effect.
-leases_done = object()
-
-LEASE_META = "warta_lease"
 
 POP = """
 local item = redis.call('ZRANGE', KEYS[1], 0, 0)
@@ -104,82 +94,6 @@ for _, lease in ipairs(leases) do
 end
 return n
 """
-
-
-def redis_url_error(url: str) -> str | None:
-    """Why `url` is not a Redis URL, or None."""
-    if str(url).startswith(("redis://", "rediss://", "unix://")):
-        return None
-    return f"not a Redis URL (redis://HOST:PORT/DB): {url!r}"
-
-
-def check_redis(url: str) -> str | None:
-    """Why the Redis server at `url` cannot be used, or None when it answers."""
-    import redis
-
-    if problem := redis_url_error(url):
-        return problem
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
-        client.ping()
-        client.close()
-    except (redis.RedisError, ValueError, OSError) as exc:
-        return f"cannot reach Redis at {url}: {exc}"
-    return None
-
-
-def preflight(data_dir: str, redis_url: str | None) -> str | None:
-    """Why a crawl or a snapshot build cannot start: Redis unreachable, data dir unwritable."""
-    if redis_url and (problem := check_redis(redis_url)):
-        return problem
-    return DataDir(data_dir).problem()
-
-
-def distributed_settings(redis_url: str | None) -> dict:
-    """The settings that switch a crawl to distributed mode, or keep it local without a URL."""
-    if not redis_url:
-        return {"REDIS_URL": None}
-    return {"REDIS_URL": redis_url, "SCHEDULER": "crawler.shared_queue.SharedScheduler"}
-
-
-class _DistributedOnly:
-    """A component of distributed mode: switched off, silently, in a crawl without Redis."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.get("REDIS_URL"):
-            raise NotConfigured
-        return cls(crawler)
-
-
-class LeaseMiddleware(_DistributedOnly):
-    """Spider middleware (distributed mode): the page a response yields carries its lease to
-    the pipelines; a response that yields no page has had its full effect once its output
-    (the requests it discovered) is queued, and its lease is acknowledged then."""
-
-    async def process_spider_output(self, response, result):
-        lease = response.meta.get(LEASE_META)
-        handed = False
-        async for element in result:
-            if lease and isinstance(element, FetchedPage):
-                element.lease, handed = lease, True
-            yield element
-        if lease and not handed:
-            self.crawler.signals.send_catch_log(leases_done, leases=[lease])
-
-
-class FailedLeaseMiddleware(_DistributedOnly):
-    """Downloader middleware (distributed mode), outside the retry middleware: an exception that
-    reaches it is final (no retry left), so the request's lease is acknowledged; its errback
-    only counts the failure."""
-
-    def process_exception(self, request, exception):
-        if lease := request.meta.get(LEASE_META):
-            self.crawler.signals.send_catch_log(leases_done, leases=[lease])
-        return None
 
 
 class SharedScheduler:

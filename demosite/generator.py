@@ -13,259 +13,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from demosite.vocabulary import (
+    CAMPAIGN,
+    CHANNELS,
+    EDITORS,
+    FIRST,
+    KICKERS,
+    LAST,
+    MONTHS,
+    PLACES,
+    WORDS,
+    paragraph,
+    sentence,
+    words,
+)
+
 WIB = ZoneInfo("Asia/Jakarta")
-CHANNELS = {
-    "nasional": ("politik", "hukum", "peristiwa", "daerah", "metro"),
-    "internasional": ("asean", "asia-pasifik", "dunia"),
-    "ekonomi": ("makro", "bisnis"),
-    "teknologi": ("gadget", "sains"),
-    "pendidikan": ("kampus", "sekolah"),
-    "olahraga": ("sepak-bola", "badminton"),
-}
-PLACES = (
-    "Jakarta",
-    "Bandung",
-    "Surabaya",
-    "Medan",
-    "Makassar",
-    "Moskow",
-    "Jenewa",
-    "Denpasar",
-    "Yogyakarta",
-    "Semarang",
-    "Kuala Lumpur",
-    "Washington",
-)
-FIRST = (
-    "Marcheilla",
-    "Fajar",
-    "Siti",
-    "Budi",
-    "Dewi",
-    "Rizky",
-    "Anindya",
-    "Putri",
-    "Agus",
-    "Wandi",
-    "Nur",
-    "Yogi",
-    "Kautsar",
-    "Rahmat",
-    "Intan",
-    "Fachri",
-)
-LAST = (
-    "Ariesta",
-    "Nugraha",
-    "Rahmawati",
-    "Santoso",
-    "Lestari",
-    "Pratama",
-    "Legowo",
-    "Kusuma",
-    "Hidayat",
-    "Yudha",
-    "Widodo",
-    "Saputra",
-    "Permana",
-    "Siregar",
-)
-EDITORS = ("WIL", "SAW", "DRI", "ARV", "FZN", "RUL")
-# A site-wide promo paragraph that no phrase rule names (learned boilerplate must catch it).
-CAMPAIGN = "Simak terus perkembangan berita pilihan redaksi setiap hari hanya di kanal kami."
-KICKERS = ("Terpopuler Nasional", "Sorotan", "Laporan Khusus", "Pemilu 2024")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-WORDS = [
-    "pemerintah",
-    "menteri",
-    "kebijakan",
-    "anggaran",
-    "rakyat",
-    "daerah",
-    "kota",
-    "provinsi",
-    "warga",
-    "pembangunan",
-    "ekonomi",
-    "pertumbuhan",
-    "investasi",
-    "pasar",
-    "harga",
-    "pangan",
-    "beras",
-    "minyak",
-    "energi",
-    "listrik",
-    "jalan",
-    "tol",
-    "pelabuhan",
-    "bandara",
-    "sekolah",
-    "guru",
-    "siswa",
-    "kampus",
-    "mahasiswa",
-    "rumah",
-    "sakit",
-    "dokter",
-    "pasien",
-    "kesehatan",
-    "vaksin",
-    "program",
-    "bantuan",
-    "sosial",
-    "keluarga",
-    "desa",
-    "petani",
-    "nelayan",
-    "hasil",
-    "panen",
-    "cuaca",
-    "hujan",
-    "banjir",
-    "gempa",
-    "bencana",
-    "relawan",
-    "polisi",
-    "hakim",
-    "jaksa",
-    "sidang",
-    "perkara",
-    "hukum",
-    "undang",
-    "rapat",
-    "dewan",
-    "partai",
-    "pemilu",
-    "calon",
-    "suara",
-    "kampanye",
-    "presiden",
-    "gubernur",
-    "bupati",
-    "wali",
-    "kepala",
-    "dinas",
-    "lembaga",
-    "badan",
-    "komisi",
-    "kerja",
-    "sama",
-    "negara",
-    "mitra",
-    "dagang",
-    "ekspor",
-    "impor",
-    "industri",
-    "pabrik",
-    "pekerja",
-    "upah",
-    "buruh",
-    "teknologi",
-    "digital",
-    "aplikasi",
-    "data",
-    "internet",
-    "layanan",
-    "publik",
-    "transportasi",
-    "kereta",
-    "bus",
-    "kendaraan",
-    "lalu",
-    "lintas",
-    "lingkungan",
-    "hutan",
-    "sungai",
-    "laut",
-    "sampah",
-    "air",
-    "bersih",
-    "wisata",
-    "budaya",
-    "seni",
-    "musik",
-    "film",
-    "olahraga",
-    "tim",
-    "pemain",
-    "pelatih",
-    "laga",
-    "turnamen",
-    "juara",
-    "target",
-    "rencana",
-    "tahun",
-    "bulan",
-    "pekan",
-    "hari",
-    "ini",
-    "kemarin",
-    "akan",
-    "telah",
-    "sedang",
-    "masih",
-    "juga",
-    "lebih",
-    "besar",
-    "kecil",
-    "baru",
-    "penting",
-    "utama",
-    "khusus",
-    "bersama",
-    "seluruh",
-    "beberapa",
-    "banyak",
-    "sejumlah",
-    "menurut",
-    "menyebut",
-    "mengatakan",
-    "menjelaskan",
-    "menegaskan",
-    "meminta",
-    "berharap",
-    "memastikan",
-    "meningkatkan",
-    "menurunkan",
-    "membangun",
-    "memperkuat",
-    "mendorong",
-    "menyiapkan",
-    "mengusulkan",
-    "menyetujui",
-    "menolak",
-    "membahas",
-    "menggelar",
-    "menerima",
-    "memberikan",
-]
-
-
-def _words(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n))
-
-
-def sentence(rng: random.Random) -> str:
-    text = _words(rng, rng.randint(9, 18))
-    return text[0].upper() + text[1:] + "."
-
-
-def paragraph(rng: random.Random) -> str:
-    return " ".join(sentence(rng) for _ in range(rng.randint(2, 4)))
 
 
 @dataclass
@@ -353,19 +116,19 @@ def generate_site(
     for i in range(n_articles):
         day = day_list[i * days // n_articles]
         channel = rng.choice(sorted(CHANNELS))
-        title_words = _words(rng, rng.randint(6, 11))
+        title_words = words(rng, rng.randint(6, 11))
         title = title_words[0].upper() + title_words[1:]
         paragraphs = [paragraph(rng) for _ in range(rng.randint(4, 9))]
         headings = set()
         if i % 3 == 0:  # a sub-heading between paragraphs
             at = rng.randint(2, len(paragraphs) - 1)
-            heading = _words(rng, rng.randint(3, 5)).title()
+            heading = words(rng, rng.randint(3, 5)).title()
             paragraphs.insert(at, heading)
             headings.add(at)
         # A few minutes past midnight or just before it: the WIB day boundary must hold.
         minute_of_day = rng.choice([5, 23 * 60 + 50]) if i % 17 == 0 else rng.randint(6 * 60, 22 * 60)
         published = datetime(day.year, day.month, day.day, minute_of_day // 60, minute_of_day % 60, tzinfo=WIB)
-        caption = f"Ilustrasi {_words(rng, 3)}. Medcom.id"
+        caption = f"Ilustrasi {words(rng, 3)}. Medcom.id"
         articles.append(
             ArticleModel(
                 article_id=_article_id(rng, taken),
@@ -426,7 +189,7 @@ def _reposts(rng: random.Random, taken: set[str], articles: list[ArticleModel], 
             sentences = paragraphs[target].split(". ")
             sentences[0] = sentence(rng).rstrip(".")
             paragraphs[target] = ". ".join(sentences)
-        title_words = _words(rng, 8)
+        title_words = words(rng, 8)
         title = title_words[0].upper() + title_words[1:]
         made.append(
             ArticleModel(

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from html import escape
 from xml.sax.saxutils import escape as xml_escape
 
-from demosite.generator import CAMPAIGN, CHANNELS, ArticleModel, SiteModel
+from demosite.generator import ArticleModel, SiteModel
+from demosite.vocabulary import CAMPAIGN, CHANNELS
 
 PROMO = "Hai, Sobat Medcom.id! Yuk ikuti kuis berhadiah setiap hari di aplikasi kami."
 # Site chrome as heavy as a real portal's: mega menu, scripts, footer (what extractors must skip).

@@ -21,11 +21,12 @@ from crawler.extract.parse import NotAnArticle, parse_page
 from crawler.extract.profiles import PROFILES, get_profile
 from pipeline.archive import read_record
 from pipeline.datadir import DataDir
+from pipeline.merge import BuildReport
 from pipeline.partitions import Partitions
 from pipeline.raw_index import RawIndex
 from pipeline.seen import SeenStore, seen_path
 from pipeline.segments import open_writer
-from pipeline.snapshot import BuildReport, build
+from pipeline.snapshot import build
 
 logger = logging.getLogger(__name__)
 

@@ -2,103 +2,41 @@
 
 1. Bucket: every finished staging segment is read once and its records appended to a
    scratch file per (site, WIB date) partition (memory stays bounded by one record).
-2. Merge: per partition, staged records are upserted into the published rows by
-   `article_id` (latest `crawled_at` wins), sorted deterministically, and written with the
-   explicit schema; an unchanged partition is not rewritten, so a re-run changes no byte.
-3. Publish (`pipeline.partitions`, `pipeline.objects` on object stores): temp file, fsync,
+2. Merge (`pipeline.merge`): per partition, staged records are upserted into the published
+   rows by `article_id` (latest `crawled_at` wins), sorted deterministically, and written with
+   the explicit schema; an unchanged partition is not rewritten, so a re-run changes no byte.
+3. Publish (`pipeline.partitions`, `pipeline.stores` on object stores): temp file, fsync,
    rename (or temp object, copy), then the manifest. Segments are deleted only after every
    partition they fed is published.
 A build killed at any point leaves every published partition readable; the next build
-redoes the work from the segments, which are still there.
+redoes the work from the segments, which are still there. One build runs at a time per data
+dir (`pipeline.build_lock`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 import shutil
 from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from contextlib import nullcontext
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import pyarrow as pa
-
 from crawler.extract.dates import local_day
 from crawler.extract.profiles import PROFILES
-from pipeline.boilerplate import BoilerplateStore, store_path, strip_learned
+from pipeline.boilerplate import BoilerplateStore, store_path
+from pipeline.build_lock import build_lock, redis_build_lock
 from pipeline.datadir import DataDir
+from pipeline.merge import BuildReport, clean_row, merge, resolve_near_duplicates
 from pipeline.neardup import DEFAULT_THRESHOLD
 from pipeline.partitions import Partitions
-from pipeline.schema import file_schema, record_problem, records_to_table
-from pipeline.seen import SeenStoreBase, seen_path
+from pipeline.schema import record_problem
+from pipeline.seen import seen_path
 from pipeline.seen_owner import open_seen_store
 from pipeline.segments import staged_segments
-
-
-@dataclass
-class BuildReport:
-    partitions_written: int = 0
-    partitions_unchanged: int = 0
-    rows: int = 0
-    staged_records: int = 0
-    new_articles: int = 0
-    updated_articles: int = 0
-    learned_removed: int = 0
-    torn_lines: int = 0
-    undated: int = 0
-    segments_removed: int = 0
-    rejected: int = 0  # staged records that cannot be rows: quarantined under DATA/rejects/
-    written: list[str] = field(default_factory=list)
-    rejects: list[str] = field(default_factory=list)  # the files they went to
-    problems: list[str] = field(default_factory=list)  # partitions left as they were, and why
-
-
-def merge(
-    existing: pa.Table | None, staged: list[dict], report: BuildReport, clean: Callable[[dict], dict] = lambda row: row
-) -> pa.Table:
-    """Upsert staged records into the existing rows by article_id (latest crawl wins); every
-    row passes through `clean` (learned boilerplate) before rows are compared."""
-    rows: dict[str, dict] = {}
-    if existing is not None:
-        for row in existing.to_pylist():
-            rows[row["article_id"]] = clean(row)
-    staged_table = records_to_table(staged)
-    oldest = datetime.min.replace(tzinfo=timezone.utc)
-    for row in staged_table.to_pylist():
-        old = rows.get(row["article_id"])
-        if old is not None and (row["crawled_at"] or oldest) < (old["crawled_at"] or oldest):
-            continue
-        row = clean(row)
-        if old is None:
-            report.new_articles += 1
-        elif old["content_hash"] != row["content_hash"]:
-            report.updated_articles += 1
-        rows[row["article_id"]] = row
-    ordered = sorted(rows.values(), key=lambda r: (r["published_at"], r["article_id"]))
-    return pa.Table.from_pylist(ordered, schema=file_schema())
-
-
-def _clean(row: dict, store: BoilerplateStore, site: str, learned: frozenset[int], report: BuildReport) -> dict:
-    row, removed = strip_learned(row, store, site, learned)
-    report.learned_removed += len(removed)
-    return row
-
-
-def _resolve_near_duplicates(records: list[dict], seen: SeenStoreBase, site: str, threshold: float) -> None:
-    """Set duplicate_of from every sketch known now: the crawl may have met a re-post before
-    its original (concurrent requests), so the crawl-time answer is completed here."""
-    for record in records:
-        if record.get("duplicate_of"):
-            continue
-        signature = seen.signature(site, record["article_id"])
-        if signature is not None:
-            published = datetime.fromisoformat(record["published_at"]) if record.get("published_at") else None
-            record["duplicate_of"] = seen.near_duplicate_of(site, record["article_id"], signature, published, threshold)
 
 
 class _Buckets:
@@ -189,51 +127,6 @@ def build(
         return _build(data_dir, report, dates, rebuild_all, progress, near_threshold, redis_url)
 
 
-class BuildLocked(RuntimeError):
-    """Another snapshot build holds the data dir."""
-
-
-@contextmanager
-def build_lock(data_dir: DataDir):
-    path = data_dir.state_file("snapshot.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildLocked(f"another snapshot build is running on {data_dir.local}") from None
-        yield
-
-
-@contextmanager
-def redis_build_lock(redis_url: str, data_dir: str, ttl: float = 60.0):
-    """One builder per data dir across machines: a Redis lock that expires if its holder dies
-    and is renewed by a thread while the build runs."""
-    import threading
-
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    lock = client.lock(f"warta:snapshot-lock:{data_dir}", timeout=ttl, thread_local=False)
-    if not lock.acquire(blocking=False):
-        raise BuildLocked(f"another snapshot build is running on {data_dir} (lock in {redis_url})")
-    stop = threading.Event()
-
-    def renew():
-        while not stop.wait(ttl / 3):
-            lock.reacquire()
-
-    renewer = threading.Thread(target=renew, daemon=True)
-    renewer.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        renewer.join()
-        lock.release()
-        client.close()
-
-
 def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_threshold, redis_url) -> BuildReport:
     partitions = Partitions(data_dir)
     partitions.remove_stale()
@@ -300,11 +193,11 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                 continue
             staged = buckets.records(key) if key in buckets.keys else []
             if seen is not None:
-                _resolve_near_duplicates(staged, seen, key[0], near_threshold)
+                resolve_near_duplicates(staged, seen, key[0], near_threshold)
             if key[0] not in learned:
                 learned[key[0]] = store.learned(key[0])
             table = merge(
-                existing, staged, report, lambda row, site=key[0]: _clean(row, store, site, learned[site], report)
+                existing, staged, report, lambda row, site=key[0]: clean_row(row, store, site, learned[site], report)
             )
             report.rows += table.num_rows
             if existing is not None and table.equals(existing) and partitions.manifest_matches(*key):

@@ -27,6 +27,30 @@ def server(site):
         yield srv
 
 
+@pytest.fixture(scope="module")
+def small_site():
+    """The small generated site of the distributed and object-storage tests."""
+    return generate_site(n_articles=60, days=3, seed=11, reposts=0)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A redis-server of the test module's own (a system package), on 127.0.0.1."""
+    from tests.servers import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_redis(redis_url):
+    """The module's Redis server, emptied for this test."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushall()
+    return redis_url
+
+
 def warta_env(data_dir: Path | None = None) -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")

@@ -1,6 +1,7 @@
 """Bad paths are errors (issue 17): an unusable data dir is one line naming it, `snapshot
---verify` without snapshots fails, `read_articles` refuses a missing dir, a bad date, an unknown
-site; and the install: dependency ranges, the tested set in constraints.txt."""
+--verify` without snapshots fails, as does `reparse` without a raw archive, `read_articles`
+refuses a missing dir, a bad date, an unknown site; and the install: dependency ranges, the
+tested set in constraints.txt."""
 
 from __future__ import annotations
 
@@ -63,6 +64,16 @@ def test_verify_without_snapshots_fails(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == f"verify: no snapshots in {tmp_path / 'snapshots'}"
     assert "OK" not in result.stdout
+
+
+@pytest.mark.parametrize("form", ["path", "file URL"])
+def test_reparse_without_a_raw_archive_is_refused(tmp_path, form):
+    """A file:// data dir is a local folder (DataDir), so its missing DATA/raw/ is noticed too."""
+    from warta.cli import main
+
+    data_dir = str(tmp_path) if form == "path" else f"file://{tmp_path}"
+    with pytest.raises(SystemExit, match=r"warta reparse: error: no raw archive in .* \(DATA/raw/ is missing\)"):
+        main(["reparse", "--data-dir", data_dir])
 
 
 def test_read_articles_refuses_a_missing_dir_a_bad_date_and_an_unknown_site(tmp_path):

@@ -1,5 +1,7 @@
-"""Distributed mode against real servers: redis-server with several crawler worker processes
-on the generated site, and moto's S3 server for a data dir on object storage."""
+"""Distributed mode against a real redis-server: several crawler worker processes sharing one
+queue on the generated site (none fetches an article another has, a killed or stopped worker
+loses nothing), one snapshot builder at a time, Redis errors as one line, and the Redis
+seen-store answering as the SQLite one does."""
 
 from __future__ import annotations
 
@@ -7,35 +9,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 
-import pandas as pd
 import pytest
 import redis
 
-from demosite import DemoServer, generate_site
+from demosite import DemoServer
 from pipeline import read_articles
-from pipeline.partitions import verify
-from pipeline.snapshot import BuildLocked, build, redis_build_lock
+from pipeline.build_lock import BuildLocked, redis_build_lock
+from pipeline.snapshot import build
 from tests.conftest import ROOT, run_warta, warta_env
-from tests.servers import redis_server, s3_server
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
-
-
-@pytest.fixture
-def fresh_redis(redis_url):
-    redis.Redis.from_url(redis_url).flushall()
-    return redis_url
-
-
-@pytest.fixture(scope="module")
-def small_site():
-    return generate_site(n_articles=60, days=3, seed=11, reposts=0)
 
 
 def scrapy_worker(site, server, data_dir, redis_url, lease_seconds=3, extra_env=None) -> subprocess.Popen:
@@ -208,123 +190,6 @@ def test_an_unreachable_redis_is_a_one_line_error(tmp_path):
         assert "Traceback" not in result.stderr
 
 
-@pytest.fixture(scope="module")
-def s3_env():
-    with s3_server() as env:
-        yield env
-
-
-@pytest.mark.parametrize("workers", [1, 2])
-def test_crawl_snapshot_and_read_on_object_storage(tmp_path, s3_env, small_site, monkeypatch, workers, fresh_redis):
-    for key, value in {**s3_env, "WARTA_STATE_DIR": str(tmp_path / "state")}.items():
-        monkeypatch.setenv(key, value)
-    import s3fs
-
-    fs = s3fs.S3FileSystem()
-    fs.makedirs("warta-test", exist_ok=True)
-    url = f"s3://warta-test/news-{workers}"
-    # Two workers: distributed mode, each with its own local state, sharing Redis and the bucket.
-    distributed = ["--redis-url", fresh_redis] if workers > 1 else []
-    with DemoServer(small_site, flaky_paths=0) as server:
-        procs = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "warta.cli",
-                    "crawl",
-                    "medcom",
-                    "--since",
-                    str(small_site.days[0]),
-                    "--until",
-                    str(small_site.days[-1]),
-                    "--base-url",
-                    server.base_url,
-                    "--data-dir",
-                    url,
-                    *distributed,
-                ],
-                cwd=ROOT,
-                env={**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / f"state{n}")},
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for n in range(workers)
-        ]
-        for proc in procs:
-            finish(proc)
-        assert max(server.article_hits().values()) == 1
-    assert fs.glob(f"warta-test/news-{workers}/staging/medcom/*.jsonl"), "staged to the bucket"
-    env = {**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / "builder")}
-    snap = subprocess.run(
-        [sys.executable, "-m", "warta.cli", "snapshot", "--data-dir", url, *distributed],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert snap.returncode == 0, snap.stderr[-3000:]
-    fs.invalidate_cache()
-    assert not fs.glob(f"warta-test/news-{workers}/staging/medcom/*.jsonl"), "published staging is removed"
-    assert not fs.glob(f"warta-test/news-{workers}/snapshots/**/.*.tmp")
-    df = read_articles(url)
-    assert sorted(df["article_id"]) == sorted(a.article_id for a in small_site.articles)
-    assert verify(url)[1] == []
-    day = str(small_site.days[0])
-    one_day = read_articles(url, since=day, until=day, columns=["article_id", "title"])
-    assert len(one_day) == sum(a.published_at.date().isoformat() == day for a in small_site.articles)
-    assert len(pd.read_parquet(f"{url}/snapshots", columns=["article_id"])) == len(df), "plain pandas reads it too"
-
-
-def test_a_missing_bucket_is_a_one_line_error(tmp_path, s3_env):
-    env = {**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "warta.cli", "crawl", "medcom", "--data-dir", "s3://no-such-bucket/x"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 1
-    assert result.stderr.startswith("warta crawl: error: cannot write to s3://no-such-bucket/x")
-    assert "Traceback" not in result.stderr
-
-
-def test_object_store_publish_interrupted_leaves_the_old_partition(tmp_path, s3_env, monkeypatch):
-    for key, value in {**s3_env, "WARTA_STATE_DIR": str(tmp_path / "state")}.items():
-        monkeypatch.setenv(key, value)
-    import pyarrow as pa
-    import s3fs
-
-    from pipeline.partitions import Partitions
-    from pipeline.schema import file_schema
-    from tests.test_snapshot import article
-
-    s3fs.S3FileSystem().mkdir("warta-crash")
-    partitions = Partitions("s3://warta-crash/news")
-    rows = [article(f"A{i:07d}", date(2026, 1, 1)) for i in range(3)]
-    old = pa.Table.from_pylist(rows[:2], schema=file_schema())
-    partitions.publish("medcom", "2026-01-01", old)
-
-    def crash(tmp, final):
-        raise OSError("connection lost mid-publish")
-
-    monkeypatch.setattr(partitions.store, "publish", crash)
-    with pytest.raises(OSError):
-        partitions.publish("medcom", "2026-01-01", pa.Table.from_pylist(rows, schema=file_schema()))
-    assert partitions.read("medcom", "2026-01-01").num_rows == 2, "readers still get the whole old partition"
-    assert partitions.manifest_matches("medcom", "2026-01-01")
-    assert len(read_articles("s3://warta-crash/news")) == 2, "the temp object is invisible to readers"
-    monkeypatch.undo()
-    for key, value in {**s3_env, "WARTA_STATE_DIR": str(tmp_path / "state")}.items():
-        monkeypatch.setenv(key, value)
-    partitions.remove_stale()
-    assert not partitions.store.list("snapshots/site=*/date=*/.*.tmp")
-
-
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
 def test_both_seen_stores_give_the_same_answers(tmp_path, kind, fresh_redis):
     from datetime import datetime, timedelta, timezone
@@ -357,37 +222,3 @@ def test_both_seen_stores_give_the_same_answers(tmp_path, kind, fresh_redis):
     assert store.near_duplicate_of("medcom", "CCCC0001", sketch(repost), now, 0.7) == "AAAA0001"
     assert store.near_duplicate_of("medcom", "CCCC0001", sketch("sama sekali berbeda " * 30), now, 0.7) is None
     store.close()
-
-
-def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_env, monkeypatch):
-    for key, value in s3_env.items():
-        monkeypatch.setenv(key, value)
-    import s3fs
-
-    from pipeline.segments import ObjectSegmentWriter, staged_segments
-    from pipeline.stores import ObjectStore
-    from tests.test_snapshot import article
-
-    s3fs.S3FileSystem().mkdir("warta-flaky")
-    remote = ObjectStore("s3://warta-flaky/news")
-    durable = []
-    writer = ObjectSegmentWriter(remote, "medcom", flush_items=1000, on_durable=durable.extend)
-    real_put = remote.put
-    calls = []
-
-    def put_once_failing(path, data):
-        calls.append(path)
-        if len(calls) == 1:
-            raise OSError("connection reset by the object store")
-        real_put(path, data)
-
-    monkeypatch.setattr(remote, "put", put_once_failing)
-    for i in range(5):
-        writer.add(article(f"F{i:07d}", date(2026, 1, 1)))
-    with pytest.raises(OSError):
-        writer.flush()
-    assert durable == [], "nothing is reported durable before it is written"
-    writer.close()
-    assert len(durable) == 5
-    staged = [r for segment in staged_segments("s3://warta-flaky/news") for r in segment.records()]
-    assert sorted(r["article_id"] for r in staged) == [f"F{i:07d}" for i in range(5)]

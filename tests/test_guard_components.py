@@ -12,12 +12,12 @@ from scrapy.utils.test import get_crawler
 from crawler.extract.profiles import MEDCOM
 from crawler.extract.urls import fetchable
 from crawler.guards import OffsiteRequest, SiteGuardMiddleware, note_bound
+from crawler.leases import LEASE_META, leases_done
 from crawler.middlewares import SeenSkipMiddleware
 from crawler.settings import EXTENSIONS
-from crawler.shared_queue import LEASE_META, leases_done
 from crawler.spiderloader import ProfileSpiderLoader
 from pipeline.seen_owner import seen_store
-from tests.test_components import aiter, article_request, collect, crawler_for
+from tests.components import aiter, article_request, collect, crawler_for
 
 MIRROR = "http://127.0.0.1:8000"
 

@@ -69,7 +69,7 @@ def test_a_distributed_worker_with_a_limit_hands_the_rest_back(tmp_path):
     assert sorted(ids) == sorted(a.article_id for a in site.articles)
 
 
-# The limit's components, unit by unit (as tests/test_components.py does the others) -------------
+# The limit's components, unit by unit (as tests/test_*_components.py do the others) -------------
 def test_the_limit_components_are_off_without_a_limit():
     from scrapy.exceptions import NotConfigured
     from scrapy.utils.test import get_crawler

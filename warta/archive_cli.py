@@ -8,15 +8,17 @@ from pathlib import Path
 
 
 def cmd_reparse(args) -> int:
+    from pipeline.build_lock import BuildLocked
+    from pipeline.datadir import DataDir
     from pipeline.reparse import reparse
-    from pipeline.snapshot import BuildLocked
     from warta.progress import ProgressBar
 
     if args.until and not args.since:
         raise SystemExit("warta reparse: error: --until needs --since")
     if args.since and args.until and args.since > args.until:
         raise SystemExit(f"warta reparse: error: --since ({args.since}) is after --until ({args.until})")
-    if not Path(args.data_dir, "raw").is_dir() and "://" not in args.data_dir:
+    data_dir = DataDir(args.data_dir)
+    if not data_dir.remote and not Path(data_dir.location, "raw").is_dir():
         raise SystemExit(f"warta reparse: error: no raw archive in {args.data_dir} (DATA/raw/ is missing)")
     bar = ProgressBar("reparse")
     try:

@@ -1,19 +1,19 @@
-"""`warta` command line. A wrong argument exits 2 with a one-line reason."""
+"""`warta` command line: the argument parser and the checks of each argument's value. A wrong
+argument exits 2 with a one-line reason; the commands themselves are in `warta.commands`
+(and `warta.archive_cli`, `warta.schedule_cli`)."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import os
 import sys
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
 from crawler.extract.dates import parse_day
 from crawler.extract.profiles import PROFILES
 from crawler.extract.urls import http_origin
-from warta.output import NORMAL, log_to_terminal, say, verbosity_parent, version
+from warta.commands import cmd_crawl, cmd_demo, cmd_parse, cmd_report, cmd_snapshot
+from warta.output import NORMAL, verbosity_parent, version
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -59,18 +59,11 @@ def default_data_dir() -> str:
 
 
 def _redis_url(text: str) -> str:
-    from crawler.shared_queue import redis_url_error
+    from crawler.distributed import redis_url_error
 
     if problem := redis_url_error(text):
         raise argparse.ArgumentTypeError(problem)
     return text
-
-
-def _preflight(command: str, data_dir: str, redis_url: str | None) -> None:
-    from crawler.shared_queue import preflight
-
-    if problem := preflight(data_dir, redis_url):
-        raise SystemExit(f"warta {command}: error: {problem}")
 
 
 def _redis_option(p) -> None:
@@ -80,207 +73,6 @@ def _redis_option(p) -> None:
         default=os.environ.get("WARTA_REDIS_URL") or None,
         help="distributed mode: the Redis server shared by all workers (env WARTA_REDIS_URL)",
     )
-
-
-def _json_default(value):
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
-def _usable(command: str, data_dir: str, *, write: bool, must_exist: bool = False) -> None:
-    from warta.paths import UnusableDataDir, check_data_dir
-
-    try:
-        check_data_dir(data_dir, write=write, must_exist=must_exist)
-    except UnusableDataDir as exc:
-        raise SystemExit(f"warta {command}: error: {exc}") from None
-
-
-def cmd_crawl(args) -> int:
-    from warta.crawl import run_crawl
-
-    if args.until and not args.since:
-        raise SystemExit("warta crawl: error: --until needs --since")
-    if args.since and args.until and args.since > args.until:
-        raise SystemExit(f"warta crawl: error: --since {args.since} is after --until {args.until}")
-    _usable("crawl", args.data_dir, write=True)
-    _preflight("crawl", args.data_dir, args.redis_url)
-    run = run_crawl(
-        args.site,
-        args.data_dir,
-        since=args.since and args.since.isoformat(),
-        until=args.until and args.until.isoformat(),
-        base_url=args.base_url,
-        limit=args.limit,
-        refetch=args.refetch,
-        redis_url=args.redis_url,
-        verbosity=args.verbosity,
-    )
-    target = args.base_url or PROFILES[args.site].origin
-    code, message = crawl_outcome(run.summary, distributed=bool(args.redis_url), target=target)
-    if unreachable(run.summary) is None:  # an unreachable site is its one line, nothing more
-        print(run.line, flush=True)
-        if not run.scheduled:
-            say(args, f"log: {run.log}")
-    if message:
-        print(f"warta crawl: {message}", file=sys.stderr)
-    return code
-
-
-# A crawl's discovery failures (`warta/dropped/discovery_<reason>`) as the reader says them.
-# Scrapy 2.19's own exception names, where the spider does not shorten them, are here too.
-UNREACHABLE = {
-    "connection_refused": "connection refused",
-    "dns": "host name not found (DNS)",
-    "cannotresolvehosterror": "host name not found (DNS)",
-    "timeout": "no answer (timed out)",
-    "no_response": "the connection closed without a response",
-    "downloadfailederror": "the connection failed",
-    "responsedatalosserror": "the connection failed",
-}
-
-
-def unreachable(summary: dict) -> str | None:
-    """Why the site could not be reached at all, or None: judged from the stats (no response,
-    and discovery requests that failed), not from Scrapy's exit code."""
-    if summary.get("pages"):
-        return None
-    reasons = [key.removeprefix("discovery_") for key in summary.get("dropped", {}) if key.startswith("discovery_")]
-    if not reasons:
-        return None
-    return ", ".join(dict.fromkeys(UNREACHABLE.get(r, r.replace("_", " ")) for r in reasons))
-
-
-def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") -> tuple[int, str | None]:
-    """Exit code and message of a finished crawl."""
-    if summary.get("unwritten"):
-        return 1, f"could not stage {summary['unwritten']} articles: {summary.get('staging_error')}"
-    if summary["pages"] == 0 and distributed and summary["requests"] == 0:
-        # This worker started after the others had taken every request: they fetch the rest.
-        return 0, "nothing was left to fetch in the shared run: the other workers had every request"
-    if reason := unreachable(summary):
-        return 1, f"could not reach {target}: {reason}"
-    if summary["finish_reason"] not in ("finished", "limit"):
-        return 1, f"stopped early ({summary['finish_reason']})"
-    if summary["pages"] == 0:
-        return 1, "no page could be fetched"
-    return 0, None
-
-
-def cmd_snapshot(args) -> int:
-    from pipeline.partitions import verify
-    from pipeline.snapshot import BuildLocked, build
-    from warta.progress import ProgressBar
-
-    _usable("snapshot", args.data_dir, write=not args.verify, must_exist=True)
-    log_to_terminal(args.verbosity, logging.WARNING)
-    if args.verify:
-        checked, problems = verify(args.data_dir)
-        for problem in problems:
-            print(problem)
-        if not checked and not problems:  # nothing checked is not "OK"
-            from pipeline.datadir import DataDir
-
-            print(
-                f"verify: no snapshots in {DataDir(args.data_dir).store.arrow(DataDir.SNAPSHOTS)[0]}", file=sys.stderr
-            )
-            return 1
-        print(f"verify: {checked} partitions checked, {'OK' if not problems else f'{len(problems)} problem(s)'}")
-        return 1 if problems else 0
-    if args.repair:
-        from warta.archive_cli import cmd_repair
-
-        return cmd_repair(args.data_dir)
-    _preflight("snapshot", args.data_dir, args.redis_url)
-    bar = ProgressBar("snapshot", enabled=args.verbosity == NORMAL)
-    try:
-        # Named dates are rebuilt even with nothing new staged (learned boilerplate, schema).
-        report = build(
-            args.data_dir,
-            dates=set(args.date) if args.date else None,
-            rebuild_all=args.all or bool(args.date),
-            progress=bar.update,
-            redis_url=args.redis_url,
-        )
-    except BuildLocked as exc:
-        print(f"warta snapshot: {exc}", file=sys.stderr)
-        return 1
-    bar.close()
-    print(
-        f"snapshot: {report.partitions_written} partitions written, {report.partitions_unchanged} unchanged, "
-        f"{report.rows} rows; {report.staged_records} staged records ({report.new_articles} new, "
-        f"{report.updated_articles} updated); torn lines skipped: {report.torn_lines}, "
-        f"undated: {report.undated}, rejected: {report.rejected}"
-    )
-    if report.rejected:
-        print(
-            f"snapshot: {report.rejected} staged records could not be articles; quarantined in "
-            f"{', '.join(report.rejects)}",
-            file=sys.stderr,
-        )
-    for problem in report.problems:
-        print(f"snapshot: {problem}", file=sys.stderr)
-    return 1 if report.problems else 0
-
-
-def cmd_parse(args) -> int:
-    from crawler.extract.parse import NotAnArticle, parse_page
-    from crawler.extract.profiles import get_profile, profile_for_url
-    from warta.archive_cli import archived_page, warc_page
-
-    mirror, url, site, canonical = None, args.url, args.site, args.url
-    if args.from_archive:
-        html, url, archived_site, mirror = archived_page(args.data_dir, args.from_archive)
-        site = site or archived_site
-    elif not args.file:
-        raise SystemExit("warta parse: error: give a FILE or --from-archive ID")
-    elif args.file.endswith((".warc", ".warc.gz")):
-        html, url, mirror, canonical = warc_page(args.file, args.url)
-    else:
-        if not url:
-            raise SystemExit("warta parse: error: --url is required with an HTML file")
-        try:
-            html = Path(args.file).read_bytes()
-        except OSError as exc:
-            raise SystemExit(f"warta parse: error: cannot read {args.file}: {exc.strerror}") from None
-    profile = get_profile(site) if site else profile_for_url(canonical or url)
-    try:
-        result = parse_page(html, url, profile, mirror=mirror)
-    except NotAnArticle as exc:
-        print(f"warta parse: not an article: {exc}", file=sys.stderr)
-        return 1
-    out = dict(vars(result.article))
-    if args.explain:
-        out = {
-            "article": out,
-            "path": result.path,
-            "sources": result.sources,
-            "removed": [{"rule": rule, "text": text} for rule, text in result.removed],
-        }
-    print(json.dumps(out, default=_json_default, ensure_ascii=False, indent=2))
-    return 0
-
-
-def cmd_demo(args) -> int:
-    from warta.demo import run_demo, serve_demo
-
-    if args.serve is not None:
-        return serve_demo(args.serve, args.verbosity)
-    _usable("demo", args.data_dir, write=True)
-    return run_demo(args.data_dir, args.verbosity)
-
-
-def cmd_report(args) -> int:
-    from warta.report import write_report
-
-    _usable("report", args.data_dir, write=args.output is None, must_exist=True)
-    try:
-        path = write_report(args.data_dir, args.output)
-    except OSError as exc:
-        raise SystemExit(f"warta report: error: cannot write {exc.filename or args.output}: {exc.strerror}") from None
-    print(f"report written to {path}")
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

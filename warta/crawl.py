@@ -17,8 +17,8 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.distributed import distributed_settings
 from crawler.extensions import format_summary, summarise
-from crawler.shared_queue import distributed_settings
 from pipeline.datadir import DataDir
 from warta.output import NORMAL, QUIET, VERBOSE, WibFormatter
 

@@ -2,7 +2,7 @@
 (not a traceback from deep inside a crawl, nor "verify: OK" on a folder that isn't there).
 
 Only local folders are checked here; an object store's problems (bucket, credentials) are
-found by the write probe of `crawler.shared_queue.preflight`.
+found by the write probe of `crawler.distributed.preflight`.
 """
 
 from __future__ import annotations

@@ -26,8 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_corpus import SOURCES, Git, looks_indonesian
 from corpus import ScrapinghubMetric
+from page_language import looks_indonesian
+from source_repos import SOURCES, Git
 
 
 def readme_rows(readme: str) -> dict[str, tuple[float, ...]]:

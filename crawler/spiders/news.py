@@ -3,9 +3,11 @@
 Discovery: robots.txt `Sitemap:` lines -> sitemap index -> daily and news sitemaps; the RSS
 feed; the date index (`/indeks/YYYY/MM/DD?page=N`); in-article links to articles. With
 `since`/`until` (WIB days) it backfills that range; without, it takes the latest articles.
+Here the spider's arguments, the requests it builds and the article callback; the callbacks
+of the discovery pages are in `crawler.spiders.discovery`.
 Parsing happens in `pipeline.articles`, never here; skipping articles already staged is the
 `crawler.middlewares.SeenSkipMiddleware`'s job, and distributed-mode leases are acknowledged by
-`crawler.shared_queue`'s middlewares: the spider knows neither.
+`crawler.leases`' middlewares: the spider knows neither.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import scrapy
 
-from crawler.extract import discovery, urls
+from crawler.extract import urls
 from crawler.extract.dates import local_day, parse_day
+from crawler.extract.discovery import MAX_XML_BYTES
 from crawler.extract.profiles import SiteProfile
 from crawler.guards import OffsiteRequest, failure_reason, note_bound
+from crawler.spiders.discovery import DiscoveryCallbacks
 from crawler.spiders.frontier import Frontier
 from pipeline.items import FetchedPage
 
@@ -57,7 +61,7 @@ def _headers(response) -> dict[str, list[str]]:
     return {k.decode("latin-1").lower(): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
     profile: SiteProfile  # set on the per-site subclass by the spider loader
 
     def __init__(
@@ -86,7 +90,7 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         spider.max_listing_pages = settings.getint("DISCOVERY_MAX_LISTING_PAGES", 200)
         spider.max_sitemap_entries = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES", 50_000)
-        spider.max_sitemap_bytes = settings.getint("DISCOVERY_MAXSIZE_SITEMAP", discovery.MAX_XML_BYTES)
+        spider.max_sitemap_bytes = settings.getint("DISCOVERY_MAXSIZE_SITEMAP", MAX_XML_BYTES)
         spider.max_sitemap_entries_run = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN", 1_000_000)
         spider.max_sitemap_files = settings.getint("DISCOVERY_MAX_SITEMAP_FILES", 20_000)
         # Distributed mode queues requests in Redis, not in memory: no need to hold any back.
@@ -184,116 +188,7 @@ class NewsSpider(scrapy.Spider):
             async for request in self.frontier.feed():
                 yield request
 
-    # callbacks --------------------------------------------------------------------------
-    def parse_robots(self, response):
-        found = discovery.robots_sitemaps(response.text) or [self._origin_url(p) for p in self.profile.sitemap_paths]
-        for url in found:
-            yield self.page_request(urls.to_origin(url, self.profile, self.mirror), self.parse_sitemap, "sitemap")
-
-    def robots_failed(self, failure):
-        """No robots.txt (or no answer): the profile's usual sitemap paths are still worth a try."""
-        for path in self.profile.sitemap_paths:
-            yield self.page_request(self._origin_url(path), self.parse_sitemap, "sitemap")
-        self.on_error(failure)
-
-    def _sitemap_entries_allowed(self, entries: list, url: str) -> list:
-        """At most DISCOVERY_MAX_SITEMAP_ENTRIES of one file, and of all files of the crawl."""
-        if len(entries) > self.max_sitemap_entries:
-            note_bound(
-                self.crawler,
-                "sitemap_entries",
-                "%s lists more than %d entries; the rest are ignored",
-                url,
-                self.max_sitemap_entries,
-            )
-            entries = entries[: self.max_sitemap_entries]
-        room = max(0, self.max_sitemap_entries_run - self._sitemap_entries)
-        if len(entries) > room:
-            note_bound(
-                self.crawler,
-                "sitemap_entries_run",
-                "sitemaps listed over %d entries in this crawl; the rest are ignored",
-                self.max_sitemap_entries_run,
-            )
-            entries = entries[:room]
-        self._sitemap_entries += len(entries)
-        return entries
-
-    def parse_sitemap(self, response):
-        kind, entries, cut = discovery.read_sitemap(
-            response.body, limit=self.max_sitemap_entries + 1, max_bytes=self.max_sitemap_bytes
-        )
-        if cut:
-            note_bound(
-                self.crawler,
-                "sitemap_size",
-                "%s is over %d bytes once decompressed; only its beginning was read",
-                response.url,
-                self.max_sitemap_bytes,
-            )
-        if kind == "invalid":
-            self.crawler.stats.inc_value("warta/dropped/invalid_sitemap")
-            self.logger.warning("not a sitemap: %s", response.url)
-            return
-        for entry in self._sitemap_entries_allowed(entries, response.url):
-            url = urls.to_origin(entry.url, self.profile, self.mirror)
-            if kind == "index":
-                day = discovery.day_in_url(url)
-                modified = entry.modified and local_day(entry.modified, self.profile.timezone)
-                # A daily sitemap modified before `since` cannot list an article of the range.
-                if (day and not self.in_range(day)) or (self.backfill and modified and modified < self.since):
-                    continue
-                if not self.backfill and day and "news" not in url:
-                    continue  # latest mode reads the news sitemap, not the archive
-                if request := self.sitemap_request(url):
-                    yield request
-            else:
-                published = entry.published and local_day(entry.published, self.profile.timezone)
-                if self.backfill and (
-                    not self.in_range(published)
-                    or (entry.modified and local_day(entry.modified, self.profile.timezone) < self.since)
-                ):
-                    continue
-                request = self.article_request(url, "sitemap")
-                if request:
-                    yield request
-
-    def parse_feed(self, response):
-        for entry in discovery.read_feed(response.body):
-            if entry.published and not self.in_range(local_day(entry.published, self.profile.timezone)):
-                continue
-            request = self.article_request(urls.resolve(response.url, entry.url) or entry.url, "feed")
-            if request:
-                yield request
-
-    def parse_listing(self, response):
-        hrefs, next_href = discovery.read_listing(response.body)
-        for href in hrefs:
-            absolute = urls.resolve(response.url, href)
-            request = absolute and self.article_request(absolute, "index")
-            if request:
-                yield request
-        if not next_href or not (absolute := urls.resolve(response.url, next_href)):
-            return
-        page = response.meta.get("listing_page", 1)
-        if page >= self.max_listing_pages:
-            note_bound(
-                self.crawler,
-                "listing_pages",
-                "stopped after %d listing pages of %s (%s)",
-                page,
-                response.meta.get("listing_day"),
-                response.url,
-            )
-            return
-        yield self.page_request(
-            urls.to_origin(absolute, self.profile, self.mirror),
-            self.parse_listing,
-            "listing",
-            listing_day=response.meta.get("listing_day"),
-            listing_page=page + 1,
-        )
-
+    # the article callback, failures -----------------------------------------------------
     def parse_article(self, response):
         yield FetchedPage(
             response.url,

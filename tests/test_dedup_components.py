@@ -1,0 +1,103 @@
+"""Dedup and the crawl's seen-store, each on its own (built as Scrapy builds it, see
+tests/components.py): `DedupPipeline`, the seen-store owner (`SeenStoreExtension`) and the
+seen-skip middleware."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler.middlewares import SeenSkipMiddleware
+from pipeline.dedup import DedupPipeline
+from pipeline.neardup import sketch
+from pipeline.seen_owner import SeenStoreExtension, seen_store
+from pipeline.signals import articles_staged
+from tests.components import NOW, aiter, article_request, collect, crawler_for, dropped, item
+
+
+def test_dedup_drops_repeats_and_flags_a_near_duplicate(tmp_path):
+    crawler = crawler_for(tmp_path)
+    dedup = DedupPipeline.from_crawler(crawler)
+    dedup.open_spider()
+    assert dedup.store is seen_store(crawler) is not None, "one seen-store per crawl, lent by its owner"
+    story = " ".join(f"kata{i}" for i in range(300))
+    first = dedup.process_item(item("AAAA0001", story))
+    assert first.signature is not None, "sketched once, here"
+    with pytest.raises(DropItem, match="duplicate_id"):
+        dedup.process_item(item("AAAA0001", story))
+    with pytest.raises(DropItem, match="duplicate_content"):
+        dedup.process_item(item("BBBB0001", story))
+    repost = dedup.process_item(item("CCCC0001", story.replace("kata7 ", "lain "), NOW + timedelta(hours=1)))
+    assert repost.article.duplicate_of == "AAAA0001"
+    assert dropped(crawler) == {"duplicate_id": 1, "duplicate_content": 1}
+
+
+def test_dedup_switched_off(tmp_path):
+    with pytest.raises(NotConfigured):
+        DedupPipeline.from_crawler(crawler_for(tmp_path, DEDUP_ENABLED=False))
+
+
+def test_articles_are_remembered_only_when_staging_reports_them_durable(tmp_path):
+    crawler = crawler_for(tmp_path)
+    store = seen_store(crawler)
+    staged = item("AAAA0001", "isi berita " * 30)
+    assert store.get("medcom", "AAAA0001") is None
+    crawler.signals.send_catch_log(articles_staged, items=[staged])
+    assert store.get("medcom", "AAAA0001").content_hash == staged.article.content_hash
+    assert staged.signature is not None, "sketched by the owner when dedup did not"
+
+
+def test_seen_store_switched_off(tmp_path):
+    crawler = crawler_for(tmp_path, DEDUP_SEEN_ENABLED=False)
+    assert seen_store(crawler) is None
+    with pytest.raises(NotConfigured):
+        SeenStoreExtension.from_crawler(crawler)
+
+
+@pytest.mark.parametrize("refetch, expected", [(None, ["NEW00001"]), ("1", ["AAAA0001", "NEW00001"])])
+def test_seen_skip_middleware_drops_requests_for_staged_articles(tmp_path, refetch, expected):
+    crawler = crawler_for(tmp_path, {"refetch": refetch} if refetch else None)
+    old = item("AAAA0001", "isi berita lama " * 20, published=datetime.now(timezone.utc) - timedelta(days=3))
+    old.article.crawled_at = datetime.now(timezone.utc) - timedelta(days=3)
+    crawler.signals.send_catch_log(articles_staged, items=[old])
+    middleware = SeenSkipMiddleware.from_crawler(crawler)
+    listing = Request("https://www.medcom.id/indeks/2026/01/01", meta={"kind": "discovery"})
+    out = asyncio.run(
+        collect(
+            middleware.process_spider_output(
+                None, aiter([listing, article_request("AAAA0001"), article_request("NEW00001")])
+            )
+        )
+    )
+    assert out[0] is listing, "discovery pages are always fetched"
+    assert [r.meta["article_id"] for r in out[1:]] == expected
+    stats = crawler.stats.get_stats()
+    assert stats.get("warta/skipped/seen", 0) == (0 if refetch else 1)
+    assert stats["warta/discovered/sitemap"] == len(expected)
+
+
+def test_one_sketch_per_article(tmp_path, monkeypatch):
+    """Dedup sketches each body once; the seen-store owner reuses it."""
+    import pipeline.neardup
+    import pipeline.seen_owner
+
+    crawler = crawler_for(tmp_path)
+    dedup = DedupPipeline.from_crawler(crawler)
+    dedup.open_spider()
+    calls = []
+    real = pipeline.neardup.sketch_many
+
+    def counting(bodies):
+        calls.append(len(bodies))
+        return real(bodies)
+
+    monkeypatch.setattr(pipeline.seen_owner, "sketch_many", counting)
+    monkeypatch.setattr(pipeline.dedup, "sketch", lambda body: counting([body])[0])
+    staged = dedup.process_item(item("AAAA0001", "isi berita " * 30))
+    crawler.signals.send_catch_log(articles_staged, items=[staged])
+    assert sum(calls) == 1
+    assert (seen_store(crawler).signature("medcom", "AAAA0001") == sketch("isi berita " * 30)).all()
