@@ -54,6 +54,9 @@ class RunHistoryExtension:
     def spider_opened(self, spider):
         job, kind = self._job(spider)
         self.run_id = f"{job.replace(' ', '-')}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+        # In the run record too: a damaged history is rebuilt from the records (pipeline.runs).
+        self.crawler.stats.set_value("warta/run_id", self.run_id)
+        self.crawler.stats.set_value("warta/job", job)
         history = History(self.data_dir)
         try:
             history.start(self.run_id, job, kind, spider.name, "")

@@ -70,8 +70,13 @@ class DataDir:
     def state_file(self, name: str) -> Path:
         return self.state / name
 
+    @property
+    def run_records(self) -> Path:
+        """Every crawl's run record: `<site>/` for crawls, `scheduled/` for the scheduler's runs."""
+        return self.local / "runs"
+
     def runs(self, site: str) -> Path:
-        return self.local / "runs" / site
+        return self.run_records / site
 
     def logs(self, job: str) -> Path:
         return self.local / "logs" / job

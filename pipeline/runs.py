@@ -65,15 +65,16 @@ class History:
             check_same_thread=False,
             on_damaged=lambda aside, reason: damaged.append(aside),
         )
-        if damaged:  # moved aside: what the scheduled crawls' run records still tell comes back
-            recovered = self.recover(DataDir.of(data_dir).runs("scheduled"))
-            logger.warning("run history rebuilt from %d run records of scheduled crawls", recovered)
+        if damaged:  # moved aside: what the crawls' run records still tell comes back
+            recovered = self.recover(DataDir.of(data_dir).run_records)
+            logger.warning("run history rebuilt from %d run records", recovered)
 
     def recover(self, records_dir: Path) -> int:
-        """Rows for the scheduled crawls' run records (`<job>-<time>.json`); snapshots and runs
-        that left no record are gone with the damaged file."""
+        """Rows for the crawls' run records: the scheduler's (`scheduled/<job>-<time>.json`) and
+        every other crawl's (`<site>/<time>-<pid>.json`); snapshots and runs that left no record
+        are gone with the damaged file."""
         count = 0
-        for path in sorted(records_dir.glob("*.json")):
+        for path in sorted(records_dir.glob("*/*.json")):
             try:
                 row = recovered_run(path)
             except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -153,14 +154,20 @@ class History:
 
 
 def recovered_run(path: Path) -> tuple:
-    """A runs row from one scheduled crawl's run record (exit code unknown: judged by its summary)."""
+    """A runs row from one crawl's run record (exit code unknown: judged by its summary)."""
     record = json.loads(path.read_text())
-    run_id = path.stem
-    job, stamp = run_id.rsplit("-", 1)
-    started = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
-    ended = started + timedelta(seconds=float(record.get("elapsed_s") or 0))
     summary, stats = record["summary"], record["stats"]
-    good = summary.get("finish_reason") in ("finished", "closespider_itemcount") and not summary.get("unwritten")
+    if "warta/run_id" in stats:  # a crawl outside the scheduler, as its run history named it
+        run_id, job = stats["warta/run_id"], stats["warta/job"]
+        started = datetime.fromisoformat(stats["start_time"])
+    else:  # the scheduler names the record after the run
+        run_id = path.stem
+        job, stamp = run_id.rsplit("-", 1)
+        started = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
+    ended = started + timedelta(seconds=float(record.get("elapsed_s") or 0))
+    good = summary.get("finish_reason") in ("finished", "closespider_itemcount", "limit") and not summary.get(
+        "unwritten"
+    )
     kind = "backfill" if (record.get("args") or {}).get("since") else "crawl"
     fill = fill_rates(stats, stats.get("warta/staged", 0))
     return (

@@ -69,12 +69,24 @@ def test_a_damaged_run_history_is_rebuilt_and_jobs_still_run(tmp_path, server):
     data_dir = tmp_path / "d"
     once = ("schedule", "once", "latest", "--config", str(config), "--data-dir", str(data_dir))
     assert run_warta(*once).returncode == 0
+    manual = (
+        "crawl",
+        "medcom",
+        "--base-url",
+        server.base_url,
+        "--limit",
+        "3",
+        "--refetch",
+        "--data-dir",
+        str(data_dir),
+    )
+    assert run_warta(*manual).returncode == 0
     damage(data_dir / "state" / "runs.sqlite", "garbage")
 
     again = run_warta(*once)
     assert again.returncode == 0, again.stdout + again.stderr
     no_traceback(again)
-    assert "runs.sqlite is damaged" in again.stderr and "run history rebuilt from 1 run records" in again.stderr
+    assert "runs.sqlite is damaged" in again.stderr and "run history rebuilt from 2 run records" in again.stderr
     status = run_warta("schedule", "status", "--config", str(config), "--data-dir", str(data_dir))
     no_traceback(status)
     history = History(data_dir)
@@ -82,8 +94,9 @@ def test_a_damaged_run_history_is_rebuilt_and_jobs_still_run(tmp_path, server):
         runs = history.recent(10)
     finally:
         history.close()
-    assert [r.status for r in runs] == ["ok", "ok"], "the earlier run recovered from its record, the new one"
-    assert runs[1].articles and runs[1].articles > 10
+    # The earlier runs recovered from their records (the scheduled one and a `warta crawl`), the new one.
+    assert [(r.job, r.status) for r in runs] == [("latest", "ok"), ("warta crawl medcom", "ok"), ("latest", "ok")]
+    assert runs[1].dropped == {"unchanged": 3} and runs[2].articles > 10, "their figures too"
 
 
 def test_manifests_that_disagree_with_their_file_are_rewritten(tmp_path):
