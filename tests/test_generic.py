@@ -168,3 +168,29 @@ def test_when_the_search_finds_nothing_trafilatura_is_asked(monkeypatch):
     result = parse_page(page("<h1>Budget talks stall</h1>" + article_html()), URL, GENERIC)
     assert result.path == "fallback" and result.sources["body"] == "trafilatura"
     assert PARAGRAPHS[0] in result.article.body
+
+
+NEXT_STORY = [
+    "The striker scored twice in the second half, and the home crowd stayed long after the whistle.",
+    "His coach said afterwards that the team had worked all week on the set pieces that decided it.",
+    "The club now sits third in the table, two points behind the leaders with five games to play.",
+]
+
+
+def test_a_next_story_under_the_article_is_left_out():
+    # The next story is the longer one: the search picks the element holding both.
+    longer = [f"{p} It was game {i} of the season." for i in range(3) for p in NEXT_STORY]
+    first = "<article><h1>Budget talks stall</h1>" + article_html() + "</article>"
+    second = "<article><h1>Striker wins the derby</h1>" + article_html(longer) + "</article>"
+    result = parse_page(page(f"<main>{first}<div class='under'>{second}</div></main>"), URL, GENERIC)
+    assert result.sources["body"] == "search:main"
+    assert result.article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_feed_of_sibling_articles_is_left_out():
+    teasers = "".join(
+        f"<article><a href='/story-{i}'>Story {i}</a><p>{p} {p}</p></article>" for i, p in enumerate(NEXT_STORY)
+    )
+    body = "<article><h1>Budget talks stall</h1>" + article_html() + f"<h3>You may like</h3>{teasers}</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS

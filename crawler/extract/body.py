@@ -5,8 +5,9 @@ returned (path `profile`); otherwise, and always for the GENERIC profile (whose 
 are guesses), the page is searched (`main_content`) and the selector's element is judged
 against the best candidate. An element found by the search, or by GENERIC's guesses, is read
 generically (path `generic`): regions named non-content and boxes after the text are left
-out, the blocks at its edges are judged by context (`trim`), and a standfirst shown above it
-is put back in front. When nothing yields text, trafilatura is the parser's last resort.
+out, and so are other stories (a next article, a feed of teasers); the blocks at its edges
+are judged by context (`trim`), and a standfirst shown above it is put back in front. When
+nothing yields text, trafilatura is the parser's last resort.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ STANDFIRST_TAGS = frozenset(["p", "div", "h2", "h3", "span", "strong", "section"
 STANDFIRST_MATCH = 0.8  # the shorter of the element's text and the description, of the longer
 STANDFIRST_CHILDREN = 6
 MIN_STANDFIRST = 40
+STORY_LIST = 3  # sibling <article>s: a feed of other stories
 
 
 def plausible(page, selected, blocks) -> bool:
@@ -94,6 +96,32 @@ def appendices(found: Search, chosen) -> dict:
     return dropped
 
 
+def other_stories(page, chosen) -> dict:
+    """Other stories inside the chosen element, all of each left out:
+    - a story appended under the article (an endless scroll, a "next article"): a page tells
+      one story under one <h1>, so an <article> holding its own <h1> after the first such one
+      is another page's;
+    - a run of sibling <article>s ("you may also like", a feed): one story is not made of
+      several articles side by side, a list of teasers is."""
+    headed = []
+    for article in page.tagged("article"):
+        if article.find(".//h1") is None:
+            continue
+        ancestors = set(article.iterancestors())
+        if chosen in ancestors and not any(a in ancestors for a in headed):
+            headed.append(article)
+    dropped = {article: "later_story" for article in headed[1:]}
+    for article in page.tagged("article"):
+        parent = article.getparent()
+        if parent is None or parent in dropped or chosen not in article.iterancestors():
+            continue
+        siblings = [c for c in parent if c.tag == "article"]
+        if len(siblings) >= STORY_LIST and article is siblings[0]:
+            for sibling in siblings:
+                dropped[sibling] = "story_list"
+    return dropped
+
+
 def standfirst(page, chosen, description: str, blocks: list[Block]) -> Block | None:
     """The standfirst shown above the chosen element, when the body lacks it: the element
     between the headline and the body whose text is the page's description (the summary
@@ -124,6 +152,7 @@ def read_generic(page, profile, found: Search, chosen, md, title: str | None) ->
     """The blocks of an element chosen by the search (or by GENERIC's guesses)."""
     dropped = dict(found.non_content)
     dropped.update(appendices(found, chosen))
+    dropped.update(other_stories(page, chosen))
     dropped.update(profile.body_rules.find(page, chosen))
     blocks, removed = extract_blocks(chosen, profile.related_re, dropped)
     lead = normalise(
