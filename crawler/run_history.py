@@ -6,7 +6,9 @@ itself: it also knows about timeouts and exit codes.
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 from datetime import UTC, datetime
 
 from scrapy import signals
@@ -15,6 +17,8 @@ from scrapy.exceptions import NotConfigured
 from crawler.extensions import summarise
 from pipeline.health import fill_rates, health_problems
 from pipeline.runs import History
+
+logger = logging.getLogger(__name__)
 
 
 def run_status(summary: dict) -> tuple[str, list[str]]:
@@ -57,12 +61,15 @@ class RunHistoryExtension:
         # In the run record too: a damaged history is rebuilt from the records (pipeline.runs).
         self.crawler.stats.set_value("warta/run_id", self.run_id)
         self.crawler.stats.set_value("warta/job", job)
-        history = History(self.data_dir)
         try:
-            history.start(self.run_id, job, kind, spider.name, "")
-            history.set_pid(self.run_id, os.getpid())
-        finally:
-            history.close()
+            history = History(self.data_dir)
+            try:
+                history.start(self.run_id, job, kind, spider.name, "")
+                history.set_pid(self.run_id, os.getpid())
+            finally:
+                history.close()
+        except (sqlite3.Error, OSError) as exc:  # a full disk: the crawl goes on, its record says all
+            logger.error("could not record the run's start in the run history: %s", exc)
 
     def spider_closed(self, spider, reason):
         stats = dict(self.crawler.stats.get_stats())
@@ -70,10 +77,13 @@ class RunHistoryExtension:
         summary = summarise(stats)
         summary["fill"] = fill_rates(stats, stats.get("warta/staged", 0))
         status, problems = run_status(summary)
-        history = History(self.data_dir)
         try:
-            if status == "ok":
-                problems = health_problems(summary, summary["fill"], history.fill_history(spider.name))
-            history.finish(self.run_id, status, 0 if status == "ok" else 1, summary, problems)
-        finally:
-            history.close()
+            history = History(self.data_dir)
+            try:
+                if status == "ok":
+                    problems = health_problems(summary, summary["fill"], history.fill_history(spider.name))
+                history.finish(self.run_id, status, 0 if status == "ok" else 1, summary, problems)
+            finally:
+                history.close()
+        except (sqlite3.Error, OSError) as exc:  # one line: a traceback would not fit on a full disk
+            logger.error("could not record the run in the run history: %s", exc)

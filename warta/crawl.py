@@ -57,13 +57,28 @@ def run_log_path(site: str, data_dir: str | os.PathLike) -> Path:
     return DataDir.of(data_dir).logs("crawl") / f"{site}-{stamp}-{os.getpid()}.log"
 
 
+class RunLogHandler(logging.FileHandler):
+    """The run's log file. A log line that cannot be written (a full disk) is one line on stderr,
+    once, not logging's traceback per lost line: the crawl's own messages say what failed."""
+
+    def __init__(self, path: Path, encoding: str | None):
+        super().__init__(path, mode="a", encoding=encoding)
+        self.failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's naming)
+        if not self.failed:
+            self.failed = True
+            error = sys.exc_info()[1]
+            print(f"warta: log lines lost, {self.baseFilename} cannot be written: {error}", file=sys.stderr)
+
+
 def _install_log(settings: Settings, log: Path, echo: bool, quiet: bool = False) -> None:
     """Scrapy's log into the run's log file (with -v on stderr too), stamped in WIB; installed
     before Scrapy starts (LOG_INSTALL_ROOT_HANDLER off) so that its first lines are too. What
     warta says about the data itself (a damaged state file set aside, a failed write) is shown
     on the terminal too: an operator must not have to open the log to learn of it."""
     formatter = WibFormatter(settings.get("LOG_FORMAT"))
-    handlers: list[logging.Handler] = [logging.FileHandler(log, mode="a", encoding=settings.get("LOG_ENCODING"))]
+    handlers: list[logging.Handler] = [RunLogHandler(log, settings.get("LOG_ENCODING"))]
     if echo:
         handlers.append(logging.StreamHandler(sys.stderr))
     root = logging.getLogger()
