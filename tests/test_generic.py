@@ -194,3 +194,12 @@ def test_a_feed_of_sibling_articles_is_left_out():
     body = "<article><h1>Budget talks stall</h1>" + article_html() + f"<h3>You may like</h3>{teasers}</article>"
     result = parse_page(page(body), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_numbered_list_of_short_items_stays_whole():
+    # Twelve short numbered lines would otherwise be a run of labels that cuts the body in
+    # two, and the second half (items 8-12) would go as what follows the article.
+    items = [f"{i}) Model kit number {i}" for i in range(1, 13)]
+    body = "<article><h1>Gift ideas</h1>" + article_html(PARAGRAPHS + items) + "</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS + items
