@@ -203,3 +203,14 @@ def test_a_numbered_list_of_short_items_stays_whole():
     body = "<article><h1>Gift ideas</h1>" + article_html(PARAGRAPHS + items) + "</article>"
     result = parse_page(page(body), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS + items
+
+
+def test_a_heading_over_short_lines_and_prose_inside_the_text_is_kept():
+    # "Meal 1" sits under a link and over a short line, not directly over prose: it still
+    # heads a section of the text.
+    section = ["Meal 1", "Eat every two hours"]
+    html = "<div class='story'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    html += "<p><a href='/tips'>More meal ideas here</a></p>"
+    html += f"<h3>{section[0]}</h3><p>{section[1]}</p>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:]) + "</div>"
+    result = parse_page(page(f"<article><h1>Meal plan</h1>{html}</article>"), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS[:2] + section + PARAGRAPHS[2:]

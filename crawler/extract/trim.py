@@ -19,6 +19,7 @@ GOOD_CHARS = 150  # a block this long is prose whatever its punctuation
 MIN_CHARS = 40  # below, a block is short unless it is a sentence
 LINK_DENSE = 0.5
 HEADING_REACH = 1  # a heading is kept when good text follows within this many blocks
+SECTION_REACH = 3  # or within this many short lines, inside the text (a recipe's "Meal 1")
 _PROSE = re.compile(r"[.!?…][\"'”’»)]*(?:\s|$)|[,;]\s|[。！？]")
 _SENTENCE_END = re.compile(r"[.!?…:。！？][\"'”’»)]*$")
 
@@ -109,6 +110,23 @@ def _mark_items(run: list[int], classes: list[str]) -> None:
                 classes[i] = GOOD
 
 
+def _inner_headings(blocks: list[Block], classes: list[str]) -> None:
+    """A heading with prose above it and prose a few short lines below it, none of them link
+    text, heads a section of the article (a menu's "Meal 1" over "Eat every 2-3 hours" and
+    the dish): it is prose (in place), and so the short lines under it sit between prose.
+    A "Read more" heading has links under it, a heading atop the body no prose above."""
+    seen_good = False
+    for i, cls in enumerate(classes):
+        if cls == GOOD:
+            seen_good = True
+        elif cls == SHORT and seen_good and blocks[i].kind == "heading":
+            for j in range(i + 1, min(i + 1 + SECTION_REACH, len(classes))):
+                if classes[j] == GOOD:
+                    classes[i] = GOOD
+                if classes[j] != SHORT:
+                    break
+
+
 def _drop_far_segments(blocks: list[Block], classes: list[str]) -> None:
     """A long run of short lines (a timeline of headlines, a list of links) splits the body
     into segments; a segment with little prose next to the main one is what follows the
@@ -153,6 +171,7 @@ def trim_blocks(
             first.append(classify(block))
     _enumerated(blocks, first)
     _drop_far_segments(blocks, first)
+    _inner_headings(blocks, first)
     final = list(first)
     for i, cls in enumerate(first):
         if cls == SHORT:
