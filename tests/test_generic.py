@@ -214,3 +214,11 @@ def test_a_heading_over_short_lines_and_prose_inside_the_text_is_kept():
     html += f"<h3>{section[0]}</h3><p>{section[1]}</p>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:]) + "</div>"
     result = parse_page(page(f"<article><h1>Meal plan</h1>{html}</article>"), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS[:2] + section + PARAGRAPHS[2:]
+
+
+def test_an_appeal_box_under_its_own_title_after_a_short_article_is_left_out():
+    # The appeal holds about a third of the article's prose, more than an untitled box may.
+    appeal = "<div class='appeal'><p>Support us</p><p>" + PARAGRAPHS[0] + " Give now to keep it free.</p></div>"
+    body = f"<article><h1>Budget talks stall</h1>{article_html()}{appeal}</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS
