@@ -194,3 +194,31 @@ def test_a_feed_of_sibling_articles_is_left_out():
     body = "<article><h1>Budget talks stall</h1>" + article_html() + f"<h3>You may like</h3>{teasers}</article>"
     result = parse_page(page(body), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_numbered_list_of_short_items_stays_whole():
+    # Twelve short numbered lines would otherwise be a run of labels that cuts the body in
+    # two, and the second half (items 8-12) would go as what follows the article.
+    items = [f"{i}) Model kit number {i}" for i in range(1, 13)]
+    body = "<article><h1>Gift ideas</h1>" + article_html(PARAGRAPHS + items) + "</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS + items
+
+
+def test_a_heading_over_short_lines_and_prose_inside_the_text_is_kept():
+    # "Meal 1" sits under a link and over a short line, not directly over prose: it still
+    # heads a section of the text.
+    section = ["Meal 1", "Eat every two hours"]
+    html = "<div class='story'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    html += "<p><a href='/tips'>More meal ideas here</a></p>"
+    html += f"<h3>{section[0]}</h3><p>{section[1]}</p>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:]) + "</div>"
+    result = parse_page(page(f"<article><h1>Meal plan</h1>{html}</article>"), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS[:2] + section + PARAGRAPHS[2:]
+
+
+def test_an_appeal_box_under_its_own_title_after_a_short_article_is_left_out():
+    # The appeal holds about a third of the article's prose, more than an untitled box may.
+    appeal = "<div class='appeal'><p>Support us</p><p>" + PARAGRAPHS[0] + " Give now to keep it free.</p></div>"
+    body = f"<article><h1>Budget talks stall</h1>{article_html()}{appeal}</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS

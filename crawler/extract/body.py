@@ -25,6 +25,8 @@ SELECTOR_SHARE = 0.5  # a selector's element scoring below this share of the bes
 APPENDIX_LEVELS = 4  # how far down the main child's path boxes after the text are looked for
 APPENDIX_TAGS = frozenset(["div", "section", "aside", "footer"])
 APPENDIX_SHARE = 0.2
+TITLED_SHARE = 0.6  # a box under its own title line may hold more: an appeal to a short article
+BOX_TITLE = 60  # a first line this short, with no sentence end, is the box's title
 MAIN_SHARE = 0.5
 STANDFIRST_TAGS = frozenset(["p", "div", "h2", "h3", "span", "strong", "section", "header"])
 STANDFIRST_MATCH = 0.8  # the shorter of the element's text and the description, of the longer
@@ -89,11 +91,22 @@ def appendices(found: Search, chosen) -> dict:
                 after
                 and child.tag in APPENDIX_TAGS
                 and (child.tag, child.get("class")) != kind
-                and 0 < regions[child].good < APPENDIX_SHARE * main_good
+                and 0 < regions[child].good < (TITLED_SHARE if _titled(child) else APPENDIX_SHARE) * main_good
             ):
                 dropped[child] = "appendix"
         el = main
     return dropped
+
+
+def _titled(box) -> bool:
+    """The box opens with a title line (a short first text, no sentence end): a box set apart
+    from the article under its own label, as appeals and newsletters are; text that merely
+    goes on in another container opens with prose."""
+    for el in box.iter():
+        text = normalise(el.text or "") if isinstance(el.tag, str) else ""
+        if text:
+            return len(text) <= BOX_TITLE and text[-1] not in ".!?…:"
+    return False
 
 
 def other_stories(page, chosen) -> dict:

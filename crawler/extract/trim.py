@@ -19,6 +19,7 @@ GOOD_CHARS = 150  # a block this long is prose whatever its punctuation
 MIN_CHARS = 40  # below, a block is short unless it is a sentence
 LINK_DENSE = 0.5
 HEADING_REACH = 1  # a heading is kept when good text follows within this many blocks
+SECTION_REACH = 3  # or within this many short lines, inside the text (a recipe's "Meal 1")
 _PROSE = re.compile(r"[.!?…][\"'”’»)]*(?:\s|$)|[,;]\s|[。！？]")
 _SENTENCE_END = re.compile(r"[.!?…:。！？][\"'”’»)]*$")
 
@@ -37,6 +38,8 @@ LIST_CHARS = 500  # and less prose than this, means the article is a list
 RUN_BLOCKS = 8  # this many short lines in a row end a segment of the body
 SEGMENT_SHARE = 0.25  # a segment with less prose than this share of the main one
 SEGMENT_CHARS = 500  # and less than this goes
+ENUMERATED = 3  # items numbered 1, 2, 3... in a row: a list the article is made of
+_NUMBER = re.compile(r"(\d{1,3})[.)]\s")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 CJK_WEIGHT = 3
 
@@ -81,6 +84,49 @@ def _neighbour(classes: list[str], i: int, step: int, skip: tuple[str, ...]) -> 
     return BAD  # the ends of the body count as boilerplate
 
 
+def _enumerated(blocks: list[Block], classes: list[str]) -> None:
+    """Blocks that open with consecutive numbers (`1)`, `2)`, `3)`...) are the items of a
+    numbered list, which the article is made of however short each item is: they are
+    prose (in place). A ranking of teasers is numbered too, but its items are links (`bad`),
+    which stay as they are. Lines between items (an item's second line) do not break it."""
+    run: list[int] = []
+    for i, block in enumerate(blocks):
+        match = _NUMBER.match(block.text)
+        if not match:
+            continue
+        number = int(match.group(1))
+        if run and number != int(_NUMBER.match(blocks[run[-1]].text).group(1)) + 1:
+            _mark_items(run, classes)
+            run = []
+        if run or number <= 1:
+            run.append(i)
+    _mark_items(run, classes)
+
+
+def _mark_items(run: list[int], classes: list[str]) -> None:
+    if len(run) >= ENUMERATED:
+        for i in run:
+            if classes[i] != BAD:
+                classes[i] = GOOD
+
+
+def _inner_headings(blocks: list[Block], classes: list[str]) -> None:
+    """A heading with prose above it and prose a few short lines below it, none of them link
+    text, heads a section of the article (a menu's "Meal 1" over "Eat every 2-3 hours" and
+    the dish): it is prose (in place), and so the short lines under it sit between prose.
+    A "Read more" heading has links under it, a heading atop the body no prose above."""
+    seen_good = False
+    for i, cls in enumerate(classes):
+        if cls == GOOD:
+            seen_good = True
+        elif cls == SHORT and seen_good and blocks[i].kind == "heading":
+            for j in range(i + 1, min(i + 1 + SECTION_REACH, len(classes))):
+                if classes[j] == GOOD:
+                    classes[i] = GOOD
+                if classes[j] != SHORT:
+                    break
+
+
 def _drop_far_segments(blocks: list[Block], classes: list[str]) -> None:
     """A long run of short lines (a timeline of headlines, a list of links) splits the body
     into segments; a segment with little prose next to the main one is what follows the
@@ -123,7 +169,9 @@ def trim_blocks(
             first.append(BAD)  # the headline (the cleaner drops it), maybe behind its kicker
         else:
             first.append(classify(block))
+    _enumerated(blocks, first)
     _drop_far_segments(blocks, first)
+    _inner_headings(blocks, first)
     final = list(first)
     for i, cls in enumerate(first):
         if cls == SHORT:
