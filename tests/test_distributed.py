@@ -17,7 +17,7 @@ from demosite import DemoServer
 from pipeline import read_articles
 from pipeline.build_lock import BuildLocked, redis_build_lock
 from pipeline.snapshot import build
-from tests.conftest import ROOT, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, warta_env
 
 
 def scrapy_worker(site, server, data_dir, redis_url, lease_seconds=3, extra_env=None) -> subprocess.Popen:
@@ -75,16 +75,7 @@ def test_two_workers_share_the_queue_and_fetch_each_article_once(tmp_path, fresh
                     sys.executable,
                     "-m",
                     "warta.cli",
-                    "crawl",
-                    "medcom",
-                    "--since",
-                    str(small_site.days[0]),
-                    "--until",
-                    str(small_site.days[-1]),
-                    "--base-url",
-                    server.base_url,
-                    "--redis-url",
-                    fresh_redis,
+                    *crawl_args(server, small_site, tmp_path, "--redis-url", fresh_redis),
                 ],
                 cwd=ROOT,
                 env=warta_env(tmp_path),

@@ -14,7 +14,7 @@ import pytest
 from demosite import DemoServer
 from pipeline import read_articles
 from pipeline.partitions import verify
-from tests.conftest import ROOT, warta_env
+from tests.conftest import ROOT, crawl_args, warta_env
 from tests.servers import s3_server
 from tests.test_distributed import finish
 
@@ -39,22 +39,7 @@ def test_crawl_snapshot_and_read_on_object_storage(tmp_path, s3_env, small_site,
     with DemoServer(small_site, flaky_paths=0) as server:
         procs = [
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "warta.cli",
-                    "crawl",
-                    "medcom",
-                    "--since",
-                    str(small_site.days[0]),
-                    "--until",
-                    str(small_site.days[-1]),
-                    "--base-url",
-                    server.base_url,
-                    "--data-dir",
-                    url,
-                    *distributed,
-                ],
+                [sys.executable, "-m", "warta.cli", *crawl_args(server, small_site, url, *distributed)],
                 cwd=ROOT,
                 env={**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / f"state{n}")},
                 stdout=subprocess.PIPE,
