@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crawler.extract.profiles import PROFILES
 from warta.output import NORMAL, log_to_terminal, say
+from warta.paths import require_data_dir
 
 
 def _preflight(command: str, data_dir: str, redis_url: str | None) -> None:
@@ -26,15 +27,6 @@ def _json_default(value):
     raise TypeError(type(value).__name__)
 
 
-def _usable(command: str, data_dir: str, *, write: bool, must_exist: bool = False) -> None:
-    from warta.paths import UnusableDataDir, check_data_dir
-
-    try:
-        check_data_dir(data_dir, write=write, must_exist=must_exist)
-    except UnusableDataDir as exc:
-        raise SystemExit(f"warta {command}: error: {exc}") from None
-
-
 def cmd_crawl(args) -> int:
     from warta.crawl import run_crawl
 
@@ -42,7 +34,7 @@ def cmd_crawl(args) -> int:
         raise SystemExit("warta crawl: error: --until needs --since")
     if args.since and args.until and args.since > args.until:
         raise SystemExit(f"warta crawl: error: --since {args.since} is after --until {args.until}")
-    _usable("crawl", args.data_dir, write=True)
+    require_data_dir("crawl", args.data_dir, write=True)
     _preflight("crawl", args.data_dir, args.redis_url)
     run = run_crawl(
         args.site,
@@ -112,7 +104,7 @@ def cmd_snapshot(args) -> int:
     from pipeline.snapshot import build
     from warta.progress import ProgressBar
 
-    _usable("snapshot", args.data_dir, write=not args.verify, must_exist=True)
+    require_data_dir("snapshot", args.data_dir, write=not args.verify, must_exist=True)
     log_to_terminal(args.verbosity, logging.WARNING)
     if args.verify:
         checked, problems = verify(args.data_dir)
@@ -206,14 +198,14 @@ def cmd_demo(args) -> int:
 
     if args.serve is not None:
         return serve_demo(args.serve, args.verbosity)
-    _usable("demo", args.data_dir, write=True)
+    require_data_dir("demo", args.data_dir, write=True)
     return run_demo(args.data_dir, args.verbosity)
 
 
 def cmd_report(args) -> int:
     from warta.report import write_report
 
-    _usable("report", args.data_dir, write=args.output is None, must_exist=True)
+    require_data_dir("report", args.data_dir, write=args.output is None, must_exist=True)
     try:
         path = write_report(args.data_dir, args.output)
     except OSError as exc:

@@ -18,6 +18,14 @@ class UnusableDataDir(Exception):
     pass
 
 
+def require_data_dir(command: str, location: str | os.PathLike, *, write: bool, must_exist: bool = False) -> None:
+    """`check_data_dir`; a refusal ends the command with `warta COMMAND: error: <why>`."""
+    try:
+        check_data_dir(location, write=write, must_exist=must_exist)
+    except UnusableDataDir as exc:
+        raise SystemExit(f"warta {command}: error: {exc}") from None
+
+
 def check_data_dir(location: str | os.PathLike, *, write: bool, must_exist: bool) -> None:
     """UnusableDataDir with the reason when `location` is a file, missing although the command
     only reads it, or not writable (creating it if missing) although the command writes."""

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from warta.output import WIB, log_to_terminal, say, wib
+from warta.paths import require_data_dir
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "schedules" / "default.toml"
 
@@ -27,7 +28,7 @@ def cmd_run(args) -> int:
     from schedules.service import run_service
 
     schedule = _load(args)
-    _usable(args, write=True)
+    require_data_dir(f"schedule {args.action}", args.data_dir, write=True)
     log_to_terminal(args.verbosity, logging.INFO)  # the service's log: journald's, or the terminal's
     try:
         return run_service(schedule, args.data_dir)
@@ -49,7 +50,7 @@ def cmd_status(args) -> int:
     from pipeline.runs import History
 
     schedule = _load(args)
-    _usable(args, write=False)
+    require_data_dir(f"schedule {args.action}", args.data_dir, write=False, must_exist=True)
     problems = current_problems(args.data_dir)
     if problems:
         print(f"problems ({len(problems)}):")
@@ -97,7 +98,7 @@ def cmd_once(args) -> int:
         raise SystemExit(
             f"warta schedule once: no job {args.job!r} in {args.config} (jobs: {', '.join(schedule.jobs)})"
         )
-    _usable(args, write=True)
+    require_data_dir(f"schedule {args.action}", args.data_dir, write=True)
     log_to_terminal(args.verbosity)  # health problems are errors: shown; "run starts/ended" with -v
     data_dir = str(Path(args.data_dir).resolve())
     status = run_job(args.job, str(Path(args.config).resolve()), data_dir)
@@ -132,15 +133,6 @@ def last_run_summary(job: str, data_dir: str) -> tuple[str | None, str | None]:
     log = Path(run.log)
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
     return next((x for x in reversed(lines) if x.startswith("snapshot:")), None), run.log
-
-
-def _usable(args, write: bool) -> None:
-    from warta.paths import UnusableDataDir, check_data_dir
-
-    try:
-        check_data_dir(args.data_dir, write=write, must_exist=not write)
-    except UnusableDataDir as exc:
-        raise SystemExit(f"warta schedule {args.action}: error: {exc}") from None
 
 
 def add_schedule_parser(sub, default_data_dir: str, parents: list) -> None:
