@@ -55,7 +55,9 @@ def serve_demo(port: int, verbosity: int = NORMAL) -> int:
     except OSError as exc:
         raise SystemExit(f"warta demo: error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Both signals only set the event: a KeyboardInterrupt could land outside any try (between
+    # the banner and the wait) and end the demo with a traceback.
+    previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         with server:
             print(
@@ -69,12 +71,10 @@ def serve_demo(port: int, verbosity: int = NORMAL) -> int:
                     "stop with Ctrl-C",
                     flush=True,
                 )
-            try:
-                while not stop.wait(0.5):  # a timed wait, so Ctrl-C is seen promptly
-                    pass
-            except KeyboardInterrupt:
+            while not stop.wait(0.5):  # a timed wait, so that the handlers run promptly
                 pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     print("demo: stopped", flush=True)
     return 0
