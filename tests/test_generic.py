@@ -222,3 +222,19 @@ def test_an_appeal_box_under_its_own_title_after_a_short_article_is_left_out():
     body = f"<article><h1>Budget talks stall</h1>{article_html()}{appeal}</article>"
     result = parse_page(page(body), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_run_of_repeated_lines_is_kept_and_a_lone_repeat_goes():
+    # The plan for day 2 repeats day 1's lines in a run: the text says them again. A lone
+    # line printed twice (a pull quote) and one label stamped twice in a row are kept once.
+    plan = [
+        "For breakfast, eat two eggs and a slice of toast within an hour of waking up in the morning.",
+        "For lunch, a bowl of soup with bread, and a piece of fruit in the afternoon if you are hungry.",
+        "For dinner, grilled fish with rice and vegetables, and no snacks after eight in the evening.",
+    ]
+    label = "Advertisement: read the rest of this story below."
+    paras = plan + [PARAGRAPHS[0], label, label, PARAGRAPHS[1]] + plan + PARAGRAPHS[2:] + [PARAGRAPHS[0]]
+    body = f"<article><h1>Meal plan</h1>{article_html(paras)}</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    want = plan + [PARAGRAPHS[0], label, PARAGRAPHS[1]] + plan + PARAGRAPHS[2:]
+    assert result.article.body.split("\n\n") == want
