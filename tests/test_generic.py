@@ -238,3 +238,13 @@ def test_a_run_of_repeated_lines_is_kept_and_a_lone_repeat_goes():
     result = parse_page(page(body), URL, GENERIC)
     want = plan + [PARAGRAPHS[0], label, PARAGRAPHS[1]] + plan + PARAGRAPHS[2:]
     assert result.article.body.split("\n\n") == want
+
+
+def test_a_date_line_over_the_text_is_left_out():
+    # Its commas look like a sentence's; a short line holding a year and no sentence end
+    # is a date line, while the dashed signature under a quote stays with the quote.
+    signature = "— Jane Doe (@janedoe) November 18, 2019"
+    paras = ["Published Monday, November 18, 2019 8:22AM EST"] + PARAGRAPHS[:2] + [signature] + PARAGRAPHS[2:]
+    body = f"<article><h1>Budget talks stall</h1>{article_html(paras)}</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS[:2] + [signature] + PARAGRAPHS[2:]

@@ -32,6 +32,9 @@ _CREDIT = re.compile(
 _COPYRIGHT = re.compile(r"©|\bCopyright\b", re.IGNORECASE)  # a credit unless a sentence ends the block
 CREDIT_CHARS = 400
 STANDFIRST_CHARS = 80  # a line without punctuation this long may be a standfirst: nearly good
+DATELINE_WORDS = 15  # a line this short holding a year and ending without a sentence end
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d")
+_DASHES = "—–-―"
 
 LIST_SHARE = 0.5  # context keeping less than this share of the text,
 LIST_CHARS = 500  # and less prose than this, means the article is a list
@@ -68,11 +71,29 @@ def classify(block: Block) -> str:
     if n >= GOOD_CHARS:
         return GOOD
     if n >= MIN_CHARS:
+        if _dateline(block):
+            return SHORT
         if _PROSE.search(text):
             return GOOD
         standfirst = n >= STANDFIRST_CHARS and "://" not in text and text.count(":") < 2 and text.count(" ") >= 9
         return NEAR if standfirst else SHORT
     return NEAR if _SENTENCE_END.search(text) else SHORT
+
+
+def _dateline(block: Block) -> bool:
+    """A date line ("Published Monday, November 18, 2019 8:22AM", "Am 15. April 2025 in
+    Politik"): short, holding a year, with no sentence end; its commas and the period of
+    "15. April" make no sentence, and prose citing a date ends one. Headings are judged by
+    what follows them, and a quote's signature ("— Name (@name) May 2, 2019") belongs to
+    the quote."""
+    text = block.text
+    return (
+        block.kind != "heading"
+        and text[0] not in _DASHES
+        and len(text.split()) <= DATELINE_WORDS
+        and not _SENTENCE_END.search(text)
+        and _YEAR.search(text) is not None
+    )
 
 
 def _neighbour(classes: list[str], i: int, step: int, skip: tuple[str, ...]) -> str:
