@@ -248,3 +248,14 @@ def test_a_date_line_over_the_text_is_left_out():
     body = f"<article><h1>Budget talks stall</h1>{article_html(paras)}</article>"
     result = parse_page(page(body), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS[:2] + [signature] + PARAGRAPHS[2:]
+
+
+def test_a_box_after_paragraphs_side_by_side_is_left_out():
+    # No child holds most of the text (the paragraphs sit side by side), so the paragraphs'
+    # kind stands for the text and the titled box after its last one is an appeal.
+    plea = "If you enjoyed this story, join our members: they get every article, no ads, and keep us going."
+    appeal = f"<div class='cta'><h4>Something to consider</h4><p>{plea}</p><a href='/join'>Learn more</a></div>"
+    body = f"<article><h1>Budget talks stall</h1><div class='story'>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS * 2)}"
+    body += f"{appeal}</div></article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS * 2
