@@ -259,3 +259,13 @@ def test_a_box_after_paragraphs_side_by_side_is_left_out():
     body += f"{appeal}</div></article>"
     result = parse_page(page(body), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS * 2
+
+
+def test_a_list_of_half_linked_items_closing_the_body_is_left_out():
+    # Each item links only part of its text, so none counts as a link line on its own; a
+    # list closing the body whose every item holds a link is other stories all the same.
+    items = "".join(f"<li>Story number {i} is here, <a href='/s{i}'>read what happened next</a></li>" for i in range(4))
+    body = f"<article><h1>Budget talks stall</h1><div class='story'>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}"
+    body += f"<ul>{items}</ul></div></article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS

@@ -41,6 +41,7 @@ LIST_CHARS = 500  # and less prose than this, means the article is a list
 RUN_BLOCKS = 8  # this many short lines in a row end a segment of the body
 SEGMENT_SHARE = 0.25  # a segment with less prose than this share of the main one
 SEGMENT_CHARS = 500  # and less than this goes
+LINKED_ITEMS = 3  # items in a row, each with a link, closing the body: a list of other stories
 ENUMERATED = 3  # items numbered 1, 2, 3... in a row: a list the article is made of
 _NUMBER = re.compile(r"(\d{1,3})[.)]\s")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
@@ -172,6 +173,18 @@ def _drop_far_segments(blocks: list[Block], classes: list[str]) -> None:
                 classes[i] = BAD
 
 
+def _linked_list_at_end(blocks: list[Block], classes: list[str]) -> None:
+    """A list closing the body whose every item holds a link is a list of other stories
+    ("More stories", a teaser's headline half linked), not the article's end: its items
+    carry too little link text to count as links one by one."""
+    end = len(blocks)
+    while end and blocks[end - 1].kind == "li" and blocks[end - 1].links:
+        end -= 1
+    if len(blocks) - end >= LINKED_ITEMS:
+        for i in range(end, len(blocks)):
+            classes[i] = BAD
+
+
 def trim_blocks(
     blocks: list[Block], lead: str = "", headlines: tuple[str, ...] = ()
 ) -> tuple[list[Block], list[tuple[str, str]]]:
@@ -192,6 +205,7 @@ def trim_blocks(
             first.append(classify(block))
     _enumerated(blocks, first)
     _drop_far_segments(blocks, first)
+    _linked_list_at_end(blocks, first)
     _inner_headings(blocks, first)
     final = list(first)
     for i, cls in enumerate(first):
