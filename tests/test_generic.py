@@ -269,3 +269,13 @@ def test_a_list_of_half_linked_items_closing_the_body_is_left_out():
     body += f"<ul>{items}</ul></div></article>"
     result = parse_page(page(body), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_date_line_under_the_standfirst_is_left_out():
+    # Between the standfirst and the text it sits between two paragraphs, which would keep
+    # a short line; at the head of the body a line with a date (a year and a day or an hour)
+    # is the date line all the same.
+    paras = PARAGRAPHS[:1] + ["PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: 11:05"] + PARAGRAPHS[1:]
+    body = f"<article><h1>Budget talks stall</h1>{article_html(paras)}</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS

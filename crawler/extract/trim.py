@@ -35,6 +35,8 @@ STANDFIRST_CHARS = 80  # a line without punctuation this long may be a standfirs
 DATELINE_WORDS = 15  # a line this short holding a year and ending without a sentence end
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d")
 _DASHES = "—–-―"
+DATELINE_REACH = 3  # the body's first blocks, where the date line under the headline sits
+_DIGITS = re.compile(r"\d+")  # a date there has a day or an hour besides its year
 
 LIST_SHARE = 0.5  # context keeping less than this share of the text,
 LIST_CHARS = 500  # and less prose than this, means the article is a list
@@ -203,6 +205,11 @@ def trim_blocks(
             first.append(BAD)  # the headline (the cleaner drops it), maybe behind its kicker
         else:
             first.append(classify(block))
+    for i in range(min(DATELINE_REACH, len(blocks))):
+        if _dateline(blocks[i]) and len(_DIGITS.findall(blocks[i].text)) > 1:
+            # Under the headline a date line is no text, whatever sits around it (a
+            # standfirst above it would keep it as a line between two paragraphs).
+            first[i] = BAD
     _enumerated(blocks, first)
     _drop_far_segments(blocks, first)
     _linked_list_at_end(blocks, first)
