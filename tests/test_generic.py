@@ -222,3 +222,60 @@ def test_an_appeal_box_under_its_own_title_after_a_short_article_is_left_out():
     body = f"<article><h1>Budget talks stall</h1>{article_html()}{appeal}</article>"
     result = parse_page(page(body), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_run_of_repeated_lines_is_kept_and_a_lone_repeat_goes():
+    # The plan for day 2 repeats day 1's lines in a run: the text says them again. A lone
+    # line printed twice (a pull quote) and one label stamped twice in a row are kept once.
+    plan = [
+        "For breakfast, eat two eggs and a slice of toast within an hour of waking up in the morning.",
+        "For lunch, a bowl of soup with bread, and a piece of fruit in the afternoon if you are hungry.",
+        "For dinner, grilled fish with rice and vegetables, and no snacks after eight in the evening.",
+    ]
+    label = "Advertisement: read the rest of this story below."
+    paras = plan + [PARAGRAPHS[0], label, label, PARAGRAPHS[1]] + plan + PARAGRAPHS[2:] + [PARAGRAPHS[0]]
+    body = f"<article><h1>Meal plan</h1>{article_html(paras)}</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    want = plan + [PARAGRAPHS[0], label, PARAGRAPHS[1]] + plan + PARAGRAPHS[2:]
+    assert result.article.body.split("\n\n") == want
+
+
+def test_a_date_line_over_the_text_is_left_out():
+    # Its commas look like a sentence's; a short line holding a year and no sentence end
+    # is a date line, while the dashed signature under a quote stays with the quote.
+    signature = "— Jane Doe (@janedoe) November 18, 2019"
+    paras = ["Published Monday, November 18, 2019 8:22AM EST"] + PARAGRAPHS[:2] + [signature] + PARAGRAPHS[2:]
+    body = f"<article><h1>Budget talks stall</h1>{article_html(paras)}</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS[:2] + [signature] + PARAGRAPHS[2:]
+
+
+def test_a_box_after_paragraphs_side_by_side_is_left_out():
+    # No child holds most of the text (the paragraphs sit side by side), so the paragraphs'
+    # kind stands for the text and the titled box after its last one is an appeal.
+    plea = "If you enjoyed this story, join our members: they get every article, no ads, and keep us going."
+    appeal = f"<div class='cta'><h4>Something to consider</h4><p>{plea}</p><a href='/join'>Learn more</a></div>"
+    body = f"<article><h1>Budget talks stall</h1><div class='story'>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS * 2)}"
+    body += f"{appeal}</div></article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS * 2
+
+
+def test_a_list_of_half_linked_items_closing_the_body_is_left_out():
+    # Each item links only part of its text, so none counts as a link line on its own; a
+    # list closing the body whose every item holds a link is other stories all the same.
+    items = "".join(f"<li>Story number {i} is here, <a href='/s{i}'>read what happened next</a></li>" for i in range(4))
+    body = f"<article><h1>Budget talks stall</h1><div class='story'>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}"
+    body += f"<ul>{items}</ul></div></article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_date_line_under_the_standfirst_is_left_out():
+    # Between the standfirst and the text it sits between two paragraphs, which would keep
+    # a short line; at the head of the body a line with a date (a year and a day or an hour)
+    # is the date line all the same.
+    paras = PARAGRAPHS[:1] + ["PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: 11:05"] + PARAGRAPHS[1:]
+    body = f"<article><h1>Budget talks stall</h1>{article_html(paras)}</article>"
+    result = parse_page(page(body), URL, GENERIC)
+    assert result.article.body.split("\n\n") == PARAGRAPHS

@@ -28,6 +28,8 @@ APPENDIX_SHARE = 0.2
 TITLED_SHARE = 0.6  # a box under its own title line may hold more: an appeal to a short article
 BOX_TITLE = 60  # a first line this short, with no sentence end, is the box's title
 MAIN_SHARE = 0.5
+BOX_TEXT = 3  # paragraphs, of this many characters on average (prose whatever its
+BOX_TEXT_CHARS = 150  # punctuation, as trim's GOOD_CHARS): a box that is a text of its own
 STANDFIRST_TAGS = frozenset(["p", "div", "h2", "h3", "span", "strong", "section", "header"])
 STANDFIRST_MATCH = 0.8  # the shorter of the element's text and the description, of the longer
 STANDFIRST_CHILDREN = 6
@@ -70,7 +72,9 @@ def appendices(found: Search, chosen) -> dict:
     newsletter or subscription appeal, a disclaimer. Along the path of the element's main
     child (the one with the most prose), a container after it that is of another kind (tag
     and class) and holds little prose is left out; text split over several containers of
-    the same kind, lists, quotes and tables are kept."""
+    the same kind, lists, quotes and tables are kept. Where no child holds most of the
+    prose (paragraphs side by side), the paragraphs' kind stands for the main child and the
+    boxes after its last one are judged the same way."""
     dropped = {}
     el = chosen
     regions = found.regions
@@ -81,21 +85,46 @@ def appendices(found: Search, chosen) -> dict:
         main = max(children, key=lambda c: regions[c].good)
         main_good = regions[main].good
         if main_good < MAIN_SHARE * regions[el].good or not main_good:
+            _flat_appendices(children, regions, regions[el].good, dropped)
             break
         kind = (main.tag, main.get("class"))
         after = False
         for child in children:
             if child is main:
                 after = True
-            elif (
-                after
-                and child.tag in APPENDIX_TAGS
-                and (child.tag, child.get("class")) != kind
-                and 0 < regions[child].good < (TITLED_SHARE if _titled(child) else APPENDIX_SHARE) * main_good
-            ):
+            elif after and _appendix(child, kind, regions, main_good):
                 dropped[child] = "appendix"
         el = main
     return dropped
+
+
+def _appendix(child, kind, regions, main_good: int) -> bool:
+    """A container after the text, of another kind, holding little prose beside it."""
+    return (
+        child.tag in APPENDIX_TAGS
+        and (child.tag, child.get("class")) != kind
+        and 0 < regions[child].good < (TITLED_SHARE if _titled(child) else APPENDIX_SHARE) * main_good
+    )
+
+
+def _flat_appendices(children, regions, total: int, dropped: dict) -> None:
+    """Paragraphs side by side: the kind holding most of the prose is the text, and the
+    containers after its last member are boxes after the text, unless one is a text of its
+    own: an appeal or a bio says its piece in a paragraph or two, while several paragraphs
+    of full prose next to the text's own paragraphs are a fact box the article carries."""
+    by_kind: dict = {}
+    for child in children:
+        kind = (child.tag, child.get("class"))
+        by_kind[kind] = by_kind.get(kind, 0) + regions[child].good
+    kind, good = max(by_kind.items(), key=lambda kv: kv[1])
+    if good < MAIN_SHARE * total:
+        return
+    last = max(i for i, c in enumerate(children) if (c.tag, c.get("class")) == kind)
+    for child in children[last + 1 :]:
+        region = regions[child]
+        text = region.paragraphs >= BOX_TEXT and region.good >= BOX_TEXT_CHARS * region.paragraphs
+        if not text and _appendix(child, kind, regions, good):
+            dropped[child] = "appendix"
 
 
 def _titled(box) -> bool:

@@ -206,16 +206,32 @@ def take_dateline(blocks: list[Block]) -> tuple[list[Block], Removed, str | None
     )
 
 
+RUN_BLOCKS = 3  # a run of repeats this long (of more than one text) is structure said again
+
+
 def drop_repeats(blocks: list[Block]) -> tuple[list[Block], Removed]:
-    """Keep a paragraph repeated inside one article once."""
-    seen, kept, removed = set(), [], []
+    """Keep a paragraph repeated inside one article once, unless the repeat sits in a run of
+    repeats: a lone repeat is a caption, a pull quote or an ad slot's label printed again (one
+    label stamped n times in a row is still one), while a run of different repeated texts is
+    the article's own structure said again (a weekly plan's days, the questions an interview
+    puts to each guest), which the text holds every time."""
+    seen: set[str] = set()
+    again = []
     for block in blocks:
-        key = block.key
-        if key in seen:
-            removed.append(("repeated_paragraph", block.text))
+        again.append(block.key in seen)
+        seen.add(block.key)
+    in_run = [False] * len(blocks)
+    start = 0
+    for end in range(len(blocks) + 1):
+        if end < len(blocks) and again[end]:
             continue
-        seen.add(key)
-        kept.append(block)
+        run = blocks[start:end]
+        if len(run) >= RUN_BLOCKS and len({b.key for b in run}) > 1:
+            in_run[start:end] = [True] * len(run)
+        start = end + 1
+    kept, removed = [], []
+    for block, repeat, keep in zip(blocks, again, in_run):
+        (removed.append(("repeated_paragraph", block.text)) if repeat and not keep else kept.append(block))
     return kept, removed
 
 

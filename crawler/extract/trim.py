@@ -32,12 +32,18 @@ _CREDIT = re.compile(
 _COPYRIGHT = re.compile(r"©|\bCopyright\b", re.IGNORECASE)  # a credit unless a sentence ends the block
 CREDIT_CHARS = 400
 STANDFIRST_CHARS = 80  # a line without punctuation this long may be a standfirst: nearly good
+DATELINE_WORDS = 15  # a line this short holding a year and ending without a sentence end
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d")
+_DASHES = "—–-―"
+DATELINE_REACH = 3  # the body's first blocks, where the date line under the headline sits
+_DIGITS = re.compile(r"\d+")  # a date there has a day or an hour besides its year
 
 LIST_SHARE = 0.5  # context keeping less than this share of the text,
 LIST_CHARS = 500  # and less prose than this, means the article is a list
 RUN_BLOCKS = 8  # this many short lines in a row end a segment of the body
 SEGMENT_SHARE = 0.25  # a segment with less prose than this share of the main one
 SEGMENT_CHARS = 500  # and less than this goes
+LINKED_ITEMS = 3  # items in a row, each with a link, closing the body: a list of other stories
 ENUMERATED = 3  # items numbered 1, 2, 3... in a row: a list the article is made of
 _NUMBER = re.compile(r"(\d{1,3})[.)]\s")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
@@ -68,11 +74,29 @@ def classify(block: Block) -> str:
     if n >= GOOD_CHARS:
         return GOOD
     if n >= MIN_CHARS:
+        if _dateline(block):
+            return SHORT
         if _PROSE.search(text):
             return GOOD
         standfirst = n >= STANDFIRST_CHARS and "://" not in text and text.count(":") < 2 and text.count(" ") >= 9
         return NEAR if standfirst else SHORT
     return NEAR if _SENTENCE_END.search(text) else SHORT
+
+
+def _dateline(block: Block) -> bool:
+    """A date line ("Published Monday, November 18, 2019 8:22AM", "Am 15. April 2025 in
+    Politik"): short, holding a year, with no sentence end; its commas and the period of
+    "15. April" make no sentence, and prose citing a date ends one. Headings are judged by
+    what follows them, and a quote's signature ("— Name (@name) May 2, 2019") belongs to
+    the quote."""
+    text = block.text
+    return (
+        block.kind != "heading"
+        and text[0] not in _DASHES
+        and len(text.split()) <= DATELINE_WORDS
+        and not _SENTENCE_END.search(text)
+        and _YEAR.search(text) is not None
+    )
 
 
 def _neighbour(classes: list[str], i: int, step: int, skip: tuple[str, ...]) -> str:
@@ -151,6 +175,18 @@ def _drop_far_segments(blocks: list[Block], classes: list[str]) -> None:
                 classes[i] = BAD
 
 
+def _linked_list_at_end(blocks: list[Block], classes: list[str]) -> None:
+    """A list closing the body whose every item holds a link is a list of other stories
+    ("More stories", a teaser's headline half linked), not the article's end: its items
+    carry too little link text to count as links one by one."""
+    end = len(blocks)
+    while end and blocks[end - 1].kind == "li" and blocks[end - 1].links:
+        end -= 1
+    if len(blocks) - end >= LINKED_ITEMS:
+        for i in range(end, len(blocks)):
+            classes[i] = BAD
+
+
 def trim_blocks(
     blocks: list[Block], lead: str = "", headlines: tuple[str, ...] = ()
 ) -> tuple[list[Block], list[tuple[str, str]]]:
@@ -169,8 +205,14 @@ def trim_blocks(
             first.append(BAD)  # the headline (the cleaner drops it), maybe behind its kicker
         else:
             first.append(classify(block))
+    for i in range(min(DATELINE_REACH, len(blocks))):
+        if _dateline(blocks[i]) and len(_DIGITS.findall(blocks[i].text)) > 1:
+            # Under the headline a date line is no text, whatever sits around it (a
+            # standfirst above it would keep it as a line between two paragraphs).
+            first[i] = BAD
     _enumerated(blocks, first)
     _drop_far_segments(blocks, first)
+    _linked_list_at_end(blocks, first)
     _inner_headings(blocks, first)
     final = list(first)
     for i, cls in enumerate(first):
