@@ -10,7 +10,7 @@ waits in memory), and again before download (requests that skip the scheduler: r
 It also caps each response by the kind of page (`download_maxsize`), so a huge robots.txt or
 an endless listing body costs little.
 
-A site that answers nothing (refused, unknown host, timeouts), even after the retries, ends the
+A site whose host is down (connection refused, unknown name), even after the retries, ends the
 crawl at its first such failure while no response has come (finish reason `unreachable`): the
 rest of discovery would only wait out the same failure, request after politely spaced request.
 
@@ -49,7 +49,10 @@ class OffsiteRequest(IgnoreRequest):
     """A request to a host (or scheme) that is not the site's; already counted."""
 
 
-UNREACHABLE = frozenset({"connection_refused", "dns", "timeout", "no_response"})  # no answer at all
+# Failures of the whole host, not of one path: a refused connection, an unknown name. A timeout
+# or a dropped answer may be one slow path (a robots.txt on a dead backend, a bot trap) of a
+# site whose pages answer, and Scrapy goes on without a robots.txt it could not get.
+HOST_DOWN = frozenset({"connection_refused", "dns"})
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -148,7 +151,7 @@ class SiteGuardMiddleware:
         `discovery_too_large`)."""
         robots_middlewares = request.meta.get("dont_obey_robotstxt") and "page" not in request.meta
         reason = failure_reason(exception)
-        if reason in UNREACHABLE and not self.crawler.stats.get_value("response_received_count"):
+        if reason in HOST_DOWN and not self.crawler.stats.get_value("response_received_count"):
             if robots_middlewares:  # the spider sees no failure of this request: counted here
                 self.crawler.stats.inc_value(f"warta/dropped/discovery_{reason}")
             logger.warning("the site answers nothing (%s on %s): the crawl stops", exception, request.url[:200])

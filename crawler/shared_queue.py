@@ -169,7 +169,11 @@ class SharedScheduler:
                 self.stats.set_value("warta/distributed/handed_back", handed)
                 logger.info("handed %d unfinished requests back to the shared queue", handed)
                 self.mine.clear()
-        if reason == "finished" and not self._work_elsewhere() and not len(self.queue):
+        over = reason == "finished" and not len(self.queue)
+        # A site that was down: the run fetched nothing, and its remembered requests (robots.txt,
+        # sitemaps) must not make the next run of the same range skip them once the site is back.
+        abandoned = reason == "unreachable"
+        if (over or abandoned) and not self._work_elsewhere():
             self.server.delete(*self.keys)  # the run is over: the next one starts afresh
 
     # the Scrapy scheduler interface -----------------------------------------------------

@@ -213,3 +213,20 @@ def test_both_seen_stores_give_the_same_answers(tmp_path, kind, fresh_redis):
     assert store.near_duplicate_of("medcom", "CCCC0001", sketch(repost), now, 0.7) == "AAAA0001"
     assert store.near_duplicate_of("medcom", "CCCC0001", sketch("sama sekali berbeda " * 30), now, 0.7) is None
     store.close()
+
+
+def test_a_run_on_a_site_that_was_down_leaves_nothing_that_stops_the_next_one(tmp_path, fresh_redis, small_site):
+    """Down, then back on the same URL: the failed run's remembered requests are cleared, so the
+    next run of the same range fetches the site instead of finding "nothing left to fetch"."""
+    from tests.servers import free_port
+
+    port = free_port()
+    args = ("crawl", "medcom", "--base-url", f"http://127.0.0.1:{port}", "--since", str(small_site.days[0]))
+    args += ("--until", str(small_site.days[-1]), "--redis-url", fresh_redis)
+    down = run_warta(*args, data_dir=tmp_path)
+    assert down.returncode == 1 and "could not reach" in down.stderr, down.stderr
+    assert not redis.Redis.from_url(fresh_redis).keys("warta:medcom:*"), "the failed run's keys are gone"
+    with DemoServer(small_site, port=port, flaky_paths=0):
+        back = run_warta(*args, data_dir=tmp_path)
+    assert back.returncode == 0, back.stderr
+    assert snapshot_ids(tmp_path) == sorted(a.article_id for a in small_site.articles)

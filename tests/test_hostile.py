@@ -168,3 +168,25 @@ def test_sitemap_indexes_listing_each_other_without_end_stop_at_the_bound(tmp_pa
     assert result.returncode == 0, result.stderr[-2000:]
     assert fetched == 31, "robots.txt's sitemap, then 30 listed by indexes"
     assert run_record(tmp_path)["summary"]["bounded"] == {"sitemap_files": 1}
+
+
+def test_a_robots_txt_that_never_answers_does_not_stop_a_site_whose_pages_answer(tmp_path, site):
+    """A timeout is one path's failure (a dead backend, a bot trap), not the host's: Scrapy goes on
+    without the robots.txt, and so does the crawl (only a refused or unknown host ends it early)."""
+    import time
+
+    def hang(query):
+        time.sleep(3)
+        return 200, "text/plain", "User-agent: *\nAllow: /\n"
+
+    day = str(site.days[-1])
+    with HostileServer(site, {"/robots.txt": hang}) as server:
+        result = scrapy_crawl(
+            tmp_path,
+            *("-a", f"base_url={server.base_url}", "-a", f"since={day}", "-a", f"until={day}"),
+            *("-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=1"),
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = run_record(tmp_path)["summary"]
+    assert summary["finish_reason"] == "finished" and summary["articles"] > 0, summary
+    assert summary["dropped"].get("discovery_timeout"), summary
