@@ -16,23 +16,9 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.extensions import summarise
 from pipeline.health import fill_rates, health_problems
-from pipeline.runs import History
+from pipeline.runs import History, run_status
 
 logger = logging.getLogger(__name__)
-
-
-def run_status(summary: dict) -> tuple[str, list[str]]:
-    """(status, problems) of a finished crawl, from its stats."""
-    reason = summary.get("finish_reason")
-    if summary.get("pages", 0) == 0:
-        failures = {k: v for k, v in summary.get("dropped", {}).items() if k.startswith("discovery_")}
-        why = ", ".join(k.removeprefix("discovery_") for k in failures) or "no response"
-        return "failed", [f"could not reach the site: {why}"]
-    if reason == "shutdown":
-        return "stopped", ["stopped before the end (SIGTERM or Ctrl-C)"]
-    if reason not in ("finished", "closespider_itemcount", "limit"):
-        return "failed", [f"ended early: {reason}"]
-    return "ok", []
 
 
 class RunHistoryExtension:

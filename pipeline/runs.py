@@ -153,6 +153,20 @@ class History:
         return [json.loads(r[0]) for r in rows if r[0]]
 
 
+def run_status(summary: dict) -> tuple[str, list[str]]:
+    """(status, problems) of a finished crawl, from its stats."""
+    reason = summary.get("finish_reason")
+    if summary.get("pages", 0) == 0:
+        failures = {k: v for k, v in summary.get("dropped", {}).items() if k.startswith("discovery_")}
+        why = ", ".join(k.removeprefix("discovery_") for k in failures) or "no response"
+        return "failed", [f"could not reach the site: {why}"]
+    if reason == "shutdown":
+        return "stopped", ["stopped before the end (SIGTERM or Ctrl-C)"]
+    if reason not in ("finished", "closespider_itemcount", "limit"):
+        return "failed", [f"ended early: {reason}"]
+    return "ok", []
+
+
 def recovered_run(path: Path) -> tuple:
     """A runs row from one crawl's run record (exit code unknown: judged by its summary)."""
     record = json.loads(path.read_text())
@@ -165,9 +179,9 @@ def recovered_run(path: Path) -> tuple:
         job, stamp = run_id.rsplit("-", 1)
         started = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
     ended = started + timedelta(seconds=float(record.get("elapsed_s") or 0))
-    good = summary.get("finish_reason") in ("finished", "closespider_itemcount", "limit") and not summary.get(
-        "unwritten"
-    )
+    status, problems = run_status(summary)
+    if summary.get("unwritten"):
+        status, problems = "failed", [*problems, f"could not stage {summary['unwritten']} articles"]
     kind = "backfill" if (record.get("args") or {}).get("since") else "crawl"
     fill = fill_rates(stats, stats.get("warta/staged", 0))
     return (
@@ -177,12 +191,12 @@ def recovered_run(path: Path) -> tuple:
         record.get("site"),
         started.isoformat(timespec="seconds"),
         ended.isoformat(timespec="seconds"),
-        "ok" if good else f"failed ({summary.get('finish_reason')})",
+        status,
         summary.get("pages"),
         summary.get("articles"),
         json.dumps(summary.get("dropped", {})),
         json.dumps(fill),
-        "[]",
+        json.dumps(problems),
         "",
     )
 

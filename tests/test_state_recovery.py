@@ -253,3 +253,21 @@ def test_an_unreadable_partition_is_reported_and_its_staged_records_kept(tmp_pat
         "U0000002",
         "U0000004",
     ], "the other days are published"
+
+
+def test_a_recovered_run_is_judged_as_the_run_history_judged_it(tmp_path):
+    """A crawl that fetched nothing failed, however it finished; a crawl stopped at its --limit is ok."""
+    from pipeline.runs import recovered_run
+
+    def record(name: str, finish: str, pages: int) -> dict:
+        stats = {"warta/run_id": f"warta-crawl-medcom-{name}", "warta/job": "warta crawl medcom"}
+        stats["start_time"] = "2026-12-01T00:00:00+00:00"
+        summary = {"finish_reason": finish, "pages": pages, "articles": 0, "dropped": {}}
+        path = tmp_path / "medcom" / f"{name}.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps({"site": "medcom", "summary": summary, "stats": stats, "elapsed_s": 1.0}))
+        return recovered_run(path)
+
+    assert record("nothing", "finished", 0)[6] == "failed"
+    assert record("limited", "limit", 7)[6] == "ok"
+    assert record("stopped", "shutdown", 7)[6] == "stopped"
