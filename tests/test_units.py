@@ -109,6 +109,12 @@ def test_a_gzip_sitemap_is_read_up_to_the_cap_and_says_it_was_cut():
     cut = read_sitemap(gzip.compress(urlset + b"</urlset>"), max_bytes=10_000)
     assert cut.kind == "urlset" and cut.cut
     assert 100 < len(cut.entries) < 1000, "the beginning is still read"
+    assert read_sitemap(gzip.compress(urlset + b"</urlset>"), max_bytes=0) == whole, "0: the protocol's cap"
+    halves = gzip.compress(urlset[:30_000]) + gzip.compress(urlset[30_000:] + b"</urlset>")
+    assert read_sitemap(halves) == whole, "a file of two gzip members is read whole"
+    compressed = gzip.compress(urlset + b"</urlset>")
+    broken = read_sitemap(compressed[: len(compressed) // 2])
+    assert broken.kind == "urlset" and 100 < len(broken.entries) < 1000, "a truncated file: its beginning stands"
     feed = read_feed(
         b"<rss><channel><item><link>https://a/b?utm_source=rss</link>"
         b"<pubDate>Tue, 19 Sep 2023 14:30:00 +0700</pubDate></item></channel></rss>"

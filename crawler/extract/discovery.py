@@ -6,9 +6,9 @@ here, keeping the publication date for date-range filtering before any article r
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
@@ -60,12 +60,23 @@ def _child(el, name: str) -> str | None:
 
 
 def _gunzipped(body: bytes, max_bytes: int = MAX_XML_BYTES) -> tuple[bytes, bool]:
-    """The body, decompressed if gzip, at most `max_bytes`; and whether it was longer."""
-    if body[:2] == b"\x1f\x8b":
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
-            data = fh.read(max_bytes + 1)
-        return data[:max_bytes], len(data) > max_bytes
-    return body, False
+    """The body, decompressed if gzip, at most `max_bytes` (0: the protocol's limit); and
+    whether it was longer. A stream that breaks off (a truncated or corrupt file) gives what
+    came before the break."""
+    if body[:2] != b"\x1f\x8b":
+        return body, False
+    limit = max_bytes if max_bytes > 0 else MAX_XML_BYTES
+    out, rest = bytearray(), body
+    try:
+        while rest[:2] == b"\x1f\x8b" and len(out) <= limit:  # gzip members, one after another
+            stream = zlib.decompressobj(wbits=31)
+            out += stream.decompress(rest, limit + 1 - len(out))
+            if not stream.eof:
+                break  # the cap reached, or the file ends mid-stream
+            rest = stream.unused_data
+    except zlib.error:
+        pass
+    return bytes(out[:limit]), len(out) > limit
 
 
 def read_sitemap(body: bytes, limit: int | None = None, max_bytes: int = MAX_XML_BYTES) -> Sitemap:
