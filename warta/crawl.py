@@ -66,9 +66,11 @@ class RunLogHandler(logging.FileHandler):
         self.failed = False
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's naming)
-        if not self.failed:
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):  # a bad log call, not the disk: logging's own report
+            super().handleError(record)
+        elif not self.failed:
             self.failed = True
-            error = sys.exc_info()[1]
             print(f"warta: log lines lost, {self.baseFilename} cannot be written: {error}", file=sys.stderr)
 
 
