@@ -77,6 +77,23 @@ def crawl_args(server, site, data_dir, *extra: str) -> tuple[str, ...]:
     )
 
 
+def spider_args(server, since, until) -> tuple[str, ...]:
+    """`scrapy crawl medcom` arguments for the days `since`..`until` of a site served by `server`."""
+    return ("-a", f"base_url={server.base_url}", "-a", f"since={since}", "-a", f"until={until}")
+
+
+def scrapy_crawl(data_dir: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    """`scrapy crawl medcom ARGS` (where `-s NAME=VALUE` settings can be given) in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "medcom", *args],
+        cwd=ROOT,
+        env=warta_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def run_warta(*args: str, data_dir: Path | None = None, timeout: float = 180, cwd: Path = ROOT):
     """`warta ARGS...` in a subprocess; returns the CompletedProcess (text)."""
     return subprocess.run(

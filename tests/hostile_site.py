@@ -41,18 +41,6 @@ def run_record(data_dir: Path) -> dict:
     return json.loads(records[-1].read_text())
 
 
-def scrapy_crawl(data_dir: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    """`scrapy crawl medcom ARGS` (where `-s NAME=VALUE` settings can be given) in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "medcom", *args],
-        cwd=ROOT,
-        env=warta_env(data_dir),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 def _hwm_mib(pid: int) -> int:
     """The process's peak resident memory so far (VmHWM), in MiB; 0 once it is gone."""
     try:

@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
 from pipeline.datadir import DataDir
-from tests.conftest import ROOT, crawl_args, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, scrapy_crawl, spider_args, warta_env
 from tests.test_snapshot import article, stage
 
 
@@ -189,27 +189,8 @@ def test_sigkill_during_reparse_or_repair_loses_nothing(copy, command):
 def test_the_archive_can_be_switched_off(tmp_path):
     site = generate_site(n_articles=10, days=1)
     with DemoServer(site) as server:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "crawl",
-                "medcom",
-                "-a",
-                f"base_url={server.base_url}",
-                "-a",
-                f"since={site.days[0]}",
-                "-a",
-                f"until={site.days[0]}",
-                "-s",
-                "RAW_ARCHIVE_ENABLED=False",
-            ],
-            cwd=ROOT,
-            env=warta_env(tmp_path),
-            capture_output=True,
-            text=True,
-            timeout=180,
+        proc = scrapy_crawl(
+            tmp_path, *spider_args(server, site.days[0], site.days[0]), "-s", "RAW_ARCHIVE_ENABLED=False"
         )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert list((tmp_path / "staging").glob("medcom/*.jsonl")) and not (tmp_path / "raw").exists()

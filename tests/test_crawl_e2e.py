@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pyarrow.dataset as ds
 
 from demosite import DemoServer
-from tests.conftest import ROOT, crawl_args, run_warta, warta_env
+from tests.conftest import crawl_args, run_warta, scrapy_crawl, spider_args
 from tests.contract import check_arrow_types, leaks
 
 ORIGIN = "https://www.medcom.id"
@@ -30,19 +28,7 @@ def _run_record(data_dir):
 
 
 def test_backfill_of_every_day_yields_each_article_once(tmp_path, server, site):
-    first, last = site.days[0], site.days[-1]
-    result = run_warta(
-        "crawl",
-        "medcom",
-        "--base-url",
-        server.base_url,
-        "--since",
-        str(first),
-        "--until",
-        str(last),
-        "--data-dir",
-        str(tmp_path),
-    )
+    result = run_warta(*crawl_args(server, site, tmp_path))
     assert result.returncode == 0, result.stderr
     assert "articles staged" in result.stdout
     df = _snapshot_frame(tmp_path)
@@ -93,26 +79,7 @@ def test_latest_mode_reads_feed_and_news_sitemap_and_counts_failures(tmp_path, s
 
 def test_scrapy_crawl_command_backfills_a_range(tmp_path, server, site):
     d1, d2 = site.days[2], site.days[3]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "medcom",
-            "-a",
-            f"base_url={server.base_url}",
-            "-a",
-            f"since={d1}",
-            "-a",
-            f"until={d2}",
-        ],
-        cwd=ROOT,
-        env=warta_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = scrapy_crawl(tmp_path, *spider_args(server, d1, d2))
     assert result.returncode == 0, result.stderr[-2000:]
     warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
     assert not warnings, f"a healthy crawl's log has warnings: {warnings}"

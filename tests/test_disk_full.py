@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from pipeline import read_articles
-from tests.conftest import ROOT, crawl_args, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, scrapy_crawl, spider_args, warta_env
 
 FREE_BYTES = 700 * 1024  # room for the state files, the log and a few flushes of raw archive and staging, not for all
 
@@ -60,28 +60,7 @@ def test_a_full_disk_fails_the_crawl_loudly_and_a_later_crawl_recovers_everythin
     ]
     assert "Traceback" not in full.stderr, full.stderr[-3000:]
     assert "NOT STAGED" in full.stdout, full.stdout
-    scrapy = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "medcom",
-            "-a",
-            f"base_url={server.base_url}",
-            "-a",
-            f"since={site.days[0]}",
-            "-a",
-            f"until={site.days[-1]}",
-            "-a",
-            "refetch=1",
-        ],
-        cwd=ROOT,
-        env=warta_env(data_dir),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    scrapy = scrapy_crawl(data_dir, *spider_args(server, site.days[0], site.days[-1]), "-a", "refetch=1")
     assert scrapy.returncode == 1 and "scrapy crawl: could not stage" in scrapy.stderr, scrapy.stderr[-3000:]
     lines = list(staged_lines(data_dir))
     assert lines, "some articles were staged before the disk filled"

@@ -17,7 +17,7 @@ from demosite import DemoServer
 from pipeline import read_articles
 from pipeline.build_lock import BuildLocked, redis_build_lock
 from pipeline.snapshot import build
-from tests.conftest import ROOT, crawl_args, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, spider_args, warta_env
 
 
 def scrapy_worker(site, server, data_dir, redis_url, lease_seconds=3, extra_env=None) -> subprocess.Popen:
@@ -29,12 +29,7 @@ def scrapy_worker(site, server, data_dir, redis_url, lease_seconds=3, extra_env=
         "scrapy",
         "crawl",
         "medcom",
-        "-a",
-        f"since={site.days[0]}",
-        "-a",
-        f"until={site.days[-1]}",
-        "-a",
-        f"base_url={server.base_url}",
+        *spider_args(server, site.days[0], site.days[-1]),
         "-s",
         f"REDIS_URL={redis_url}",
         "-s",

@@ -11,8 +11,8 @@ from datetime import datetime
 from demosite import DemoServer
 from demosite.generator import WIB
 from demosite.markup import render_article
-from tests.conftest import run_warta
-from tests.hostile_site import HostileServer, fixed, peak_rss_mib, run_record, scrapy_crawl
+from tests.conftest import run_warta, scrapy_crawl, spider_args
+from tests.hostile_site import HostileServer, fixed, peak_rss_mib, run_record
 
 ORIGIN = "https://www.medcom.id"
 
@@ -110,8 +110,7 @@ def test_a_200k_url_gzipped_sitemap_stays_bounded_in_memory(tmp_path, site):
 
 def test_held_back_urls_are_all_fetched_and_seen_ones_skipped(tmp_path, server, site):
     """With a tiny queue bound every article still arrives once; a second crawl skips them all."""
-    days = ("-a", f"since={site.days[0]}", "-a", f"until={site.days[-1]}")
-    args = ("-a", f"base_url={server.base_url}", *days, "-s", "DISCOVERY_MAX_PENDING_REQUESTS=3")
+    args = (*spider_args(server, site.days[0], site.days[-1]), "-s", "DISCOVERY_MAX_PENDING_REQUESTS=3")
     result = scrapy_crawl(tmp_path, *args)
     assert result.returncode == 0, result.stderr[-2000:]
     stats = run_record(tmp_path)["stats"]
@@ -183,7 +182,7 @@ def test_a_robots_txt_that_never_answers_does_not_stop_a_site_whose_pages_answer
     with HostileServer(site, {"/robots.txt": hang}) as server:
         result = scrapy_crawl(
             tmp_path,
-            *("-a", f"base_url={server.base_url}", "-a", f"since={day}", "-a", f"until={day}"),
+            *spider_args(server, day, day),
             *("-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=1"),
         )
     assert result.returncode == 0, result.stderr[-2000:]
