@@ -206,7 +206,11 @@ class RawWriter:
         self.sizes: dict[str, int] = {}  # bytes in each file written to
 
     def add(self, page: FetchedPage, mirror: str | None) -> None:
-        self.buffer.append((page, warc_record(page, mirror)))
+        self.add_record(page, warc_record(page, mirror))
+
+    def add_record(self, page: FetchedPage, record: bytes) -> None:
+        """`page` with its record, already built (by the parse worker)."""
+        self.buffer.append((page, record))
 
     def _target(self, day: str, size: int) -> str:
         """The key to write to: a new file on a new day or past the size limit."""

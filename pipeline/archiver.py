@@ -1,8 +1,10 @@
 """Item pipeline: every fetched article response goes to the raw archive (`pipeline.archive`).
 
-It runs first, so that pages the parser drops today (not an article, no body) are kept for
-the parser of tomorrow. It only buffers: the staging pipeline flushes it at its own flush
-point, before the staged lines, so an article is staged only once its raw record is durable.
+`ArticlePipeline` hands it every page with its record (built beside the parse, in the parse
+worker), before it drops any, so that pages the parser drops today (not an article, no body)
+are kept for the parser of tomorrow. It only buffers: the staging pipeline flushes it at its
+own flush point, before the staged lines, so an article is staged only once its raw record is
+durable.
 Off with RAW_ARCHIVE_ENABLED = False; RAW_ARCHIVE_MAX_BYTES rotates local files by size.
 """
 
@@ -46,10 +48,8 @@ class RawArchivePipeline:
         self.writer = RawWriter(self.data_dir, self.crawler.spider.name, self.max_bytes)
         self.index = RawIndex(self.data_dir)
 
-    def process_item(self, item):
-        if isinstance(item, FetchedPage):
-            self.writer.add(item, self.crawler.spider.mirror)
-        return item
+    def keep(self, page: FetchedPage, record: bytes) -> None:
+        self.writer.add_record(page, record)
 
     @property
     def pending(self) -> int:

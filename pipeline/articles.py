@@ -1,14 +1,22 @@
-"""Item pipeline: fetched article page -> parsed, cleaned article (or a counted drop)."""
+"""Item pipeline: fetched article page -> parsed, cleaned article (or a counted drop).
+
+The parse (and the page's raw-archive record, built beside it) runs in `pipeline.parse_worker`'s
+second process unless PARSE_WORKER_ENABLED is off; either way the page goes through the same
+`outcome()`. Every page's record goes to the raw archive before any drop, so that pages the
+parser drops today are kept for the parser of tomorrow.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from scrapy.exceptions import DropItem
 
 from crawler.extract.dates import local_day
-from crawler.extract.parse import NotAnArticle, parse_page
+from pipeline.archiver import RawArchivePipeline
 from pipeline.items import ArticleItem, FetchedPage
+from pipeline.parse_worker import ParseWorker, Task, outcome
 from pipeline.schema import implausible_date
 
 logger = logging.getLogger(__name__)
@@ -17,31 +25,48 @@ logger = logging.getLogger(__name__)
 class ArticlePipeline:
     """Parses the pages the spider hands over; every removal and drop is counted by reason."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, use_worker: bool):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.use_worker = use_worker
+        self.worker: ParseWorker | None = None
+        self.archive: RawArchivePipeline | None = None
+        self.task: Task | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler, crawler.settings.getbool("PARSE_WORKER_ENABLED", True))
+
+    async def open_spider(self):
+        spider = self.crawler.spider
+        self.archive = self.crawler.get_item_pipeline(RawArchivePipeline)
+        self.task = Task(spider.profile, spider.mirror, archive=self.archive is not None)
+        if self.use_worker:
+            self.worker = ParseWorker(self.task, self.stats)
+            await self.worker.start()
+
+    async def close_spider(self):
+        if self.worker is not None:
+            await self.worker.close()
 
     def drop(self, reason: str, message: str):
         self.stats.inc_value(f"warta/dropped/{reason}")
         raise DropItem(f"{reason}: {message}")
 
-    def process_item(self, item):
+    async def process_item(self, item):
         if not isinstance(item, FetchedPage):
             return item
         spider = self.crawler.spider
-        try:
-            result = parse_page(item.body, item.url, spider.profile, mirror=spider.mirror, crawled_at=item.fetched_at)
-        except NotAnArticle as exc:
-            self.drop(exc.reason, str(exc))
-        except Exception as exc:  # a parser bug must cost one page, not the crawl
-            logger.exception("parser failed on %s", item.url)
-            self.drop("parse_error", f"{type(exc).__name__} on {item.url}")
-        for rule, _text in result.removed:
-            self.stats.inc_value(f"warta/removed/{rule}")
+        done = await self.worker.parse(item) if self.worker is not None else outcome(self.task, item)
+        if self.archive is not None:
+            self.archive.keep(item, done.record)
+        if done.trace:
+            logger.error("parser failed on %s\n%s", item.url, done.trace.rstrip())
+        if done.reason:
+            self.drop(done.reason, done.message)
+        result = done.result
+        for rule, count in Counter(rule for rule, _text in result.removed).items():
+            self.stats.inc_value(f"warta/removed/{rule}", count)
         self.stats.inc_value(f"warta/path/{result.path}")
         article = result.article
         if article.published_at is None:
@@ -50,4 +75,4 @@ class ArticlePipeline:
             self.drop("implausible_date", f"{article.url} claims to be published {article.published_at:%Y-%m-%d}")
         if spider.backfill and not spider.in_range(local_day(article.published_at, spider.profile.timezone)):
             self.drop("out_of_range", f"{article.url} published {article.published_at:%Y-%m-%d}")
-        return ArticleItem(article, item.url, item.lease, result.path, result.removed)
+        return ArticleItem(article, item.url, item.lease, result.path, result.removed, done.signature)

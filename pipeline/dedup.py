@@ -70,7 +70,9 @@ class DedupPipeline:
             self.stats.inc_value("warta/updated")
         self.ids.add(aid)
         self.hashes[digest] = aid
-        item.signature = signature = sketch(article.body)
+        if item.signature is None:  # parsed in process, or by a caller that did not sketch
+            item.signature = sketch(article.body)
+        signature = item.signature
         earlier = self._near_in_run(aid, signature, article.published_at)
         if earlier is None and self.store:
             earlier = self.store.near_duplicate_of(site, aid, signature, article.published_at, self.threshold)

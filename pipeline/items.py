@@ -56,4 +56,4 @@ class ArticleItem:
     removed: list[tuple[str, str]] = field(default_factory=list)
     """(rule, text) of everything the cleaning removed, counted in the crawl stats."""
     signature: np.ndarray | None = None
-    """The near-duplicate sketch of the body, computed once (by dedup, else at staging)."""
+    """The near-duplicate sketch of the body, computed once: with the parse (else by dedup, else at staging)."""

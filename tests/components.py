@@ -4,6 +4,7 @@ with real stores in a temporary data dir: the crawler, pages and items the compo
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -54,6 +55,23 @@ def item(aid: str, body: str, published: datetime = NOW, **extra) -> ArticleItem
 def dropped(crawler) -> dict:
     stats = crawler.stats.get_stats()
     return {k.removeprefix("warta/dropped/"): v for k, v in stats.items() if k.startswith("warta/dropped/")}
+
+
+def run_pipeline(pipeline, pages, during=None) -> list:
+    """Open the pipeline, hand it `pages` at once (as a crawl does), close it; the items or
+    the DropItem of each page. `during(pipeline)` runs once they are all handed over."""
+
+    async def main():
+        await pipeline.open_spider()
+        tasks = [asyncio.ensure_future(pipeline.process_item(p)) for p in pages]
+        await asyncio.sleep(0)
+        if during:
+            during(pipeline)
+        out = await asyncio.gather(*tasks, return_exceptions=True)
+        await pipeline.close_spider()
+        return out
+
+    return asyncio.run(main())
 
 
 async def collect(agen) -> list:

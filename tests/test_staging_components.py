@@ -5,7 +5,7 @@ staged only once its raw record is."""
 from __future__ import annotations
 
 from crawler.extract.article import Article
-from pipeline.archive import iter_archive
+from pipeline.archive import iter_archive, warc_record
 from pipeline.archiver import RawArchivePipeline
 from pipeline.datadir import DataDir
 from pipeline.items import FetchedPage
@@ -76,7 +76,8 @@ def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monk
 
     monkeypatch.setattr(archive.writer, "_write", disk_full)
     staged = item("AAAA0001", "satu dua tiga")
-    archive.process_item(page(staged.url))
+    fetched = page(staged.url)
+    archive.keep(fetched, warc_record(fetched, None))
     staging.process_item(staged)
     assert not list((tmp_path / "staging").glob("medcom/*.jsonl")) or not any(
         p.stat().st_size for p in (tmp_path / "staging").glob("medcom/*.jsonl")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 from lxml.cssselect import CSSSelector
@@ -80,6 +80,11 @@ class SiteProfile:
     related_prefix: str = r"Baca(?: [Jj]uga)?\s*:"
     editor_code: str = r"\(([A-Z]{2,5})\)"
     title_suffix: str | None = r"\s*[-|–]\s*(?:Medcom\.id|Medcom)\s*$"  # the site's name after a title
+
+    def __getstate__(self) -> dict:
+        # Pickled to the parse worker: its compiled caches (lxml's selectors cannot be pickled)
+        # are built again on the other side.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def article_match(self, path: str) -> re.Match | None:
         return self._article_re.match(path)

@@ -1,0 +1,241 @@
+"""The parse worker: pages are parsed in a second process, beside the crawl.
+
+Scrapy runs a crawl in one thread, and the parse and the near-duplicate sketch hold the GIL
+for most of their ~2 ms a page (threads gained nothing when measured): in the crawl's own
+process they halve what a fast site can deliver (benchmarks/bench_crawl.py). So
+`ArticlePipeline` hands each page to one child process (`python -m pipeline.parse_worker`)
+over a pipe and awaits the outcome while the crawl goes on fetching; a second core then does
+the parsing. Both ends run the same `outcome()`, which is also what the crawl runs in process
+when the worker is switched off (PARSE_WORKER_ENABLED = False) or has given up.
+
+The worker answers in the order it was asked. If it dies (a crash in lxml, the OOM killer, a
+stray kill), a new one is started and the unanswered pages are sent again; a page the worker
+died on twice is dropped, counted as `parse_error` (its raw record is kept). After MAX_RESTARTS
+deaths in one crawl, or an answer that cannot be read, the rest is parsed in process. A worker
+that cannot start blames no page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pickle
+import signal
+import struct
+import sys
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, BinaryIO
+
+import numpy as np
+
+from crawler.extract.parse import NotAnArticle, ParseResult, parse_page
+from crawler.extract.profiles import SiteProfile
+from pipeline.archive import warc_record
+from pipeline.items import FetchedPage
+from pipeline.neardup import sketch
+
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+MAX_RESTARTS = 3
+_SIZE = struct.Struct("!I")
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of one page: parsed (with the body's sketch), or a reason it is not an article."""
+
+    result: ParseResult | None = None
+    signature: np.ndarray | None = None
+    reason: str | None = None
+    """NotAnArticle's reason, or `parse_error` for a parser bug or a page that killed the worker."""
+    message: str = ""
+    trace: str | None = None
+    """A parser bug's traceback, logged by the crawl (the worker's own stderr is not the crawl's log)."""
+    record: bytes | None = None
+    """The page's raw-archive record (`pipeline.archive.warc_record`), when the archive is on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """What the worker is told once: the site's profile, the crawl's mirror, whether to archive."""
+
+    profile: SiteProfile
+    mirror: str | None
+    archive: bool
+
+
+def outcome(task: Task, page: FetchedPage) -> Outcome:
+    record = warc_record(page, task.mirror) if task.archive else None
+    try:
+        result = parse_page(page.body, page.url, task.profile, mirror=task.mirror, crawled_at=page.fetched_at)
+    except NotAnArticle as exc:
+        return Outcome(reason=exc.reason, message=str(exc), record=record)
+    except Exception as exc:  # noqa: BLE001 (a parser bug must cost one page, not the crawl)
+        trace = traceback.format_exc()
+        return Outcome(reason="parse_error", message=f"{type(exc).__name__} on {page.url}", trace=trace, record=record)
+    return Outcome(result, sketch(result.article.body), record=record)
+
+
+def _frame(obj) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return _SIZE.pack(len(data)) + data
+
+
+def _read_frame(stream: BinaryIO):
+    head = stream.read(_SIZE.size)
+    if len(head) < _SIZE.size:
+        return None
+    return pickle.loads(stream.read(_SIZE.unpack(head)[0]))
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the crawl finishes its pages and then closes the
+    # worker's input, which is how it stops (a killed crawl closes it too).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    frames_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print from a library must not land among the frames
+    frames_in = sys.stdin.buffer
+    task = _read_frame(frames_in)
+    frames_out.write(_frame(None))  # started: from here on, a death is blamed on the page
+    frames_out.flush()
+    while (page := _read_frame(frames_in)) is not None:
+        frames_out.write(_frame(outcome(task, page)))
+        frames_out.flush()
+
+
+@dataclass(slots=True)
+class _Pending:
+    page: FetchedPage
+    future: asyncio.Future
+    deaths: int = 0
+
+
+@dataclass
+class ParseWorker:
+    """The crawl's end of the worker: `parse()` one page at a time, in order; `close()` at the end."""
+
+    task: Task
+    stats: "StatsCollector"
+    command: tuple[str, ...] = (sys.executable, "-m", "pipeline.parse_worker")
+    pending: deque[_Pending] = field(default_factory=deque)
+    restarts: int = 0
+    pid: int | None = None
+    """The running worker's process id."""
+    _stdin: asyncio.StreamWriter | None = None
+    _task: asyncio.Task | None = None
+    _closing: bool = False
+    _given_up: bool = False
+
+    async def start(self) -> None:
+        proc = await self._spawn()
+        self._task = asyncio.get_running_loop().create_task(self._serve(proc))
+
+    async def parse(self, page: FetchedPage) -> Outcome:
+        if self._given_up:
+            return outcome(self.task, page)
+        entry = _Pending(page, asyncio.get_running_loop().create_future())
+        self.pending.append(entry)
+        if self._stdin is not None:  # else a new worker is starting: it is sent everything pending
+            self._stdin.write(_frame(page))
+        return await entry.future
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._stdin is not None:
+            self._stdin.close()
+        if self._task is not None:
+            await self._task
+
+    async def _spawn(self) -> asyncio.subprocess.Process:
+        # The child imports what this process imports, from where this process found it.
+        path = os.pathsep.join(p or os.getcwd() for p in sys.path)
+        proc = await asyncio.create_subprocess_exec(
+            *self.command,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+        proc.stdin.write(_frame(self.task))
+        for entry in self.pending:
+            proc.stdin.write(_frame(entry.page))
+        self.pid = proc.pid
+        if self._closing:  # it answers what is pending, then stops
+            proc.stdin.close()
+        else:
+            self._stdin = proc.stdin
+        return proc
+
+    async def _serve(self, proc: asyncio.subprocess.Process | None) -> None:
+        while proc is not None:
+            answered = False
+            try:
+                await self._read(proc.stdout)  # the handshake: the worker has started
+                answered = True
+                while True:
+                    answer = await self._read(proc.stdout)
+                    entry = self.pending.popleft()
+                    if not entry.future.done():  # a crawl that is shut down cancels its items
+                        entry.future.set_result(answer)
+            except asyncio.IncompleteReadError:
+                pass
+            except Exception:  # a garbled answer: nothing it says can be trusted any more
+                logger.exception("the parse worker's answer could not be read; parsing in the crawl's process")
+                proc.kill()
+                await proc.wait()
+                self._give_up()
+                return
+            self._stdin = None
+            code = await proc.wait()
+            if self._closing and not self.pending:
+                return
+            proc = await self._restart(code, blame=answered)
+
+    @staticmethod
+    async def _read(stream: asyncio.StreamReader):
+        size = _SIZE.unpack(await stream.readexactly(_SIZE.size))[0]
+        return pickle.loads(await stream.readexactly(size))
+
+    async def _restart(self, code: int, blame: bool) -> asyncio.subprocess.Process | None:
+        """After a death: the page it was parsing is blamed (dropped at its second death),
+        unless the worker died before it started; a new worker gets everything unanswered."""
+        self.stats.inc_value("warta/parse_worker/died")
+        how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
+        if self.pending and blame:
+            head = self.pending[0]
+            head.deaths += 1
+            if head.deaths >= 2:
+                self.pending.popleft()
+                url = head.page.url
+                logger.error("the parse worker died twice on %s (%s): page dropped", url, how)
+                record = warc_record(head.page, self.task.mirror) if self.task.archive else None  # kept all the same
+                head.future.set_result(
+                    Outcome(reason="parse_error", message=f"the parse worker died on {url}", record=record)
+                )
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            logger.error("the parse worker died %d times (%s): parsing in the crawl's process", self.restarts, how)
+            self._give_up()
+            return None
+        logger.warning("the parse worker died (%s); starting another, %d pages to parse again", how, len(self.pending))
+        return await self._spawn()
+
+    def _give_up(self) -> None:
+        self._given_up = True
+        self._stdin = None
+        while self.pending:
+            entry = self.pending.popleft()
+            if not entry.future.done():
+                entry.future.set_result(outcome(self.task, entry.page))
+
+
+if __name__ == "__main__":
+    # Through the imported module, so that what is pickled names `pipeline.parse_worker`, not `__main__`.
+    from pipeline.parse_worker import main as serve
+
+    serve()

@@ -1,0 +1,161 @@
+"""The parse worker (`pipeline.parse_worker`): `ArticlePipeline` parses in a second process
+that answers in order, survives the worker's death, and leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem
+
+from demosite import DemoServer, generate_site
+from pipeline.archive import iter_archive
+from pipeline.archiver import RawArchivePipeline
+from pipeline.articles import ArticlePipeline
+from pipeline.datadir import DataDir
+from pipeline.items import ArticleItem
+from pipeline.parse_worker import MAX_RESTARTS, ParseWorker
+from tests.components import SEED_URL, crawler_for, dropped, page, run_pipeline
+from tests.conftest import ROOT, crawl_args, warta_env
+
+PAGES = [page(SEED_URL.replace("nbwXaLxk", f"W{i:07d}"), lease=f"L{i}") for i in range(12)]
+
+
+def articles(out) -> list[dict]:
+    return [vars(item.article) | {"signature": item.signature.tolist()} for item in out]
+
+
+def test_the_worker_gives_what_the_crawls_own_process_gives(tmp_path):
+    on = run_pipeline(ArticlePipeline.from_crawler(crawler_for(tmp_path / "on")), PAGES)
+    off = run_pipeline(ArticlePipeline.from_crawler(crawler_for(tmp_path / "off", PARSE_WORKER_ENABLED=False)), PAGES)
+    assert all(isinstance(item, ArticleItem) for item in on + off)
+    assert [i.lease for i in on] == [f"L{i}" for i in range(12)], "answers come back in order"
+    assert articles(on) == articles(off)
+    assert [i.article.article_id for i in on] == [f"W{i:07d}" for i in range(12)]
+
+
+def test_a_worker_killed_mid_crawl_is_replaced_and_no_page_is_lost(tmp_path):
+    crawler = crawler_for(tmp_path)
+    pipeline = ArticlePipeline.from_crawler(crawler)
+    killed = []
+
+    def kill(p):
+        pid = p.worker.pid
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+
+    out = run_pipeline(pipeline, PAGES, during=kill)
+    assert [i.article.article_id for i in out] == [f"W{i:07d}" for i in range(12)]
+    assert crawler.stats.get_value("warta/parse_worker/died") == 1
+    assert pipeline.worker.pid != killed[0]
+    assert not Path(f"/proc/{pipeline.worker.pid}").exists(), "the new worker stopped at close"
+
+
+POISON_WORKER = """
+import os, sys
+from pipeline import parse_worker as w
+task = w._read_frame(sys.stdin.buffer)
+out = os.fdopen(os.dup(1), "wb")
+out.write(w._frame(None))
+out.flush()
+while (page := w._read_frame(sys.stdin.buffer)) is not None:
+    if "POISON" in page.url:
+        os._exit(3)
+    out.write(w._frame(w.outcome(task, page)))
+    out.flush()
+"""
+
+
+def poisoned(tmp_path, monkeypatch) -> tuple[ArticlePipeline, RawArchivePipeline, object]:
+    """An archive and an article pipeline whose worker dies on any page whose URL says POISON,
+    as a page that crashed lxml would kill the real one."""
+    command = (sys.executable, "-c", textwrap.dedent(POISON_WORKER))
+    monkeypatch.setattr("pipeline.articles.ParseWorker", partial(ParseWorker, command=command))
+    crawler = crawler_for(
+        tmp_path, ITEM_PIPELINES={"pipeline.archiver.RawArchivePipeline": 250, "pipeline.articles.ArticlePipeline": 300}
+    )
+    return crawler.get_item_pipeline(ArticlePipeline), crawler.get_item_pipeline(RawArchivePipeline), crawler
+
+
+def test_a_page_that_kills_the_worker_twice_is_dropped_counted_and_archived(tmp_path, monkeypatch):
+    pipeline, archive, crawler = poisoned(tmp_path, monkeypatch)
+    archive.open_spider()
+    poison = page(SEED_URL.replace("nbwXaLxk", "POISON01"))
+    out = run_pipeline(pipeline, [*PAGES[:3], poison, *PAGES[3:6]])
+    archive.flush()
+    archive.close_spider()
+    assert [type(x).__name__ for x in out] == ["ArticleItem"] * 3 + ["DropItem"] + ["ArticleItem"] * 3
+    assert "parse_error" in str(out[3]) and dropped(crawler) == {"parse_error": 1}
+    assert crawler.stats.get_value("warta/parse_worker/died") == 2
+    kept = [r.page.url for r in iter_archive(DataDir(tmp_path))]
+    assert sorted(kept) == sorted(p.url for p in [*PAGES[:6], poison]), "every page is archived, the poison too"
+
+
+def test_after_too_many_deaths_the_crawl_parses_in_its_own_process(tmp_path, monkeypatch):
+    pipeline, archive, crawler = poisoned(tmp_path, monkeypatch)
+    archive.open_spider()
+    poisons = [page(SEED_URL.replace("nbwXaLxk", f"POISON{i:02d}")) for i in range(MAX_RESTARTS)]
+    out = run_pipeline(pipeline, [*poisons, *PAGES[:4]])
+    assert crawler.stats.get_value("warta/parse_worker/died") == MAX_RESTARTS + 1
+    assert [type(x).__name__ for x in out] == ["DropItem", "DropItem"] + ["ArticleItem"] * (MAX_RESTARTS - 2 + 4), (
+        "each poison dies twice before it is dropped; after the give-up the rest is parsed here"
+    )
+
+
+def test_a_worker_that_cannot_start_costs_no_page(tmp_path, monkeypatch, caplog):
+    command = (sys.executable, "-c", "raise SystemExit(1)")  # as a child that cannot import warta would
+    monkeypatch.setattr("pipeline.articles.ParseWorker", partial(ParseWorker, command=command))
+    crawler = crawler_for(tmp_path)
+    out = run_pipeline(ArticlePipeline.from_crawler(crawler), PAGES[:5])
+    assert [i.article.article_id for i in out] == [f"W{i:07d}" for i in range(5)]
+    assert crawler.stats.get_value("warta/parse_worker/died") == MAX_RESTARTS + 1
+    assert "parsing in the crawl's process" in caplog.text
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found |= {int(c) for c in task.read_text().split()}
+    return found
+
+
+def test_a_killed_crawl_leaves_no_worker_behind(tmp_path):
+    site = generate_site(n_articles=60, days=3, seed=4, reposts=0)
+    with DemoServer(site, latency=0.05) as server:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "warta.cli", *crawl_args(server, site, tmp_path)],
+            cwd=ROOT,
+            env=warta_env(tmp_path),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while not workers and time.monotonic() < deadline and proc.poll() is None:
+            workers = {c for c in children(proc.pid) if b"parse_worker" in Path(f"/proc/{c}/cmdline").read_bytes()}
+            time.sleep(0.05)
+        assert workers, "the crawl started a parse worker"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert not any(Path(f"/proc/{w}").exists() for w in workers), "the worker ends with its crawl"
+
+
+@pytest.mark.parametrize("worker", [True, False])
+def test_a_parser_bug_is_logged_with_its_traceback_and_costs_one_page(tmp_path, caplog, worker):
+    crawler = crawler_for(tmp_path, PARSE_WORKER_ENABLED=worker)
+    broken = page("https://www.medcom.id[/nasional/politik/BROKEN01-x")  # urlsplit raises ValueError
+    out = run_pipeline(ArticlePipeline.from_crawler(crawler), [broken, PAGES[0]])
+    assert isinstance(out[0], DropItem) and "parse_error: ValueError" in str(out[0])
+    assert isinstance(out[1], ArticleItem)
+    assert dropped(crawler) == {"parse_error": 1}
+    assert "parser failed on https://www.medcom.id[/nasional" in caplog.text and "Invalid IPv6 URL" in caplog.text
