@@ -18,6 +18,7 @@ that cannot start blames no page.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import pickle
@@ -44,6 +45,12 @@ logger = logging.getLogger(__name__)
 
 MAX_RESTARTS = 3
 _SIZE = struct.Struct("!I")
+# The worker's first bytes: anything else (a library printing on import) means the stream
+# cannot be trusted. Answers are far below MAX_FRAME; a larger length is garbage too.
+HELLO = b"warta parse worker 1\n"
+MAX_FRAME = 256 * 1024 * 1024
+# A worker stopped from outside (Ctrl-C or a SIGTERM to the process group) blames no page.
+_STOPPED = {-signal.SIGINT, -signal.SIGTERM, -signal.SIGHUP}
 
 
 @dataclass(slots=True)
@@ -102,7 +109,7 @@ def main() -> None:
     os.dup2(2, 1)  # a stray print from a library must not land among the frames
     frames_in = sys.stdin.buffer
     task = _read_frame(frames_in)
-    frames_out.write(_frame(None))  # started: from here on, a death is blamed on the page
+    frames_out.write(HELLO)  # started: from here on, a death is blamed on the page
     frames_out.flush()
     while (page := _read_frame(frames_in)) is not None:
         frames_out.write(_frame(outcome(task, page)))
@@ -133,7 +140,12 @@ class ParseWorker:
     _given_up: bool = False
 
     async def start(self) -> None:
-        proc = await self._spawn()
+        try:
+            proc = await self._spawn()
+        except OSError as exc:
+            logger.error("the parse worker could not start (%s): parsing in the crawl's process", exc)
+            self._given_up = True
+            return
         self._task = asyncio.get_running_loop().create_task(self._serve(proc))
 
     async def parse(self, page: FetchedPage) -> Outcome:
@@ -172,34 +184,39 @@ class ParseWorker:
         return proc
 
     async def _serve(self, proc: asyncio.subprocess.Process | None) -> None:
-        while proc is not None:
-            answered = False
-            try:
-                await self._read(proc.stdout)  # the handshake: the worker has started
-                answered = True
-                while True:
-                    answer = await self._read(proc.stdout)
-                    entry = self.pending.popleft()
-                    if not entry.future.done():  # a crawl that is shut down cancels its items
-                        entry.future.set_result(answer)
-            except asyncio.IncompleteReadError:
-                pass
-            except Exception:  # a garbled answer: nothing it says can be trusted any more
-                logger.exception("the parse worker's answer could not be read; parsing in the crawl's process")
-                proc.kill()
+        try:
+            while proc is not None:
+                started = await self._answer(proc.stdout)
+                self._stdin = None
+                code = await proc.wait()
+                if self._closing and not self.pending:
+                    return
+                proc = await self._restart(code, blame=started and code not in _STOPPED)
+        except Exception:  # a garbled stream, a worker that cannot be started again: never hang the crawl
+            logger.exception("the parse worker failed; parsing in the crawl's process")
+            if proc is not None and proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
                 await proc.wait()
-                self._give_up()
-                return
-            self._stdin = None
-            code = await proc.wait()
-            if self._closing and not self.pending:
-                return
-            proc = await self._restart(code, blame=answered)
+            self._give_up()
 
-    @staticmethod
-    async def _read(stream: asyncio.StreamReader):
-        size = _SIZE.unpack(await stream.readexactly(_SIZE.size))[0]
-        return pickle.loads(await stream.readexactly(size))
+    async def _answer(self, stdout: asyncio.StreamReader) -> bool:
+        """Resolve pending pages with the worker's answers until it ends; whether it had started."""
+        started = False
+        try:
+            if await stdout.readexactly(len(HELLO)) != HELLO:
+                raise ValueError("the parse worker wrote something else than its greeting")
+            started = True
+            while True:
+                size = _SIZE.unpack(await stdout.readexactly(_SIZE.size))[0]
+                if size > MAX_FRAME:
+                    raise ValueError(f"the parse worker announced an answer of {size} bytes")
+                answer = pickle.loads(await stdout.readexactly(size))
+                entry = self.pending.popleft()
+                if not entry.future.done():  # a crawl that is shut down cancels its items
+                    entry.future.set_result(answer)
+        except asyncio.IncompleteReadError:
+            return started
 
     async def _restart(self, code: int, blame: bool) -> asyncio.subprocess.Process | None:
         """After a death: the page it was parsing is blamed (dropped at its second death),
@@ -214,9 +231,10 @@ class ParseWorker:
                 url = head.page.url
                 logger.error("the parse worker died twice on %s (%s): page dropped", url, how)
                 record = warc_record(head.page, self.task.mirror) if self.task.archive else None  # kept all the same
-                head.future.set_result(
-                    Outcome(reason="parse_error", message=f"the parse worker died on {url}", record=record)
-                )
+                if not head.future.done():
+                    head.future.set_result(
+                        Outcome(reason="parse_error", message=f"the parse worker died on {url}", record=record)
+                    )
         self.restarts += 1
         if self.restarts > MAX_RESTARTS:
             logger.error("the parse worker died %d times (%s): parsing in the crawl's process", self.restarts, how)

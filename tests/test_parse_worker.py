@@ -63,7 +63,7 @@ import os, sys
 from pipeline import parse_worker as w
 task = w._read_frame(sys.stdin.buffer)
 out = os.fdopen(os.dup(1), "wb")
-out.write(w._frame(None))
+out.write(w.HELLO)
 out.flush()
 while (page := w._read_frame(sys.stdin.buffer)) is not None:
     if "POISON" in page.url:
@@ -117,6 +117,37 @@ def test_a_worker_that_cannot_start_costs_no_page(tmp_path, monkeypatch, caplog)
     assert [i.article.article_id for i in out] == [f"W{i:07d}" for i in range(5)]
     assert crawler.stats.get_value("warta/parse_worker/died") == MAX_RESTARTS + 1
     assert "parsing in the crawl's process" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("/nonexistent/python", "-m", "pipeline.parse_worker"),  # cannot even be started
+        (
+            sys.executable,
+            "-c",
+            "print('hello from sitecustomize'); import runpy; runpy.run_module('pipeline.parse_worker', run_name='__main__')",
+        ),
+    ],
+    ids=["spawn-fails", "stray-output"],
+)
+def test_a_worker_that_cannot_be_started_again_or_trusted_costs_no_page_and_no_hang(tmp_path, monkeypatch, command):
+    monkeypatch.setattr("pipeline.articles.ParseWorker", partial(ParseWorker, command=command))
+    crawler = crawler_for(tmp_path)
+    out = run_pipeline(ArticlePipeline.from_crawler(crawler), PAGES[:5])
+    assert [i.article.article_id for i in out] == [f"W{i:07d}" for i in range(5)]
+
+
+def test_a_worker_lost_on_restart_costs_no_page_and_no_hang(tmp_path, monkeypatch):
+    crawler = crawler_for(tmp_path)
+    pipeline = ArticlePipeline.from_crawler(crawler)
+
+    def kill_and_break(p):
+        p.worker.command = ("/nonexistent/python",)
+        os.kill(p.worker.pid, signal.SIGKILL)
+
+    out = run_pipeline(pipeline, PAGES, during=kill_and_break)
+    assert [i.article.article_id for i in out] == [f"W{i:07d}" for i in range(12)]
 
 
 def children(pid: int) -> set[int]:
