@@ -108,6 +108,7 @@ DISTRIBUTED_RUN_TTL_HOURS = 24  # an abandoned run's keys expire after this
 # The parse, sketch and raw record of each page in a second process (pipeline.parse_worker);
 # False: in the crawl's own process.
 PARSE_WORKER_ENABLED = True
+PARSE_WORKER_TIMEOUT = 60.0  # seconds without an answer while pages wait: the worker is killed
 RAW_ARCHIVE_ENABLED = True  # every article response as WARC under DATA/raw/ (reparse, repair)
 RAW_ARCHIVE_MAX_BYTES = 256 * 1024 * 1024  # a local WARC file is rotated past this size (and daily)
 LIMIT_ARTICLES = 0  # --limit N: stage exactly N articles, then stop (crawler.limit); 0: no limit

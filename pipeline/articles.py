@@ -25,24 +25,28 @@ logger = logging.getLogger(__name__)
 class ArticlePipeline:
     """Parses the pages the spider hands over; every removal and drop is counted by reason."""
 
-    def __init__(self, crawler, use_worker: bool):
+    def __init__(self, crawler, use_worker: bool, timeout: float):
         self.crawler = crawler
         self.stats = crawler.stats
         self.use_worker = use_worker
+        self.timeout = timeout
         self.worker: ParseWorker | None = None
         self.archive: RawArchivePipeline | None = None
         self.task: Task | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.getbool("PARSE_WORKER_ENABLED", True))
+        settings = crawler.settings
+        return cls(
+            crawler, settings.getbool("PARSE_WORKER_ENABLED", True), settings.getfloat("PARSE_WORKER_TIMEOUT", 60.0)
+        )
 
     async def open_spider(self):
         spider = self.crawler.spider
         self.archive = self.crawler.get_item_pipeline(RawArchivePipeline)
         self.task = Task(spider.profile, spider.mirror, archive=self.archive is not None)
         if self.use_worker:
-            self.worker = ParseWorker(self.task, self.stats)
+            self.worker = ParseWorker(self.task, self.stats, self.timeout)
             await self.worker.start()
 
     async def close_spider(self):

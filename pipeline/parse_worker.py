@@ -49,7 +49,7 @@ _SIZE = struct.Struct("!I")
 # cannot be trusted. Answers are far below MAX_FRAME; a larger length is garbage too.
 HELLO = b"warta parse worker 1\n"
 MAX_FRAME = 256 * 1024 * 1024
-# A worker stopped from outside (Ctrl-C or a SIGTERM to the process group) blames no page.
+# A worker stopped from outside (before it ignores SIGINT and SIGTERM) blames no page.
 _STOPPED = {-signal.SIGINT, -signal.SIGTERM, -signal.SIGHUP}
 
 
@@ -102,9 +102,11 @@ def _read_frame(stream: BinaryIO):
 
 
 def main() -> None:
-    # Ctrl-C reaches the whole process group: the crawl finishes its pages and then closes the
-    # worker's input, which is how it stops (a killed crawl closes it too).
+    # Ctrl-C, or a SIGTERM to the process group (systemd, timeout), stops the crawl gracefully:
+    # it finishes its pages, which needs the worker, and then closes the worker's input, which
+    # is how the worker stops (a killed crawl closes it too).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     frames_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print from a library must not land among the frames
     frames_in = sys.stdin.buffer
@@ -129,13 +131,19 @@ class ParseWorker:
 
     task: Task
     stats: "StatsCollector"
+    timeout: float = 60.0
+    """Seconds the worker may leave pages waiting without an answer before it is killed (its
+    death blames the page: a page that hangs the parser twice is dropped)."""
     command: tuple[str, ...] = (sys.executable, "-m", "pipeline.parse_worker")
     pending: deque[_Pending] = field(default_factory=deque)
     restarts: int = 0
     pid: int | None = None
     """The running worker's process id."""
     _stdin: asyncio.StreamWriter | None = None
+    _proc: asyncio.subprocess.Process | None = None
+    _progress: float = 0.0  # loop time of the last answer (or start, or first page waiting)
     _task: asyncio.Task | None = None
+    _watchdog: asyncio.Task | None = None
     _closing: bool = False
     _given_up: bool = False
 
@@ -146,12 +154,17 @@ class ParseWorker:
             logger.error("the parse worker could not start (%s): parsing in the crawl's process", exc)
             self._given_up = True
             return
-        self._task = asyncio.get_running_loop().create_task(self._serve(proc))
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._serve(proc))
+        self._watchdog = loop.create_task(self._watch())
 
     async def parse(self, page: FetchedPage) -> Outcome:
         if self._given_up:
             return outcome(self.task, page)
-        entry = _Pending(page, asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        entry = _Pending(page, loop.create_future())
+        if not self.pending:
+            self._progress = loop.time()
         self.pending.append(entry)
         if self._stdin is not None:  # else a new worker is starting: it is sent everything pending
             self._stdin.write(_frame(page))
@@ -163,6 +176,24 @@ class ParseWorker:
             self._stdin.close()
         if self._task is not None:
             await self._task
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+
+    async def _watch(self) -> None:
+        """Kill a worker that leaves pages waiting `timeout` seconds without an answer: a page
+        that sends the parser into an endless loop must not stop the crawl."""
+        loop = asyncio.get_running_loop()
+        while not self._given_up:
+            await asyncio.sleep(min(1.0, self.timeout / 2))
+            proc = self._proc
+            stuck = self.pending and loop.time() - self._progress > self.timeout
+            if stuck and proc is not None and proc.returncode is None:
+                url = self.pending[0].page.url
+                logger.error("the parse worker gave no answer for %.0f s (on %s): killed", self.timeout, url)
+                self.stats.inc_value("warta/parse_worker/timeouts")
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                self._progress = loop.time()
 
     async def _spawn(self) -> asyncio.subprocess.Process:
         # The child imports what this process imports, from where this process found it.
@@ -177,6 +208,8 @@ class ParseWorker:
         for entry in self.pending:
             proc.stdin.write(_frame(entry.page))
         self.pid = proc.pid
+        self._proc = proc
+        self._progress = asyncio.get_running_loop().time()
         if self._closing:  # it answers what is pending, then stops
             proc.stdin.close()
         else:
@@ -202,6 +235,7 @@ class ParseWorker:
 
     async def _answer(self, stdout: asyncio.StreamReader) -> bool:
         """Resolve pending pages with the worker's answers until it ends; whether it had started."""
+        loop = asyncio.get_running_loop()
         started = False
         try:
             if await stdout.readexactly(len(HELLO)) != HELLO:
@@ -215,6 +249,7 @@ class ParseWorker:
                 entry = self.pending.popleft()
                 if not entry.future.done():  # a crawl that is shut down cancels its items
                     entry.future.set_result(answer)
+                self._progress = loop.time()
         except asyncio.IncompleteReadError:
             return started
 

@@ -3,6 +3,7 @@ that answers in order, survives the worker's death, and leaves no process behind
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -59,7 +60,7 @@ def test_a_worker_killed_mid_crawl_is_replaced_and_no_page_is_lost(tmp_path):
 
 
 POISON_WORKER = """
-import os, sys
+import os, sys, time
 from pipeline import parse_worker as w
 task = w._read_frame(sys.stdin.buffer)
 out = os.fdopen(os.dup(1), "wb")
@@ -68,18 +69,22 @@ out.flush()
 while (page := w._read_frame(sys.stdin.buffer)) is not None:
     if "POISON" in page.url:
         os._exit(3)
+    if "ENDLESS" in page.url:
+        time.sleep(3600)
     out.write(w._frame(w.outcome(task, page)))
     out.flush()
 """
 
 
-def poisoned(tmp_path, monkeypatch) -> tuple[ArticlePipeline, RawArchivePipeline, object]:
+def poisoned(tmp_path, monkeypatch, **settings) -> tuple[ArticlePipeline, RawArchivePipeline, object]:
     """An archive and an article pipeline whose worker dies on any page whose URL says POISON,
     as a page that crashed lxml would kill the real one."""
     command = (sys.executable, "-c", textwrap.dedent(POISON_WORKER))
     monkeypatch.setattr("pipeline.articles.ParseWorker", partial(ParseWorker, command=command))
     crawler = crawler_for(
-        tmp_path, ITEM_PIPELINES={"pipeline.archiver.RawArchivePipeline": 250, "pipeline.articles.ArticlePipeline": 300}
+        tmp_path,
+        ITEM_PIPELINES={"pipeline.archiver.RawArchivePipeline": 250, "pipeline.articles.ArticlePipeline": 300},
+        **settings,
     )
     return crawler.get_item_pipeline(ArticlePipeline), crawler.get_item_pipeline(RawArchivePipeline), crawler
 
@@ -96,6 +101,17 @@ def test_a_page_that_kills_the_worker_twice_is_dropped_counted_and_archived(tmp_
     assert crawler.stats.get_value("warta/parse_worker/died") == 2
     kept = [r.page.url for r in iter_archive(DataDir(tmp_path))]
     assert sorted(kept) == sorted(p.url for p in [*PAGES[:6], poison]), "every page is archived, the poison too"
+
+
+def test_a_page_that_hangs_the_parser_is_dropped_after_two_timeouts_and_the_rest_goes_on(tmp_path, monkeypatch):
+    pipeline, archive, crawler = poisoned(tmp_path, monkeypatch, PARSE_WORKER_TIMEOUT=1.0)
+    archive.open_spider()
+    started = time.monotonic()
+    out = run_pipeline(pipeline, [PAGES[0], page(SEED_URL.replace("nbwXaLxk", "ENDLESS1")), *PAGES[1:4]])
+    assert time.monotonic() - started < 30
+    assert [type(x).__name__ for x in out] == ["ArticleItem", "DropItem"] + ["ArticleItem"] * 3
+    assert crawler.stats.get_value("warta/parse_worker/timeouts") == 2
+    assert dropped(crawler) == {"parse_error": 1}
 
 
 def test_after_too_many_deaths_the_crawl_parses_in_its_own_process(tmp_path, monkeypatch):
@@ -179,6 +195,32 @@ def test_a_killed_crawl_leaves_no_worker_behind(tmp_path):
         while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
             time.sleep(0.05)
     assert not any(Path(f"/proc/{w}").exists() for w in workers), "the worker ends with its crawl"
+
+
+def test_a_sigterm_to_the_process_group_stops_the_crawl_gracefully_with_its_worker(tmp_path):
+    """systemd and `timeout` signal the whole group: the worker stays until the crawl has
+    finished its pages, and every staged article is whole."""
+    site = generate_site(n_articles=60, days=3, seed=4, reposts=0)
+    with DemoServer(site, latency=0.05) as server:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "warta.cli", *crawl_args(server, site, tmp_path)],
+            cwd=ROOT,
+            env=warta_env(tmp_path),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while len(server.article_hits()) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    [record] = (tmp_path / "runs" / "medcom").glob("*.json")
+    stats = json.loads(record.read_text())["stats"]
+    assert stats["finish_reason"] == "shutdown", stderr
+    assert "warta/parse_worker/died" not in stats, "the worker outlived the signal"
+    assert stats.get("warta/dropped/parse_error", 0) == 0
+    assert not children(proc.pid)
 
 
 @pytest.mark.parametrize("worker", [True, False])
