@@ -173,16 +173,23 @@ def children(pid: int) -> set[int]:
     return found
 
 
+SLOW_SITE = generate_site(n_articles=60, days=3, seed=4, reposts=0)
+
+
+def start_crawl(server, data_dir, **popen) -> subprocess.Popen:
+    """`warta crawl` of SLOW_SITE, started in the background."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "warta.cli", *crawl_args(server, SLOW_SITE, data_dir)],
+        cwd=ROOT,
+        env=warta_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        **popen,
+    )
+
+
 def test_a_killed_crawl_leaves_no_worker_behind(tmp_path):
-    site = generate_site(n_articles=60, days=3, seed=4, reposts=0)
-    with DemoServer(site, latency=0.05) as server:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "warta.cli", *crawl_args(server, site, tmp_path)],
-            cwd=ROOT,
-            env=warta_env(tmp_path),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    with DemoServer(SLOW_SITE, latency=0.05) as server:
+        proc = start_crawl(server, tmp_path, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         workers: set[int] = set()
         while not workers and time.monotonic() < deadline and proc.poll() is None:
@@ -200,16 +207,8 @@ def test_a_killed_crawl_leaves_no_worker_behind(tmp_path):
 def test_a_sigterm_to_the_process_group_stops_the_crawl_gracefully_with_its_worker(tmp_path):
     """systemd and `timeout` signal the whole group: the worker stays until the crawl has
     finished its pages, and every staged article is whole."""
-    site = generate_site(n_articles=60, days=3, seed=4, reposts=0)
-    with DemoServer(site, latency=0.05) as server:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "warta.cli", *crawl_args(server, site, tmp_path)],
-            cwd=ROOT,
-            env=warta_env(tmp_path),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+    with DemoServer(SLOW_SITE, latency=0.05) as server:
+        proc = start_crawl(server, tmp_path, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 60
         while len(server.article_hits()) < 10 and time.monotonic() < deadline:
             time.sleep(0.05)
