@@ -225,13 +225,18 @@ class ParseWorker:
                 if self._closing and not self.pending:
                     return
                 proc = await self._restart(code, blame=started and code not in _STOPPED)
-        except Exception:  # a garbled stream, a worker that cannot be started again: never hang the crawl
-            logger.exception("the parse worker failed; parsing in the crawl's process")
-            if proc is not None and proc.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-                await proc.wait()
-            self._give_up()
+        except (OSError, ValueError, pickle.UnpicklingError) as exc:  # cannot be started again, or trusted
+            logger.error("the parse worker failed (%s): parsing in the crawl's process", exc)
+            self._stop(proc)
+        except Exception:  # whatever it is, the crawl must not hang on pages nobody will answer
+            logger.exception("the parse worker failed: parsing in the crawl's process")
+            self._stop(proc)
+
+    def _stop(self, proc: asyncio.subprocess.Process | None) -> None:
+        if proc is not None and proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()  # reaped by asyncio's child watcher
+        self._give_up()
 
     async def _answer(self, stdout: asyncio.StreamReader) -> bool:
         """Resolve pending pages with the worker's answers until it ends; whether it had started."""
