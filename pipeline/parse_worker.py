@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import pickle
@@ -27,6 +28,7 @@ import struct
 import sys
 import traceback
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -51,6 +53,8 @@ HELLO = b"warta parse worker 1\n"
 MAX_FRAME = 256 * 1024 * 1024
 # A worker stopped from outside (before it ignores SIGINT and SIGTERM) blames no page.
 _STOPPED = {-signal.SIGINT, -signal.SIGTERM, -signal.SIGHUP}
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_ENV = "WARTA_PARSE_WORKER_PARENT"
 
 
 @dataclass(slots=True)
@@ -101,12 +105,13 @@ def _read_frame(stream: BinaryIO):
     return pickle.loads(stream.read(_SIZE.unpack(head)[0]))
 
 
-def main() -> None:
+def main(work: Callable[[Task, FetchedPage], Outcome] = outcome) -> None:
     # Ctrl-C, or a SIGTERM to the process group (systemd, timeout), stops the crawl gracefully:
     # it finishes its pages, which needs the worker, and then closes the worker's input, which
     # is how the worker stops (a killed crawl closes it too).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent()
     frames_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print from a library must not land among the frames
     frames_in = sys.stdin.buffer
@@ -114,8 +119,19 @@ def main() -> None:
     frames_out.write(HELLO)  # started: from here on, a death is blamed on the page
     frames_out.flush()
     while (page := _read_frame(frames_in)) is not None:
-        frames_out.write(_frame(outcome(task, page)))
+        frames_out.write(_frame(work(task, page)))
         frames_out.flush()
+
+
+def _die_with_parent() -> None:
+    """A worker stuck in an endless parse never reads the end of its input: on Linux the
+    kernel kills it when the crawl dies, however it dies (SIGKILL, the OOM killer)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != int(os.environ.get(PARENT_ENV, os.getppid())):
+        os._exit(0)  # the crawl died before the line above took effect
 
 
 @dataclass(slots=True)
@@ -202,7 +218,7 @@ class ParseWorker:
             *self.command,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": path},
+            env={**os.environ, "PYTHONPATH": path, PARENT_ENV: str(os.getpid())},
         )
         proc.stdin.write(_frame(self.task))
         for entry in self.pending:
@@ -246,6 +262,7 @@ class ParseWorker:
             if await stdout.readexactly(len(HELLO)) != HELLO:
                 raise ValueError("the parse worker wrote something else than its greeting")
             started = True
+            self._progress = loop.time()  # its start-up (imports) does not count against a page
             while True:
                 size = _SIZE.unpack(await stdout.readexactly(_SIZE.size))[0]
                 if size > MAX_FRAME:
@@ -264,17 +281,9 @@ class ParseWorker:
         self.stats.inc_value("warta/parse_worker/died")
         how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
         if self.pending and blame:
-            head = self.pending[0]
-            head.deaths += 1
-            if head.deaths >= 2:
-                self.pending.popleft()
-                url = head.page.url
-                logger.error("the parse worker died twice on %s (%s): page dropped", url, how)
-                record = warc_record(head.page, self.task.mirror) if self.task.archive else None  # kept all the same
-                if not head.future.done():
-                    head.future.set_result(
-                        Outcome(reason="parse_error", message=f"the parse worker died on {url}", record=record)
-                    )
+            self.pending[0].deaths += 1
+            if self.pending[0].deaths >= 2:
+                self._drop_head(how)
         self.restarts += 1
         if self.restarts > MAX_RESTARTS:
             logger.error("the parse worker died %d times (%s): parsing in the crawl's process", self.restarts, how)
@@ -283,9 +292,24 @@ class ParseWorker:
         logger.warning("the parse worker died (%s); starting another, %d pages to parse again", how, len(self.pending))
         return await self._spawn()
 
+    def _drop_head(self, how: str) -> None:
+        """The page the worker died on, dropped: counted as `parse_error`, its raw record kept."""
+        head = self.pending.popleft()
+        url = head.page.url
+        logger.error("the parse worker died on %s (%s): page dropped", url, how)
+        record = warc_record(head.page, self.task.mirror) if self.task.archive else None
+        if not head.future.done():
+            head.future.set_result(
+                Outcome(reason="parse_error", message=f"the parse worker died on {url}", record=record)
+            )
+
     def _give_up(self) -> None:
+        """The rest is parsed in the crawl's process, except a page a worker died on: in this
+        process it could crash or hang the crawl itself."""
         self._given_up = True
         self._stdin = None
+        if self.pending and self.pending[0].deaths:
+            self._drop_head("and no worker is left")
         while self.pending:
             entry = self.pending.popleft()
             if not entry.future.done():

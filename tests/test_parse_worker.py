@@ -60,19 +60,17 @@ def test_a_worker_killed_mid_crawl_is_replaced_and_no_page_is_lost(tmp_path):
 
 
 POISON_WORKER = """
-import os, sys, time
+import os, time
 from pipeline import parse_worker as w
-task = w._read_frame(sys.stdin.buffer)
-out = os.fdopen(os.dup(1), "wb")
-out.write(w.HELLO)
-out.flush()
-while (page := w._read_frame(sys.stdin.buffer)) is not None:
+
+def work(task, page):
     if "POISON" in page.url:
         os._exit(3)
     if "ENDLESS" in page.url:
         time.sleep(3600)
-    out.write(w._frame(w.outcome(task, page)))
-    out.flush()
+    return w.outcome(task, page)
+
+w.main(work)
 """
 
 
@@ -104,7 +102,7 @@ def test_a_page_that_kills_the_worker_twice_is_dropped_counted_and_archived(tmp_
 
 
 def test_a_page_that_hangs_the_parser_is_dropped_after_two_timeouts_and_the_rest_goes_on(tmp_path, monkeypatch):
-    pipeline, archive, crawler = poisoned(tmp_path, monkeypatch, PARSE_WORKER_TIMEOUT=1.0)
+    pipeline, archive, crawler = poisoned(tmp_path, monkeypatch, PARSE_WORKER_TIMEOUT=2.0)
     archive.open_spider()
     started = time.monotonic()
     out = run_pipeline(pipeline, [PAGES[0], page(SEED_URL.replace("nbwXaLxk", "ENDLESS1")), *PAGES[1:4]])
@@ -112,6 +110,54 @@ def test_a_page_that_hangs_the_parser_is_dropped_after_two_timeouts_and_the_rest
     assert [type(x).__name__ for x in out] == ["ArticleItem", "DropItem"] + ["ArticleItem"] * 3
     assert crawler.stats.get_value("warta/parse_worker/timeouts") == 2
     assert dropped(crawler) == {"parse_error": 1}
+
+
+def test_a_page_that_hangs_the_last_worker_is_dropped_not_parsed_in_the_crawls_process(tmp_path, monkeypatch):
+    """An earlier death used up a restart: the give-up comes at a hanging page's first timeout,
+    and parsing that page in process would hang the crawl itself."""
+    pipeline, archive, crawler = poisoned(tmp_path, monkeypatch, PARSE_WORKER_TIMEOUT=2.0)
+    archive.open_spider()
+    hanging = [page(SEED_URL.replace("nbwXaLxk", f"ENDLESS{i}")) for i in (1, 2)]
+    out = run_pipeline(pipeline, [PAGES[0], *hanging, PAGES[1]], during=lambda p: os.kill(p.worker.pid, signal.SIGKILL))
+    assert [type(x).__name__ for x in out] == ["ArticleItem", "DropItem", "DropItem", "ArticleItem"]
+    assert crawler.stats.get_value("warta/parse_worker/died") == MAX_RESTARTS + 1
+
+
+HUNG_CRAWL = """
+import asyncio, sys, textwrap
+from crawler.extract.profiles import PROFILES
+from pipeline.parse_worker import ParseWorker, Task
+from tests.components import SEED_URL, page
+from tests.test_parse_worker import POISON_WORKER
+
+class Stats:
+    def inc_value(self, *args):
+        pass
+
+async def main():
+    command = (sys.executable, "-c", textwrap.dedent(POISON_WORKER))
+    worker = ParseWorker(Task(PROFILES["medcom"], None, False), Stats(), 3600, command)
+    await worker.start()
+    print(worker.pid, flush=True)
+    await worker.parse(page(SEED_URL.replace("nbwXaLxk", "ENDLESS1")))
+
+asyncio.run(main())
+"""
+
+
+def test_a_worker_stuck_in_a_page_dies_with_a_killed_crawl(tmp_path):
+    """Stuck in an endless parse, it never reads the end of its input: the kernel ends it."""
+    with subprocess.Popen(
+        [sys.executable, "-c", HUNG_CRAWL], cwd=ROOT, env=warta_env(tmp_path), stdout=subprocess.PIPE, text=True
+    ) as crawl:
+        worker = int(crawl.stdout.readline())
+        time.sleep(1.0)  # the page is in the worker's hands
+        assert Path(f"/proc/{worker}").exists()
+        crawl.kill()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{worker}").exists(), "the worker ends with its crawl"
 
 
 def test_after_too_many_deaths_the_crawl_parses_in_its_own_process(tmp_path, monkeypatch):
