@@ -11,8 +11,10 @@ when the worker is switched off (PARSE_WORKER_ENABLED = False) or has given up.
 The worker answers in the order it was asked. If it dies (a crash in lxml, the OOM killer, a
 stray kill), a new one is started and the unanswered pages are sent again; a page the worker
 died on twice is dropped, counted as `parse_error` (its raw record is kept). After MAX_RESTARTS
-deaths in one crawl, or an answer that cannot be read, the rest is parsed in process. A worker
-that cannot start blames no page.
+restarts in one crawl, or an answer that cannot be read, the rest is parsed in process, except a
+page a worker died on (it could crash or hang the crawl itself). A worker that cannot start
+blames no page. A worker that leaves pages waiting PARSE_WORKER_TIMEOUT seconds is killed, so a
+page that sends the parser into an endless loop costs that page, not the crawl.
 """
 
 from __future__ import annotations
