@@ -73,16 +73,17 @@ class DedupPipeline:
         if item.signature is None:  # parsed in process, or by a caller that did not sketch
             item.signature = sketch(article.body)
         signature = item.signature
-        earlier = self._near_in_run(aid, signature, article.published_at)
+        keys = band_keys(signature).tolist()  # once: they cost more than the lookups
+        earlier = self._near_in_run(aid, signature, article.published_at, keys)
         if earlier is None and self.store:
-            earlier = self.store.near_duplicate_of(site, aid, signature, article.published_at, self.threshold)
+            earlier = self.store.near_duplicate_of(site, aid, signature, article.published_at, self.threshold, keys)
         if earlier is not None:
             article.duplicate_of = earlier
             self.stats.inc_value("warta/flagged/near_duplicate")
-        for key in band_keys(signature):
-            self.bands.setdefault(int(key), []).append((aid, signature, article.published_at))
+        for key in keys:
+            self.bands.setdefault(key, []).append((aid, signature, article.published_at))
         return item
 
-    def _near_in_run(self, aid: str, signature: np.ndarray, published: datetime | None) -> str | None:
-        candidates = (entry for key in band_keys(signature) for entry in self.bands.get(int(key), ()))
+    def _near_in_run(self, aid: str, signature: np.ndarray, published: datetime | None, keys: list[int]) -> str | None:
+        candidates = (entry for key in keys for entry in self.bands.get(key, ()))
         return earliest_original(signature, published, candidates, self.threshold, exclude=aid)

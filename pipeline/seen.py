@@ -81,10 +81,17 @@ class SeenStoreBase:
         return recent and now - entry.fetched_at >= refetch_after
 
     def near_duplicate_of(
-        self, site: str, article_id: str, signature: np.ndarray, published_at: datetime | None, threshold: float
+        self,
+        site: str,
+        article_id: str,
+        signature: np.ndarray,
+        published_at: datetime | None,
+        threshold: float,
+        keys: list[int] | None = None,
     ) -> str | None:
-        """The earliest-published stored article whose sketch is at least `threshold` similar."""
-        keys = [int(k) for k in band_keys(signature)]
+        """The earliest-published stored article whose sketch is at least `threshold` similar
+        (`keys`: the sketch's band keys, when the caller has them)."""
+        keys = band_keys(signature).tolist() if keys is None else keys
         return earliest_original(signature, published_at, self.candidates(site, keys, article_id), threshold)
 
     def record(self, site: str, article: dict, signature: np.ndarray | None = None) -> None:
@@ -164,12 +171,14 @@ class SeenStore(SeenStoreBase):
 
     def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:
         """Remember several articles in one transaction."""
+        sketched = [signature for _, signature in entries if signature is not None]
+        keys = iter(band_keys(np.stack(sketched)).tolist() if sketched else [])  # one numpy pass per batch
         with self.db:
             self.db.execute("BEGIN")
             for article, signature in entries:
-                self._record(site, article, signature)
+                self._record(site, article, signature, next(keys) if signature is not None else [])
 
-    def _record(self, site: str, article: dict, signature: np.ndarray | None) -> None:
+    def _record(self, site: str, article: dict, signature: np.ndarray | None, keys: list[int]) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)",
             (site, article["article_id"], article["content_hash"], *stamps(article)),
@@ -182,5 +191,5 @@ class SeenStore(SeenStoreBase):
             )
             self.db.executemany(
                 "INSERT INTO band VALUES (?, ?, ?)",
-                [(site, int(k), article["article_id"]) for k in band_keys(signature)],
+                [(site, k, article["article_id"]) for k in keys],
             )
