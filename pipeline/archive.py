@@ -205,11 +205,8 @@ class RawWriter:
         self.written = 0
         self.sizes: dict[str, int] = {}  # bytes in each file written to
 
-    def add(self, page: FetchedPage, mirror: str | None) -> None:
-        self.add_record(page, warc_record(page, mirror))
-
-    def add_record(self, page: FetchedPage, record: bytes) -> None:
-        """`page` with its record, already built (by the parse worker)."""
+    def add(self, page: FetchedPage, record: bytes) -> None:
+        """`page` with its record (`warc_record`, built beside the parse in the parse worker)."""
         self.buffer.append((page, record))
 
     def _target(self, day: str, size: int) -> str:

@@ -49,7 +49,7 @@ class RawArchivePipeline:
         self.index = RawIndex(self.data_dir)
 
     def keep(self, page: FetchedPage, record: bytes) -> None:
-        self.writer.add_record(page, record)
+        self.writer.add(page, record)
 
     @property
     def pending(self) -> int:

@@ -155,8 +155,6 @@ class ParseWorker:
     command: tuple[str, ...] = (sys.executable, "-m", "pipeline.parse_worker")
     pending: deque[_Pending] = field(default_factory=deque)
     restarts: int = 0
-    pid: int | None = None
-    """The running worker's process id."""
     _stdin: asyncio.StreamWriter | None = None
     _proc: asyncio.subprocess.Process | None = None
     _progress: float = 0.0  # loop time of the last answer (or start, or first page waiting)
@@ -164,6 +162,11 @@ class ParseWorker:
     _watchdog: asyncio.Task | None = None
     _closing: bool = False
     _given_up: bool = False
+
+    @property
+    def pid(self) -> int | None:
+        """The latest worker's process id."""
+        return self._proc.pid if self._proc is not None else None
 
     async def start(self) -> None:
         try:
@@ -225,7 +228,6 @@ class ParseWorker:
         proc.stdin.write(_frame(self.task))
         for entry in self.pending:
             proc.stdin.write(_frame(entry.page))
-        self.pid = proc.pid
         self._proc = proc
         self._progress = asyncio.get_running_loop().time()
         if self._closing:  # it answers what is pending, then stops

@@ -36,19 +36,26 @@ def page(url: str = SEED_URL, body: bytes | None = None, lease: str | None = Non
     return FetchedPage(url, url, 200, SEED.read_bytes() if body is None else body, NOW, lease=lease)
 
 
-def item(aid: str, body: str, published: datetime = NOW, **extra) -> ArticleItem:
-    article = Article(
+def medcom_article(
+    aid: str, body: str, content_hash: str, published_at: datetime, crawled_at: datetime, **extra
+) -> Article:
+    """A medcom article record as the parser would give it (tests.test_snapshot stages them)."""
+    return Article(
         article_id=aid,
         site="medcom",
         url=f"https://www.medcom.id/nasional/politik/{aid}-x",
         title=f"Judul {aid}",
         body=body,
         word_count=len(body.split()),
-        content_hash=f"h-{body}",
-        published_at=published,
-        crawled_at=NOW,
+        content_hash=content_hash,
+        published_at=published_at,
+        crawled_at=crawled_at,
         **extra,
     )
+
+
+def item(aid: str, body: str, published: datetime = NOW, **extra) -> ArticleItem:
+    article = medcom_article(aid, body, f"h-{body}", published, NOW, **extra)
     return ArticleItem(article, article.url)
 
 

@@ -94,6 +94,17 @@ def scrapy_crawl(data_dir: Path, *args: str, timeout: float = 180) -> subprocess
     )
 
 
+def start_warta(*args: str, data_dir: Path | None = None, **popen) -> subprocess.Popen:
+    """`warta ARGS...` started in the background; its output is discarded unless `popen` says
+    otherwise (`stderr=subprocess.PIPE`, `start_new_session=True`, ...)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "warta.cli", *args],
+        cwd=ROOT,
+        env=warta_env(data_dir),
+        **{"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, **popen},
+    )
+
+
 def run_warta(*args: str, data_dir: Path | None = None, timeout: float = 180, cwd: Path = ROOT):
     """`warta ARGS...` in a subprocess; returns the CompletedProcess (text)."""
     return subprocess.run(

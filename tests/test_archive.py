@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
 from pipeline.datadir import DataDir
-from tests.conftest import ROOT, crawl_args, run_warta, scrapy_crawl, spider_args, warta_env
+from tests.conftest import crawl_args, run_warta, scrapy_crawl, spider_args, start_warta
 from tests.test_snapshot import article, stage
 
 
@@ -170,13 +170,7 @@ def test_sigkill_during_reparse_or_repair_loses_nothing(copy, command):
         for day_dir in list((data_dir / "snapshots" / "site=medcom").glob("date=*"))[:2]:
             shutil.rmtree(day_dir)
     for delay in (0.4, 0.9):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "warta.cli", *args, "--data-dir", str(data_dir)],
-            cwd=ROOT,
-            env=warta_env(data_dir),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        proc = start_warta(*args, "--data-dir", str(data_dir), data_dir=data_dir)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)

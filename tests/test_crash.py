@@ -17,18 +17,8 @@ from demosite import DemoServer, generate_site
 from pipeline import read_articles
 from pipeline.partitions import verify
 from pipeline.snapshot import build
-from tests.conftest import ROOT, crawl_args, run_warta, warta_env
+from tests.conftest import ROOT, crawl_args, run_warta, start_warta, warta_env
 from tests.test_snapshot import article, stage
-
-
-def start_warta(*args, data_dir):
-    return subprocess.Popen(
-        [sys.executable, "-m", "warta.cli", *args],
-        cwd=ROOT,
-        env=warta_env(data_dir),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def every_file_readable(data_dir) -> None:

@@ -24,7 +24,7 @@ from pipeline.datadir import DataDir
 from pipeline.items import ArticleItem
 from pipeline.parse_worker import MAX_RESTARTS, ParseWorker
 from tests.components import SEED_URL, crawler_for, dropped, page, run_pipeline
-from tests.conftest import ROOT, crawl_args, warta_env
+from tests.conftest import ROOT, crawl_args, start_warta, warta_env
 
 PAGES = [page(SEED_URL.replace("nbwXaLxk", f"W{i:07d}"), lease=f"L{i}") for i in range(12)]
 
@@ -222,20 +222,9 @@ def children(pid: int) -> set[int]:
 SLOW_SITE = generate_site(n_articles=60, days=3, seed=4, reposts=0)
 
 
-def start_crawl(server, data_dir, **popen) -> subprocess.Popen:
-    """`warta crawl` of SLOW_SITE, started in the background."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "warta.cli", *crawl_args(server, SLOW_SITE, data_dir)],
-        cwd=ROOT,
-        env=warta_env(data_dir),
-        stdout=subprocess.DEVNULL,
-        **popen,
-    )
-
-
 def test_a_killed_crawl_leaves_no_worker_behind(tmp_path):
     with DemoServer(SLOW_SITE, latency=0.05) as server:
-        proc = start_crawl(server, tmp_path, stderr=subprocess.DEVNULL)
+        proc = start_warta(*crawl_args(server, SLOW_SITE, tmp_path), data_dir=tmp_path)
         deadline = time.monotonic() + 60
         workers: set[int] = set()
         while not workers and time.monotonic() < deadline and proc.poll() is None:
@@ -254,7 +243,9 @@ def test_a_sigterm_to_the_process_group_stops_the_crawl_gracefully_with_its_work
     """systemd and `timeout` signal the whole group: the worker stays until the crawl has
     finished its pages, and every staged article is whole."""
     with DemoServer(SLOW_SITE, latency=0.05) as server:
-        proc = start_crawl(server, tmp_path, stderr=subprocess.PIPE, start_new_session=True)
+        proc = start_warta(
+            *crawl_args(server, SLOW_SITE, tmp_path), data_dir=tmp_path, stderr=subprocess.PIPE, start_new_session=True
+        )
         deadline = time.monotonic() + 60
         while len(server.article_hits()) < 10 and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -11,13 +11,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.extract.article import Article
 from pipeline import read_articles
 from pipeline.datadir import DataDir
 from pipeline.partitions import verify
 from pipeline.schema import SCHEMA_VERSION_KEY
 from pipeline.segments import SegmentWriter
 from pipeline.snapshot import build
+from tests.components import medcom_article
 from tests.contract import check_arrow_types
 
 WIB = timezone(timedelta(hours=7))
@@ -32,19 +32,9 @@ def staging_dir(data_dir) -> Path:
 
 
 def article(aid: str, day: date, body: str = "Isi berita.", crawled: int = 0, **extra) -> dict:
-    record = Article(
-        article_id=aid,
-        site="medcom",
-        url=f"https://www.medcom.id/nasional/politik/{aid}-x",
-        title=f"Judul {aid}",
-        body=body,
-        word_count=len(body.split()),
-        content_hash=body,
-        published_at=datetime(day.year, day.month, day.day, 9, 0, tzinfo=WIB),
-        crawled_at=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=crawled),
-        **extra,
-    )
-    return record.__dict__
+    published = datetime(day.year, day.month, day.day, 9, 0, tzinfo=WIB)
+    crawled_at = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=crawled)
+    return medcom_article(aid, body, body, published, crawled_at, **extra).__dict__
 
 
 def stage(data_dir: Path, records: list[dict]) -> None:

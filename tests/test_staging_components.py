@@ -105,7 +105,7 @@ def test_a_compressed_response_is_archived_as_the_parser_saw_it(tmp_path):
         article_id="nbwXaLxk",
     )
     writer = RawWriter(DataDir(tmp_path), "medcom")
-    writer.add(fetched, None)
+    writer.add(fetched, warc_record(fetched, None))
     [(aid, _when, key, offset, length)] = writer.flush()
     writer.close()
     fast = read_at(DataDir(tmp_path), key, offset, length)
