@@ -72,6 +72,7 @@ EXTENSIONS = {
     "crawler.run_history.RunHistoryExtension": 510,  # every crawl in DATA/state/runs.sqlite
     "pipeline.seen_owner.SeenStoreExtension": 100,  # the crawl's one seen-store
     "crawler.limit.ArticleLimit": 110,  # --limit only: the count its seams share
+    "crawler.collector.CollectorTuning": 120,  # GC_THRESHOLD: fewer garbage-collector walks
 }
 LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")

@@ -15,6 +15,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.extract.dates import local_day
 from pipeline.archiver import RawArchivePipeline
+from pipeline.boilerplate import LearnedBoilerplatePipeline
 from pipeline.items import ArticleItem, FetchedPage
 from pipeline.parse_worker import ParseWorker, Task, outcome
 from pipeline.schema import implausible_date
@@ -44,7 +45,9 @@ class ArticlePipeline:
     async def open_spider(self):
         spider = self.crawler.spider
         self.archive = self.crawler.get_item_pipeline(RawArchivePipeline)
-        self.task = Task(spider.profile, spider.mirror, archive=self.archive is not None)
+        boilerplate = self.crawler.get_item_pipeline(LearnedBoilerplatePipeline)
+        max_words = boilerplate.store.t.max_words if boilerplate is not None else None
+        self.task = Task(spider.profile, spider.mirror, archive=self.archive is not None, max_words=max_words)
         if self.use_worker:
             self.worker = ParseWorker(self.task, self.stats, self.timeout)
             await self.worker.start()
@@ -79,4 +82,6 @@ class ArticlePipeline:
             self.drop("implausible_date", f"{article.url} claims to be published {article.published_at:%Y-%m-%d}")
         if spider.backfill and not spider.in_range(local_day(article.published_at, spider.profile.timezone)):
             self.drop("out_of_range", f"{article.url} published {article.published_at:%Y-%m-%d}")
-        return ArticleItem(article, item.url, item.lease, result.path, result.removed, done.signature)
+        return ArticleItem(
+            article, item.url, item.lease, result.path, result.removed, done.signature, done.keys, done.paragraph_hashes
+        )

@@ -65,26 +65,44 @@ class BoilerplateStore:
         return self.observe_many(site, [(article_id, paragraphs)]) == 1
 
     def observe_many(self, site: str, articles: list[tuple[str, list[str]]]) -> int:
-        """Count many articles in one transaction; returns how many were new."""
-        new = 0
+        """Count many articles (id, paragraphs) in one transaction; returns how many were new."""
+        return self.observe_hashes(
+            site, [(article_id, paragraph_hashes(paragraphs, self.t.max_words)) for article_id, paragraphs in articles]
+        )
+
+    def observe_hashes(self, site: str, articles: list[tuple[str, list[int | None]]]) -> int:
+        """`observe_many` for articles whose paragraphs are already hashed (`paragraph_hashes`)."""
         with self.db:
             self.db.execute("BEGIN")
+            ids = [article_id for article_id, _ in articles]
+            known = {
+                row[0]
+                for chunk in range(0, len(ids), 500)  # SQLite's bound on host parameters
+                for row in self.db.execute(
+                    "SELECT article_id FROM observed WHERE site = ? AND article_id IN "
+                    f"({','.join('?' * len(ids[chunk : chunk + 500]))})",
+                    (site, *ids[chunk : chunk + 500]),
+                )
+            }
             seq = self._last_seq(site)
-            for article_id, paragraphs in articles:
-                if self.db.execute(
-                    "SELECT 1 FROM observed WHERE site = ? AND article_id = ?", (site, article_id)
-                ).fetchone():
+            observed, counted = [], []
+            for article_id, hashes in articles:
+                if article_id in known:
                     continue
+                known.add(article_id)
                 seq += 1
-                new += 1
-                self.db.execute("INSERT INTO observed VALUES (?, ?, ?)", (site, article_id, seq))
+                observed.append((site, article_id, seq))
                 # Long paragraphs are never boilerplate: not counting them keeps the store small.
-                hashes = {paragraph_hash(p) for p in paragraphs if len(p.split()) <= self.t.max_words}
-                self.db.executemany("INSERT INTO paragraph VALUES (?, ?, ?)", [(site, h, seq) for h in hashes])
-                if seq % 500 == 0:  # slide the window now and then, not on every article
-                    self.db.execute("DELETE FROM paragraph WHERE site = ? AND seq <= ?", (site, seq - self.t.window))
-                    self.db.execute("DELETE FROM observed WHERE site = ? AND seq <= ?", (site, seq - self.t.window))
-        return new
+                counted += [(site, h, seq) for h in {h for h in hashes if h is not None}]
+            self.db.executemany("INSERT INTO observed VALUES (?, ?, ?)", observed)
+            self.db.executemany("INSERT INTO paragraph VALUES (?, ?, ?)", counted)
+            first = seq - len(observed)
+            # Slide the window now and then (each 500th article), not on every article.
+            if seq // 500 > first // 500:
+                floor = seq // 500 * 500 - self.t.window
+                self.db.execute("DELETE FROM paragraph WHERE site = ? AND seq <= ?", (site, floor))
+                self.db.execute("DELETE FROM observed WHERE site = ? AND seq <= ?", (site, floor))
+        return len(observed)
 
     def count(self, site: str, paragraph: str) -> int:
         floor = self._last_seq(site) - self.t.window
@@ -108,6 +126,17 @@ class BoilerplateStore:
         )
 
 
+def paragraph_hashes(paragraphs: list[str], max_words: int) -> list[int | None]:
+    """Each paragraph's hash, or None for one longer than `max_words` (never boilerplate)."""
+    return [paragraph_hash(p) if len(p.split()) <= max_words else None for p in paragraphs]
+
+
+def learned_indices(hashes: list[int | None], learned: frozenset[int]) -> list[int]:
+    """Which paragraphs (by index) are learned boilerplate: none when that is all of them."""
+    found = [i for i, h in enumerate(hashes) if h is not None and h in learned]
+    return [] if len(found) == len(hashes) else found
+
+
 def strip_learned(
     article: dict, store: BoilerplateStore, site: str, learned: frozenset[int] | None = None
 ) -> tuple[dict, list[str]]:
@@ -116,11 +145,11 @@ def strip_learned(
     paragraphs = article["body"].split("\n\n") if article.get("body") else []
     if learned is None:
         learned = store.learned(site)
-    kept = [p for p in paragraphs if len(p.split()) > store.t.max_words or paragraph_hash(p) not in learned]
-    if not kept or len(kept) == len(paragraphs):
+    drop = set(learned_indices(paragraph_hashes(paragraphs, store.t.max_words), learned))
+    if not drop:
         return article, []
-    removed = [p for p in paragraphs if p not in kept]
-    body = "\n\n".join(kept)
+    removed = [p for i, p in enumerate(paragraphs) if i in drop]
+    body = "\n\n".join(p for i, p in enumerate(paragraphs) if i not in drop)
     return {**article, "body": body, "word_count": len(body.split()), "content_hash": content_hash(body)}, removed
 
 
@@ -133,7 +162,7 @@ class LearnedBoilerplatePipeline:
         self.crawler = crawler
         self.store = store
         self.learned: dict[str, frozenset[int]] = {}
-        self.pending: dict[str, list[tuple[str, list[str]]]] = {}
+        self.pending: dict[str, list[tuple[str, list[int | None]]]] = {}
         self.seen = 0
 
     @classmethod
@@ -153,22 +182,24 @@ class LearnedBoilerplatePipeline:
     def process_item(self, item: ArticleItem):
         article = item.article
         site = article.site
+        hashes = item.paragraph_hashes
+        if hashes is None:  # parsed by a caller that did not hash
+            hashes = paragraph_hashes(article.body.split("\n\n"), self.store.t.max_words)
         # Observed in batches: what is learned moves slowly, and the snapshot build observes
         # every staged article again (idempotently), so a crash here loses nothing.
-        self.pending.setdefault(site, []).append((article.article_id, article.body.split("\n\n")))
+        self.pending.setdefault(site, []).append((article.article_id, hashes))
         if site not in self.learned or self.seen % 100 == 0:
             self._observe_pending()
             self.learned[site] = self.store.learned(site)
         self.seen += 1
-        _, removed = strip_learned(vars(article), self.store, site, self.learned[site])
-        if removed:
-            self.crawler.stats.inc_value("warta/removed/learned_boilerplate", len(removed))
+        if removed := len(learned_indices(hashes, self.learned[site])):
+            self.crawler.stats.inc_value("warta/removed/learned_boilerplate", removed)
         return item
 
     def _observe_pending(self) -> None:
         try:
             for site, batch in self.pending.items():
-                self.store.observe_many(site, batch)
+                self.store.observe_hashes(site, batch)
         except sqlite3.Error as exc:  # a full disk: learning waits, the snapshot build observes again
             self.crawler.stats.inc_value("warta/boilerplate/observe_errors")
             logger.warning("could not record paragraphs for learned boilerplate: %s", exc)

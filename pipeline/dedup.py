@@ -70,10 +70,13 @@ class DedupPipeline:
             self.stats.inc_value("warta/updated")
         self.ids.add(aid)
         self.hashes[digest] = aid
-        if item.signature is None:  # parsed in process, or by a caller that did not sketch
+        if item.signature is None:  # parsed by a caller that did not sketch
             item.signature = sketch(article.body)
+            item.band_keys = None
         signature = item.signature
-        keys = band_keys(signature).tolist()  # once: they cost more than the lookups
+        if item.band_keys is None:  # once: they cost more than the lookups
+            item.band_keys = band_keys(signature).tolist()
+        keys = item.band_keys
         earlier = self._near_in_run(aid, signature, article.published_at, keys)
         if earlier is None and self.store:
             earlier = self.store.near_duplicate_of(site, aid, signature, article.published_at, self.threshold, keys)

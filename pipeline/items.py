@@ -57,3 +57,8 @@ class ArticleItem:
     """(rule, text) of everything the cleaning removed, counted in the crawl stats."""
     signature: np.ndarray | None = None
     """The near-duplicate sketch of the body, computed once: with the parse (else by dedup, else at staging)."""
+    band_keys: list[int] | None = None
+    """The sketch's band keys (`pipeline.neardup.band_keys`), computed with it."""
+    paragraph_hashes: list[int | None] | None = None
+    """The body's paragraph hashes for learned boilerplate (`pipeline.boilerplate.paragraph_hashes`),
+    computed with the parse when that pipeline is on."""

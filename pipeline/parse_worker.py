@@ -39,8 +39,9 @@ import numpy as np
 from crawler.extract.parse import NotAnArticle, ParseResult, parse_page
 from crawler.extract.profiles import SiteProfile
 from pipeline.archive import warc_record
+from pipeline.boilerplate import paragraph_hashes
 from pipeline.items import FetchedPage
-from pipeline.neardup import sketch
+from pipeline.neardup import band_keys, sketch
 
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
@@ -72,15 +73,23 @@ class Outcome:
     """A parser bug's traceback, logged by the crawl (the worker's own stderr is not the crawl's log)."""
     record: bytes | None = None
     """The page's raw-archive record (`pipeline.archive.warc_record`), when the archive is on."""
+    keys: list[int] | None = None
+    """The sketch's band keys."""
+    paragraph_hashes: list[int | None] | None = None
+    """The body's paragraph hashes, when the task asks for them (`Task.max_words`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """What the worker is told once: the site's profile, the crawl's mirror, whether to archive."""
+    """What the worker is told once: the site's profile, the crawl's mirror, whether to archive,
+    whether to hash paragraphs."""
 
     profile: SiteProfile
     mirror: str | None
     archive: bool
+    max_words: int | None = None
+    """Learned boilerplate's BOILERPLATE_MAX_WORDS when that pipeline is on: the worker hashes
+    the body's paragraphs for it."""
 
 
 def outcome(task: Task, page: FetchedPage) -> Outcome:
@@ -92,7 +101,11 @@ def outcome(task: Task, page: FetchedPage) -> Outcome:
     except Exception as exc:  # noqa: BLE001 (a parser bug must cost one page, not the crawl)
         trace = traceback.format_exc()
         return Outcome(reason="parse_error", message=f"{type(exc).__name__} on {page.url}", trace=trace, record=record)
-    return Outcome(result, sketch(result.article.body), record=record)
+    # What the crawl's later stages compute from the body is computed here too, off its thread.
+    body = result.article.body
+    signature = sketch(body)
+    hashes = paragraph_hashes(body.split("\n\n"), task.max_words) if task.max_words is not None else None
+    return Outcome(result, signature, record=record, keys=band_keys(signature).tolist(), paragraph_hashes=hashes)
 
 
 def _frame(obj) -> bytes:

@@ -170,26 +170,24 @@ class SeenStore(SeenStoreBase):
         return np.frombuffer(row[0], dtype=np.uint32) if row else None
 
     def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:
-        """Remember several articles in one transaction."""
-        sketched = [signature for _, signature in entries if signature is not None]
-        keys = iter(band_keys(np.stack(sketched)).tolist() if sketched else [])  # one numpy pass per batch
+        """Remember several articles in one transaction (the last entry of an id wins)."""
+        latest = {article["article_id"]: (article, signature) for article, signature in entries}
+        sketched = [(aid, signature) for aid, (_, signature) in latest.items() if signature is not None]
+        keys = band_keys(np.stack([s for _, s in sketched])).tolist() if sketched else []  # one numpy pass
         with self.db:
             self.db.execute("BEGIN")
-            for article, signature in entries:
-                self._record(site, article, signature, next(keys) if signature is not None else [])
-
-    def _record(self, site: str, article: dict, signature: np.ndarray | None, keys: list[int]) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)",
-            (site, article["article_id"], article["content_hash"], *stamps(article)),
-        )
-        if signature is not None:
-            self.db.execute("DELETE FROM band WHERE site = ? AND article_id = ?", (site, article["article_id"]))
-            self.db.execute(
+            self.db.executemany(
+                "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)",
+                [(site, aid, article["content_hash"], *stamps(article)) for aid, (article, _) in latest.items()],
+            )
+            self.db.executemany(
+                "DELETE FROM band WHERE site = ? AND article_id = ?", [(site, aid) for aid, _ in sketched]
+            )
+            self.db.executemany(
                 "INSERT OR REPLACE INTO sketch VALUES (?, ?, ?)",
-                (site, article["article_id"], signature.astype(np.uint32).tobytes()),
+                [(site, aid, signature.astype(np.uint32).tobytes()) for aid, signature in sketched],
             )
             self.db.executemany(
                 "INSERT INTO band VALUES (?, ?, ?)",
-                [(site, k, article["article_id"]) for k in keys],
+                [(site, k, aid) for (aid, _), row in zip(sketched, keys) for k in row],
             )

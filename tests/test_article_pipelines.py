@@ -8,7 +8,7 @@ import pytest
 from scrapy.exceptions import DropItem
 
 from pipeline.articles import ArticlePipeline
-from pipeline.boilerplate import LearnedBoilerplatePipeline
+from pipeline.boilerplate import LearnedBoilerplatePipeline, paragraph_hashes
 from pipeline.items import ArticleItem
 from tests.components import SEED_URL, crawler_for, dropped, item, page, run_pipeline
 
@@ -48,11 +48,20 @@ def test_article_pipeline_drops_an_article_outside_the_backfill_range(tmp_path):
     assert isinstance(out, DropItem) and "out_of_range" in str(out)
 
 
-def test_learned_boilerplate_counts_a_promo_line_seen_across_articles(tmp_path):
+def learned_count(tmp_path, hashed: bool) -> int:
     crawler = crawler_for(tmp_path, BOILERPLATE_MIN_ARTICLES=3)
     pipeline = LearnedBoilerplatePipeline.from_crawler(crawler)
     promo = "Dapatkan promo menarik hanya hari ini di aplikasi kami."
     for i in range(105):
-        pipeline.process_item(item(f"P{i:07d}", f"Berita nomor {i} tentang hal yang berbeda.\n\n{promo}"))
+        it = item(f"P{i:07d}", f"Berita nomor {i} tentang hal yang berbeda.\n\n{promo}")
+        if hashed:  # as the parse worker hands it over
+            it.paragraph_hashes = paragraph_hashes(it.article.body.split("\n\n"), pipeline.store.t.max_words)
+        pipeline.process_item(it)
     pipeline.close_spider()
-    assert crawler.stats.get_value("warta/removed/learned_boilerplate") >= 1
+    return crawler.stats.get_value("warta/removed/learned_boilerplate")
+
+
+def test_learned_boilerplate_counts_a_promo_line_seen_across_articles(tmp_path):
+    count = learned_count(tmp_path / "plain", hashed=False)
+    assert count >= 1
+    assert learned_count(tmp_path / "hashed", hashed=True) == count, "hashed by the parse worker or here, alike"

@@ -54,6 +54,17 @@ def test_long_paragraphs_and_old_articles_do_not_count(tmp_path):
     assert not store.is_boilerplate("medcom", PROMO), "slid out of the window"
 
 
+def test_a_batch_counts_as_its_articles_one_by_one(tmp_path):
+    thresholds = Thresholds(min_articles=3, max_words=60, window=6)
+    batch, single = (BoilerplateStore(tmp_path / f"{n}.sqlite", thresholds) for n in ("batch", "single"))
+    articles = [(f"id{n % 9}", body(n, PROMO if n % 2 else QUOTE).split("\n\n")) for n in range(14)]
+    assert batch.observe_many("medcom", articles) == 9, "an article repeated in a batch is counted once"
+    for article_id, paragraphs in articles:
+        single.observe("medcom", article_id, paragraphs)
+    for text in (PROMO, QUOTE, body(0).split("\n\n")[0]):
+        assert batch.count("medcom", text) == single.count("medcom", text)
+
+
 def test_snapshot_cleans_the_first_articles_of_a_run_too(tmp_path):
     stage(tmp_path, [article(f"PROMO{n:03d}", date(2026, 2, 1), body(n, PROMO)) for n in range(6)])
     report = build(tmp_path)

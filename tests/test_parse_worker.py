@@ -10,19 +10,23 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 import pytest
 from scrapy.exceptions import DropItem
 
+from crawler.extract.profiles import PROFILES
 from demosite import DemoServer, generate_site
 from pipeline.archive import iter_archive
 from pipeline.archiver import RawArchivePipeline
 from pipeline.articles import ArticlePipeline
+from pipeline.boilerplate import paragraph_hashes
 from pipeline.datadir import DataDir
 from pipeline.items import ArticleItem
-from pipeline.parse_worker import MAX_RESTARTS, ParseWorker
+from pipeline.neardup import band_keys, sketch
+from pipeline.parse_worker import MAX_RESTARTS, ParseWorker, Task, outcome
 from tests.components import SEED_URL, crawler_for, dropped, page, run_pipeline
 from tests.conftest import ROOT, crawl_args, start_warta, warta_env
 
@@ -40,6 +44,15 @@ def test_the_worker_gives_what_the_crawls_own_process_gives(tmp_path):
     assert [i.lease for i in on] == [f"L{i}" for i in range(12)], "answers come back in order"
     assert articles(on) == articles(off)
     assert [i.article.article_id for i in on] == [f"W{i:07d}" for i in range(12)]
+
+
+def test_the_worker_computes_what_dedup_and_learned_boilerplate_would():
+    task = Task(PROFILES["medcom"], None, False, max_words=60)
+    done = outcome(task, PAGES[0])
+    body = done.result.article.body
+    assert done.keys == band_keys(sketch(body)).tolist()
+    assert done.paragraph_hashes == paragraph_hashes(body.split("\n\n"), 60)
+    assert outcome(replace(task, max_words=None), PAGES[0]).paragraph_hashes is None, "boilerplate off: no hashes"
 
 
 def test_a_worker_killed_mid_crawl_is_replaced_and_no_page_is_lost(tmp_path):

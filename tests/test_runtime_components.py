@@ -1,10 +1,12 @@
 """The Scrapy runtime's own components, each on its own (built as Scrapy builds it, see
-tests/components.py): the distributed-mode lease middlewares, the Retry-After middleware and
-the run history extension."""
+tests/components.py): the distributed-mode lease middlewares, the Retry-After middleware, the run
+history extension, the log formatter and the garbage-collector tuning."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 import time
 
 import pytest
@@ -12,6 +14,8 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 
+from crawler.collector import CollectorTuning
+from crawler.extensions import QuietLogFormatter
 from crawler.leases import LEASE_META, FailedLeaseMiddleware, LeaseMiddleware, leases_done
 from tests.components import SEED_URL, aiter, article_request, collect, crawler_for, page
 
@@ -98,3 +102,26 @@ def test_scheduled_crawls_are_recorded_by_the_scheduler_not_twice(tmp_path):
 
     with pytest.raises(NotConfigured):
         RunHistoryExtension.from_crawler(crawler_for(tmp_path, WARTA_RUN_RECORD=str(tmp_path / "r.json")))
+
+
+@pytest.mark.parametrize("level, built", [("INFO", False), ("WARNING", False), ("DEBUG", True), (logging.DEBUG, True)])
+def test_page_and_item_log_records_are_built_only_when_debug_logging_is_on(tmp_path, level, built):
+    formatter = QuietLogFormatter.from_crawler(crawler_for(tmp_path, LOG_LEVEL=level))
+    request = Request(SEED_URL)
+    response = HtmlResponse(SEED_URL, body=b"<html></html>", request=request)
+    assert (formatter.crawled(request, response, None) is not None) == built
+    assert (formatter.scraped({"title": "x"}, response, None) is not None) == built
+
+
+def test_the_garbage_collector_is_tuned_while_the_spider_is_open_and_restored_after(tmp_path):
+    before = gc.get_threshold()
+    crawler = crawler_for(tmp_path, GC_THRESHOLD=30000)
+    tuning = CollectorTuning.from_crawler(crawler)
+    tuning.spider_opened(None)
+    try:
+        assert gc.get_threshold() == (30000, *before[1:]) and gc.get_freeze_count() > 0
+    finally:
+        tuning.spider_closed(None)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    with pytest.raises(NotConfigured):
+        CollectorTuning.from_crawler(crawler_for(tmp_path, GC_THRESHOLD=0))

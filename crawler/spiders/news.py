@@ -81,6 +81,7 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
         # completely through the date index and sitemaps, so it follows none.
         self.max_hops = int(follow) if follow is not None else (0 if self.backfill else 1)
         self._requested: set[str] = set()
+        self._looked_at: set[str] = set()  # URLs article_request was given: the same answer again
         self._sitemap_entries = 0
         self._sitemap_files = 0
 
@@ -134,6 +135,9 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
     def article_request(self, url: str, source: str, hops: int = 0):
         """The request for an article URL, once per article; None when it is not one, was
         already requested, or must wait for room in the request queue (DISCOVERY_MAX_PENDING_REQUESTS)."""
+        if url in self._looked_at:  # listings and sitemaps name the same articles again and again
+            return None
+        self._looked_at.add(url)
         ref = urls.article_ref(url, self.profile, self.mirror)
         if ref is None or ref.article_id in self._requested:
             return None
