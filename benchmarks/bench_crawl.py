@@ -7,8 +7,9 @@ a tenth of the crawl's rate (on against off). Also printed: the full pipeline pa
 crawl's own process (PARSE_WORKER_ENABLED=False, what the parse worker gains), and warta's
 spider with every item pipeline off (discovery, guards, seen-skip, run report: what a crawl
 costs before any parse), which bounds what the pipelines can reach. Every row is the best of
-three rounds, the rows alternating within each round.
-Usage: python benchmarks/bench_crawl.py [N_ARTICLES]
+ROUNDS rounds (3), the rows alternating within each round; the ratios of the rows' medians are
+printed too (one lucky round of the bare spider moves the best-of ratio a lot on a loaded machine).
+Usage: python benchmarks/bench_crawl.py [N_ARTICLES] [ROUNDS]
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,11 +71,12 @@ def crawl(site, server, tmp: str, env: dict, row: str) -> tuple[int, float]:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1500
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     site = generate_site(n_articles=n, days=10)
     env = dict(os.environ, PYTHONPATH=str(ROOT), WARTA_LOG_LEVEL="WARNING")
     with tempfile.TemporaryDirectory() as tmp:
         rates: dict[str, list[float]] = {}
-        for _round in range(3):  # alternating: a warm-up or a noisy neighbour favours none
+        for _round in range(rounds):  # alternating: a warm-up or a noisy neighbour favours none
             for row in ROWS:
                 with DemoServer(site, flaky_paths=0) as server:
                     articles, elapsed = crawl(site, server, tmp, env, row)
@@ -94,11 +97,12 @@ def main() -> None:
                 bare = json.loads(stats_file.read_text())
                 rates.setdefault("bare", []).append(article_urls / bare["elapsed"])
     best = {row: max(values) for row, values in rates.items()}
+    median = {row: statistics.median(values) for row, values in rates.items()}
     print(
         "every round (articles/s): "
         + "; ".join(f"{row} " + ", ".join(f"{v:.0f}" for v in vs) for row, vs in rates.items())
     )
-    print(f"site: {n} articles, {len(urls)} URLs fetched ({article_urls} article pages); best of 3 rounds")
+    print(f"site: {n} articles, {len(urls)} URLs fetched ({article_urls} article pages); best of {rounds} rounds")
     print(f"full pipeline, raw archive on:  {best['on']:.1f} articles/s")
     print(f"full pipeline, raw archive off: {best['off']:.1f} articles/s")
     print(f"full pipeline, parse in the crawl's process: {best['in-process']:.1f} articles/s")
@@ -108,6 +112,11 @@ def main() -> None:
         f"ratio full/bare: {best['on'] / best['bare']:.2f} (target >= 0.60); archive on/off: "
         f"{best['on'] / best['off']:.2f} (target >= 0.90); in-process/bare: {best['in-process'] / best['bare']:.2f};"
         f" spider alone/bare: {best['spider'] / best['bare']:.2f}"
+    )
+    print(
+        f"ratios of the medians: full/bare {median['on'] / median['bare']:.2f}; archive on/off "
+        f"{median['on'] / median['off']:.2f}; full/spider alone {median['on'] / median['spider']:.2f};"
+        f" spider alone/bare {median['spider'] / median['bare']:.2f}"
     )
 
 
