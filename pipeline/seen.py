@@ -66,6 +66,10 @@ class SeenStoreBase:
     def record_many(self, site: str, entries: list[tuple[dict, np.ndarray | None]]) -> None:
         raise NotImplementedError
 
+    def for_another_thread(self) -> "SeenStoreBase":
+        """A store to use from one other thread (its writes land in this store)."""
+        return self
+
     def close(self) -> None:
         pass
 
@@ -110,13 +114,20 @@ def stamps(article: dict) -> tuple[str | None, str]:
 
 
 class SeenStore(SeenStoreBase):
-    def __init__(self, path: str | os.PathLike, rebuild: Callable[["SeenStore"], None] | None = None):
+    def __init__(
+        self, path: str | os.PathLike, rebuild: Callable[["SeenStore"], None] | None = None, checked: bool = False
+    ):
         """`rebuild(store)` refills the store when its file was damaged and started afresh
         (`pipeline.seen_rebuild`, from the data dir's staged and published articles)."""
         damaged: list[Path] = []
-        self.db = open_state_db(path, SCHEMA, on_damaged=lambda aside, reason: damaged.append(aside))
+        self.path = Path(path)
+        self.db = open_state_db(path, SCHEMA, on_damaged=lambda aside, reason: damaged.append(aside), checked=checked)
         if damaged and rebuild is not None:
             rebuild(self)
+
+    def for_another_thread(self) -> "SeenStore":
+        """A second connection to the same file (SQLite's connections belong to one thread)."""
+        return SeenStore(self.path, checked=True)
 
     def close(self) -> None:
         self.db.close()

@@ -87,17 +87,18 @@ def open_state_db(
     check_same_thread: bool = True,
     wait_seconds: float = 30,
     on_damaged: Callable[[Path, str], None] | None = None,
+    checked: bool = False,
 ) -> sqlite3.Connection:
     """A SQLite state file in WAL mode that several processes open at once (distributed workers
     on one data dir, the scheduler and its crawls), checked first: a damaged file is moved
     aside and a fresh one made (`on_damaged(aside, reason)` is told). SQLite does not wait for
     the lock that switching a new file to WAL or creating its tables takes ("database is
     locked" at once, whatever the busy timeout), so those first steps are retried for up to
-    `wait_seconds`."""
+    `wait_seconds`. `checked`: this process has just checked the file through another
+    connection (the check reads the whole file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
-    checked = False
     moved = 0
     while True:
         # Which file this is, taken before connecting: the connection is to it or to a newer one.

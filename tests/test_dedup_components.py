@@ -5,6 +5,8 @@ seen-skip middleware."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +16,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler.middlewares import SeenSkipMiddleware
 from pipeline.dedup import DedupPipeline
 from pipeline.neardup import sketch
+from pipeline.seen import SeenStore, seen_path
 from pipeline.seen_owner import SeenStoreExtension, seen_store
 from pipeline.signals import articles_staged
 from tests.components import NOW, aiter, article_request, collect, crawler_for, dropped, item
@@ -36,6 +39,13 @@ def test_dedup_drops_repeats_and_flags_a_near_duplicate(tmp_path):
     assert dropped(crawler) == {"duplicate_id": 1, "duplicate_content": 1}
 
 
+def remember(crawler, items) -> None:
+    """What staging does once a batch is durable; the seen-store owner writes it beside the
+    crawl's thread, and these tests look right after."""
+    crawler.signals.send_catch_log(articles_staged, items=items)
+    crawler.get_extension(SeenStoreExtension).settle()
+
+
 def test_dedup_switched_off(tmp_path):
     with pytest.raises(NotConfigured):
         DedupPipeline.from_crawler(crawler_for(tmp_path, DEDUP_ENABLED=False))
@@ -46,9 +56,40 @@ def test_articles_are_remembered_only_when_staging_reports_them_durable(tmp_path
     store = seen_store(crawler)
     staged = item("AAAA0001", "isi berita " * 30)
     assert store.get("medcom", "AAAA0001") is None
-    crawler.signals.send_catch_log(articles_staged, items=[staged])
+    remember(crawler, [staged])
     assert store.get("medcom", "AAAA0001").content_hash == staged.article.content_hash
     assert staged.signature is not None, "sketched by the owner when dedup did not"
+
+
+def test_the_seen_store_is_written_beside_the_crawls_thread_and_settled_at_close(tmp_path, monkeypatch, caplog):
+    crawler = crawler_for(tmp_path)
+    owner = crawler.get_extension(SeenStoreExtension)
+    writers = []
+    real = SeenStore.record_many
+
+    def recording(self, site, entries):
+        writers.append(threading.current_thread().name)
+        if entries[0][0]["article_id"].startswith("FAIL"):
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, site, entries)
+
+    monkeypatch.setattr(SeenStore, "record_many", recording)
+    crawler.signals.send_catch_log(
+        articles_staged, items=[item(f"AAAA{n:04d}", f"isi berita {n} " * 30) for n in range(3)]
+    )
+    crawler.signals.send_catch_log(articles_staged, items=[item("FAIL0001", "isi berita gagal " * 30)])
+    crawler.signals.send_catch_log(articles_staged, items=[item("BBBB0001", "isi berita lain " * 30)])
+    owner.spider_closed(None)
+    assert writers and all(name != threading.main_thread().name for name in writers)
+    store = SeenStore(seen_path(tmp_path))
+    assert [store.get("medcom", aid) is not None for aid in ("AAAA0000", "AAAA0002", "BBBB0001", "FAIL0001")] == [
+        True,
+        True,
+        True,
+        False,
+    ], "every batch written by the close, in order; a failed one is only not remembered"
+    assert crawler.stats.get_value("warta/seen/unrecorded") == 1
+    assert "could not remember 1 staged articles as seen (disk I/O error)" in caplog.text
 
 
 def test_seen_store_switched_off(tmp_path):
@@ -63,7 +104,7 @@ def test_seen_skip_middleware_drops_requests_for_staged_articles(tmp_path, refet
     crawler = crawler_for(tmp_path, {"refetch": refetch} if refetch else None)
     old = item("AAAA0001", "isi berita lama " * 20, published=datetime.now(timezone.utc) - timedelta(days=3))
     old.article.crawled_at = datetime.now(timezone.utc) - timedelta(days=3)
-    crawler.signals.send_catch_log(articles_staged, items=[old])
+    remember(crawler, [old])
     middleware = SeenSkipMiddleware.from_crawler(crawler)
     listing = Request("https://www.medcom.id/indeks/2026/01/01", meta={"kind": "discovery"})
     out = asyncio.run(
@@ -98,6 +139,6 @@ def test_one_sketch_per_article(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline.seen_owner, "sketch_many", counting)
     monkeypatch.setattr(pipeline.dedup, "sketch", lambda body: counting([body])[0])
     staged = dedup.process_item(item("AAAA0001", "isi berita " * 30))
-    crawler.signals.send_catch_log(articles_staged, items=[staged])
+    remember(crawler, [staged])
     assert sum(calls) == 1
     assert (seen_store(crawler).signature("medcom", "AAAA0001") == sketch("isi berita " * 30)).all()

@@ -9,7 +9,7 @@ from pipeline.archive import iter_archive, warc_record
 from pipeline.archiver import RawArchivePipeline
 from pipeline.datadir import DataDir
 from pipeline.items import FetchedPage
-from pipeline.seen_owner import seen_store
+from pipeline.seen_owner import SeenStoreExtension, seen_store
 from pipeline.segments import staged_segments
 from pipeline.signals import articles_staged
 from pipeline.staging import StagingPipeline
@@ -57,6 +57,7 @@ def test_a_failed_staging_write_claims_nothing(tmp_path, monkeypatch):
     assert crawler.stats.get_value("warta/staging/write_errors") == 1
     monkeypatch.undo()
     staging.close_spider()
+    crawler.get_extension(SeenStoreExtension).settle()  # the owner writes beside the crawl's thread
     assert seen_store(crawler).get("medcom", "AAAA0001") is not None, "kept and written at the next attempt"
 
 
