@@ -87,7 +87,8 @@ def test_the_seen_store_is_written_beside_the_crawls_thread_and_settled_at_close
         True,
         True,
         False,
-    ], "every batch written by the close, in order; a failed one is only not remembered"
+    ], "every batch written by the close; a failed one is only not remembered"
+    store.close()
     assert crawler.stats.get_value("warta/seen/unrecorded") == 1
     assert "could not remember 1 staged articles as seen (disk I/O error)" in caplog.text
 
