@@ -91,9 +91,13 @@ class Task:
     """Learned boilerplate's BOILERPLATE_MAX_WORDS when that pipeline is on: the worker hashes
     the body's paragraphs for it."""
 
+    def record(self, page: FetchedPage) -> bytes | None:
+        """The page's raw-archive record, when the archive is on."""
+        return warc_record(page, self.mirror) if self.archive else None
+
 
 def outcome(task: Task, page: FetchedPage) -> Outcome:
-    record = warc_record(page, task.mirror) if task.archive else None
+    record = task.record(page)
     try:
         result = parse_page(page.body, page.url, task.profile, mirror=task.mirror, crawled_at=page.fetched_at)
     except NotAnArticle as exc:
@@ -314,7 +318,7 @@ class ParseWorker:
         head = self.pending.popleft()
         url = head.page.url
         logger.error("the parse worker died on %s (%s): page dropped", url, how)
-        record = warc_record(head.page, self.task.mirror) if self.task.archive else None
+        record = self.task.record(head.page)
         if not head.future.done():
             head.future.set_result(
                 Outcome(reason="parse_error", message=f"the parse worker died on {url}", record=record)
