@@ -31,11 +31,13 @@ import sys
 import traceback
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from crawler.extract.article import Article
 from crawler.extract.parse import NotAnArticle, ParseResult, parse_page
 from crawler.extract.profiles import SiteProfile
 from pipeline.archive import warc_record
@@ -117,6 +119,34 @@ def _frame(obj) -> bytes:
     return _SIZE.pack(len(data)) + data
 
 
+# Pages and answers cross the pipe as tuples of plain values: pickling the dataclasses
+# themselves (their reduce and setstate run as Python code) cost the crawl's thread twice as
+# much per page, measured at ~0.13 ms of its ~4 ms an article.
+_PAGE = attrgetter(*(f.name for f in fields(FetchedPage)))
+_ARTICLE = attrgetter(*(f.name for f in fields(Article)))
+
+
+def _page_wire(page: FetchedPage) -> tuple:
+    return _PAGE(page)
+
+
+def _outcome_wire(done: Outcome) -> tuple:
+    r = done.result
+    parsed = None if r is None else (_ARTICLE(r.article), r.removed, r.sources, r.generic, r.body_path)
+    signature = None if done.signature is None else done.signature.tobytes()
+    return (parsed, signature, done.reason, done.message, done.trace, done.record, done.keys, done.paragraph_hashes)
+
+
+def _outcome_from_wire(wire: tuple) -> Outcome:
+    parsed, signature, reason, message, trace, record, keys, hashes = wire
+    result = None
+    if parsed is not None:
+        values, removed, sources, generic, body_path = parsed
+        result = ParseResult(Article(*values), removed, sources, generic, body_path)
+    sketched = None if signature is None else np.frombuffer(signature, dtype=np.uint32)
+    return Outcome(result, sketched, reason, message, trace, record, keys, hashes)
+
+
 def _read_frame(stream: BinaryIO):
     head = stream.read(_SIZE.size)
     if len(head) < _SIZE.size:
@@ -137,8 +167,8 @@ def main(work: Callable[[Task, FetchedPage], Outcome] = outcome) -> None:
     task = _read_frame(frames_in)
     frames_out.write(HELLO)  # started: from here on, a death is blamed on the page
     frames_out.flush()
-    while (page := _read_frame(frames_in)) is not None:
-        frames_out.write(_frame(work(task, page)))
+    while (wire := _read_frame(frames_in)) is not None:
+        frames_out.write(_frame(_outcome_wire(work(task, FetchedPage(*wire)))))
         frames_out.flush()
 
 
@@ -205,7 +235,7 @@ class ParseWorker:
             self._progress = loop.time()
         self.pending.append(entry)
         if self._stdin is not None:  # else a new worker is starting: it is sent everything pending
-            self._stdin.write(_frame(page))
+            self._stdin.write(_frame(_page_wire(page)))
         return await entry.future
 
     async def close(self) -> None:
@@ -244,7 +274,7 @@ class ParseWorker:
         )
         proc.stdin.write(_frame(self.task))
         for entry in self.pending:
-            proc.stdin.write(_frame(entry.page))
+            proc.stdin.write(_frame(_page_wire(entry.page)))
         self._proc = proc
         self._progress = asyncio.get_running_loop().time()
         if self._closing:  # it answers what is pending, then stops
@@ -288,7 +318,7 @@ class ParseWorker:
                 size = _SIZE.unpack(await stdout.readexactly(_SIZE.size))[0]
                 if size > MAX_FRAME:
                     raise ValueError(f"the parse worker announced an answer of {size} bytes")
-                answer = pickle.loads(await stdout.readexactly(size))
+                answer = _outcome_from_wire(pickle.loads(await stdout.readexactly(size)))
                 entry = self.pending.popleft()
                 if not entry.future.done():  # a crawl that is shut down cancels its items
                     entry.future.set_result(answer)

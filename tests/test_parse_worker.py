@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import partial
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from pipeline.boilerplate import paragraph_hashes
 from pipeline.datadir import DataDir
 from pipeline.items import ArticleItem
 from pipeline.neardup import band_keys, sketch
-from pipeline.parse_worker import MAX_RESTARTS, ParseWorker, Task, outcome
+from pipeline.parse_worker import MAX_RESTARTS, Outcome, ParseWorker, Task, _outcome_from_wire, _outcome_wire, outcome
 from tests.components import SEED_URL, crawler_for, dropped, page, run_pipeline
 from tests.conftest import ROOT, crawl_args, start_warta, warta_env
 
@@ -53,6 +54,23 @@ def test_the_worker_computes_what_dedup_and_learned_boilerplate_would():
     assert done.keys == band_keys(sketch(body)).tolist()
     assert done.paragraph_hashes == paragraph_hashes(body.split("\n\n"), 60)
     assert outcome(replace(task, max_words=None), PAGES[0]).paragraph_hashes is None, "boilerplate off: no hashes"
+
+
+@pytest.mark.parametrize(
+    "body", [None, b"<html><body>Halaman tidak ditemukan</body></html>"], ids=["article", "not-article"]
+)
+def test_an_outcome_crosses_the_pipe_whole(body):
+    done = outcome(Task(PROFILES["medcom"], None, True, max_words=60), page(body=body))
+    back = _outcome_from_wire(pickle.loads(pickle.dumps(_outcome_wire(done))))
+    for name in (f.name for f in fields(Outcome)):
+        ours, theirs = getattr(done, name), getattr(back, name)
+        same = (ours is None and theirs is None) or (
+            ours.tolist() == theirs.tolist() if name == "signature" else ours == theirs
+        )
+        assert same, f"{name} changed on the way back"
+    assert (done.reason is None) == (body is None) and done.record, (
+        "a parsed article and a drop, both with their record"
+    )
 
 
 def test_a_worker_killed_mid_crawl_is_replaced_and_no_page_is_lost(tmp_path):
