@@ -7,7 +7,9 @@ each full collection also walked everything start-up built (Scrapy, Twisted, num
 lives as long as the crawl. So, while the spider is open, what exists at its opening is frozen
 out of the collector's walks and the young generation is collected every GC_THRESHOLD
 allocations (the older generations' ratios are kept). Both are undone when it closes.
-GC_THRESHOLD = 0 leaves Python's collector as it is.
+Nothing is collected before the freeze: at the opening a full collection found ~10
+unreachable objects among ~105,000 and took ~95 ms of the crawl; frozen, they are freed
+after the close. GC_THRESHOLD = 0 leaves Python's collector as it is.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ class CollectorTuning:
 
     def spider_opened(self, spider) -> None:
         self.saved = gc.get_threshold()
-        gc.collect()
         gc.freeze()
         gc.set_threshold(max(self.threshold, self.saved[0]), *self.saved[1:])
 

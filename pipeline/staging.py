@@ -9,6 +9,7 @@ acknowledged) only once they are durable.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from twisted.internet import task
 
@@ -33,6 +34,7 @@ class StagingPipeline:
         self.archive: RawArchivePipeline | None = None
         self._timer = None
         self.error: str | None = None  # the last failed write, until a write succeeds
+        self.counts: Counter[str] = Counter()  # staged and fill counts, added to the stats at each flush
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -51,6 +53,9 @@ class StagingPipeline:
         unreachable, disk full) keeps the buffer for the next attempt; nothing is acknowledged
         or marked seen before it is written. The raw archive is written first: a staged article
         always has its raw record."""
+        for key, count in self.counts.items():
+            self.crawler.stats.inc_value(key, count)
+        self.counts.clear()
         try:
             if self.archive is not None:
                 self.archive.flush()
@@ -78,11 +83,11 @@ class StagingPipeline:
         self.writer.add(article, item)
         if self.writer.due:
             self._flush()
-        stats = self.crawler.stats
-        stats.inc_value("warta/staged")
+        counts = self.counts
+        counts["warta/staged"] += 1
         for name in HEALTH_FIELDS:  # fill rates: the scheduler's layout-change alarm
             if article[name]:
-                stats.inc_value(f"warta/filled/{name}")
+                counts[f"warta/filled/{name}"] += 1
         return article  # feed exports and signal receivers get the article alone
 
     def close_spider(self):
