@@ -6,6 +6,7 @@ no pipelines. Usage: python benchmarks/bare_spider.py URLS_FILE STATS_FILE
 
 import json
 import sys
+import time
 
 import scrapy
 from scrapy.crawler import CrawlerProcess
@@ -23,6 +24,19 @@ class BareSpider(scrapy.Spider):
     async def start(self):
         for url in self.urls:
             yield scrapy.Request(url, callback=self.parse)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.opened, signal=scrapy.signals.spider_opened)
+        crawler.signals.connect(spider.closed_, signal=scrapy.signals.spider_closed)
+        return spider
+
+    def opened(self, spider):
+        self.cpu = time.thread_time()
+
+    def closed_(self, spider):
+        self.crawler.stats.set_value("bare/crawl_thread_s", time.thread_time() - self.cpu)
 
     def parse(self, response):
         self.crawler.stats.inc_value("bare/pages")
@@ -45,7 +59,10 @@ def main() -> None:
     process.crawl(crawler, urls_file=urls_file)
     process.start()
     stats = crawler.stats.get_stats()
-    json.dump({"pages": stats.get("bare/pages", 0), "elapsed": stats["elapsed_time_seconds"]}, open(stats_file, "w"))
+    json.dump(
+        {"pages": stats["bare/pages"], "elapsed": stats["elapsed_time_seconds"], "cpu": stats["bare/crawl_thread_s"]},
+        open(stats_file, "w"),
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ crawl's own process (PARSE_WORKER_ENABLED=False, what the parse worker gains), a
 spider with every item pipeline off (discovery, guards, seen-skip, run report: what a crawl
 costs before any parse), which bounds what the pipelines can reach. Every row is the best of
 ROUNDS rounds (3), the rows alternating within each round; the ratios of the rows' medians are
-printed too (one lucky round of the bare spider moves the best-of ratio a lot on a loaded machine).
+printed too (one lucky round of the bare spider moves the best-of ratio a lot on a loaded machine),
+and each row's CPU of the crawl thread per article page (the run record's
+`warta/cpu/crawl_thread_s`; the bare spider measures its own): on a fast site that thread is
+the limit, so the ratio of these is what the throughput ratio tends to.
 Usage: python benchmarks/bench_crawl.py [N_ARTICLES] [ROUNDS]
 """
 
@@ -36,9 +39,10 @@ ROWS = {
 }
 
 
-def crawl(site, server, tmp: str, env: dict, row: str) -> tuple[int, float]:
-    """(articles, seconds) of one crawl into a fresh data dir: the full pipeline (archive on or
-    off, parse in process), or the spider with no item pipeline (articles: pages handed over)."""
+def crawl(site, server, tmp: str, env: dict, row: str) -> tuple[int, float, float]:
+    """(articles, seconds, seconds of the crawl thread's CPU) of one crawl into a fresh data dir:
+    the full pipeline (archive on or off, parse in process), or the spider with no item
+    pipeline (articles: pages handed over)."""
     data_dir = Path(tmp, row)
     extra = ROWS[row]
     subprocess.run(
@@ -66,7 +70,7 @@ def crawl(site, server, tmp: str, env: dict, row: str) -> tuple[int, float]:
     record = json.loads(next(Path(data_dir, "runs", "medcom").glob("*.json")).read_text())
     stats = record["stats"]
     articles = record["summary"]["articles"] if row != "spider" else stats["item_scraped_count"]
-    return articles, stats["elapsed_time_seconds"]
+    return articles, stats["elapsed_time_seconds"], stats["warta/cpu/crawl_thread_s"]
 
 
 def main() -> None:
@@ -76,15 +80,17 @@ def main() -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), WARTA_LOG_LEVEL="WARNING")
     with tempfile.TemporaryDirectory() as tmp:
         rates: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}  # ms of the crawl thread's CPU per article page
         for _round in range(rounds):  # alternating: a warm-up or a noisy neighbour favours none
             for row in ROWS:
                 with DemoServer(site, flaky_paths=0) as server:
-                    articles, elapsed = crawl(site, server, tmp, env, row)
+                    articles, elapsed, thread = crawl(site, server, tmp, env, row)
                     shutil.rmtree(Path(tmp, row))
                     rates.setdefault(row, []).append(articles / elapsed)
                     if row == "on":
                         urls = list(server.hits)
                         article_urls = sum(1 for p in server.hits if p in server.article_hits())
+                    cpu.setdefault(row, []).append(thread * 1000 / article_urls)
             with DemoServer(site, flaky_paths=0) as server:
                 url_file, stats_file = Path(tmp, "urls.txt"), Path(tmp, "bare.json")
                 url_file.write_text("\n".join(server.base_url + path for path in urls))
@@ -96,6 +102,7 @@ def main() -> None:
                 )
                 bare = json.loads(stats_file.read_text())
                 rates.setdefault("bare", []).append(article_urls / bare["elapsed"])
+                cpu.setdefault("bare", []).append(bare["cpu"] * 1000 / article_urls)
     best = {row: max(values) for row, values in rates.items()}
     median = {row: statistics.median(values) for row, values in rates.items()}
     print(
@@ -112,6 +119,10 @@ def main() -> None:
         f"ratio full/bare: {best['on'] / best['bare']:.2f} (target >= 0.60); archive on/off: "
         f"{best['on'] / best['off']:.2f} (target >= 0.90); in-process/bare: {best['in-process'] / best['bare']:.2f};"
         f" spider alone/bare: {best['spider'] / best['bare']:.2f}"
+    )
+    print(
+        "the crawl thread's CPU per article page (median ms; the limit on a fast site): "
+        + ", ".join(f"{row} {statistics.median(values):.2f}" for row, values in cpu.items())
     )
     print(
         f"ratios of the medians: full/bare {median['on'] / median['bare']:.2f}; archive on/off "

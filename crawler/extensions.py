@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import sys
 import time
 from datetime import datetime, timezone
@@ -105,6 +106,11 @@ def _jsonable(value):
     return str(value)
 
 
+def _cpu_now() -> tuple[float, float, float]:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.thread_time(), time.process_time(), children.ru_utime + children.ru_stime
+
+
 class RunReport:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -116,6 +122,7 @@ class RunReport:
         self.print_summary = settings.getbool("WARTA_PRINT_SUMMARY", True)
         self.log_file = settings.get("LOG_FILE")
         self.started = time.monotonic()
+        self._cpu: tuple[float, float, float] | None = None
         self._ticker = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -126,6 +133,7 @@ class RunReport:
 
     def spider_opened(self, spider):
         self.started = time.monotonic()
+        self._cpu = _cpu_now()
         if self.interactive:
             self._ticker = task.LoopingCall(self._progress)
             self._ticker.start(1.0, now=False)
@@ -144,6 +152,11 @@ class RunReport:
         if self._ticker and self._ticker.running:
             self._ticker.stop()
             sys.stderr.write("\n")
+        if self._cpu is not None:
+            # What the crawl cost the machine: Scrapy's one thread (the limit on a fast site),
+            # the whole process, and the parse worker (a child, reaped by now).
+            for name, now, then in zip(("crawl_thread_s", "process_s", "children_s"), _cpu_now(), self._cpu):
+                self.crawler.stats.set_value(f"warta/cpu/{name}", round(now - then, 3))
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
         elapsed = time.monotonic() - self.started

@@ -58,6 +58,10 @@ def test_backfill_of_every_day_yields_each_article_once(tmp_path, server, site):
     # The 500 was retried and recovered; no article page was fetched twice otherwise.
     hits = server.article_hits()
     assert sorted(n for n in hits.values() if n > 1) == [2]
+    stats = _run_record(tmp_path)["stats"]
+    cpu = {k.removeprefix("warta/cpu/"): v for k, v in stats.items() if k.startswith("warta/cpu/")}
+    assert 0 < cpu["crawl_thread_s"] <= cpu["process_s"], cpu
+    assert cpu["children_s"] > 0, f"the parse worker's CPU is counted: {cpu}"
     summary = _run_record(tmp_path)["summary"]
     assert summary["articles"] == len(site.articles) - 1
     assert summary["dropped"]["duplicate_content"] == 1
