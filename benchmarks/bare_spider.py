@@ -60,7 +60,11 @@ def main() -> None:
     process.start()
     stats = crawler.stats.get_stats()
     json.dump(
-        {"pages": stats["bare/pages"], "elapsed": stats["elapsed_time_seconds"], "cpu": stats["bare/crawl_thread_s"]},
+        {
+            "pages": stats.get("bare/pages", 0),
+            "elapsed": stats["elapsed_time_seconds"],
+            "cpu": stats["bare/crawl_thread_s"],
+        },
         open(stats_file, "w"),
     )
 

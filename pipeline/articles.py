@@ -56,11 +56,13 @@ class ArticlePipeline:
             await self.worker.start()
 
     async def close_spider(self):
-        if self.worker is not None:
-            await self.worker.close()
-        for key, count in self.counts.items():
-            self.stats.inc_value(key, count)
-        self.counts.clear()
+        try:
+            if self.worker is not None:
+                await self.worker.close()
+        finally:
+            for key, count in self.counts.items():
+                self.stats.inc_value(key, count)
+            self.counts.clear()
 
     def drop(self, reason: str, message: str):
         self.stats.inc_value(f"warta/dropped/{reason}")

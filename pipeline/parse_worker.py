@@ -52,9 +52,10 @@ logger = logging.getLogger(__name__)
 
 MAX_RESTARTS = 3
 _SIZE = struct.Struct("!I")
-# The worker's first bytes: anything else (a library printing on import) means the stream
+# The worker's first bytes: anything else (a library printing on import, a worker of another
+# version of the frames, started from code upgraded under a running crawl) means the stream
 # cannot be trusted. Answers are far below MAX_FRAME; a larger length is garbage too.
-HELLO = b"warta parse worker 1\n"
+HELLO = b"warta parse worker 2\n"  # 2: pages and answers as tuples of plain values
 MAX_FRAME = 256 * 1024 * 1024
 # A worker stopped from outside (before it ignores SIGINT and SIGTERM) blames no page.
 _STOPPED = {-signal.SIGINT, -signal.SIGTERM, -signal.SIGHUP}
