@@ -95,6 +95,8 @@ DEDUP_SEEN_ENABLED = True  # skip articles already staged (state/seen.sqlite)
 DEDUP_REFRESH_HOURS = 6  # ...unless published this recently (stories get updated)
 DEDUP_REFETCH_AFTER_MINUTES = 60  # ...and last fetched at least this long ago
 DEDUP_NEAR_THRESHOLD = 0.7  # estimated Jaccard of word 3-grams for a near-duplicate re-post
+DEDUP_BATCH_SECONDS = 0.05  # articles arriving within this are looked up in the seen-store together
+DEDUP_BATCH_SIZE = 32  # ...at most this many
 
 BOILERPLATE_ENABLED = True
 BOILERPLATE_MIN_ARTICLES = 5  # distinct recent articles a paragraph must appear in

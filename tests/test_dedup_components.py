@@ -22,21 +22,61 @@ from pipeline.signals import articles_staged
 from tests.components import NOW, aiter, article_request, collect, crawler_for, dropped, item
 
 
+def judge(dedup, *items) -> list:
+    """Articles through dedup, handed over at once as a crawl hands them over; each one's item,
+    or its DropItem."""
+
+    async def main():
+        return await asyncio.gather(*(dedup.process_item(it) for it in items), return_exceptions=True)
+
+    return asyncio.run(main())
+
+
+STORY = " ".join(f"kata{i}" for i in range(300))
+
+
 def test_dedup_drops_repeats_and_flags_a_near_duplicate(tmp_path):
     crawler = crawler_for(tmp_path)
     dedup = DedupPipeline.from_crawler(crawler)
     dedup.open_spider()
     assert dedup.store is seen_store(crawler) is not None, "one seen-store per crawl, lent by its owner"
-    story = " ".join(f"kata{i}" for i in range(300))
-    first = dedup.process_item(item("AAAA0001", story))
+    [first] = judge(dedup, item("AAAA0001", STORY))
     assert first.signature is not None, "sketched once, here"
-    with pytest.raises(DropItem, match="duplicate_id"):
-        dedup.process_item(item("AAAA0001", story))
-    with pytest.raises(DropItem, match="duplicate_content"):
-        dedup.process_item(item("BBBB0001", story))
-    repost = dedup.process_item(item("CCCC0001", story.replace("kata7 ", "lain "), NOW + timedelta(hours=1)))
+    again, copy, repost = judge(
+        dedup,
+        item("AAAA0001", STORY),
+        item("BBBB0001", STORY),
+        item("CCCC0001", STORY.replace("kata7 ", "lain "), NOW + timedelta(hours=1)),
+    )
+    assert isinstance(again, DropItem) and "duplicate_id" in str(again)
+    assert isinstance(copy, DropItem) and "duplicate_content" in str(copy)
     assert repost.article.duplicate_of == "AAAA0001"
     assert dropped(crawler) == {"duplicate_id": 1, "duplicate_content": 1}
+
+
+def test_articles_handed_over_together_are_looked_up_together_and_judged_in_order(tmp_path, monkeypatch):
+    crawler = crawler_for(tmp_path)
+    dedup = DedupPipeline.from_crawler(crawler)
+    dedup.open_spider()
+    [stored] = judge(dedup, item("AAAA0001", STORY))
+    remember(crawler, [stored])
+    later = DedupPipeline.from_crawler(crawler)  # the next run: nothing of the first in memory
+    later.open_spider()
+    asked = []
+    real = later.store.lookup_many
+    monkeypatch.setattr(later.store, "lookup_many", lambda site, asks: asked.append(len(asks)) or real(site, asks))
+    other = " ".join(f"lain{i}" for i in range(300))
+    out = judge(
+        later,
+        item("AAAA0001", STORY),  # fetched again, same body
+        item("BBBB0001", other),  # new
+        item("CCCC0001", other),  # the same body as the one before it, in the same batch
+        item("DDDD0001", STORY.replace("kata7 ", "lain "), NOW + timedelta(hours=1)),  # a re-post of a stored one
+    )
+    assert asked == [4], "one batch for the four"
+    assert [type(o).__name__ for o in out] == ["DropItem", "ArticleItem", "DropItem", "ArticleItem"]
+    assert "unchanged" in str(out[0]) and "repeats the body of BBBB0001" in str(out[2])
+    assert out[3].article.duplicate_of == "AAAA0001", "found among the stored sketches"
 
 
 def remember(crawler, items) -> None:
@@ -139,7 +179,7 @@ def test_one_sketch_per_article(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pipeline.seen_owner, "sketch_many", counting)
     monkeypatch.setattr(pipeline.dedup, "sketch", lambda body: counting([body])[0])
-    staged = dedup.process_item(item("AAAA0001", "isi berita " * 30))
+    [staged] = judge(dedup, item("AAAA0001", "isi berita " * 30))
     remember(crawler, [staged])
     assert sum(calls) == 1
     assert (seen_store(crawler).signature("medcom", "AAAA0001") == sketch("isi berita " * 30)).all()

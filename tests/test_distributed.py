@@ -180,7 +180,7 @@ def test_an_unreachable_redis_is_a_one_line_error(tmp_path):
 def test_both_seen_stores_give_the_same_answers(tmp_path, kind, fresh_redis):
     from datetime import datetime, timedelta, timezone
 
-    from pipeline.neardup import sketch
+    from pipeline.neardup import band_keys, sketch
     from pipeline.seen_owner import open_seen_store
 
     store = open_seen_store(tmp_path, fresh_redis if kind == "redis" else None)
@@ -207,6 +207,12 @@ def test_both_seen_stores_give_the_same_answers(tmp_path, kind, fresh_redis):
     repost = body.replace("kata5 ", "katalain ")
     assert store.near_duplicate_of("medcom", "CCCC0001", sketch(repost), now, 0.7) == "AAAA0001"
     assert store.near_duplicate_of("medcom", "CCCC0001", sketch("sama sekali berbeda " * 30), now, 0.7) is None
+    asks = [("AAAA0001", band_keys(sketch(body)).tolist()), ("CCCC0001", band_keys(sketch(repost)).tolist())]
+    asks.append(("NEW00001", band_keys(sketch("sama sekali berbeda " * 30)).tolist()))
+    (known, own), (unknown, found), (nothing, none) = store.lookup_many("medcom", asks)
+    assert known.content_hash == "h1" and unknown is None is nothing
+    assert [c[0] for c in found] == ["AAAA0001"] and (found[0][1] == sketch(body)).all()
+    assert found[0][2] == old["published_at"] and own == [] and none == [], "an article is no candidate of itself"
     store.close()
 
 
