@@ -202,17 +202,20 @@ class SeenStore(SeenStoreBase):
             "SELECT key, article_id FROM band INDEXED BY band_by_key WHERE site = ? AND key IN", site, keys
         ):
             sharing.setdefault(key, set()).add(aid)
-        wanted = {aid: {c for k in ks for c in sharing.get(k, ())} - {aid} for aid, ks in asks}
+        wanted = [{c for k in ks for c in sharing.get(k, ())} - {aid} for aid, ks in asks]
         sketches = {
             r[0]: (r[0], np.frombuffer(r[1], dtype=np.uint32), datetime.fromisoformat(r[2]) if r[2] else None)
             for r in self._in(
                 "SELECT s.article_id, s.signature, n.published_at FROM sketch s JOIN seen n USING (site, article_id) "
                 "WHERE s.site = ? AND s.article_id IN",
                 site,
-                sorted(set().union(*wanted.values())),
+                sorted(set().union(*wanted)),
             )
         }
-        return [(known.get(aid), [sketches[c] for c in sorted(wanted[aid]) if c in sketches]) for aid, _ in asks]
+        return [
+            (known.get(aid), [sketches[c] for c in sorted(shared) if c in sketches])
+            for (aid, _), shared in zip(asks, wanted)
+        ]
 
     def _in(self, query: str, site: str, values: list) -> list[tuple]:
         """Rows of `query ... IN (values)`, in chunks that stay under SQLite's bound on parameters."""
