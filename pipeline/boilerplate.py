@@ -20,7 +20,7 @@ from pathlib import Path
 from crawler.extract.text import content_hash, paragraph_key
 from pipeline.datadir import DataDir
 from pipeline.items import ArticleItem
-from pipeline.statedb import open_state_db
+from pipeline.statedb import open_state_db, rows_in
 
 logger = logging.getLogger(__name__)
 
@@ -77,11 +77,8 @@ class BoilerplateStore:
             ids = [article_id for article_id, _ in articles]
             known = {
                 row[0]
-                for chunk in range(0, len(ids), 500)  # SQLite's bound on host parameters
-                for row in self.db.execute(
-                    "SELECT article_id FROM observed WHERE site = ? AND article_id IN "
-                    f"({','.join('?' * len(ids[chunk : chunk + 500]))})",
-                    (site, *ids[chunk : chunk + 500]),
+                for row in rows_in(
+                    self.db, "SELECT article_id FROM observed WHERE site = ? AND article_id IN", site, ids
                 )
             }
             seq = self._last_seq(site)

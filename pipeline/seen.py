@@ -19,7 +19,7 @@ import numpy as np
 
 from pipeline.datadir import DataDir
 from pipeline.neardup import band_keys, earliest_original
-from pipeline.statedb import open_state_db
+from pipeline.statedb import open_state_db, rows_in
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -159,71 +159,51 @@ class SeenStore(SeenStoreBase):
         return row[0] if row else None
 
     def candidates(self, site: str, keys: list[int], exclude: str) -> list[tuple[str, np.ndarray, datetime | None]]:
-        marks = ",".join("?" * len(keys))
-        ids = {
-            r[0]
-            for r in self.db.execute(
-                # Without statistics SQLite may pick the (site, article_id) index and scan the site.
-                f"SELECT DISTINCT article_id FROM band INDEXED BY band_by_key WHERE site = ? AND key IN ({marks})",
-                (site, *keys),
-            )
-        } - {exclude}
-        found = []
-        for cid in ids:
-            row = self.db.execute(
-                "SELECT s.signature, n.published_at FROM sketch s JOIN seen n USING (site, article_id) "
-                "WHERE s.site = ? AND s.article_id = ?",
-                (site, cid),
-            ).fetchone()
-            if row is not None:
-                found.append(
-                    (cid, np.frombuffer(row[0], dtype=np.uint32), datetime.fromisoformat(row[1]) if row[1] else None)
-                )
-        return found
+        ids = set().union(*self._sharing(site, keys).values()) - {exclude}
+        sketches = self._sketches(site, ids)
+        return [sketches[c] for c in sorted(ids) if c in sketches]
 
     def lookup_many(
         self, site: str, asks: list[tuple[str, list[int]]]
     ) -> list[tuple[SeenEntry | None, list[tuple[str, np.ndarray, datetime | None]]]]:
         """Three queries for the whole batch: one lookup costs ~0.1 ms of a crawl's thread
         (SQLite's code and pages are cold between two articles), a batch of ten not much more."""
-        ids = sorted({aid for aid, _ in asks})
-        keys = sorted({k for _, ks in asks for k in ks})
         known = {
             r[0]: SeenEntry(r[0], r[1], datetime.fromisoformat(r[2]) if r[2] else None, datetime.fromisoformat(r[3]))
-            for r in self._in(
+            for r in rows_in(
+                self.db,
                 "SELECT article_id, content_hash, published_at, fetched_at FROM seen WHERE site = ? AND article_id IN",
                 site,
-                ids,
+                sorted({aid for aid, _ in asks}),
             )
         }
-        sharing: dict[int, set[str]] = {}
-        # Without statistics SQLite may pick the (site, article_id) index and scan the site.
-        for key, aid in self._in(
-            "SELECT key, article_id FROM band INDEXED BY band_by_key WHERE site = ? AND key IN", site, keys
-        ):
-            sharing.setdefault(key, set()).add(aid)
+        sharing = self._sharing(site, sorted({k for _, ks in asks for k in ks}))
         wanted = [{c for k in ks for c in sharing.get(k, ())} - {aid} for aid, ks in asks]
-        sketches = {
-            r[0]: (r[0], np.frombuffer(r[1], dtype=np.uint32), datetime.fromisoformat(r[2]) if r[2] else None)
-            for r in self._in(
-                "SELECT s.article_id, s.signature, n.published_at FROM sketch s JOIN seen n USING (site, article_id) "
-                "WHERE s.site = ? AND s.article_id IN",
-                site,
-                sorted(set().union(*wanted)),
-            )
-        }
+        sketches = self._sketches(site, set().union(*wanted))
         return [
             (known.get(aid), [sketches[c] for c in sorted(shared) if c in sketches])
             for (aid, _), shared in zip(asks, wanted)
         ]
 
-    def _in(self, query: str, site: str, values: list) -> list[tuple]:
-        """Rows of `query ... IN (values)`, in chunks that stay under SQLite's bound on parameters."""
-        rows: list[tuple] = []
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            rows += self.db.execute(f"{query} ({','.join('?' * len(chunk))})", (site, *chunk)).fetchall()
-        return rows
+    def _sharing(self, site: str, keys: list[int]) -> dict[int, set[str]]:
+        """Band key -> the stored articles with that key."""
+        sharing: dict[int, set[str]] = {}
+        # Without statistics SQLite may pick the (site, article_id) index and scan the site.
+        query = "SELECT key, article_id FROM band INDEXED BY band_by_key WHERE site = ? AND key IN"
+        for key, aid in rows_in(self.db, query, site, keys):
+            sharing.setdefault(key, set()).add(aid)
+        return sharing
+
+    def _sketches(self, site: str, ids: set[str]) -> dict[str, tuple[str, np.ndarray, datetime | None]]:
+        """id -> (id, signature, published_at) of the stored articles among `ids`."""
+        query = (
+            "SELECT s.article_id, s.signature, n.published_at FROM sketch s JOIN seen n USING (site, article_id) "
+            "WHERE s.site = ? AND s.article_id IN"
+        )
+        return {
+            r[0]: (r[0], np.frombuffer(r[1], dtype=np.uint32), datetime.fromisoformat(r[2]) if r[2] else None)
+            for r in rows_in(self.db, query, site, sorted(ids))
+        }
 
     def signature(self, site: str, article_id: str) -> np.ndarray | None:
         row = self.db.execute(

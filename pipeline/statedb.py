@@ -127,6 +127,16 @@ def open_state_db(
             time.sleep(random.uniform(0.02, 0.1))
 
 
+def rows_in(db: sqlite3.Connection, query: str, site: str, values: list) -> list[tuple]:
+    """Rows of `query` ending in `... IN` with (`site`, *values) as its parameters, asked in
+    chunks of 500: SQLite bounds the parameters of one statement (999 in older builds)."""
+    rows: list[tuple] = []
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        rows += db.execute(f"{query} ({','.join('?' * len(chunk))})", (site, *chunk)).fetchall()
+    return rows
+
+
 def check_state_file(path: str | os.PathLike) -> Path | None:
     """For a state file another library opens (APScheduler's job store): moves it aside when
     damaged, as `open_state_db` does; returns where it went, or None when it is sound or absent."""
