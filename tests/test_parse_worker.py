@@ -27,7 +27,18 @@ from pipeline.boilerplate import paragraph_hashes
 from pipeline.datadir import DataDir
 from pipeline.items import ArticleItem
 from pipeline.neardup import band_keys, sketch
-from pipeline.parse_worker import MAX_RESTARTS, Outcome, ParseWorker, Task, _outcome_from_wire, _outcome_wire, outcome
+from pipeline.parse_worker import (
+    HELLO,
+    MAX_RESTARTS,
+    Outcome,
+    ParseWorker,
+    Task,
+    _frame,
+    _outcome_from_wire,
+    _outcome_wire,
+    _page_wire,
+    outcome,
+)
 from tests.components import SEED_URL, crawler_for, dropped, page, run_pipeline
 from tests.conftest import ROOT, crawl_args, start_warta, warta_env
 
@@ -88,6 +99,40 @@ def test_a_worker_killed_mid_crawl_is_replaced_and_no_page_is_lost(tmp_path):
     assert crawler.stats.get_value("warta/parse_worker/died") == 1
     assert pipeline.worker.pid != killed[0]
     assert not Path(f"/proc/{pipeline.worker.pid}").exists(), "the new worker stopped at close"
+
+
+CHATTY_WORKER = """
+from pipeline import parse_worker as w
+
+def work(task, page):
+    print("a library's stray print")
+    return w.outcome(task, page)
+
+w.main(work)
+"""
+
+
+def test_the_worker_answers_every_page_then_exits_keeping_stray_prints():
+    """At the end of its input the worker leaves without the interpreter's teardown (which the
+    crawl's close waited ~80 ms for): every answer is out first, and a library's print too."""
+    pages = PAGES[:2]
+    frames = _frame(Task(PROFILES["medcom"], None, False)) + b"".join(_frame(_page_wire(p)) for p in pages)
+    done = subprocess.run(
+        [sys.executable, "-c", CHATTY_WORKER],
+        input=frames,
+        capture_output=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith(HELLO)
+    answers, rest = [], done.stdout[len(HELLO) :]
+    while rest:
+        size = int.from_bytes(rest[:4], "big")
+        answers.append(_outcome_from_wire(pickle.loads(rest[4 : 4 + size])))
+        rest = rest[4 + size :]
+    assert [a.result.article.article_id for a in answers] == ["W0000000", "W0000001"]
+    assert done.stderr.count(b"a library's stray print") == 2, "sent to stderr, and flushed before the exit"
 
 
 POISON_WORKER = """

@@ -1,6 +1,6 @@
 """The Scrapy runtime's own components, each on its own (built as Scrapy builds it, see
 tests/components.py): the distributed-mode lease middlewares, the Retry-After middleware, the run
-history extension, the log formatter and the garbage-collector tuning."""
+history extension, the log formatter, the garbage-collector tuning and the spider's frontier."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import gc
 import logging
 import time
+from types import SimpleNamespace
 
 import pytest
 from scrapy import Request
@@ -17,6 +18,7 @@ from scrapy.http import HtmlResponse
 from crawler.collector import CollectorTuning
 from crawler.extensions import QuietLogFormatter
 from crawler.leases import LEASE_META, FailedLeaseMiddleware, LeaseMiddleware, leases_done
+from crawler.spiders.frontier import Frontier
 from tests.components import SEED_URL, aiter, article_request, collect, crawler_for, page
 
 
@@ -125,3 +127,34 @@ def test_the_garbage_collector_is_tuned_while_the_spider_is_open_and_restored_af
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     with pytest.raises(NotConfigured):
         CollectorTuning.from_crawler(crawler_for(tmp_path, GC_THRESHOLD=0))
+
+
+def test_the_spiders_start_ends_soon_after_the_last_download(monkeypatch):
+    """Scrapy closes a crawl only once the spider's start() has returned, and start() ends with
+    the frontier's feed: with nothing queued it checks every 10 ms whether the crawl is quiet (a
+    0.1 s poll held every crawl open up to 0.1 s past its last article); with URLs waiting for
+    room in a full queue it checks every 0.1 s."""
+    scheduler = ["a queued request"] * 2
+    engine = SimpleNamespace(
+        _slot=SimpleNamespace(closing=None, scheduler=scheduler),
+        downloader=SimpleNamespace(active={"a download"}),
+        scraper=SimpleNamespace(slot=None),
+    )
+    frontier = Frontier(SimpleNamespace(engine=engine, stats=None), 2, make_request=lambda entry: entry[0])
+    frontier.waiting.append(("https://www.medcom.id/nasional/politik/AAAA0001-x",))
+    naps = []
+
+    async def nap(seconds):
+        naps.append(seconds)
+        if len(naps) == 1:
+            scheduler.clear()  # the queue drained: the waiting URL goes
+        elif len(naps) == 3:
+            engine.downloader.active.clear()  # the last download is done: quiet
+
+    monkeypatch.setattr(asyncio, "sleep", nap)
+
+    async def drain():
+        return [request async for request in frontier.feed()]
+
+    assert asyncio.run(drain()) == ["https://www.medcom.id/nasional/politik/AAAA0001-x"]
+    assert naps == [0.1, 0.01, 0.01]
