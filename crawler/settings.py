@@ -55,6 +55,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.limit.LimitEndMiddleware": 45,  # --limit only: an article request failed for good
 }
 SPIDER_MIDDLEWARES = {
+    # Every request and article a callback yields passes each spider middleware. Off: Scrapy's
+    # depth count (`hops` bounds link-following) and its check for meta copied from a
+    # response (the spider builds every request's meta itself).
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
     "crawler.middlewares.SeenSkipMiddleware": 800,
     "crawler.limit.LimitMiddleware": 700,  # --limit only; sees the requests the seen-skip let through
     "crawler.leases.LeaseMiddleware": 990,  # distributed mode only

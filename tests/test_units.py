@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from crawler.extract.dates import parse_indonesian, parse_iso
 from crawler.extract.discovery import read_feed, read_listing, read_sitemap, robots_sitemaps
 from crawler.extract.profiles import MEDCOM
-from crawler.extract.urls import article_ref, to_fetch, to_origin
+from crawler.extract.urls import article_ref, resolve, to_fetch, to_origin
 
 WIB = timezone(timedelta(hours=7))
 
@@ -72,6 +73,23 @@ def test_every_form_of_an_article_url_is_one_identity(url):
 )
 def test_non_articles_have_no_identity(url):
     assert article_ref(url, MEDCOM) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.sampled_from(
+        [
+            "http://127.0.0.1:8000/indeks/2026/11/20?page=2",
+            "https://www.medcom.id/a/b/c",
+            "https://u@m.medcom.id:8443/x?y#z",
+        ]
+    ),
+    href=st.text(alphabet="/.:?#=&%ab-_ \\", min_size=1, max_size=12).map(lambda t: "/" + t),
+)
+def test_a_root_relative_link_resolves_as_urljoin_would(base, href):
+    """Listings' links are resolved without urljoin when they are root-relative: same answer."""
+    expected = urljoin(base, href.strip())
+    assert resolve(base, href) == (expected if expected.startswith(("http://", "https://")) else None)
 
 
 def test_mirror_mapping_round_trips():

@@ -58,7 +58,9 @@ def check_arguments(
 
 
 def _headers(response) -> dict[str, list[str]]:
-    return {k.decode("latin-1").lower(): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
+    # Scrapy's Headers is a dict of normalised names to lists of values; its own items()
+    # normalises every one again.
+    return {k.decode("latin-1").lower(): [v.decode("latin-1") for v in vs] for k, vs in dict.items(response.headers)}
 
 
 class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
