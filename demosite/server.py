@@ -35,7 +35,8 @@ class DemoServer:
     ):
         self.site = site
         self.latency = latency
-        self.hits: Counter[str] = Counter()
+        self.hits: Counter[str] = Counter()  # by path: the pages of a listing count as one
+        self.targets: Counter[str] = Counter()  # by request target, query included, in first-request order
         self._lock = threading.Lock()
         self._pages = {a.path: a for a in site.articles}
         self._flaky = {a.path for a in site.articles[3 : 3 + flaky_paths]}
@@ -107,6 +108,8 @@ class DemoServer:
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 if server.latency:
                     threading.Event().wait(server.latency)
+                with server._lock:
+                    server.targets[self.path] += 1
                 parts = urlsplit(self.path)
                 status, ctype, body, *extra = server.render(parts.path, parse_qs(parts.query))
                 data = body if isinstance(body, bytes) else body.encode("utf-8")
