@@ -89,7 +89,7 @@ def main() -> None:
                     rates.setdefault(row, []).append(articles / elapsed)
                     if row == "on":
                         # Every request target, the listings' ?page=N included (`hits` counts by
-                        # path: the bare spider was given 1,526 URLs where the crawl fetched 1,668).
+                        # path: the bare spider was given 1,526 URLs where the crawl fetched 1,667).
                         urls = list(server.targets)
                         article_urls = sum(1 for p in server.hits if p in server.article_hits())
                     cpu.setdefault(row, []).append(thread * 1000 / article_urls)
