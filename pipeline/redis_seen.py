@@ -35,12 +35,7 @@ return 1
 def _entry(article_id: str, raw: bytes) -> SeenEntry:
     """A `warta:seen:<site>` value ("content hash|published|fetched") as a SeenEntry."""
     content_hash, published, fetched = raw.decode().split("|")
-    return SeenEntry(
-        article_id,
-        content_hash,
-        datetime.fromisoformat(published) if published else None,
-        datetime.fromisoformat(fetched),
-    )
+    return SeenEntry.from_text(article_id, content_hash, published, fetched)
 
 
 class RedisSeenStore(SeenStoreBase):

@@ -41,6 +41,16 @@ class SeenEntry:
     published_at: datetime | None
     fetched_at: datetime
 
+    @classmethod
+    def from_text(cls, article_id: str, content_hash: str, published_at: str | None, fetched_at: str) -> "SeenEntry":
+        """The entry of stored text (both stores keep its times as ISO text; none published: empty)."""
+        return cls(
+            article_id,
+            content_hash,
+            datetime.fromisoformat(published_at) if published_at else None,
+            datetime.fromisoformat(fetched_at),
+        )
+
 
 def seen_path(data_dir: "str | os.PathLike | DataDir") -> Path:
     return DataDir.of(data_dir).state_file("seen.sqlite")
@@ -144,11 +154,7 @@ class SeenStore(SeenStoreBase):
             "SELECT content_hash, published_at, fetched_at FROM seen WHERE site = ? AND article_id = ?",
             (site, article_id),
         ).fetchone()
-        if row is None:
-            return None
-        return SeenEntry(
-            article_id, row[0], datetime.fromisoformat(row[1]) if row[1] else None, datetime.fromisoformat(row[2])
-        )
+        return SeenEntry.from_text(article_id, *row) if row else None
 
     def owner_of_hash(self, site: str, content_hash: str, exclude: str | None = None) -> str | None:
         """Another article (not `exclude`) already stored with this body hash."""
@@ -169,7 +175,7 @@ class SeenStore(SeenStoreBase):
         """Three queries for the whole batch: one lookup costs ~0.1 ms of a crawl's thread
         (SQLite's code and pages are cold between two articles), a batch of ten not much more."""
         known = {
-            r[0]: SeenEntry(r[0], r[1], datetime.fromisoformat(r[2]) if r[2] else None, datetime.fromisoformat(r[3]))
+            r[0]: SeenEntry.from_text(*r)
             for r in rows_in(
                 self.db,
                 "SELECT article_id, content_hash, published_at, fetched_at FROM seen WHERE site = ? AND article_id IN",
