@@ -46,8 +46,10 @@ def _written_origin(parts, profile: SiteProfile, mirror: str | None) -> tuple[st
 
 
 def to_origin(url: str, profile: SiteProfile, mirror: str | None = None) -> str:
-    """Express `url` on the profile's canonical origin when it is served by the site or the mirror."""
+    """Express `url` on the profile's canonical origin when it is served by the site or the mirror;
+    ValueError when it is no well-formed URL."""
     parts = urlsplit(url)
+    parts.port  # noqa: B018 (raises ValueError for a port that is no port)
     return urlunsplit((*_written_origin(parts, profile, mirror), parts.path or "/", parts.query, parts.fragment))
 
 
@@ -65,8 +67,11 @@ def to_fetch(url: str, profile: SiteProfile, mirror: str | None = None) -> str:
 def fetchable(url: str, profile: SiteProfile, mirror: str | None = None) -> bool:
     """May `url` be requested? Only over http(s), to one of the site's hosts on its default
     port, or to the mirror (scheme, host and port exactly): never a local file, another host,
-    or another service of the mirror's machine."""
-    parts = urlsplit(url)
+    or another service of the mirror's machine; never a URL that does not parse."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # `http://[bad]/x`: refused like any other unfetchable URL
+        return False
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or parts.username is not None or parts.password is not None:
         return False
@@ -91,13 +96,15 @@ def strip_tracking(url: str, profile: SiteProfile) -> str:
 
 
 def article_ref(url: str, profile: SiteProfile, mirror: str | None = None) -> ArticleRef | None:
-    """The canonical identity of an article URL, or None when `url` is not an article of the site.
+    """The canonical identity of an article URL, or None when `url` is not an article of the site;
+    ValueError when it is no well-formed URL (`http://[bad]/x`, a port out of range).
 
     Mobile host, AMP path, `?p=all`, tracking parameters, fragments, trailing slash and
     host case all collapse to one URL on the origin. (`to_origin` then a check, with the
     URL split once: this runs several times for every parsed page.)
     """
     parts = urlsplit(url.strip())
+    parts.port  # noqa: B018 (raises ValueError for a port that is no port: `host:99999`, `host:x`)
     scheme, netloc = _written_origin(parts, profile, mirror)
     if profile.origin and f"{scheme}://{netloc}".lower() != _origin_of(profile.origin):
         return None

@@ -8,7 +8,6 @@ A mixin of `crawler.spiders.news.NewsSpider`, which builds the requests (`page_r
 
 from __future__ import annotations
 
-from crawler.extract import urls
 from crawler.extract.dates import local_day
 from crawler.extract.discovery import day_in_url, read_feed, read_listing, read_sitemap, robots_sitemaps
 from crawler.guards import note_bound
@@ -16,9 +15,13 @@ from crawler.guards import note_bound
 
 class DiscoveryCallbacks:
     def parse_robots(self, response):
-        found = robots_sitemaps(response.text) or [self._origin_url(p) for p in self.profile.sitemap_paths]
-        for url in found:
-            yield self.page_request(urls.to_origin(url, self.profile, self.mirror), self.parse_sitemap, "sitemap")
+        # Real robots.txt files write `Sitemap: /sitemap.xml` and `//host/path` too: resolved
+        # against the robots.txt's own URL.
+        found = [
+            url for line in robots_sitemaps(response.text) if (url := self.named_url(response.url, line, "robots"))
+        ]
+        for url in found or [self._origin_url(p) for p in self.profile.sitemap_paths]:
+            yield self.page_request(url, self.parse_sitemap, "sitemap")
 
     def robots_failed(self, failure):
         """No robots.txt (or no answer): the profile's usual sitemap paths are still worth a try."""
@@ -66,7 +69,9 @@ class DiscoveryCallbacks:
             self.logger.warning("not a sitemap: %s", response.url)
             return
         for entry in self._sitemap_entries_allowed(entries, response.url):
-            url = urls.to_origin(entry.url, self.profile, self.mirror)
+            url = self.named_url(response.url, entry.url, "sitemap")
+            if url is None:
+                continue
             if kind == "index":
                 day = day_in_url(url)
                 modified = entry.modified and local_day(entry.modified, self.profile.timezone)
@@ -92,18 +97,19 @@ class DiscoveryCallbacks:
         for entry in read_feed(response.body):
             if entry.published and not self.in_range(local_day(entry.published, self.profile.timezone)):
                 continue
-            request = self.article_request(urls.resolve(response.url, entry.url) or entry.url, "feed")
+            url = self.absolute(response.url, entry.url, "feed")
+            request = url and self.article_request(url, "feed")
             if request:
                 yield request
 
     def parse_listing(self, response):
         hrefs, next_href = read_listing(response.body)
         for href in hrefs:
-            absolute = urls.resolve(response.url, href)
+            absolute = self.absolute(response.url, href, "listing")
             request = absolute and self.article_request(absolute, "index")
             if request:
                 yield request
-        if not next_href or not (absolute := urls.resolve(response.url, next_href)):
+        if not next_href or not (absolute := self.absolute(response.url, next_href, "listing", on_origin=True)):
             return
         page = response.meta.get("listing_page", 1)
         if page >= self.max_listing_pages:
@@ -117,7 +123,7 @@ class DiscoveryCallbacks:
             )
             return
         yield self.page_request(
-            urls.to_origin(absolute, self.profile, self.mirror),
+            absolute,
             self.parse_listing,
             "listing",
             listing_day=response.meta.get("listing_day"),

@@ -13,6 +13,7 @@ Parsing happens in `pipeline.articles`, never here; skipping articles already st
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urljoin
 
 import scrapy
 
@@ -134,13 +135,49 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
             dont_filter=False,
         )
 
+    def bad_url(self, url: str, where: str) -> None:
+        """A URL the site wrote that cannot be parsed (`http://[bad]/x`): counted as
+        `dropped: bad_url` and skipped, while the rest of its feed, sitemap or page goes on."""
+        stats = self.crawler.stats
+        if not stats.get_value("warta/dropped/bad_url"):
+            self.logger.warning("malformed URL in a %s skipped (counted as dropped: bad_url): %r", where, url[:200])
+        stats.inc_value("warta/dropped/bad_url")
+
+    def absolute(self, base: str, href: str | None, where: str, on_origin: bool = False) -> str | None:
+        """`href` (absolute, root- or protocol-relative) resolved against `base`, and written on
+        the site's origin with `on_origin`; None for a link that is no http(s) URL, and for a
+        malformed one (counted as `bad_url`)."""
+        try:
+            absolute = urls.resolve(base, href)
+            return urls.to_origin(absolute, self.profile, self.mirror) if absolute and on_origin else absolute
+        except ValueError:
+            self.bad_url(href or "", where)
+            return None
+
+    def named_url(self, base: str, url: str, where: str) -> str | None:
+        """A URL a robots.txt or sitemap names, resolved against `base` and written on the
+        site's origin. Any scheme goes on: the site guard refuses and counts what may not be
+        fetched (`file:///etc/passwd` is `dropped: offsite`). None when malformed (`bad_url`)."""
+        try:
+            url = url.strip()
+            absolute = url if url[:8].lower().startswith(("http://", "https://")) else urljoin(base, url)
+            return urls.to_origin(absolute, self.profile, self.mirror)
+        except ValueError:
+            self.bad_url(url, where)
+            return None
+
     def article_request(self, url: str, source: str, hops: int = 0):
         """The request for an article URL, once per article; None when it is not one, was
-        already requested, or must wait for room in the request queue (DISCOVERY_MAX_PENDING_REQUESTS)."""
+        already requested, is malformed (counted as `bad_url`), or must wait for room in the
+        request queue (DISCOVERY_MAX_PENDING_REQUESTS)."""
         if url in self._looked_at:  # listings and sitemaps name the same articles again and again
             return None
         self._looked_at.add(url)
-        ref = urls.article_ref(url, self.profile, self.mirror)
+        try:
+            ref = urls.article_ref(url, self.profile, self.mirror)
+        except ValueError:
+            self.bad_url(url, source)
+            return None
         if ref is None or ref.article_id in self._requested:
             return None
         self._requested.add(ref.article_id)
@@ -209,7 +246,7 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
         if hops >= self.max_hops:
             return
         for href in response.css("a::attr(href)").getall():
-            absolute = urls.resolve(response.url, href)
+            absolute = self.absolute(response.url, href, "link")
             request = absolute and self.article_request(absolute, "link", hops + 1)
             if request:
                 yield request
