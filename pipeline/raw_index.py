@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from pipeline.archive import archive_files, iter_archive_key
 from pipeline.datadir import DataDir
-from pipeline.statedb import open_state_db
+from pipeline.statedb import open_readonly, open_state_db
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS raw (site TEXT NOT NULL, article_id TEXT NOT NULL, fetched_at TEXT NOT NULL,
@@ -23,9 +23,11 @@ CREATE TABLE IF NOT EXISTS indexed (key TEXT PRIMARY KEY, size INTEGER NOT NULL)
 class RawIndex:
     """article id -> where its archived responses lie (SQLite under the data dir's state)."""
 
-    def __init__(self, data_dir: "str | DataDir"):
+    def __init__(self, data_dir: "str | DataDir", readonly: bool = False):
+        """`readonly`: lookups only, on a data dir that cannot be written."""
         self.data_dir = DataDir.of(data_dir)
-        self.db = open_state_db(self.data_dir.state_file("raw_index.sqlite"), INDEX_SCHEMA)
+        path = self.data_dir.state_file("raw_index.sqlite")
+        self.db = open_readonly(path) if readonly else open_state_db(path, INDEX_SCHEMA)
 
     def close(self) -> None:
         self.db.close()

@@ -9,6 +9,7 @@ everything, and a service must not fail every job for it.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -123,8 +124,28 @@ def open_state_db(
                 moved += 1
                 continue
             if not isinstance(exc, sqlite3.OperationalError) or "locked" not in str(exc) or time.monotonic() > deadline:
+                exc.add_note(f"state file {path}")  # SQLite's "database or disk is full" names no file
                 raise
             time.sleep(random.uniform(0.02, 0.1))
+
+
+def open_readonly(path: str | os.PathLike, wait_seconds: float = 30) -> sqlite3.Connection:
+    """A state file opened for reading only, for the commands that only look (`warta parse
+    --from-archive`, `schedule status`, `report`), which must work on a read-only data dir.
+    No check, no schema: a missing file is FileNotFoundError. SQLite opens a WAL file read-only
+    only where it can create its shared-memory file; on a read-only file system nothing can
+    change the file, so it is opened as immutable there."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(errno.ENOENT, "no such state file", str(path))
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=wait_seconds, isolation_level=None)
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return db
+    except sqlite3.OperationalError:
+        if not os.statvfs(path).f_flag & os.ST_RDONLY:
+            raise
+    return sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True, isolation_level=None)
 
 
 def rows_in(db: sqlite3.Connection, query: str, site: str, values: list) -> list[tuple]:

@@ -3,8 +3,11 @@ what the raw archive (DATA/raw/) is for. None of them reaches the network."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+from warta.paths import require_data_dir
 
 
 def cmd_reparse(args) -> int:
@@ -17,6 +20,7 @@ def cmd_reparse(args) -> int:
         raise SystemExit("warta reparse: error: --until needs --since")
     if args.since and args.until and args.since > args.until:
         raise SystemExit(f"warta reparse: error: --since ({args.since}) is after --until ({args.until})")
+    require_data_dir("reparse", args.data_dir, write=True, must_exist=True)
     data_dir = DataDir(args.data_dir)
     if not data_dir.remote and not Path(data_dir.location, "raw").is_dir():
         raise SystemExit(f"warta reparse: error: no raw archive in {args.data_dir} (DATA/raw/ is missing)")
@@ -64,23 +68,36 @@ def cmd_repair(data_dir: str) -> int:
 
 def archived_page(data_dir: str, article_id: str):
     """(html, url, site, mirror) of the latest archived response of `article_id`."""
-    from pipeline.archive import read_at
+    from pipeline.archive import iter_archive, read_at
     from pipeline.datadir import DataDir
     from pipeline.raw_index import RawIndex
 
-    index = RawIndex(data_dir)
+    readonly = not DataDir(data_dir).remote and not os.access(data_dir, os.W_OK)
     try:
-        found = index.find(article_id)
-        if found is None:
+        index = RawIndex(data_dir, readonly=readonly)
+    except FileNotFoundError:  # a read-only data dir whose index was never made: the files tell
+        index = None
+    try:
+        found = index.find(article_id) if index else None
+        if found is None and not readonly:
             index.refresh()
             found = index.find(article_id)
     finally:
-        index.close()
-    if found is None:
-        raise SystemExit(f"warta parse: error: article {article_id} is not in the raw archive of {data_dir}")
-    site, key, offset, length = found
-    raw = read_at(DataDir(data_dir), key, offset, length)
-    return raw.page.body, raw.page.url, site, raw.mirror
+        if index:
+            index.close()
+    if found is not None:
+        site, key, offset, length = found
+        raw = read_at(DataDir(data_dir), key, offset, length)
+        return raw.page.body, raw.page.url, site, raw.mirror
+    if readonly:  # the index cannot learn the files it has not seen: read them
+        latest = max(
+            (raw for raw in iter_archive(DataDir(data_dir)) if raw.page.article_id == article_id),
+            key=lambda raw: raw.page.fetched_at,
+            default=None,
+        )
+        if latest is not None:
+            return latest.page.body, latest.page.url, latest.key.split("/")[1].removeprefix("site="), latest.mirror
+    raise SystemExit(f"warta parse: error: article {article_id} is not in the raw archive of {data_dir}")
 
 
 def warc_page(path: str, url: str | None):
@@ -95,11 +112,11 @@ def warc_page(path: str, url: str | None):
     raise SystemExit(f"warta parse: error: no response record{f' for {url}' if url else ''} in {path}")
 
 
-def add_archive_commands(sub, default_data_dir: str, day, parents: list) -> None:
+def add_archive_commands(sub, default_data_dir: str, day, site, parents: list) -> None:
     p = sub.add_parser(
         "reparse", parents=parents, help="re-extract archived pages with today's parser and rebuild their days"
     )
-    p.add_argument("site", nargs="?", help="only this site")
+    p.add_argument("site", nargs="?", type=site, help="only this site")
     p.add_argument("--since", type=day, help="first publication day (WIB), YYYY-MM-DD")
     p.add_argument("--until", type=day, help="last publication day (WIB), YYYY-MM-DD")
     p.add_argument("--data-dir", default=default_data_dir)

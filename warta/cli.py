@@ -13,6 +13,7 @@ from crawler.extract.dates import parse_day
 from crawler.extract.profiles import PROFILES
 from crawler.extract.urls import http_origin
 from warta.commands import cmd_crawl, cmd_demo, cmd_parse, cmd_report, cmd_snapshot
+from warta.errors import ENVIRONMENT_ERRORS, closed_pipe, one_line
 from warta.output import NORMAL, verbosity_parent, version
 
 
@@ -141,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     from warta.archive_cli import add_archive_commands
     from warta.schedule_cli import add_schedule_parser
 
-    add_archive_commands(sub, default_data_dir(), _day, common)
+    add_archive_commands(sub, default_data_dir(), _day, _site, common)
 
     add_schedule_parser(sub, default_data_dir(), common)
 
@@ -150,7 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        return closed_pipe()
+    except ENVIRONMENT_ERRORS as exc:
+        print(f"warta {args.command}: error: {one_line(exc, getattr(args, 'data_dir', None))}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

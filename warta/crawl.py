@@ -131,7 +131,16 @@ def run_crawl(
         for k, v in (("since", since), ("until", until), ("base_url", base_url), ("refetch", "1" if refetch else None))
         if v
     }
-    process.crawl(crawler, **kwargs)
+    failures: list = []
+    # A crawl that cannot even start (its state files cannot be created on a full disk) fails
+    # in Scrapy's reactor, which would print the traceback and go on: it is raised here instead,
+    # for the command to say in one line (its traceback goes to the run's log).
+    process.crawl(crawler, **kwargs).addErrback(failures.append)
     process.start()
+    if failures:
+        logging.getLogger("warta.crawl").error(
+            "the crawl could not start", exc_info=(failures[0].type, failures[0].value, failures[0].tb)
+        )
+        raise failures[0].value
     stats = crawler.stats.get_stats()
     return CrawlRun(site, summarise(stats), float(stats.get("warta/elapsed_s") or 0.0), log)
