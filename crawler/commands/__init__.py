@@ -1,1 +1,0 @@
-"""Project commands for `scrapy` run from the repository root."""

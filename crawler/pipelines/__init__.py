@@ -1,0 +1,1 @@
+"""Scrapy item pipelines: raw archive, parse, learned boilerplate, dedup, --limit, staging."""

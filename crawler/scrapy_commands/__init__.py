@@ -1,0 +1,1 @@
+"""`scrapy crawl`, with warta's argument checks (Scrapy's COMMANDS_MODULE)."""

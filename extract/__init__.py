@@ -1,0 +1,1 @@
+"""Pure extraction: `(url, html) -> article`, site profiles, URLs, dates, discovery documents."""

@@ -1,0 +1,2 @@
+"""Scrapy-free dedup: the seen-stores (SQLite, Redis) and their rebuild, near-duplicate sketches,
+learned boilerplate."""

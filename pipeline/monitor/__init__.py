@@ -1,0 +1,1 @@
+"""The run history and what health makes of it."""
