@@ -11,7 +11,7 @@ import time
 import scrapy
 from scrapy.crawler import CrawlerProcess
 
-from warta.crawl import crawl_settings
+from warta.crawl_process import crawl_settings
 
 
 class BareSpider(scrapy.Spider):

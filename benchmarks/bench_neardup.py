@@ -2,7 +2,7 @@
 
 1. N synthetic article bodies (~3 KB, Zipf-distributed vocabulary) with a known set of planted
    re-posts (one sentence rewritten, a word or two changed elsewhere); sketched in 2 worker
-   processes with warta's own `pipeline.neardup` code, then paired by LSH banding. Reports
+   processes with warta's own `pipeline.dedup.neardup` code, then paired by LSH banding. Reports
    recall and precision on the planted pairs, wall time and peak RSS.
    Targets (N = 1,000,000): recall >= 0.99, precision >= 0.99, < 5 minutes, < 2 GiB.
 2. `SeenStore.should_fetch` lookups with 1,000,000 stored ids. Target: >= 50,000/s.
@@ -25,8 +25,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.neardup import DEFAULT_THRESHOLD, K, near_duplicate_pairs, sketch_many  # noqa: E402
-from pipeline.seen import SeenStore  # noqa: E402
+from pipeline.dedup.neardup import DEFAULT_THRESHOLD, K, near_duplicate_pairs, sketch_many  # noqa: E402
+from pipeline.dedup.seen import SeenStore  # noqa: E402
 
 VOCAB_SIZE = 30_000
 WORDS_PER_BODY = 430  # about 3 KB of text

@@ -42,8 +42,8 @@ from benchmarks.realpages.corpus import (  # noqa: E402
     same_instant,
     same_title,
 )
-from crawler.extract.parse import NotAnArticle, parse_page  # noqa: E402
-from crawler.extract.profiles import profile_for_url  # noqa: E402
+from extract.parse import NotAnArticle, parse_page  # noqa: E402
+from extract.profiles import profile_for_url  # noqa: E402
 
 
 def run_warta(page: dict) -> tuple[dict, float]:

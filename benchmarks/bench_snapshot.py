@@ -1,7 +1,7 @@
 """Snapshot building at archive scale, and partition-pruned reading.
 
 Stages N articles (about 3 KB of body each) spread over D days straight into staging
-segments, then times `pipeline.snapshot.build` in a fresh process and reports its peak RSS.
+segments, then times `pipeline.snapshots.build.build` in a fresh process and reports its peak RSS.
 Run twice with the same articles per day, 30 days and 365 days: peak RSS must not depend on
 the number of days (target < 1 GiB). Then `read_articles` of one month with three columns
 against reading the whole year (target < 2 s for the month).
@@ -27,7 +27,7 @@ from pipeline import read_articles  # noqa: E402
 
 WIB = timezone(timedelta(hours=7))
 BUILD = (
-    "import json, resource, sys, time; from pipeline.snapshot import build; t = time.perf_counter(); "
+    "import json, resource, sys, time; from pipeline.snapshots.build import build; t = time.perf_counter(); "
     "r = build(sys.argv[1]); e = time.perf_counter() - t; "
     "print(json.dumps({'elapsed': e, 'rows': r.rows, 'partitions': r.partitions_written, "
     "'peak_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"

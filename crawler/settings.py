@@ -6,9 +6,9 @@
 import os
 
 BOT_NAME = "warta"
-SPIDER_LOADER_CLASS = "crawler.spiderloader.ProfileSpiderLoader"
+SPIDER_LOADER_CLASS = "crawler.spiders.loader.ProfileSpiderLoader"
 NEWSPIDER_MODULE = "crawler.spiders"
-COMMANDS_MODULE = "crawler.commands"
+COMMANDS_MODULE = "crawler.scrapy_commands"
 
 WARTA_DATA_DIR = os.environ.get("WARTA_DATA_DIR", "data")
 WARTA_RUN_RECORD = os.environ.get("WARTA_RUN_RECORD")  # where the scheduler wants this run's record
@@ -48,11 +48,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Requests only to the site's own hosts, counted when refused (Scrapy's own filter counts
     # nothing and judges by allowed_domains); response sizes by kind of page.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "crawler.guards.SiteGuardMiddleware": 40,
-    "crawler.middlewares.RetryAfterMiddleware": 560,
+    "crawler.middlewares.site_guard.SiteGuardMiddleware": 40,
+    "crawler.middlewares.seen_skip.RetryAfterMiddleware": 560,
     # Outside the retries: only a final failure reaches it (distributed mode only).
-    "crawler.leases.FailedLeaseMiddleware": 50,
-    "crawler.limit.LimitEndMiddleware": 45,  # --limit only: an article request failed for good
+    "crawler.distributed.leases.FailedLeaseMiddleware": 50,
+    "crawler.extensions.limit.LimitEndMiddleware": 45,  # --limit only: an article request failed for good
 }
 SPIDER_MIDDLEWARES = {
     # Every request and article a callback yields passes each spider middleware. Off: Scrapy's
@@ -60,26 +60,26 @@ SPIDER_MIDDLEWARES = {
     # response (the spider builds every request's meta itself).
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
-    "crawler.middlewares.SeenSkipMiddleware": 800,
-    "crawler.limit.LimitMiddleware": 700,  # --limit only; sees the requests the seen-skip let through
-    "crawler.leases.LeaseMiddleware": 990,  # distributed mode only
+    "crawler.middlewares.seen_skip.SeenSkipMiddleware": 800,
+    "crawler.extensions.limit.LimitMiddleware": 700,  # --limit only; sees the requests the seen-skip let through
+    "crawler.distributed.leases.LeaseMiddleware": 990,  # distributed mode only
 }
 ITEM_PIPELINES = {
-    "pipeline.archiver.RawArchivePipeline": 250,
-    "pipeline.articles.ArticlePipeline": 300,
-    "pipeline.boilerplate.LearnedBoilerplatePipeline": 350,
-    "pipeline.dedup.DedupPipeline": 400,
-    "crawler.limit.LimitPipeline": 890,  # --limit only: the N-th article is the last one staged
-    "pipeline.staging.StagingPipeline": 900,
+    "crawler.pipelines.raw_archive.RawArchivePipeline": 250,
+    "crawler.pipelines.articles.ArticlePipeline": 300,
+    "pipeline.dedup.boilerplate.LearnedBoilerplatePipeline": 350,
+    "crawler.pipelines.dedup.DedupPipeline": 400,
+    "crawler.extensions.limit.LimitPipeline": 890,  # --limit only: the N-th article is the last one staged
+    "crawler.pipelines.staging.StagingPipeline": 900,
 }
 EXTENSIONS = {
-    "crawler.extensions.RunReport": 500,
-    "crawler.run_history.RunHistoryExtension": 510,  # every crawl in DATA/state/runs.sqlite
-    "pipeline.seen_owner.SeenStoreExtension": 100,  # the crawl's one seen-store
-    "crawler.limit.ArticleLimit": 110,  # --limit only: the count its seams share
-    "crawler.collector.CollectorTuning": 120,  # GC_THRESHOLD: fewer garbage-collector walks
+    "crawler.extensions.run_report.RunReport": 500,
+    "crawler.extensions.run_history.RunHistoryExtension": 510,  # every crawl in DATA/state/runs.sqlite
+    "crawler.extensions.seen_store.SeenStoreExtension": 100,  # the crawl's one seen-store
+    "crawler.extensions.limit.ArticleLimit": 110,  # --limit only: the count its seams share
+    "crawler.extensions.gc_tuning.CollectorTuning": 120,  # GC_THRESHOLD: fewer garbage-collector walks
 }
-LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
+LOG_FORMATTER = "crawler.extensions.run_report.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
 
 # Discovery bounds (crawler.spiders.news and .discovery): a site may list without end; each
@@ -108,18 +108,18 @@ BOILERPLATE_MIN_ARTICLES = 5  # distinct recent articles a paragraph must appear
 BOILERPLATE_MAX_WORDS = 60  # longer paragraphs are never learned boilerplate
 BOILERPLATE_WINDOW = 5000  # recent articles per site that count
 
-# Distributed mode (crawler.distributed, crawler.shared_queue): set by --redis-url, WARTA_REDIS_URL or -s REDIS_URL=...
+# Distributed mode (crawler.distributed.mode, crawler.distributed.shared_queue): set by --redis-url, WARTA_REDIS_URL or -s REDIS_URL=...
 REDIS_URL = os.environ.get("WARTA_REDIS_URL") or None
 DISTRIBUTED_LEASE_SECONDS = 60  # a dead worker's requests go back to the queue after this
 DISTRIBUTED_RUN_TTL_HOURS = 24  # an abandoned run's keys expire after this
 
-# The parse, sketch and raw record of each page in a second process (pipeline.parse_worker);
+# The parse, sketch and raw record of each page in a second process (crawler.pipelines.parse_worker);
 # False: in the crawl's own process.
 PARSE_WORKER_ENABLED = True
 PARSE_WORKER_TIMEOUT = 60.0  # seconds without an answer while pages wait: the worker is killed
 RAW_ARCHIVE_ENABLED = True  # every article response as WARC under DATA/raw/ (reparse, repair)
 RAW_ARCHIVE_MAX_BYTES = 256 * 1024 * 1024  # a local WARC file is rotated past this size (and daily)
-LIMIT_ARTICLES = 0  # --limit N: stage exactly N articles, then stop (crawler.limit); 0: no limit
+LIMIT_ARTICLES = 0  # --limit N: stage exactly N articles, then stop (crawler.extensions.limit); 0: no limit
 
 STAGING_FLUSH_ITEMS = 50
 STAGING_FLUSH_SECONDS = 2.0

@@ -1,6 +1,6 @@
 """The article record: the one schema that parsing produces and Parquet stores.
 
-Every column of the contract is a field here; `pipeline.schema` derives the Arrow schema
+Every column of the contract is a field here; `pipeline.store.schema` derives the Arrow schema
 from these fields, so a column is added in exactly one place.
 """
 

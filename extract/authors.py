@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.blocks import normalise
-from crawler.extract.metadata import Metadata, jsonld_names
-from crawler.extract.selectors import text_of
-from crawler.extract.titles import _names_site
+from extract.blocks import normalise
+from extract.metadata import Metadata, jsonld_names
+from extract.selectors import text_of
+from extract.titles import _names_site
 
 META_NAMES = ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator", "citation_author")
 # Labels before a name, in the languages of the pages seen so far (and Indonesian).

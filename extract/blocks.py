@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract.selectors import text_of
+from extract.selectors import text_of
 
 BLOCK_TAGS = frozenset(
     [

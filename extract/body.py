@@ -12,13 +12,13 @@ nothing yields text, trafilatura is the parser's last resort.
 
 from __future__ import annotations
 
-from crawler.extract import main_content
-from crawler.extract.blocks import Block, extract_blocks, normalise, word_key
-from crawler.extract.main_content import LINK_DENSE, Search
-from crawler.extract.metadata import jsonld_text
-from crawler.extract.selectors import text_of
-from crawler.extract.titles import h1_texts
-from crawler.extract.trim import trim_blocks
+from extract import main_content
+from extract.blocks import Block, extract_blocks, normalise, word_key
+from extract.main_content import LINK_DENSE, Search
+from extract.metadata import jsonld_text
+from extract.selectors import text_of
+from extract.titles import h1_texts
+from extract.trim import trim_blocks
 
 OUTSIDE_CHARS = 1000  # paragraph text outside a profile's body that needs no second look
 SELECTOR_SHARE = 0.5  # a selector's element scoring below this share of the best one loses

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from crawler.extract.blocks import normalise
-from crawler.extract.dates import date_from_match, find_date
-from crawler.extract.profiles import SiteProfile
-from crawler.extract.selectors import text_of
+from extract.blocks import normalise
+from extract.dates import date_from_match, find_date
+from extract.profiles import SiteProfile
+from extract.selectors import text_of
 
 _PREFIX = re.compile(r"^(?:oleh|penulis|reporter|editor|by)\s*:?\s*", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|\bdan\b|&|/|;)\s*")
@@ -72,7 +72,7 @@ def _candidates_after_h1(elements, body_el):
 
 
 def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
-    """`page` is the document's `crawler.extract.selectors.PageIndex`."""
+    """`page` is the document's `extract.selectors.PageIndex`."""
     for selector in profile.byline_selectors:
         for el in page.select(selector):
             found = read_byline(text_of(el), profile.timezone)

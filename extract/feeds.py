@@ -16,7 +16,7 @@ from typing import NamedTuple
 import lxml.html
 from lxml import etree
 
-from crawler.extract.dates import parse_iso, parse_rfc822
+from extract.dates import parse_iso, parse_rfc822
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's limit, uncompressed
 _DAY_IN_URL = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")

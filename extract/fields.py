@@ -1,6 +1,6 @@
 """The fields of a page besides its body and authors, each from its sources, most trusted first,
 recording the source that answered (`ParseResult.sources`): identity and URLs, title, kicker,
-captions, lead image, publication time, tags, language. Used by `crawler.extract.parse`."""
+captions, lead image, publication time, tags, language. Used by `extract.parse`."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from crawler.extract import urls
-from crawler.extract.blocks import normalise
-from crawler.extract.metadata import jsonld_text
-from crawler.extract.profiles import GENERIC, SiteProfile
-from crawler.extract.published import find_published
-from crawler.extract.selectors import PageIndex, text_of
-from crawler.extract.titles import find_title
+from extract import urls
+from extract.blocks import normalise
+from extract.metadata import jsonld_text
+from extract.profiles import GENERIC, SiteProfile
+from extract.published import find_published
+from extract.selectors import PageIndex, text_of
+from extract.titles import find_title
 
 
 def _first(page: PageIndex, selectors):
@@ -49,7 +49,7 @@ def captions(page: PageIndex, profile: SiteProfile, md) -> set[str]:
 
 def title(page, profile, md, url, sources) -> str | None:
     """A profile's title selectors when it has them (a site's own headline element), else the
-    headline that the metadata and the page's <h1>s agree on (see `crawler.extract.titles`)."""
+    headline that the metadata and the page's <h1>s agree on (see `extract.titles`)."""
     text = _selected_text(page, profile.title_selectors, "title", sources)
     if text:
         return text
@@ -101,7 +101,7 @@ def identity(url, ref, md, profile, mirror, sources):
 def published(page, md, byline, profile: SiteProfile, body_el, sources: dict) -> tuple[datetime | None, str | None]:
     """Publication instant and the date text as printed (the byline's, else the metadata's).
     A site profile's instants are written in its zone (WIB for medcom); a page without a
-    profile keeps the offset it gave (see `crawler.extract.published`)."""
+    profile keeps the offset it gave (see `extract.published`)."""
     published_at, raw, source = find_published(page, md, body_el, profile.timezone)
     if published_at is not None:
         sources["published_at"] = source

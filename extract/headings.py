@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from crawler.extract.blocks import normalise, word_key
-from crawler.extract.selectors import text_of
+from extract.blocks import normalise, word_key
+from extract.selectors import text_of
 
 H1_LIMIT = 5  # a page's first few <h1>s: later ones are teasers in lists
 H2_LIMIT = 5  # the article header's <h2> comes after a few in the masthead or a login box

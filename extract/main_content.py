@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from crawler.extract.blocks import BLOCK_TAGS, SKIP_TAGS
-from crawler.extract.non_content import NON_CONTENT_TAGS, non_content_rule
-from crawler.extract.selectors import text_of
+from extract.blocks import BLOCK_TAGS, SKIP_TAGS
+from extract.non_content import NON_CONTENT_TAGS, non_content_rule
+from extract.selectors import text_of
 
 # Short text in these is the form of the text, not a label around it: headings, the cells
 # of a table of figures, the items of a list (a menu's items are links, removable anyway).

@@ -115,7 +115,7 @@ def load_jsonld(text: str):
 
 
 def read_metadata(page) -> Metadata:
-    """`page` is the document's `crawler.extract.selectors.PageIndex`."""
+    """`page` is the document's `extract.selectors.PageIndex`."""
     md = Metadata()
     md.lang = page.root.get("lang") or page.root.get("xml:lang")
     for el in page.tagged("meta"):

@@ -2,8 +2,8 @@
 
 Each field is tried from several sources, most trusted first, and the answering source is
 recorded (`warta parse --explain`). Never imports Scrapy. Here the page is loaded and the
-article assembled: the body comes from `crawler.extract.body`, the byline and authors from
-`byline` and `authors`, the other fields from `crawler.extract.fields`.
+article assembled: the body comes from `extract.body`, the byline and authors from
+`byline` and `authors`, the other fields from `extract.fields`.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
-from crawler.extract import fields, urls
-from crawler.extract.article import Article
-from crawler.extract.authors import find_authors
-from crawler.extract.blocks import blocks_from_text
-from crawler.extract.body import find_body
-from crawler.extract.byline import find_byline
-from crawler.extract.metadata import jsonld_names, read_metadata
-from crawler.extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
-from crawler.extract.selectors import PageIndex
-from crawler.extract.text import blocks_hash, clean_blocks
-from crawler.extract.titles import h1_texts, site_names
+from extract import fields, urls
+from extract.article import Article
+from extract.authors import find_authors
+from extract.blocks import blocks_from_text
+from extract.body import find_body
+from extract.byline import find_byline
+from extract.metadata import jsonld_names, read_metadata
+from extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
+from extract.selectors import PageIndex
+from extract.text import blocks_hash, clean_blocks
+from extract.titles import h1_texts, site_names
 
 
 class NotAnArticle(ValueError):

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from lxml.cssselect import CSSSelector
 
-from crawler.extract.selectors import ElementRules, parse_group
+from extract.selectors import ElementRules, parse_group
 
 REACTION_WORDS = ("Happy", "Inspire", "Confuse", "Sad")
 
@@ -138,13 +138,13 @@ class SiteProfile:
         return ElementRules(self.body_drop_selectors, self.parsed_selector, self.css)
 
     def parsed_selector(self, selector: str):
-        """`crawler.extract.selectors.parse_group(selector)`, cached per profile."""
+        """`extract.selectors.parse_group(selector)`, cached per profile."""
         if selector not in self._parsed:
             self._parsed[selector] = parse_group(selector)
         return self._parsed[selector]
 
     def css(self, selector: str) -> CSSSelector:
-        """A CSS selector compiled once per profile (the fallback of `crawler.extract.selectors`)."""
+        """A CSS selector compiled once per profile (the fallback of `extract.selectors`)."""
         compiled = self._selectors.get(selector)
         if compiled is None:
             compiled = self._selectors[selector] = CSSSelector(selector)

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
-from crawler.extract.metadata import Metadata
-from crawler.extract.selectors import text_of
+from extract.metadata import Metadata
+from extract.selectors import text_of
 
 PUBLISHED_META = (
     "article:published_time",

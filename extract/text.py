@@ -13,8 +13,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from crawler.extract.blocks import Block, normalise, word_key
-from crawler.extract.profiles import SiteProfile
+from extract.blocks import Block, normalise, word_key
+from extract.profiles import SiteProfile
 
 Removed = list[tuple[str, str]]
 TAIL_CHARS = 240  # phrases are whole blocks or block endings: only a block's tail can hold one

@@ -22,10 +22,10 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from crawler.extract.blocks import normalise, word_key
-from crawler.extract.headings import H1_LIMIT, INVISIBLE, Heading, headings
-from crawler.extract.metadata import Metadata, jsonld_text
-from crawler.extract.selectors import text_of
+from extract.blocks import normalise, word_key
+from extract.headings import H1_LIMIT, INVISIBLE, Heading, headings
+from extract.metadata import Metadata, jsonld_text
+from extract.selectors import text_of
 
 # Separators between a headline and the site's name: spaced dashes, bars, colons, bullets;
 # a bar (also the Korean "ㅣ" used as one) needs no spaces.

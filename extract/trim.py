@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.blocks import Block, word_key
+from extract.blocks import Block, word_key
 
 GOOD_CHARS = 150  # a block this long is prose whatever its punctuation
 MIN_CHARS = 40  # below, a block is short unless it is a sentence

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from crawler.extract.profiles import SiteProfile
+from extract.profiles import SiteProfile
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import numpy as np
 
-from crawler.extract.article import Article
+from extract.article import Article
 
 
 @dataclass(slots=True)
@@ -58,7 +58,7 @@ class ArticleItem:
     signature: np.ndarray | None = None
     """The near-duplicate sketch of the body, computed once: with the parse (else by dedup, else at staging)."""
     band_keys: list[int] | None = None
-    """The sketch's band keys (`pipeline.neardup.band_keys`), computed with it."""
+    """The sketch's band keys (`pipeline.dedup.neardup.band_keys`), computed with it."""
     paragraph_hashes: list[int | None] | None = None
-    """The body's paragraph hashes for learned boilerplate (`pipeline.boilerplate.paragraph_hashes`),
+    """The body's paragraph hashes for learned boilerplate (`pipeline.dedup.boilerplate.paragraph_hashes`),
     computed with the parse when that pipeline is on."""

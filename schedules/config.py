@@ -26,12 +26,12 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.extract.profiles import PROFILES
-from crawler.extract.urls import http_origin
+from extract.profiles import PROFILES
+from extract.urls import http_origin
 from schedules import values
 from schedules.cron import cron_trigger
-from schedules.lines import Table, key_line, tables
-from schedules.values import FieldError, shown
+from schedules.toml_lines import Table, key_line, tables
+from schedules.checks import FieldError, shown
 
 KINDS = ("crawl", "backfill", "snapshot")
 WHEN_KEYS = ("cron", "interval_seconds", "interval_minutes")

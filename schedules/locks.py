@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.datadir import DataDir
+from pipeline.store.datadir import DataDir
 
 
 class ServiceLocked(RuntimeError):

@@ -19,12 +19,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from pipeline.datadir import DataDir
-from pipeline.statedb import check_state_file
-from schedules.children import CHILDREN
+from pipeline.store.datadir import DataDir
+from pipeline.store.statedb import check_state_file
+from schedules.subprocesses import CHILDREN
 from schedules.config import Schedule
 from schedules.jobs import STOP_GRACE_SECONDS
-from schedules.lock import take_service_lock
+from schedules.locks import take_service_lock
 
 logger = logging.getLogger("warta.schedule")
 JOB_FUNC = "schedules.jobs:run_job"

@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
-from pipeline.datadir import DataDir
+from pipeline.store.datadir import DataDir
 from tests.conftest import crawl_args, run_warta, scrapy_crawl, spider_args, start_warta
 from tests.test_snapshot import article, stage
 

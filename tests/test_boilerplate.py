@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from pipeline import read_articles
-from pipeline.boilerplate import BoilerplateStore, Thresholds, strip_learned
-from pipeline.snapshot import build
+from pipeline.dedup.boilerplate import BoilerplateStore, Thresholds, strip_learned
+from pipeline.snapshots.build import build
 from tests.test_snapshot import article, stage
 
 PROMO = "Dukung jurnalisme berkualitas dengan berlangganan edisi digital kami hari ini."

@@ -96,7 +96,7 @@ def test_scrapy_crawl_rejects_a_wrong_argument_without_a_traceback(tmp_path):
     ],
 )
 def test_a_late_distributed_worker_with_nothing_left_is_not_a_failure(summary, distributed, code, says):
-    from warta.commands import crawl_outcome
+    from warta.commands.crawl import crawl_outcome
 
     got_code, message = crawl_outcome(summary, distributed)
     assert got_code == code and (message is None if says is None else says in message)

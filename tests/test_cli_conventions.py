@@ -182,7 +182,7 @@ def test_demo_serve_on_a_busy_port_is_one_line(server):
     ],
 )
 def test_a_crawl_without_any_response_names_why(dropped, says):
-    from warta.commands import crawl_outcome
+    from warta.commands.crawl import crawl_outcome
 
     summary = {"finish_reason": "finished", "pages": 0, "requests": 9, "dropped": dropped}
     assert crawl_outcome(summary, distributed=False, target="https://www.medcom.id") == (1, says)

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
-from pipeline.partitions import verify
-from pipeline.snapshot import build
+from pipeline.store.partitions import verify
+from pipeline.snapshots.build import build
 from tests.conftest import ROOT, crawl_args, run_warta, start_warta, warta_env
 from tests.test_snapshot import article, stage
 
@@ -74,9 +74,9 @@ def test_builds_killed_at_random_points_leave_readable_partitions(tmp_path):
 
 OPEN_STATE = """
 import sys, time
-from pipeline.boilerplate import BoilerplateStore, store_path
-from pipeline.seen import SeenStore, seen_path
-from pipeline.runs import History
+from pipeline.dedup.boilerplate import BoilerplateStore, store_path
+from pipeline.dedup.seen import SeenStore, seen_path
+from pipeline.monitor.runs import History
 data_dir, start = sys.argv[1], float(sys.argv[2])
 time.sleep(max(0.0, start - time.time()))
 for store in (SeenStore(seen_path(data_dir)), BoilerplateStore(store_path(data_dir)), History(data_dir)):

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
-from pipeline.neardup import DEFAULT_THRESHOLD, similarity, sketch
-from pipeline.seen import SeenStore
+from pipeline.dedup.neardup import DEFAULT_THRESHOLD, similarity, sketch
+from pipeline.dedup.seen import SeenStore
 from tests.conftest import crawl_args, run_warta
 
 

@@ -13,12 +13,12 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.middlewares import SeenSkipMiddleware
-from pipeline.dedup import DedupPipeline
-from pipeline.neardup import sketch
-from pipeline.seen import SeenStore, seen_path
-from pipeline.seen_owner import SeenStoreExtension, seen_store
-from pipeline.signals import articles_staged
+from crawler.middlewares.seen_skip import SeenSkipMiddleware
+from crawler.pipelines.dedup import DedupPipeline
+from pipeline.dedup.neardup import sketch
+from pipeline.dedup.seen import SeenStore, seen_path
+from crawler.extensions.seen_store import SeenStoreExtension, seen_store
+from crawler.signals import articles_staged
 from tests.components import NOW, aiter, article_request, collect, crawler_for, dropped, item
 
 
@@ -164,21 +164,21 @@ def test_seen_skip_middleware_drops_requests_for_staged_articles(tmp_path, refet
 
 def test_one_sketch_per_article(tmp_path, monkeypatch):
     """Dedup sketches each body once; the seen-store owner reuses it."""
-    import pipeline.neardup
-    import pipeline.seen_owner
+    import pipeline.dedup.neardup
+    import crawler.extensions.seen_store
 
     crawler = crawler_for(tmp_path)
     dedup = DedupPipeline.from_crawler(crawler)
     dedup.open_spider()
     calls = []
-    real = pipeline.neardup.sketch_many
+    real = pipeline.dedup.neardup.sketch_many
 
     def counting(bodies):
         calls.append(len(bodies))
         return real(bodies)
 
-    monkeypatch.setattr(pipeline.seen_owner, "sketch_many", counting)
-    monkeypatch.setattr(pipeline.dedup, "sketch", lambda body: counting([body])[0])
+    monkeypatch.setattr(crawler.extensions.seen_store, "sketch_many", counting)
+    monkeypatch.setattr(crawler.pipelines.dedup, "sketch", lambda body: counting([body])[0])
     [staged] = judge(dedup, item("AAAA0001", "isi berita " * 30))
     remember(crawler, [staged])
     assert sum(calls) == 1

@@ -86,7 +86,7 @@ def test_a_full_disk_fails_the_crawl_loudly_and_a_later_crawl_recovers_everythin
 PARTIAL_WRITE = """
 import json, resource, signal, sys
 from pathlib import Path
-from pipeline.segments import SegmentWriter
+from pipeline.store.staging import SegmentWriter
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead
 writer = SegmentWriter(Path(sys.argv[1]), "medcom", flush_items=1000)

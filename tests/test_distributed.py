@@ -15,8 +15,8 @@ import redis
 
 from demosite import DemoServer
 from pipeline import read_articles
-from pipeline.build_lock import BuildLocked, redis_build_lock
-from pipeline.snapshot import build
+from pipeline.snapshots.lock import BuildLocked, redis_build_lock
+from pipeline.snapshots.build import build
 from tests.conftest import ROOT, crawl_args, run_warta, spider_args, warta_env
 
 
@@ -180,8 +180,8 @@ def test_an_unreachable_redis_is_a_one_line_error(tmp_path):
 def test_both_seen_stores_give_the_same_answers(tmp_path, kind, fresh_redis):
     from datetime import datetime, timedelta, timezone
 
-    from pipeline.neardup import band_keys, sketch
-    from pipeline.seen_owner import open_seen_store
+    from pipeline.dedup.neardup import band_keys, sketch
+    from pipeline.dedup.seen_rebuild import open_seen_store
 
     store = open_seen_store(tmp_path, fresh_redis if kind == "redis" else None)
     now = datetime(2026, 1, 2, 12, tzinfo=timezone.utc)

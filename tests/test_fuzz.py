@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.extract.blocks import Block
-from crawler.extract.parse import NotAnArticle, parse_page
-from crawler.extract.profiles import GENERIC, MEDCOM
-from crawler.extract.text import clean_blocks
+from extract.blocks import Block
+from extract.parse import NotAnArticle, parse_page
+from extract.profiles import GENERIC, MEDCOM
+from extract.text import clean_blocks
 
 SEED = (Path(__file__).parent / "fixtures" / "medcom" / "seed-wang-yi-lavrov.html").read_bytes()
 URL = "https://www.medcom.id/internasional/dunia/nbwXaLxk-wang-yi"

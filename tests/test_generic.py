@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.extract.authors import clean_names
-from crawler.extract.parse import parse_page
-from crawler.extract.profiles import GENERIC, MEDCOM
-from crawler.extract.published import parse_datetime
-from crawler.extract.titles import strip_site
+from extract.authors import clean_names
+from extract.parse import parse_page
+from extract.profiles import GENERIC, MEDCOM
+from extract.published import parse_datetime
+from extract.titles import strip_site
 
 URL = "https://news.example.org/world/2024/05/03/some-story-123456"
 PARAGRAPHS = [
@@ -162,7 +162,7 @@ def test_the_language_is_the_pages_own():
 
 
 def test_when_the_search_finds_nothing_trafilatura_is_asked(monkeypatch):
-    from crawler.extract import main_content
+    from extract import main_content
 
     monkeypatch.setattr(main_content, "search", lambda root: main_content.Search())
     result = parse_page(page("<h1>Budget talks stall</h1>" + article_html()), URL, GENERIC)

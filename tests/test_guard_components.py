@@ -9,14 +9,14 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from crawler.extract.profiles import MEDCOM
-from crawler.extract.urls import fetchable
-from crawler.guards import OffsiteRequest, SiteGuardMiddleware, note_bound
-from crawler.leases import LEASE_META, leases_done
-from crawler.middlewares import SeenSkipMiddleware
+from extract.profiles import MEDCOM
+from extract.urls import fetchable
+from crawler.middlewares.site_guard import OffsiteRequest, SiteGuardMiddleware, note_bound
+from crawler.distributed.leases import LEASE_META, leases_done
+from crawler.middlewares.seen_skip import SeenSkipMiddleware
 from crawler.settings import EXTENSIONS
-from crawler.spiderloader import ProfileSpiderLoader
-from pipeline.seen_owner import seen_store
+from crawler.spiders.loader import ProfileSpiderLoader
+from crawler.extensions.seen_store import seen_store
 from tests.components import aiter, article_request, collect, crawler_for
 
 MIRROR = "http://127.0.0.1:8000"
@@ -137,7 +137,7 @@ def test_offsite_hosts_are_logged_a_few_times_then_only_counted(tmp_path, caplog
         with pytest.raises(OffsiteRequest):
             mw.process_request(Request(f"http://127.0.0.1:{port}/x"))
     assert crawler.stats.get_value("warta/dropped/offsite") == 100
-    assert len([r for r in caplog.records if r.name == "crawler.guards"]) == 11  # 10 hosts, then one line
+    assert len([r for r in caplog.records if r.name == "crawler.middlewares.site_guard"]) == 11  # 10 hosts, then one line
 
 
 def test_a_sitemap_cut_at_the_size_cap_is_counted(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from demosite import DemoServer
 from pipeline import read_articles
-from pipeline.partitions import verify
+from pipeline.store.partitions import verify
 from tests.conftest import ROOT, crawl_args, warta_env
 from tests.servers import s3_server
 from tests.test_distributed import finish
@@ -95,8 +95,8 @@ def test_object_store_publish_interrupted_leaves_the_old_partition(tmp_path, s3_
     import pyarrow as pa
     import s3fs
 
-    from pipeline.partitions import Partitions
-    from pipeline.schema import file_schema
+    from pipeline.store.partitions import Partitions
+    from pipeline.store.schema import file_schema
     from tests.test_snapshot import article
 
     s3fs.S3FileSystem().mkdir("warta-crash")
@@ -126,8 +126,8 @@ def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_e
         monkeypatch.setenv(key, value)
     import s3fs
 
-    from pipeline.segments import ObjectSegmentWriter, staged_segments
-    from pipeline.stores import ObjectStore
+    from pipeline.store.staging import ObjectSegmentWriter, staged_segments
+    from pipeline.store.backends import ObjectStore
     from tests.test_snapshot import article
 
     s3fs.S3FileSystem().mkdir("warta-flaky")

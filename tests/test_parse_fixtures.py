@@ -31,7 +31,7 @@ def test_fixture_page(case: Path):
 
 
 def test_every_site_has_fixtures():
-    from crawler.extract.profiles import PROFILES
+    from extract.profiles import PROFILES
 
     for name in PROFILES:
         assert list((FIXTURES / name).glob("*.json")), f"no fixtures for site {name}"

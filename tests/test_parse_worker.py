@@ -1,4 +1,4 @@
-"""The parse worker (`pipeline.parse_worker`): `ArticlePipeline` parses in a second process
+"""The parse worker (`crawler.pipelines.parse_worker`): `ArticlePipeline` parses in a second process
 that answers in order, survives the worker's death, and leaves no process behind."""
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from pathlib import Path
 import pytest
 from scrapy.exceptions import DropItem
 
-from crawler.extract.profiles import PROFILES
+from extract.profiles import PROFILES
 from demosite import DemoServer, generate_site
-from pipeline.archive import iter_archive
-from pipeline.archiver import RawArchivePipeline
-from pipeline.articles import ArticlePipeline
-from pipeline.boilerplate import paragraph_hashes
-from pipeline.datadir import DataDir
+from pipeline.store.warc import iter_archive
+from crawler.pipelines.raw_archive import RawArchivePipeline
+from crawler.pipelines.articles import ArticlePipeline
+from pipeline.dedup.boilerplate import paragraph_hashes
+from pipeline.store.datadir import DataDir
 from pipeline.items import ArticleItem
-from pipeline.neardup import band_keys, sketch
-from pipeline.parse_worker import (
+from pipeline.dedup.neardup import band_keys, sketch
+from crawler.pipelines.parse_worker import (
     HELLO,
     MAX_RESTARTS,
     Outcome,
@@ -154,10 +154,10 @@ def poisoned(tmp_path, monkeypatch, **settings) -> tuple[ArticlePipeline, RawArc
     """An archive and an article pipeline whose worker dies on any page whose URL says POISON,
     as a page that crashed lxml would kill the real one."""
     command = (sys.executable, "-c", textwrap.dedent(POISON_WORKER))
-    monkeypatch.setattr("pipeline.articles.ParseWorker", partial(ParseWorker, command=command))
+    monkeypatch.setattr("crawler.pipelines.articles.ParseWorker", partial(ParseWorker, command=command))
     crawler = crawler_for(
         tmp_path,
-        ITEM_PIPELINES={"pipeline.archiver.RawArchivePipeline": 250, "pipeline.articles.ArticlePipeline": 300},
+        ITEM_PIPELINES={"crawler.pipelines.raw_archive.RawArchivePipeline": 250, "crawler.pipelines.articles.ArticlePipeline": 300},
         **settings,
     )
     return crawler.get_item_pipeline(ArticlePipeline), crawler.get_item_pipeline(RawArchivePipeline), crawler
@@ -201,8 +201,8 @@ def test_a_page_that_hangs_the_last_worker_is_dropped_not_parsed_in_the_crawls_p
 
 HUNG_CRAWL = """
 import asyncio, sys, textwrap
-from crawler.extract.profiles import PROFILES
-from pipeline.parse_worker import ParseWorker, Task
+from extract.profiles import PROFILES
+from crawler.pipelines.parse_worker import ParseWorker, Task
 from tests.components import SEED_URL, page
 from tests.test_parse_worker import POISON_WORKER
 
@@ -249,7 +249,7 @@ def test_after_too_many_deaths_the_crawl_parses_in_its_own_process(tmp_path, mon
 
 def test_a_worker_that_cannot_start_costs_no_page(tmp_path, monkeypatch, caplog):
     command = (sys.executable, "-c", "raise SystemExit(1)")  # as a child that cannot import warta would
-    monkeypatch.setattr("pipeline.articles.ParseWorker", partial(ParseWorker, command=command))
+    monkeypatch.setattr("crawler.pipelines.articles.ParseWorker", partial(ParseWorker, command=command))
     crawler = crawler_for(tmp_path)
     out = run_pipeline(ArticlePipeline.from_crawler(crawler), PAGES[:5])
     assert [i.article.article_id for i in out] == [f"W{i:07d}" for i in range(5)]
@@ -260,17 +260,17 @@ def test_a_worker_that_cannot_start_costs_no_page(tmp_path, monkeypatch, caplog)
 @pytest.mark.parametrize(
     "command",
     [
-        ("/nonexistent/python", "-m", "pipeline.parse_worker"),  # cannot even be started
+        ("/nonexistent/python", "-m", "crawler.pipelines.parse_worker"),  # cannot even be started
         (
             sys.executable,
             "-c",
-            "print('hello from sitecustomize'); import runpy; runpy.run_module('pipeline.parse_worker', run_name='__main__')",
+            "print('hello from sitecustomize'); import runpy; runpy.run_module('crawler.pipelines.parse_worker', run_name='__main__')",
         ),
     ],
     ids=["spawn-fails", "stray-output"],
 )
 def test_a_worker_that_cannot_be_started_again_or_trusted_costs_no_page_and_no_hang(tmp_path, monkeypatch, command):
-    monkeypatch.setattr("pipeline.articles.ParseWorker", partial(ParseWorker, command=command))
+    monkeypatch.setattr("crawler.pipelines.articles.ParseWorker", partial(ParseWorker, command=command))
     crawler = crawler_for(tmp_path)
     out = run_pipeline(ArticlePipeline.from_crawler(crawler), PAGES[:5])
     assert [i.article.article_id for i in out] == [f"W{i:07d}" for i in range(5)]

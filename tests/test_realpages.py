@@ -25,8 +25,8 @@ from benchmarks.realpages.corpus import (
     same_instant,
     same_title,
 )
-from crawler.extract.parse import NotAnArticle, parse_page
-from crawler.extract.profiles import profile_for_url
+from extract.parse import NotAnArticle, parse_page
+from extract.profiles import profile_for_url
 
 FLOORS = json.loads((Path(__file__).parent / "realpages_floors.json").read_text(encoding="utf-8"))
 CORPUS = corpus_dir()

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from demosite import DemoServer, generate_site
-from pipeline.runs import History
-from pipeline.snapshot import build
+from pipeline.monitor.runs import History
+from pipeline.snapshots.build import build
 from tests.test_snapshot import article, stage
 
 DAYS = [date.today() - timedelta(days=20 - i) for i in range(5)]

@@ -15,9 +15,9 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 
-from crawler.collector import CollectorTuning
-from crawler.extensions import QuietLogFormatter
-from crawler.leases import LEASE_META, FailedLeaseMiddleware, LeaseMiddleware, leases_done
+from crawler.extensions.gc_tuning import CollectorTuning
+from crawler.extensions.run_report import QuietLogFormatter
+from crawler.distributed.leases import LEASE_META, FailedLeaseMiddleware, LeaseMiddleware, leases_done
 from crawler.spiders.frontier import Frontier
 from tests.components import SEED_URL, aiter, article_request, collect, crawler_for, page
 
@@ -60,7 +60,7 @@ def test_leases_travel_with_the_page_or_are_acknowledged_when_nothing_was_yielde
 def test_retry_after_marks_the_retry_and_slows_the_site(tmp_path):
     from scrapy.http import Response
 
-    from crawler.middlewares import RetryAfterMiddleware
+    from crawler.middlewares.seen_skip import RetryAfterMiddleware
 
     crawler = crawler_for(tmp_path)
     middleware = RetryAfterMiddleware.from_crawler(crawler)
@@ -82,8 +82,8 @@ def test_retry_after_marks_the_retry_and_slows_the_site(tmp_path):
     ],
 )
 def test_every_crawl_is_recorded_in_the_run_history(tmp_path, stats, status):
-    from crawler.run_history import RunHistoryExtension
-    from pipeline.runs import History
+    from crawler.extensions.run_history import RunHistoryExtension
+    from pipeline.monitor.runs import History
 
     crawler = crawler_for(tmp_path, WARTA_RUN_ORIGIN="warta crawl")
     extension = RunHistoryExtension.from_crawler(crawler)
@@ -100,7 +100,7 @@ def test_every_crawl_is_recorded_in_the_run_history(tmp_path, stats, status):
 
 
 def test_scheduled_crawls_are_recorded_by_the_scheduler_not_twice(tmp_path):
-    from crawler.run_history import RunHistoryExtension
+    from crawler.extensions.run_history import RunHistoryExtension
 
     with pytest.raises(NotConfigured):
         RunHistoryExtension.from_crawler(crawler_for(tmp_path, WARTA_RUN_RECORD=str(tmp_path / "r.json")))

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from demosite import DemoServer, generate_site
-from pipeline.runs import History
+from pipeline.monitor.runs import History
 from tests.conftest import ROOT, run_warta, warta_env
 
 
@@ -203,7 +203,7 @@ interval_seconds = 1
 
 
 def test_health_flags_a_fill_rate_drop_and_a_run_without_articles():
-    from pipeline.health import health_problems
+    from pipeline.monitor.health import health_problems
 
     past = [{"authors": 0.98, "body": 1.0}, {"authors": 0.97, "body": 1.0}, {"authors": 1.0, "body": 1.0}]
     summary = {"pages": 40, "articles": 30, "dropped": {}, "skipped": {}}
@@ -220,7 +220,7 @@ def test_health_flags_a_fill_rate_drop_and_a_run_without_articles():
 def test_health_flags_a_site_whose_articles_leave_the_profile_path():
     """A layout change: the generic extractor takes over (bodies still found), the share of
     articles the profile parsed falls, and the operator hears of it like a fill-rate drop."""
-    from pipeline.health import fill_rates, health_problems
+    from pipeline.monitor.health import fill_rates, health_problems
 
     stats = {
         "warta/path/profile": 3,

@@ -7,8 +7,8 @@ import signal
 import subprocess
 import time
 
-from pipeline.runs import History
-from schedules.children import Children
+from pipeline.monitor.runs import History
+from schedules.subprocesses import Children
 from tests.conftest import run_warta
 from tests.test_schedule import start_service, stop_service, write_config
 
@@ -94,7 +94,7 @@ def test_once_does_not_run_a_job_another_process_is_running(tmp_path):
     """`warta schedule once` beside the service: the job's lock, not a second crawl of one site."""
     import os
 
-    from schedules.lock import job_lock
+    from schedules.locks import job_lock
 
     config = write_config(tmp_path / "s.toml", FAR_FUTURE)
     data = tmp_path / "data"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.runs import History
+from pipeline.monitor.runs import History
 from warta.cli import main
 
 CONFIG = """

@@ -12,11 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import read_articles
-from pipeline.datadir import DataDir
-from pipeline.partitions import verify
-from pipeline.schema import SCHEMA_VERSION_KEY
-from pipeline.segments import SegmentWriter
-from pipeline.snapshot import build
+from pipeline.store.datadir import DataDir
+from pipeline.store.partitions import verify
+from pipeline.store.schema import SCHEMA_VERSION_KEY
+from pipeline.store.staging import SegmentWriter
+from pipeline.snapshots.build import build
 from tests.components import medcom_article
 from tests.contract import check_arrow_types
 
@@ -149,7 +149,7 @@ def test_dataset_schema_matches_the_contract(tmp_path):
 
 
 def test_partitions_of_an_older_schema_stay_readable_with_new_ones(tmp_path):
-    from pipeline.schema import file_schema, records_to_table
+    from pipeline.store.schema import file_schema, records_to_table
 
     old_columns = [name for name in file_schema().names if name not in ("duplicate_of", "language")]
     old_table = records_to_table([article("OLD00001", date(2025, 12, 31))]).select(old_columns)

@@ -4,15 +4,15 @@ staged only once its raw record is."""
 
 from __future__ import annotations
 
-from crawler.extract.article import Article
-from pipeline.archive import iter_archive, warc_record
-from pipeline.archiver import RawArchivePipeline
-from pipeline.datadir import DataDir
+from extract.article import Article
+from pipeline.store.warc import iter_archive, warc_record
+from crawler.pipelines.raw_archive import RawArchivePipeline
+from pipeline.store.datadir import DataDir
 from pipeline.items import FetchedPage
-from pipeline.seen_owner import SeenStoreExtension, seen_store
-from pipeline.segments import staged_segments
-from pipeline.signals import articles_staged
-from pipeline.staging import StagingPipeline
+from crawler.extensions.seen_store import SeenStoreExtension, seen_store
+from pipeline.store.staging import staged_segments
+from crawler.signals import articles_staged
+from crawler.pipelines.staging import StagingPipeline
 from tests.components import NOW, SEED, SEED_URL, crawler_for, item, page
 
 
@@ -65,7 +65,7 @@ def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monk
     crawler = crawler_for(
         tmp_path,
         STAGING_FLUSH_ITEMS=1,
-        ITEM_PIPELINES={"pipeline.archiver.RawArchivePipeline": 250, "pipeline.staging.StagingPipeline": 900},
+        ITEM_PIPELINES={"crawler.pipelines.raw_archive.RawArchivePipeline": 250, "crawler.pipelines.staging.StagingPipeline": 900},
     )
     archive = crawler.get_item_pipeline(RawArchivePipeline)
     staging = crawler.get_item_pipeline(StagingPipeline)
@@ -93,7 +93,7 @@ def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monk
 def test_a_compressed_response_is_archived_as_the_parser_saw_it(tmp_path):
     """Scrapy decompresses bodies: the record must not claim an encoding it no longer has, or
     WARC readers would decode it twice."""
-    from pipeline.archive import RawWriter, read_at
+    from pipeline.store.warc import RawWriter, read_at
 
     html = SEED.read_bytes()
     fetched = FetchedPage(

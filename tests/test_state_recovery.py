@@ -17,8 +17,8 @@ from datetime import date, timedelta
 import pytest
 
 from pipeline import read_articles
-from pipeline.partitions import verify
-from pipeline.runs import History
+from pipeline.store.partitions import verify
+from pipeline.monitor.runs import History
 from tests.conftest import ROOT, crawl_args, run_warta, warta_env
 from tests.hostile_site import run_record
 from tests.test_snapshot import article, stage
@@ -199,7 +199,7 @@ def test_a_damaged_job_store_does_not_stop_the_service(tmp_path):
 
 OPEN_AND_WRITE = """
 import sys, time
-from pipeline.seen import SeenStore, seen_path
+from pipeline.dedup.seen import SeenStore, seen_path
 data_dir, start, n = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 time.sleep(max(0.0, start - time.time()))
 store = SeenStore(seen_path(data_dir))
@@ -257,7 +257,7 @@ def test_an_unreadable_partition_is_reported_and_its_staged_records_kept(tmp_pat
 
 def test_a_recovered_run_is_judged_as_the_run_history_judged_it(tmp_path):
     """A crawl that fetched nothing failed, however it finished; a crawl stopped at its --limit is ok."""
-    from pipeline.runs import recovered_run
+    from pipeline.monitor.runs import recovered_run
 
     def record(name: str, finish: str, pages: int) -> dict:
         stats = {"warta/run_id": f"warta-crawl-medcom-{name}", "warta/job": "warta crawl medcom"}

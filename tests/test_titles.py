@@ -1,13 +1,13 @@
 """The headline of a page without a profile, on small made-up pages: one rule a test (see
-crawler/extract/titles.py and headings.py)."""
+extract/titles.py and headings.py)."""
 
 from __future__ import annotations
 
 import html
 import json
 
-from crawler.extract.parse import parse_page
-from crawler.extract.profiles import GENERIC
+from extract.parse import parse_page
+from extract.profiles import GENERIC
 
 URL = "https://news.example.org/world/2024/05/03/some-story-123456"
 STORY = "".join(

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.extract.dates import parse_indonesian, parse_iso
-from crawler.extract.discovery import read_feed, read_listing, read_sitemap, robots_sitemaps
-from crawler.extract.profiles import MEDCOM
-from crawler.extract.urls import article_ref, resolve, to_fetch, to_origin
+from extract.dates import parse_indonesian, parse_iso
+from extract.feeds import read_feed, read_listing, read_sitemap, robots_sitemaps
+from extract.profiles import MEDCOM
+from extract.urls import article_ref, resolve, to_fetch, to_origin
 
 WIB = timezone(timedelta(hours=7))
 
@@ -145,8 +145,8 @@ def test_a_gzip_sitemap_is_read_up_to_the_cap_and_says_it_was_cut():
 
 
 def _clean(*texts):
-    from crawler.extract.blocks import Block
-    from crawler.extract.text import clean_blocks
+    from extract.blocks import Block
+    from extract.text import clean_blocks
 
     return clean_blocks([Block(t) for t in texts], MEDCOM)
 
@@ -172,8 +172,8 @@ def test_an_acronym_ending_the_last_paragraph_is_not_an_editor_code():
 )
 def test_paragraph_keys_and_the_body_hash_agree_with_the_word_regex(texts):
     """The fast key paths must equal the definition: stored hashes and seen-stores depend on it."""
-    from crawler.extract.blocks import Block, word_key
-    from crawler.extract.text import blocks_hash, content_hash
+    from extract.blocks import Block, word_key
+    from extract.text import blocks_hash, content_hash
 
     for text in texts:
         assert word_key(text) == " ".join(re.findall(r"\w+", text.lower()))
@@ -181,7 +181,7 @@ def test_paragraph_keys_and_the_body_hash_agree_with_the_word_regex(texts):
 
 
 def test_structural_removals_are_logged_once_by_rule_and_leave_the_text_around_them():
-    from crawler.extract.parse import parse_page
+    from extract.parse import parse_page
 
     html = (
         b"<html><head><title>t</title></head><body><h1>Judul berita</h1><div id='articleBody'>"
@@ -200,7 +200,7 @@ def test_structural_removals_are_logged_once_by_rule_and_leave_the_text_around_t
 
 def test_paragraphs_under_an_anchor_left_open_are_kept():
     """Broken markup: an unclosed <a> wraps whole paragraphs; they are text, not a link list."""
-    from crawler.extract.parse import parse_page
+    from extract.parse import parse_page
 
     html = (
         b"<html><body><h1>Judul berita</h1><div id='articleBody'><p>Kalimat pertama berita ini.</p>"

@@ -17,9 +17,9 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.distributed import distributed_settings
-from crawler.extensions import format_summary, summarise
-from pipeline.datadir import DataDir
+from crawler.distributed.mode import distributed_settings
+from crawler.extensions.run_report import format_summary, summarise
+from pipeline.store.datadir import DataDir
 from warta.output import NORMAL, QUIET, VERBOSE, WibFormatter
 
 
@@ -138,7 +138,7 @@ def run_crawl(
     process.crawl(crawler, **kwargs).addErrback(failures.append)
     process.start()
     if failures:
-        logging.getLogger("warta.crawl").error(
+        logging.getLogger("warta.crawl_process").error(
             "the crawl could not start", exc_info=(failures[0].type, failures[0].value, failures[0].tb)
         )
         raise failures[0].value

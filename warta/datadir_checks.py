@@ -2,7 +2,7 @@
 (not a traceback from deep inside a crawl, nor "verify: OK" on a folder that isn't there).
 
 Only local folders are checked here; an object store's problems (bucket, credentials) are
-found by the write probe of `crawler.distributed.preflight`.
+found by the write probe of `crawler.distributed.mode.preflight`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 import uuid
 from pathlib import Path
 
-from pipeline.datadir import is_remote
+from pipeline.store.datadir import is_remote
 
 
 class UnusableDataDir(Exception):

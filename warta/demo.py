@@ -9,10 +9,10 @@ import sys
 import threading
 
 from demosite import DemoServer, generate_site
-from pipeline.datadir import DataDir
-from pipeline.read import read_articles
-from pipeline.snapshot import build
-from warta.crawl import run_crawl
+from pipeline.store.datadir import DataDir
+from pipeline.snapshots.read import read_articles
+from pipeline.snapshots.build import build
+from warta.crawl_process import run_crawl
 from warta.output import NORMAL, QUIET
 
 

@@ -13,7 +13,7 @@ import sys
 from datetime import datetime
 from importlib import metadata
 
-from pipeline.health import WIB, wib  # one definition of how times are shown
+from pipeline.monitor.health import WIB, wib  # one definition of how times are shown
 
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"

@@ -1,6 +1,6 @@
 """`warta report`: one self-contained HTML file an operator would rather look at than the logs.
 
-Problems first (`pipeline.health`: failed, stopped and zero-article runs, unreachable sites,
+Problems first (`pipeline.monitor.health`: failed, stopped and zero-article runs, unreachable sites,
 days without articles, fill-rate and extraction-path alarms), then the last run of each job,
 then charts drawn with matplotlib as inline SVG (no network, no JavaScript): articles per day
 per site with empty days shown as zero, articles per channel, field fill rates over runs,
@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from crawler.extract.article import HEALTH_FIELDS
-from pipeline.datadir import DataDir
-from pipeline.health import WIB, current_problems, wib
-from pipeline.runs import History, Run
+from extract.article import HEALTH_FIELDS
+from pipeline.store.datadir import DataDir
+from pipeline.monitor.health import WIB, current_problems, wib
+from pipeline.monitor.runs import History, Run
 
 STATUS_COLOURS = {
     "ok": "#2ca02c",
@@ -206,7 +206,7 @@ def last_runs(runs: list[Run]) -> str:
 
 
 def write_report(data_dir: str, output: str | None = None) -> Path:
-    from pipeline.read import read_articles
+    from pipeline.snapshots.read import read_articles
 
     try:
         df = read_articles(data_dir, columns=["date", "channel", "site"])

@@ -5,8 +5,8 @@ Who acknowledges what: `LeaseMiddleware` (spider middleware) hands a response's 
 page it yields, or acknowledges it when the callback yields no page (a sitemap, a listing,
 an HTTP error); `FailedLeaseMiddleware` (downloader middleware, outside the retries)
 acknowledges a request that failed for good; an article's lease is acknowledged when staging
-sends `pipeline.signals.articles_staged`, or when the article is dropped with a reason (both
-heard by `crawler.shared_queue.SharedScheduler`).
+sends `crawler.signals.articles_staged`, or when the article is dropped with a reason (both
+heard by `crawler.distributed.shared_queue.SharedScheduler`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ dir probed before any work starts, and the settings that put the shared queue in
 
 from __future__ import annotations
 
-from pipeline.datadir import DataDir
+from pipeline.store.datadir import DataDir
 
 
 def redis_url_error(url: str) -> str | None:
@@ -39,4 +39,4 @@ def distributed_settings(redis_url: str | None) -> dict:
     """The settings that switch a crawl to distributed mode, or keep it local without a URL."""
     if not redis_url:
         return {"REDIS_URL": None}
-    return {"REDIS_URL": redis_url, "SCHEDULER": "crawler.shared_queue.SharedScheduler"}
+    return {"REDIS_URL": redis_url, "SCHEDULER": "crawler.distributed.shared_queue.SharedScheduler"}

@@ -12,8 +12,8 @@ what it lacks for a crawl that must lose nothing:
 - a worker whose queue is empty waits while other workers still hold leases (they may
   discover more), and the run ends when the queue is empty and no lease is held.
 So every article is staged at least once and, unless a worker dies holding it, fetched once.
-The middlewares that hand leases on or acknowledge them are in `crawler.leases`; switching a
-crawl to this mode is `crawler.distributed`.
+The middlewares that hand leases on or acknowledge them are in `crawler.distributed.leases`; switching a
+crawl to this mode is `crawler.distributed.mode`.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from crawler.leases import LEASE_META, leases_done
-from crawler.limit import LimitReached
-from pipeline.signals import articles_staged
+from crawler.distributed.leases import LEASE_META, leases_done
+from crawler.extensions.limit import LimitReached
+from crawler.signals import articles_staged
 
 logger = logging.getLogger(__name__)
 

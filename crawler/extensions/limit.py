@@ -4,15 +4,15 @@ staging, and `--limit 5 --refetch` over articles staged before must stop after f
 
 Scrapy's CLOSESPIDER_ITEMCOUNT counts after the fact: with dozens of article requests in
 flight, a crawl limited to 5 staged 19, and with `--refetch` it never stopped. Here three
-seams share one count per crawl, the extension `ArticleLimit`:
-- `LimitMiddleware` (spider middleware, after the seen-skip) lets an article request through
+seams share one count per crawl, the extension `ArticleLimit` (here):
+- `LimitMiddleware` (spider middleware, `crawler.middlewares.limit`, after the seen-skip) lets an article request through
   only while staged + in flight < N. The others wait in a backlog and go out one at a time
   when a request in flight ends without an article (a 404, a duplicate dropped...), so a
   limit is still reached when some articles fail. In distributed mode requests belong to the
   shared queue, so nothing is held back.
-- `LimitPipeline` (item pipeline, just before staging) admits N articles and drops any later
+- `LimitPipeline` (item pipeline, `crawler.pipelines.limit`, just before staging) admits N articles and drops any later
   one with the counted reason `limit` (a distributed worker hands its lease back).
-- `LimitEndMiddleware` (downloader middleware, outside the retries) tells the count when an
+- `LimitEndMiddleware` (downloader middleware, `crawler.middlewares.limit`, outside the retries) tells the count when an
   article request failed for good.
 Once N articles are staged (or found unchanged), the crawl closes with the reason `limit`.
 """
@@ -32,7 +32,7 @@ class LimitReached(DropItem):
     """An article beyond the limit: not staged, and (distributed mode) not acknowledged."""
 
 
-def _article_id(request_or_response) -> str | None:
+def article_id_of(request_or_response) -> str | None:
     meta = request_or_response.meta
     return meta.get("article_id") if meta.get("kind") == "article" else None
 
@@ -115,14 +115,14 @@ class ArticleLimit:
     def item_scraped(self, item, response, spider=None):
         self.staged += 1
         self._check()
-        self.ended(_article_id(response))
+        self.ended(article_id_of(response))
 
     def item_ended(self, item=None, response=None, spider=None, exception=None, **kwargs):
-        if str(exception).startswith("unchanged:"):  # pipeline.dedup's reason for a current copy
+        if str(exception).startswith("unchanged:"):  # crawler.pipelines.dedup's reason for a current copy
             self.unchanged += 1
             self._check()
         if response is not None:
-            self.ended(_article_id(response))
+            self.ended(article_id_of(response))
 
     def _check(self) -> None:
         if self.done >= self.n and not self.closing:
@@ -131,7 +131,7 @@ class ArticleLimit:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason=FINISH_REASON))
 
     def request_dropped(self, request, spider=None):
-        self.ended(_article_id(request))
+        self.ended(article_id_of(request))
 
     def spider_idle(self, spider=None):
         """Nothing is in flight when the crawl is idle: whatever waits may go now."""
@@ -139,50 +139,3 @@ class ArticleLimit:
             self.in_flight.clear()
             self._release()
             raise DontCloseSpider
-
-
-class LimitMiddleware:
-    def __init__(self, limit: ArticleLimit):
-        self.limit = limit
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(ArticleLimit.of(crawler))
-
-    async def process_spider_output(self, response, result):
-        async for element in result:
-            if not isinstance(element, Request) or _article_id(element) is None or self.limit.let_through(element):
-                yield element
-
-
-class LimitEndMiddleware:
-    def __init__(self, limit: ArticleLimit):
-        self.limit = limit
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(ArticleLimit.of(crawler))
-
-    def process_response(self, request, response):
-        if not 200 <= response.status < 300:  # an HTTP error: the spider gets no article
-            self.limit.ended(_article_id(request))
-        return response
-
-    def process_exception(self, request, exception):
-        self.limit.ended(_article_id(request))
-
-
-class LimitPipeline:
-    def __init__(self, crawler, limit: ArticleLimit):
-        self.stats = crawler.stats
-        self.limit = limit
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler, ArticleLimit.of(crawler))
-
-    def process_item(self, item):
-        if not self.limit.admit():
-            self.stats.inc_value("warta/dropped/limit")
-            raise LimitReached(f"limit: {self.limit.n} articles already staged")
-        return item

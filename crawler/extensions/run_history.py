@@ -1,4 +1,4 @@
-"""Extension: every crawl is a row in the run history (`pipeline.runs`), however it was
+"""Extension: every crawl is a row in the run history (`pipeline.monitor.runs`), however it was
 started (`warta crawl`, `scrapy crawl`, `warta demo`), so `warta schedule status` and the
 report see all of them. Under the scheduler (WARTA_RUN_RECORD set) the scheduler keeps the row
 itself: it also knows about timeouts and exit codes.
@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.extensions import summarise
-from pipeline.health import fill_rates, health_problems
-from pipeline.runs import History, run_status
+from crawler.extensions.run_report import summarise
+from pipeline.monitor.health import fill_rates, health_problems
+from pipeline.monitor.runs import History, run_status
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class RunHistoryExtension:
     def spider_opened(self, spider):
         job, kind = self._job(spider)
         self.run_id = f"{job.replace(' ', '-')}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
-        # In the run record too: a damaged history is rebuilt from the records (pipeline.runs).
+        # In the run record too: a damaged history is rebuilt from the records (pipeline.monitor.runs).
         self.crawler.stats.set_value("warta/run_id", self.run_id)
         self.crawler.stats.set_value("warta/job", job)
         try:

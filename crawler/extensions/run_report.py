@@ -16,40 +16,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy import signals
-from scrapy.logformatter import LogFormatter
 from twisted.internet import task
 
-from pipeline.datadir import DataDir
+from pipeline.store.datadir import DataDir
 
 logger = logging.getLogger(__name__)
 DROP_PREFIX = "warta/dropped/"
-
-
-class QuietLogFormatter(LogFormatter):
-    """Dropped items are counted in the stats; logging each one (with its HTML) helps nobody.
-
-    Scrapy builds and hands on a DEBUG record for every page crawled and item scraped even when
-    LOG_LEVEL drops them (its handler filters, not its loggers): about 1% of a fast crawl's thread.
-    They are not built unless LOG_LEVEL is DEBUG."""
-
-    def __init__(self, debug: bool = True):
-        self.debug = debug
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        level = crawler.settings.get("LOG_LEVEL", "DEBUG")
-        if isinstance(level, str):
-            level = logging.getLevelName(level.upper())
-        return cls(debug=not isinstance(level, int) or level <= logging.DEBUG)
-
-    def crawled(self, request, response, spider=None):
-        return super().crawled(request, response, spider) if self.debug else None
-
-    def scraped(self, item, response, spider=None):
-        return super().scraped(item, response, spider) if self.debug else None
-
-    def dropped(self, item, exception, response, spider=None):
-        return {"level": logging.DEBUG, "msg": "Dropped: %(exception)s", "args": {"exception": exception}}
 
 
 def _with_prefix(stats: dict, prefix: str) -> dict:

@@ -1,7 +1,6 @@
-"""Which seen-store a crawl uses, and the one component that owns it.
-
-`open_seen_store` picks the Redis store (distributed mode) or the data dir's SQLite one;
-`SeenStoreExtension` opens it once per crawl and lends it to the components that ask.
+"""The one component that owns a crawl's seen-store: `SeenStoreExtension` opens it once per
+crawl (`pipeline.dedup.seen_rebuild.open_seen_store`: Redis in distributed mode, else the data
+dir's SQLite one) and lends it to the components that ask.
 """
 
 from __future__ import annotations
@@ -13,21 +12,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from pipeline.neardup import sketch_many
-from pipeline.seen import SeenStore, SeenStoreBase, seen_path
-from pipeline.seen_rebuild import rebuild_seen
-from pipeline.signals import articles_staged
+from pipeline.dedup.neardup import sketch_many
+from pipeline.dedup.seen import SeenStoreBase
+from pipeline.dedup.seen_rebuild import open_seen_store
+from crawler.signals import articles_staged
 
 logger = logging.getLogger(__name__)
-
-
-def open_seen_store(data_dir: str | os.PathLike, redis_url: str | None = None) -> "SeenStoreBase":
-    """The Redis seen-store when a Redis URL is given, else the data dir's SQLite one."""
-    if redis_url:
-        from pipeline.redis_seen import RedisSeenStore  # redis is imported only in distributed mode
-
-        return RedisSeenStore(redis_url)
-    return SeenStore(seen_path(data_dir), rebuild=lambda store: rebuild_seen(store, data_dir))
 
 
 class SeenStoreExtension:
@@ -35,7 +25,7 @@ class SeenStoreExtension:
 
     Other components find it with `seen_store(crawler)`: the seen-skip middleware asks it
     before a request, dedup after parsing. It remembers articles only when staging reports
-    them durable (`pipeline.signals.articles_staged`), so an article is never "seen" before it
+    them durable (`crawler.signals.articles_staged`), so an article is never "seen" before it
     is safely staged, and sketches there the bodies dedup did not sketch (dedup switched off).
 
     The writes go to one thread of their own, in order, through the store's second connection:

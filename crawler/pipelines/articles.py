@@ -1,6 +1,6 @@
 """Item pipeline: fetched article page -> parsed, cleaned article (or a counted drop).
 
-The parse (and the page's raw-archive record, built beside it) runs in `pipeline.parse_worker`'s
+The parse (and the page's raw-archive record, built beside it) runs in `crawler.pipelines.parse_worker`'s
 second process unless PARSE_WORKER_ENABLED is off; either way the page goes through the same
 `outcome()`. Every page's record goes to the raw archive before any drop, so that pages the
 parser drops today are kept for the parser of tomorrow.
@@ -13,12 +13,12 @@ from collections import Counter
 
 from scrapy.exceptions import DropItem
 
-from crawler.extract.dates import local_day
-from pipeline.archiver import RawArchivePipeline
-from pipeline.boilerplate import LearnedBoilerplatePipeline
+from extract.dates import local_day
+from crawler.pipelines.raw_archive import RawArchivePipeline
+from pipeline.dedup.boilerplate import LearnedBoilerplatePipeline
 from pipeline.items import ArticleItem, FetchedPage
-from pipeline.parse_worker import ParseWorker, Task, outcome
-from pipeline.schema import implausible_date
+from crawler.pipelines.parse_worker import ParseWorker, Task, outcome
+from pipeline.store.schema import implausible_date
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@
 - a re-fetched article whose body did not change: dropped as `unchanged`; a changed body is
   counted as `warta/updated` and staged (the snapshot replaces the earlier version);
 - a near-duplicate (a re-post with a few words changed) is kept with `duplicate_of` set to the
-  earliest earlier story, found with the sketches of `pipeline.neardup`.
-The seen-store belongs to `pipeline.seen_owner.SeenStoreExtension`, which writes it once
+  earliest earlier story, found with the sketches of `pipeline.dedup.neardup`.
+The seen-store belongs to `crawler.extensions.seen_store.SeenStoreExtension`, which writes it once
 staging reports a batch durable. Dedup asks it about articles in batches: the articles that
 arrive within DEDUP_BATCH_SECONDS (or DEDUP_BATCH_SIZE of them) are looked up together, then
 judged one by one in the order they came. Asked one at a time, the store cost the crawl's
@@ -24,9 +24,9 @@ import numpy as np
 from scrapy.exceptions import DropItem, NotConfigured
 
 from pipeline.items import ArticleItem
-from pipeline.neardup import band_keys, earliest_original, sketch
-from pipeline.seen import SeenEntry
-from pipeline.seen_owner import seen_store
+from pipeline.dedup.neardup import band_keys, earliest_original, sketch
+from pipeline.dedup.seen import SeenEntry
+from crawler.extensions.seen_store import seen_store
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Scrapy runs a crawl in one thread, and the parse and the near-duplicate sketch hold the GIL
 for most of their ~2 ms a page (threads gained nothing when measured): in the crawl's own
 process they halve what a fast site can deliver (benchmarks/bench_crawl.py). So
-`ArticlePipeline` hands each page to one child process (`python -m pipeline.parse_worker`)
+`ArticlePipeline` hands each page to one child process (`python -m crawler.pipelines.parse_worker`)
 over a pipe and awaits the outcome while the crawl goes on fetching; a second core then does
 the parsing. Both ends run the same `outcome()`, which is also what the crawl runs in process
 when the worker is switched off (PARSE_WORKER_ENABLED = False) or has given up.
@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
-from crawler.extract.article import Article
-from crawler.extract.parse import NotAnArticle, ParseResult, parse_page
-from crawler.extract.profiles import SiteProfile
-from pipeline.archive import warc_record
-from pipeline.boilerplate import paragraph_hashes
+from extract.article import Article
+from extract.parse import NotAnArticle, ParseResult, parse_page
+from extract.profiles import SiteProfile
+from pipeline.store.warc import warc_record
+from pipeline.dedup.boilerplate import paragraph_hashes
 from pipeline.items import FetchedPage
-from pipeline.neardup import band_keys, sketch
+from pipeline.dedup.neardup import band_keys, sketch
 
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
@@ -75,7 +75,7 @@ class Outcome:
     trace: str | None = None
     """A parser bug's traceback, logged by the crawl (the worker's own stderr is not the crawl's log)."""
     record: bytes | None = None
-    """The page's raw-archive record (`pipeline.archive.warc_record`), when the archive is on."""
+    """The page's raw-archive record (`pipeline.store.warc.warc_record`), when the archive is on."""
     keys: list[int] | None = None
     """The sketch's band keys."""
     paragraph_hashes: list[int | None] | None = None
@@ -205,7 +205,7 @@ class ParseWorker:
     timeout: float = 60.0
     """Seconds the worker may leave pages waiting without an answer before it is killed (its
     death blames the page: a page that hangs the parser twice is dropped)."""
-    command: tuple[str, ...] = (sys.executable, "-m", "pipeline.parse_worker")
+    command: tuple[str, ...] = (sys.executable, "-m", "crawler.pipelines.parse_worker")
     pending: deque[_Pending] = field(default_factory=deque)
     restarts: int = 0
     _stdin: asyncio.StreamWriter | None = None
@@ -374,7 +374,7 @@ class ParseWorker:
 
 
 if __name__ == "__main__":
-    # Through the imported module, so that what is pickled names `pipeline.parse_worker`, not `__main__`.
-    from pipeline.parse_worker import main as serve
+    # Through the imported module, so that what is pickled names `crawler.pipelines.parse_worker`, not `__main__`.
+    from crawler.pipelines.parse_worker import main as serve
 
     serve()

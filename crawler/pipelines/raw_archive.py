@@ -1,4 +1,4 @@
-"""Item pipeline: every fetched article response goes to the raw archive (`pipeline.archive`).
+"""Item pipeline: every fetched article response goes to the raw archive (`pipeline.store.warc`).
 
 `ArticlePipeline` hands it every page with its record (built beside the parse, in the parse
 worker), before it drops any, so that pages the parser drops today (not an article, no body)
@@ -14,12 +14,12 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.extract.dates import local_day
-from pipeline.archive import RawWriter
-from pipeline.datadir import DataDir
+from extract.dates import local_day
+from pipeline.store.warc import RawWriter
+from pipeline.store.datadir import DataDir
 from pipeline.items import FetchedPage
-from pipeline.raw_index import RawIndex
-from pipeline.signals import articles_staged
+from pipeline.store.raw_index import RawIndex
+from crawler.signals import articles_staged
 
 logger = logging.getLogger(__name__)
 

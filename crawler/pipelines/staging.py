@@ -1,8 +1,8 @@
-"""The staging item pipeline: each article written durably as it arrives (`pipeline.segments`).
+"""The staging item pipeline: each article written durably as it arrives (`pipeline.store.staging`).
 
 Items are flushed and fsynced every STAGING_FLUSH_ITEMS items or STAGING_FLUSH_SECONDS seconds
 and at close: a SIGKILL loses at most that window, and nothing of that window was claimed yet:
-the articles are announced (`pipeline.signals.articles_staged`: remembered as seen, leases
+the articles are announced (`crawler.signals.articles_staged`: remembered as seen, leases
 acknowledged) only once they are durable.
 """
 
@@ -13,12 +13,12 @@ from collections import Counter
 
 from twisted.internet import task
 
-from crawler.extract.article import HEALTH_FIELDS
-from pipeline.archiver import RawArchivePipeline
-from pipeline.datadir import DataDir
+from extract.article import HEALTH_FIELDS
+from crawler.pipelines.raw_archive import RawArchivePipeline
+from pipeline.store.datadir import DataDir
 from pipeline.items import ArticleItem
-from pipeline.segments import BufferedWriter, open_writer
-from pipeline.signals import articles_staged
+from pipeline.store.staging import BufferedWriter, open_writer
+from crawler.signals import articles_staged
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from crawler.distributed import distributed_settings, preflight
+from crawler.distributed.mode import distributed_settings, preflight
 from crawler.spiders.news import ArgumentError, check_arguments
 
 

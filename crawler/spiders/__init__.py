@@ -1,1 +1,1 @@
-"""One spider for every medcom-style site; `crawler.spiderloader` makes one per profile."""
+"""One spider for every medcom-style site; `crawler.spiders.loader` makes one per profile."""

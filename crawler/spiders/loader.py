@@ -5,8 +5,8 @@ from __future__ import annotations
 from scrapy.http import Request
 from scrapy.settings import BaseSettings
 
-from crawler.extract.profiles import PROFILES
-from crawler.extract.urls import article_ref
+from extract.profiles import PROFILES
+from extract.urls import article_ref
 from crawler.spiders.news import NewsSpider
 
 

@@ -5,9 +5,9 @@ feed; the date index (`/indeks/YYYY/MM/DD?page=N`); in-article links to articles
 `since`/`until` (WIB days) it backfills that range; without, it takes the latest articles.
 Here the spider's arguments, the requests it builds and the article callback; the callbacks
 of the discovery pages are in `crawler.spiders.discovery`.
-Parsing happens in `pipeline.articles`, never here; skipping articles already staged is the
-`crawler.middlewares.SeenSkipMiddleware`'s job, and distributed-mode leases are acknowledged by
-`crawler.leases`' middlewares: the spider knows neither.
+Parsing happens in `crawler.pipelines.articles`, never here; skipping articles already staged is the
+`crawler.middlewares.seen_skip.SeenSkipMiddleware`'s job, and distributed-mode leases are acknowledged by
+`crawler.distributed.leases`' middlewares: the spider knows neither.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from urllib.parse import urljoin
 
 import scrapy
 
-from crawler.extract import urls
-from crawler.extract.dates import local_day, parse_day
-from crawler.extract.discovery import MAX_XML_BYTES
-from crawler.extract.profiles import SiteProfile
-from crawler.guards import OffsiteRequest, failure_reason, note_bound
+from extract import urls
+from extract.dates import local_day, parse_day
+from extract.feeds import MAX_XML_BYTES
+from extract.profiles import SiteProfile
+from crawler.middlewares.site_guard import OffsiteRequest, failure_reason, note_bound
 from crawler.spiders.discovery import DiscoveryCallbacks
 from crawler.spiders.frontier import Frontier
 from pipeline.items import FetchedPage

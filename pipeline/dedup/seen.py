@@ -3,8 +3,8 @@
 One file per data dir (`state/seen.sqlite`, WAL journal: a crash mid-write loses at most the
 transaction in flight, never the file). It answers, before any request, "do we have this
 article already?", and after parsing, "is this body a copy or a near-copy of an earlier one?".
-In distributed mode (a Redis URL), `pipeline.redis_seen` keeps the same answers in Redis;
-`pipeline.seen_owner` opens the right one and owns it for a crawl.
+In distributed mode (a Redis URL), `pipeline.dedup.seen_redis` keeps the same answers in Redis;
+`crawler.extensions.seen_store` opens the right one and owns it for a crawl.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.datadir import DataDir
-from pipeline.neardup import band_keys, earliest_original
-from pipeline.statedb import open_state_db, rows_in
+from pipeline.store.datadir import DataDir
+from pipeline.dedup.neardup import band_keys, earliest_original
+from pipeline.store.statedb import open_state_db, rows_in
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -135,7 +135,7 @@ class SeenStore(SeenStoreBase):
         self, path: str | os.PathLike, rebuild: Callable[["SeenStore"], None] | None = None, checked: bool = False
     ):
         """`rebuild(store)` refills the store when its file was damaged and started afresh
-        (`pipeline.seen_rebuild`, from the data dir's staged and published articles)."""
+        (`pipeline.dedup.seen_rebuild`, from the data dir's staged and published articles)."""
         damaged: list[Path] = []
         self.path = Path(path)
         self.db = open_state_db(path, SCHEMA, on_damaged=lambda aside, reason: damaged.append(aside), checked=checked)

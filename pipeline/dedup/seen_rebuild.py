@@ -1,4 +1,4 @@
-"""Refilling a seen-store that was lost (its file damaged and moved aside) from what the data
+"""Opening a data dir's seen-store (`open_seen_store`), and refilling one that was lost (its file damaged and moved aside) from what the data
 dir still holds: every published partition, then every staged segment (newer, so it wins).
 
 Each article's id, body hash, publication and crawl times come back as they were; the
@@ -10,12 +10,14 @@ would go unflagged); with it, they carry on where they were.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 
-from pipeline.datadir import DataDir
-from pipeline.neardup import sketch_many
-from pipeline.partitions import Partitions
-from pipeline.segments import ObjectSegment, read_segment
+from pipeline.store.datadir import DataDir
+from pipeline.dedup.neardup import sketch_many
+from pipeline.store.partitions import Partitions
+from pipeline.dedup.seen import SeenStore, SeenStoreBase, seen_path
+from pipeline.store.staging import ObjectSegment, read_segment
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +84,12 @@ def rebuild_seen(store, data_dir: "str | DataDir") -> int:
     flush()
     logger.warning("seen-store rebuilt from the data dir: %d staged and published articles", count)
     return count
+
+
+def open_seen_store(data_dir: str | os.PathLike, redis_url: str | None = None) -> "SeenStoreBase":
+    """The Redis seen-store when a Redis URL is given, else the data dir's SQLite one."""
+    if redis_url:
+        from pipeline.dedup.seen_redis import RedisSeenStore  # redis is imported only in distributed mode
+
+        return RedisSeenStore(redis_url)
+    return SeenStore(seen_path(data_dir), rebuild=lambda store: rebuild_seen(store, data_dir))

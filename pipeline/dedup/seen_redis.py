@@ -1,6 +1,6 @@
 """The seen-store in Redis, shared by every worker of a distributed crawl.
 
-Same answers as the SQLite store (`pipeline.seen`), kept in a few keys per site:
+Same answers as the SQLite store (`pipeline.dedup.seen`), kept in a few keys per site:
 `warta:seen:<site>` (hash: article id -> "content hash|published|fetched"),
 `warta:hash:<site>` (hash: content hash -> first article id), `warta:sketch:<site>` (hash:
 article id -> signature bytes) and `warta:band:<site>:<key>` (sets of article ids).
@@ -12,8 +12,8 @@ from datetime import datetime
 
 import numpy as np
 
-from pipeline.neardup import band_keys
-from pipeline.seen import SeenEntry, SeenStoreBase, stamps
+from pipeline.dedup.neardup import band_keys
+from pipeline.dedup.seen import SeenEntry, SeenStoreBase, stamps
 
 # ARGV: band key prefix, then per article: id, seen entry, content hash, signature, band keys,
 # band keys of the previous signature (comma-separated; empty without a signature).

@@ -11,7 +11,7 @@ import statistics
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pipeline.runs import MIN_ARTICLES, PROFILE_SHARE, History, fill_rates  # noqa: F401 (fill_rates: re-exported)
+from pipeline.monitor.runs import MIN_ARTICLES, PROFILE_SHARE, History, fill_rates  # noqa: F401 (fill_rates: re-exported)
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -115,7 +115,7 @@ def wib(moment: "datetime | str | None") -> str:
 def current_problems(data_dir, runs_window: int = 200, days_window: int = 90) -> list[str]:
     """Everything health has to say about a data dir now: the runs' problems, then days with
     no articles that the sites' history says should have had some."""
-    from pipeline.read import read_articles
+    from pipeline.snapshots.read import read_articles
 
     history = History(data_dir)
     try:

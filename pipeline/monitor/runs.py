@@ -1,6 +1,6 @@
 """The run history: one row per run in `DATA/state/runs.sqlite`, whoever started it (the
 scheduler, `warta crawl`, `scrapy crawl`, `warta demo`): what `warta schedule status`, the
-report and the health checks (`pipeline.health`) read."""
+report and the health checks (`pipeline.monitor.health`) read."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crawler.extract.article import HEALTH_FIELDS
-from pipeline.datadir import DataDir
-from pipeline.statedb import open_state_db
+from extract.article import HEALTH_FIELDS
+from pipeline.store.datadir import DataDir
+from pipeline.store.statedb import open_state_db
 
 logger = logging.getLogger(__name__)
 MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates

@@ -2,15 +2,15 @@
 
 1. Bucket: every finished staging segment is read once and its records appended to a
    scratch file per (site, WIB date) partition (memory stays bounded by one record).
-2. Merge (`pipeline.merge`): per partition, staged records are upserted into the published
+2. Merge (`pipeline.snapshots.merge`): per partition, staged records are upserted into the published
    rows by `article_id` (latest `crawled_at` wins), sorted deterministically, and written with
    the explicit schema; an unchanged partition is not rewritten, so a re-run changes no byte.
-3. Publish (`pipeline.partitions`, `pipeline.stores` on object stores): temp file, fsync,
+3. Publish (`pipeline.store.partitions`, `pipeline.store.backends` on object stores): temp file, fsync,
    rename (or temp object, copy), then the manifest. Segments are deleted only after every
    partition they fed is published.
 A build killed at any point leaves every published partition readable; the next build
 redoes the work from the segments, which are still there. One build runs at a time per data
-dir (`pipeline.build_lock`).
+dir (`pipeline.snapshots.lock`).
 """
 
 from __future__ import annotations
@@ -25,18 +25,18 @@ from contextlib import nullcontext
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from crawler.extract.dates import local_day
-from crawler.extract.profiles import PROFILES
-from pipeline.boilerplate import BoilerplateStore, store_path
-from pipeline.build_lock import build_lock, redis_build_lock
-from pipeline.datadir import DataDir
-from pipeline.merge import BuildReport, clean_row, merge, resolve_near_duplicates
-from pipeline.neardup import DEFAULT_THRESHOLD
-from pipeline.partitions import Partitions
-from pipeline.schema import record_problem
-from pipeline.seen import seen_path
-from pipeline.seen_owner import open_seen_store
-from pipeline.segments import staged_segments
+from extract.dates import local_day
+from extract.profiles import PROFILES
+from pipeline.dedup.boilerplate import BoilerplateStore, store_path
+from pipeline.snapshots.lock import build_lock, redis_build_lock
+from pipeline.store.datadir import DataDir
+from pipeline.snapshots.merge import BuildReport, clean_row, merge, resolve_near_duplicates
+from pipeline.dedup.neardup import DEFAULT_THRESHOLD
+from pipeline.store.partitions import Partitions
+from pipeline.store.schema import record_problem
+from pipeline.dedup.seen import seen_path
+from pipeline.dedup.seen_rebuild import open_seen_store
+from pipeline.store.staging import staged_segments
 
 
 class _Buckets:

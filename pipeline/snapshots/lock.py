@@ -6,7 +6,7 @@ from __future__ import annotations
 import fcntl
 from contextlib import contextmanager
 
-from pipeline.datadir import DataDir
+from pipeline.store.datadir import DataDir
 
 
 class BuildLocked(RuntimeError):

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
-from pipeline.boilerplate import BoilerplateStore, strip_learned
-from pipeline.schema import file_schema, records_to_table
-from pipeline.seen import SeenStoreBase
+from pipeline.dedup.boilerplate import BoilerplateStore, strip_learned
+from pipeline.store.schema import file_schema, records_to_table
+from pipeline.dedup.seen import SeenStoreBase
 
 
 @dataclass

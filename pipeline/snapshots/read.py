@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.dataset as ds
 
-from crawler.extract.dates import parse_day
-from crawler.extract.profiles import PROFILES
-from pipeline.datadir import DataDir
-from pipeline.schema import PARTITION_SCHEMA, dataset_schema
+from extract.dates import parse_day
+from extract.profiles import PROFILES
+from pipeline.store.datadir import DataDir
+from pipeline.store.schema import PARTITION_SCHEMA, dataset_schema
 
 
 def _day(name: str, value) -> str | None:

@@ -1,6 +1,6 @@
 """Re-extracting archived pages with today's parser: `warta reparse` and `warta snapshot --repair`.
 
-No network: each article's latest archived response (`pipeline.archive`) is parsed again,
+No network: each article's latest archived response (`pipeline.store.warc`) is parsed again,
 the same drops and dedupe rules apply (a body another article already owns is a
 `duplicate_content` drop; learned boilerplate and near-duplicates are applied by the build),
 the records are staged like a crawl's, with the original fetch time, and the affected days
@@ -16,17 +16,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from crawler.extract.dates import local_day
-from crawler.extract.parse import NotAnArticle, parse_page
-from crawler.extract.profiles import PROFILES, get_profile
-from pipeline.archive import read_record
-from pipeline.datadir import DataDir
-from pipeline.merge import BuildReport
-from pipeline.partitions import Partitions
-from pipeline.raw_index import RawIndex
-from pipeline.seen import SeenStore, seen_path
-from pipeline.segments import open_writer
-from pipeline.snapshot import build
+from extract.dates import local_day
+from extract.parse import NotAnArticle, parse_page
+from extract.profiles import PROFILES, get_profile
+from pipeline.store.warc import read_record
+from pipeline.store.datadir import DataDir
+from pipeline.snapshots.merge import BuildReport
+from pipeline.store.partitions import Partitions
+from pipeline.store.raw_index import RawIndex
+from pipeline.dedup.seen import SeenStore, seen_path
+from pipeline.store.staging import open_writer
+from pipeline.snapshots.build import build
 
 logger = logging.getLogger(__name__)
 

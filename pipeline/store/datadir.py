@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.stores import LocalStore, ObjectStore
+from pipeline.store.backends import LocalStore, ObjectStore
 
 
 def is_remote(location: str | os.PathLike) -> bool:

@@ -2,7 +2,7 @@
 
 A partition is `snapshots/site=<site>/date=<day>/part-0.parquet` plus `_manifest.json`
 (rows, schema version, sha256, build time). Publishing writes the file whole, then the
-manifest (`pipeline.stores`): a reader sees the old partition or the new one, never half of
+manifest (`pipeline.store.backends`): a reader sees the old partition or the new one, never half of
 one; a build killed between the two leaves them disagreeing, which the next build notices.
 """
 
@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.datadir import DataDir
-from pipeline.schema import SCHEMA_VERSION, file_schema
+from pipeline.store.datadir import DataDir
+from pipeline.store.schema import SCHEMA_VERSION, file_schema
 
 PART_NAME = "part-0.parquet"
 MANIFEST_NAME = "_manifest.json"

@@ -9,7 +9,7 @@ rotated by size and fetch day (UTC), on an object store each flush is one object
 headers keep what a re-parse needs: `WARC-Warta-Article-Id`, `WARC-Warta-Canonical` (the
 article's URL on the site's origin) and `WARC-Warta-Mirror` (the base URL it was fetched from).
 
-The index of the records (article id -> file and offset) is `pipeline.raw_index`.
+The index of the records (article id -> file and offset) is `pipeline.store.raw_index`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from zlib_ng import zlib_ng
 
-from pipeline.datadir import DataDir
+from pipeline.store.datadir import DataDir
 from pipeline.items import FetchedPage
-from pipeline.segments import segment_name
+from pipeline.store.staging import segment_name
 
 logger = logging.getLogger(__name__)
 

@@ -9,13 +9,13 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from crawler.extract.profiles import PROFILES
+from extract.profiles import PROFILES
 from warta.output import NORMAL, log_to_terminal, say
-from warta.paths import require_data_dir
+from warta.datadir_checks import require_data_dir
 
 
 def _preflight(command: str, data_dir: str, redis_url: str | None) -> None:
-    from crawler.distributed import preflight
+    from crawler.distributed.mode import preflight
 
     if problem := preflight(data_dir, redis_url):
         raise SystemExit(f"warta {command}: error: {problem}")
@@ -28,7 +28,7 @@ def _json_default(value):
 
 
 def cmd_crawl(args) -> int:
-    from warta.crawl import run_crawl
+    from warta.crawl_process import run_crawl
 
     if args.until and not args.since:
         raise SystemExit("warta crawl: error: --until needs --since")
@@ -99,9 +99,9 @@ def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") ->
 
 
 def cmd_snapshot(args) -> int:
-    from pipeline.build_lock import BuildLocked
-    from pipeline.partitions import verify
-    from pipeline.snapshot import build
+    from pipeline.snapshots.lock import BuildLocked
+    from pipeline.store.partitions import verify
+    from pipeline.snapshots.build import build
     from warta.progress import ProgressBar
 
     require_data_dir("snapshot", args.data_dir, write=not args.verify, must_exist=True)
@@ -111,7 +111,7 @@ def cmd_snapshot(args) -> int:
         for problem in problems:
             print(problem)
         if not checked and not problems:  # nothing checked is not "OK"
-            from pipeline.datadir import DataDir
+            from pipeline.store.datadir import DataDir
 
             print(
                 f"verify: no snapshots in {DataDir(args.data_dir).store.arrow(DataDir.SNAPSHOTS)[0]}", file=sys.stderr
@@ -120,7 +120,7 @@ def cmd_snapshot(args) -> int:
         print(f"verify: {checked} partitions checked, {'OK' if not problems else f'{len(problems)} problem(s)'}")
         return 1 if problems else 0
     if args.repair:
-        from warta.archive_cli import cmd_repair
+        from warta.commands.reparse import cmd_repair
 
         return cmd_repair(args.data_dir)
     _preflight("snapshot", args.data_dir, args.redis_url)
@@ -156,9 +156,9 @@ def cmd_snapshot(args) -> int:
 
 
 def cmd_parse(args) -> int:
-    from crawler.extract.parse import NotAnArticle, parse_page
-    from crawler.extract.profiles import get_profile, profile_for_url
-    from warta.archive_cli import archived_page, warc_page
+    from extract.parse import NotAnArticle, parse_page
+    from extract.profiles import get_profile, profile_for_url
+    from warta.commands.reparse import archived_page, warc_page
 
     mirror, url, site, canonical = None, args.url, args.site, args.url
     if args.from_archive:

@@ -7,13 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from warta.paths import require_data_dir
+from warta.datadir_checks import require_data_dir
 
 
 def cmd_reparse(args) -> int:
-    from pipeline.build_lock import BuildLocked
-    from pipeline.datadir import DataDir
-    from pipeline.reparse import reparse
+    from pipeline.snapshots.lock import BuildLocked
+    from pipeline.store.datadir import DataDir
+    from pipeline.snapshots.reparse import reparse
     from warta.progress import ProgressBar
 
     if args.until and not args.since:
@@ -47,8 +47,8 @@ def cmd_reparse(args) -> int:
 
 
 def cmd_repair(data_dir: str) -> int:
-    from pipeline.partitions import verify
-    from pipeline.reparse import repair
+    from pipeline.store.partitions import verify
+    from pipeline.snapshots.reparse import repair
     from warta.progress import ProgressBar
 
     bar = ProgressBar("repair")
@@ -68,9 +68,9 @@ def cmd_repair(data_dir: str) -> int:
 
 def archived_page(data_dir: str, article_id: str):
     """(html, url, site, mirror) of the latest archived response of `article_id`."""
-    from pipeline.archive import iter_archive, read_at
-    from pipeline.datadir import DataDir
-    from pipeline.raw_index import RawIndex
+    from pipeline.store.warc import iter_archive, read_at
+    from pipeline.store.datadir import DataDir
+    from pipeline.store.raw_index import RawIndex
 
     readonly = not DataDir(data_dir).remote and not os.access(data_dir, os.W_OK)
     try:
@@ -103,7 +103,7 @@ def archived_page(data_dir: str, article_id: str):
 def warc_page(path: str, url: str | None):
     """(html, url, mirror, canonical url) of the record of `url` in a WARC file (the first
     response record without `url`)."""
-    from pipeline.archive import iter_file
+    from pipeline.store.warc import iter_file
 
     with open(path, "rb") as fh:
         for raw in iter_file(fh, path):

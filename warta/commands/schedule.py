@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from warta.output import WIB, log_to_terminal, say, wib
-from warta.paths import require_data_dir
+from warta.datadir_checks import require_data_dir
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "schedules" / "default.toml"
 
@@ -24,7 +24,7 @@ def _load(args):
 
 
 def cmd_run(args) -> int:
-    from schedules.lock import ServiceLocked
+    from schedules.locks import ServiceLocked
     from schedules.service import run_service
 
     schedule = _load(args)
@@ -46,8 +46,8 @@ def cmd_list(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from pipeline.health import current_problems
-    from pipeline.runs import History
+    from pipeline.monitor.health import current_problems
+    from pipeline.monitor.runs import History
 
     schedule = _load(args)
     require_data_dir(f"schedule {args.action}", args.data_dir, write=False, must_exist=True)
@@ -114,9 +114,9 @@ def cmd_once(args) -> int:
 def last_run_summary(job: str, data_dir: str) -> tuple[str | None, str | None]:
     """The one-line summary of the job's latest run, as `warta crawl` prints it (a crawl's from
     its run record, a snapshot's from its log), and the run's log file."""
-    from crawler.extensions import format_summary
-    from pipeline.datadir import DataDir
-    from pipeline.runs import History
+    from crawler.extensions.run_report import format_summary
+    from pipeline.store.datadir import DataDir
+    from pipeline.monitor.runs import History
 
     history = History(data_dir)
     try:

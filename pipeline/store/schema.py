@@ -1,4 +1,4 @@
-"""The Arrow schema of the snapshots, derived from `crawler.extract.article.Article`.
+"""The Arrow schema of the snapshots, derived from `extract.article.Article`.
 
 Partition columns (`site`, `date`) live in the directory names, not in the files: Arrow
 refuses a dataset whose files and partition paths both carry a column.
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pyarrow as pa
 
-from crawler.extract.article import article_fields
+from extract.article import article_fields
 
 SCHEMA_VERSION = 1
 SCHEMA_VERSION_KEY = b"warta.schema_version"
