@@ -207,8 +207,11 @@ def cmd_report(args) -> int:
 
     require_data_dir("report", args.data_dir, write=args.output is None, must_exist=True)
     try:
-        path = write_report(args.data_dir, args.output)
+        path, problems = write_report(args.data_dir, args.output)
     except OSError as exc:
         raise SystemExit(f"warta report: error: cannot write {exc.filename or args.output}: {exc.strerror}") from None
+    if problems:  # like `warta schedule status`: a cron job or a CI step sees them
+        print(f"report written to {path}; {len(problems)} problem{'s' if len(problems) > 1 else ''} (see the report)")
+        return 1
     print(f"report written to {path}")
     return 0
