@@ -64,16 +64,20 @@ def write_report(data_dir: str, output: str | None = None) -> tuple[Path, list[s
         history.close()
     problems = current_problems(data_dir)
     alerts = "".join(f"<li>{escape(p)}</li>" for p in problems)
-    health = (
-        f'<ul class="problems" id="problems">{alerts}</ul>'
-        if problems
-        else f'<p id="problems">No problems: the last {len(runs)} runs and the published days look healthy.</p>'
-    )
-    window = f"the last {time_window(runs)}" if runs else "no run recorded yet"
+    shown = time_window(runs) if runs else "no run recorded yet"
+    if len(runs) == RUNS_SHOWN:  # older runs are in the history, not in the report
+        shown = f"the last {shown}"
+    if problems:
+        health = f'<ul class="problems" id="problems">{alerts}</ul>'
+    elif runs:
+        these = "this run" if len(runs) == 1 else f"these {len(runs)} runs"
+        health = f'<p id="problems">No problems: {these} and the published days look healthy.</p>'
+    else:
+        health = '<p id="problems">No problems found: no run has been recorded yet.</p>'
     html = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>warta report</title>
 <style>{STYLE}</style></head><body>
 <h1>warta report</h1><p>{len(df):,} articles in {escape(DataDir(data_dir).name)};
-{escape(window)}; generated {wib(datetime.now(WIB))}.</p>
+{escape(shown)}; generated {wib(datetime.now(WIB))}.</p>
 <h2>Problems ({len(problems)})</h2>{health}
 {last_runs(runs)}
 {articles_per_day(df)}

@@ -118,7 +118,8 @@ def fill_rates(runs: list[Run]) -> str:
     plt = pyplot()
     names = [n for n in (*HEALTH_FIELDS, PROFILE_SHARE) if any(n in r.fill for r in crawls)]
     values = [[r.fill.get(n, math.nan) for n in names] for r in crawls]
-    fig, ax = _run_figure(plt, crawls, width=9)
+    width = min(9.0, 3.4 + 0.62 * len(names))
+    fig, ax = _run_figure(plt, crawls, width=width)
     from matplotlib.colors import LinearSegmentedColormap
 
     # White at 1.0: a full field is no news, and the eye goes to the cells that are not white.
@@ -135,7 +136,9 @@ def fill_rates(runs: list[Run]) -> str:
     ax.tick_params(axis="x", length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    bar = fig.colorbar(image, ax=ax, location="bottom", shrink=0.5, aspect=30, pad=0.01)
+    bar = fig.colorbar(
+        image, ax=ax, location="bottom", shrink=min(1.0, 3.0 / max(1.0, width - 2.8)), aspect=25, pad=0.01
+    )
     bar.set_label("share of the crawl's articles that had the field (0 to 1)")
     rows = [[wib(r.started), r.job, *[f"{r.fill[n]:.2f}" if n in r.fill else "" for n in names]] for r in crawls]
     caption = (
@@ -143,6 +146,8 @@ def fill_rates(runs: list[Run]) -> str:
         "the more articles lacked it. 'parsed by profile': the share of articles whose body the site's "
         "own profile found (it falls first when a site changes its layout)."
     )
+    if any(math.isnan(rate) for rates in values for rate in rates):
+        caption += " –: not recorded for that crawl."
     headers = ["run", "job", *[FIELD_LABELS.get(n, n) for n in names]]
     return figure_html("fill-rates", title, caption, _svg(fig), headers, rows)
 
