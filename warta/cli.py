@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         "parse", parents=common, help="parse one saved page (HTML or WARC) and print the article as JSON"
     )
     p.add_argument("file", nargs="?", help="a saved HTML page, or a WARC file (.warc, .warc.gz)")
-    p.add_argument("--url", type=_url, help="the page's URL (for a WARC file: which record)")
+    p.add_argument("--url", type=_url, help="the page's URL (for a WARC file: that record only, else all)")
     p.add_argument("--from-archive", metavar="ID", help="the latest archived response of this article id")
     p.add_argument("--data-dir", default=default_data_dir())
     p.add_argument("--site", type=_site)
