@@ -24,6 +24,7 @@ SEED = Path(__file__).parent / "fixtures" / "medcom" / "seed-wang-yi-lavrov"
         (["crawl", "medcom", "--limit", "0"], "positive"),
         (["snapshot", "--date", "2023-02-30"], "not a date"),
         (["parse", "missing.html", "--url", "https://www.medcom.id/x/y/abcdefgh-z"], "cannot read"),
+        (["parse", "nope.warc.gz"], "cannot read nope.warc.gz: No such file or directory"),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -66,6 +67,63 @@ def test_parse_of_a_non_article_fails_clearly(tmp_path):
     assert "not an article" in result.stderr
 
 
+VIDEO = "https://www.medcom.id/video/sorotan/Abcdefgh-klip"
+
+
+def video_record() -> bytes:
+    """A WARC response record of a page that is no article."""
+    from datetime import UTC, datetime
+
+    from pipeline.store.warc import warc_record
+    from pipeline.items import FetchedPage
+
+    body = b"<html><body><h1>Video</h1><video></video></body></html>"
+    return warc_record(FetchedPage(VIDEO, VIDEO, 200, body, datetime.now(UTC)), None)
+
+
+def test_parse_of_a_whole_warc_file_prints_one_json_line_per_record(tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    from demosite import DemoServer, generate_site
+    from tests.conftest import crawl_args
+
+    site = generate_site(n_articles=8, days=1, reposts=0)
+    with DemoServer(site) as server:
+        crawl = run_warta(*crawl_args(server, site, tmp_path))
+    assert crawl.returncode == 0, crawl.stderr
+    [warc] = (tmp_path / "raw").rglob("*.warc.gz")
+    with warc.open("ab") as fh:  # a record of a page that is not an article, last
+        fh.write(video_record())
+    with warc.open("rb") as fh:
+        urls = [r.rec_headers["WARC-Warta-Canonical"] for r in ArchiveIterator(fh) if r.rec_type == "response"]
+    assert len(urls) == 9 and urls[-1] == VIDEO
+
+    result = run_warta("parse", str(warc))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["url"] for line in lines] == urls, "one line per record, in the file's order"
+    assert all(line["article_id"] and line["body"] for line in lines[:-1])
+    assert lines[-1] == {"url": VIDEO, "error": lines[-1]["error"]} and lines[-1]["error"].startswith("not an article")
+    assert result.stderr.splitlines()[-1] == "warta parse: parsed 8 of 9 records as articles"
+
+
+def test_parse_of_a_warc_file_without_an_article_fails(tmp_path):
+    warc = tmp_path / "video.warc.gz"
+    warc.write_bytes(video_record())
+    result = run_warta("parse", str(warc))
+    assert result.returncode == 1
+    assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == [VIDEO]
+    assert result.stderr.splitlines() == ["warta parse: parsed 0 of 1 records as articles"]
+
+
+def test_parse_of_a_file_that_is_not_a_warc_is_one_line(tmp_path):
+    for name, data in (("page.warc.gz", b"<html>not a WARC</html>"), ("empty.warc", b"")):
+        (tmp_path / name).write_bytes(data)
+        result = run_warta("parse", str(tmp_path / name))
+        assert result.returncode == 1 and not result.stdout
+        assert result.stderr.splitlines() == [f"warta parse: error: {tmp_path / name} is not a WARC file"]
+
+
 def test_scrapy_crawl_rejects_a_wrong_argument_without_a_traceback(tmp_path):
     import subprocess
     import sys
@@ -96,7 +154,7 @@ def test_scrapy_crawl_rejects_a_wrong_argument_without_a_traceback(tmp_path):
     ],
 )
 def test_a_late_distributed_worker_with_nothing_left_is_not_a_failure(summary, distributed, code, says):
-    from warta.commands.crawl import crawl_outcome
+    from warta.commands.crawl.crawl import crawl_outcome
 
     got_code, message = crawl_outcome(summary, distributed)
     assert got_code == code and (message is None if says is None else says in message)

@@ -15,7 +15,7 @@ from warta.datadir_checks import require_data_dir
 
 
 def _preflight(command: str, data_dir: str, redis_url: str | None) -> None:
-    from crawler.distributed.mode import preflight
+    from crawler.distributed.mode.mode import preflight
 
     if problem := preflight(data_dir, redis_url):
         raise SystemExit(f"warta {command}: error: {problem}")
@@ -120,7 +120,7 @@ def cmd_snapshot(args) -> int:
         print(f"verify: {checked} partitions checked, {'OK' if not problems else f'{len(problems)} problem(s)'}")
         return 1 if problems else 0
     if args.repair:
-        from warta.commands.reparse import cmd_repair
+        from warta.commands.crawl.reparse import cmd_repair
 
         return cmd_repair(args.data_dir)
     _preflight("snapshot", args.data_dir, args.redis_url)
@@ -158,7 +158,7 @@ def cmd_snapshot(args) -> int:
 def cmd_parse(args) -> int:
     from extract.parse import NotAnArticle, parse_page
     from extract.profiles import get_profile, profile_for_url
-    from warta.commands.reparse import archived_page, warc_page
+    from warta.commands.crawl.reparse import archived_page, warc_page
 
     mirror, url, site, canonical = None, args.url, args.site, args.url
     if args.from_archive:
@@ -167,6 +167,8 @@ def cmd_parse(args) -> int:
     elif not args.file:
         raise SystemExit("warta parse: error: give a FILE or --from-archive ID")
     elif args.file.endswith((".warc", ".warc.gz")):
+        if not args.url:
+            return parse_warc_file(args.file, args.site, args.explain)
         html, url, mirror, canonical = warc_page(args.file, args.url)
     else:
         if not url:
@@ -181,16 +183,50 @@ def cmd_parse(args) -> int:
     except NotAnArticle as exc:
         print(f"warta parse: not an article: {exc}", file=sys.stderr)
         return 1
-    out = dict(vars(result.article))
-    if args.explain:
-        out = {
-            "article": out,
-            "path": result.path,
-            "sources": result.sources,
-            "removed": [{"rule": rule, "text": text} for rule, text in result.removed],
-        }
-    print(json.dumps(out, default=_json_default, ensure_ascii=False, indent=2))
+    print(json.dumps(parse_output(result, args.explain), default=_json_default, ensure_ascii=False, indent=2))
     return 0
+
+
+def parse_output(result, explain: bool) -> dict:
+    """What `warta parse` prints of a parsed page: the article's columns, or with `explain` also
+    the extraction path, each field's source and what each cleaning rule removed."""
+    out = dict(vars(result.article))
+    if not explain:
+        return out
+    return {
+        "article": out,
+        "path": result.path,
+        "sources": result.sources,
+        "removed": [{"rule": rule, "text": text} for rule, text in result.removed],
+    }
+
+
+def parse_warc_file(path: str, site: str | None, explain: bool) -> int:
+    """Every response record of a WARC file, one JSON line each (JSON Lines): its article, or
+    `{"url", "error"}`; then `parsed N of M records` on stderr. Exit 0 when at least one record
+    was an article: a crawl's raw archive holds some pages that were not, and that is no failure."""
+    from extract.parse import NotAnArticle, parse_page
+    from extract.profiles import get_profile, profile_for_url
+    from warta.commands.reparse import warc_records
+
+    parsed = total = 0
+    for raw in warc_records(path):
+        total += 1
+        url = raw.page.canonical or raw.page.url
+        try:
+            profile = get_profile(site) if site else profile_for_url(url)
+            result = parse_page(raw.page.body, raw.page.url, profile, mirror=raw.mirror, crawled_at=raw.page.fetched_at)
+        except NotAnArticle as exc:
+            line = {"url": url, "error": f"not an article: {exc}"}
+        except Exception as exc:  # noqa: BLE001 (a parser bug costs one record, not the file)
+            line = {"url": url, "error": f"parser failed: {type(exc).__name__}: {exc}"}
+        else:
+            parsed += 1
+            line = parse_output(result, explain)
+        print(json.dumps(line, default=_json_default, ensure_ascii=False))
+    sys.stdout.flush()
+    print(f"warta parse: parsed {parsed} of {total} records as articles", file=sys.stderr)
+    return 0 if parsed else 1
 
 
 def cmd_demo(args) -> int:
@@ -207,8 +243,11 @@ def cmd_report(args) -> int:
 
     require_data_dir("report", args.data_dir, write=args.output is None, must_exist=True)
     try:
-        path = write_report(args.data_dir, args.output)
+        path, problems = write_report(args.data_dir, args.output)
     except OSError as exc:
         raise SystemExit(f"warta report: error: cannot write {exc.filename or args.output}: {exc.strerror}") from None
+    if problems:  # like `warta schedule status`: a cron job or a CI step sees them
+        print(f"report written to {path}; {len(problems)} problem{'s' if len(problems) > 1 else ''} (see the report)")
+        return 1
     print(f"report written to {path}")
     return 0

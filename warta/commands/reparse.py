@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import sys
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from warta.datadir_checks import require_data_dir
@@ -100,16 +102,40 @@ def archived_page(data_dir: str, article_id: str):
     raise SystemExit(f"warta parse: error: article {article_id} is not in the raw archive of {data_dir}")
 
 
-def warc_page(path: str, url: str | None):
-    """(html, url, mirror, canonical url) of the record of `url` in a WARC file (the first
-    response record without `url`)."""
+def _open_warc(path: str):
+    """`path` open for reading, checked to start with a WARC record (gzipped or not): a missing
+    file or another kind of file is one line and exit 1, not a traceback or an empty result."""
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise SystemExit(f"warta parse: error: cannot read {path}: {exc.strerror}") from None
+    head = fh.read(4096)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(31).decompress(head, 5)
+        except zlib.error:
+            head = b""
+    if not head.startswith(b"WARC/"):
+        fh.close()
+        raise SystemExit(f"warta parse: error: {path} is not a WARC file")
+    fh.seek(0)
+    return fh
+
+
+def warc_records(path: str) -> Iterator:
+    """The response records (`pipeline.store.warc.RawPage`) of the WARC file at `path`, in order."""
     from pipeline.store.warc import iter_file
 
-    with open(path, "rb") as fh:
-        for raw in iter_file(fh, path):
-            if url is None or url in (raw.page.url, raw.page.canonical):
-                return raw.page.body, raw.page.url, raw.mirror, raw.page.canonical or raw.page.url
-    raise SystemExit(f"warta parse: error: no response record{f' for {url}' if url else ''} in {path}")
+    with _open_warc(path) as fh:
+        yield from iter_file(fh, path)
+
+
+def warc_page(path: str, url: str):
+    """(html, url, mirror, canonical url) of the record of `url` in a WARC file."""
+    for raw in warc_records(path):
+        if url in (raw.page.url, raw.page.canonical):
+            return raw.page.body, raw.page.url, raw.mirror, raw.page.canonical or raw.page.url
+    raise SystemExit(f"warta parse: error: no response record for {url} in {path}")
 
 
 def add_archive_commands(sub, default_data_dir: str, day, site, parents: list) -> None:
