@@ -82,8 +82,9 @@ def test_parse_from_archive_gives_the_published_row(archived):
     parsed = json.loads(result.stdout)
     assert parsed["article_id"] == aid and parsed["url"].startswith("https://www.medcom.id/")
     assert parsed["content_hash"] == published[aid]
-    warc = run_warta("parse", str(warc_files(data_dir)[0]))
-    assert warc.returncode == 0 and json.loads(warc.stdout)["site"] == "medcom", warc.stderr
+    warc = run_warta("parse", str(warc_files(data_dir)[0]))  # every record of the file, a JSON line each
+    lines = [json.loads(line) for line in warc.stdout.splitlines()]
+    assert warc.returncode == 0 and lines and all(line["site"] == "medcom" for line in lines), warc.stderr
 
 
 def _damage(data_dir: Path, how: str) -> str:
