@@ -2,7 +2,7 @@
 archive, and bytes per archived article.
 
 - reparse: `pipeline.snapshots.reparse.reparse` (read WARC, parse, dedupe, stage, rebuild the days) and
-  its extraction part alone, against a bare loop of `crawler.parse_article` over the same pages
+  its extraction part alone, against a bare loop of `extract.parse_article` over the same pages
   held in memory, in one run. Target: reparse >= 0.7x the bare loop.
 - memory: RSS while re-extracting N archived pages (default 100,000). Target: flat.
 The crawl with the archive on against off is `bench_crawl.py --archive`.
@@ -21,14 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler import parse_article  # noqa: E402
 from demosite.generator import generate_site  # noqa: E402
 from demosite.markup import render_article  # noqa: E402
-from pipeline.store.warc import RawWriter  # noqa: E402
-from pipeline.store.datadir import DataDir  # noqa: E402
+from extract import parse_article  # noqa: E402
 from pipeline.items import FetchedPage  # noqa: E402
-from pipeline.store.raw_index import RawIndex  # noqa: E402
 from pipeline.snapshots.reparse import ReparseReport, reparse, reparsed  # noqa: E402
+from pipeline.store.datadir import DataDir  # noqa: E402
+from pipeline.store.raw_index import RawIndex  # noqa: E402
+from pipeline.store.warc import RawWriter  # noqa: E402
 
 
 def rss_mib() -> float:

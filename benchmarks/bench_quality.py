@@ -23,13 +23,13 @@ import trafilatura  # noqa: E402
 from lxml import etree  # noqa: E402
 
 from benchmarks.quality import Score  # noqa: E402
+from demosite.generator import generate_site  # noqa: E402
+from demosite.markup import render_article  # noqa: E402
 from extract.blocks import extract_blocks  # noqa: E402
 from extract.parse import parse_page  # noqa: E402
 from extract.profiles import profile_for_url  # noqa: E402
 from extract.selectors import PageIndex  # noqa: E402
 from extract.text import blocks_hash, clean_blocks  # noqa: E402
-from demosite.generator import generate_site  # noqa: E402
-from demosite.markup import render_article  # noqa: E402
 
 
 def rss_mib() -> float:

@@ -1,5 +1,3 @@
-"""warta's crawler: site profiles, the pure article parser and the Scrapy project."""
-
-from extract.parse import NotAnArticle, parse_article
-
-__all__ = ["NotAnArticle", "parse_article"]
+"""warta's Scrapy project: the spider (discovery only), middlewares, extensions, item pipelines,
+the distributed queue and Scrapy's `crawl` command with warta's argument checks. Settings:
+`crawler.settings`."""

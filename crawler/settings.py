@@ -49,10 +49,10 @@ DOWNLOADER_MIDDLEWARES = {
     # nothing and judges by allowed_domains); response sizes by kind of page.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.site_guard.SiteGuardMiddleware": 40,
-    "crawler.middlewares.seen_skip.RetryAfterMiddleware": 560,
+    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
     # Outside the retries: only a final failure reaches it (distributed mode only).
     "crawler.distributed.leases.FailedLeaseMiddleware": 50,
-    "crawler.extensions.limit.LimitEndMiddleware": 45,  # --limit only: an article request failed for good
+    "crawler.middlewares.limit.LimitEndMiddleware": 45,  # --limit only: an article request failed for good
 }
 SPIDER_MIDDLEWARES = {
     # Every request and article a callback yields passes each spider middleware. Off: Scrapy's
@@ -61,15 +61,15 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
     "crawler.middlewares.seen_skip.SeenSkipMiddleware": 800,
-    "crawler.extensions.limit.LimitMiddleware": 700,  # --limit only; sees the requests the seen-skip let through
+    "crawler.middlewares.limit.LimitMiddleware": 700,  # --limit only; sees the requests the seen-skip let through
     "crawler.distributed.leases.LeaseMiddleware": 990,  # distributed mode only
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.raw_archive.RawArchivePipeline": 250,
     "crawler.pipelines.articles.ArticlePipeline": 300,
-    "pipeline.dedup.boilerplate.LearnedBoilerplatePipeline": 350,
+    "crawler.pipelines.boilerplate.LearnedBoilerplatePipeline": 350,
     "crawler.pipelines.dedup.DedupPipeline": 400,
-    "crawler.extensions.limit.LimitPipeline": 890,  # --limit only: the N-th article is the last one staged
+    "crawler.pipelines.limit.LimitPipeline": 890,  # --limit only: the N-th article is the last one staged
     "crawler.pipelines.staging.StagingPipeline": 900,
 }
 EXTENSIONS = {
@@ -79,7 +79,7 @@ EXTENSIONS = {
     "crawler.extensions.limit.ArticleLimit": 110,  # --limit only: the count its seams share
     "crawler.extensions.gc_tuning.CollectorTuning": 120,  # GC_THRESHOLD: fewer garbage-collector walks
 }
-LOG_FORMATTER = "crawler.extensions.run_report.QuietLogFormatter"
+LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"
 LOG_LEVEL = os.environ.get("WARTA_LOG_LEVEL", "INFO")
 
 # Discovery bounds (crawler.spiders.news and .discovery): a site may list without end; each

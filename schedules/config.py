@@ -11,7 +11,7 @@
     site = "medcom"
     interval_minutes = 30          # or interval_seconds, or cron = "15 0 * * *" (crontab(5) meaning)
 
-Everything a run would trip over later is refused here instead (see values.py for the bounds):
+Everything a run would trip over later is refused here instead (see checks.py for the bounds):
 the service must never accept a file and then crash, skip or run nothing.
 """
 
@@ -28,10 +28,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from extract.profiles import PROFILES
 from extract.urls import http_origin
-from schedules import values
+from schedules import checks
+from schedules.checks import FieldError, shown
 from schedules.cron import cron_trigger
 from schedules.toml_lines import Table, key_line, tables
-from schedules.checks import FieldError, shown
 
 KINDS = ("crawl", "backfill", "snapshot")
 WHEN_KEYS = ("cron", "interval_seconds", "interval_minutes")
@@ -150,10 +150,10 @@ def _defaults(raw: dict) -> dict:
     if unknown:
         raise FieldError(unknown[0], f"unknown keys {unknown} (allowed: {', '.join(sorted(DEFAULT_KEYS))})")
     return {
-        "timezone": values.time_zone(raw, "timezone") or "Asia/Jakarta",
-        "timeout_seconds": values.duration(raw, "timeout_minutes", 60, values.TIMEOUT_BOUNDS, "a timeout") or 25 * 60,
-        "misfire_grace_seconds": values.duration(
-            raw, "misfire_grace_minutes", 60, values.GRACE_BOUNDS, "the misfire grace time"
+        "timezone": checks.time_zone(raw, "timezone") or "Asia/Jakarta",
+        "timeout_seconds": checks.duration(raw, "timeout_minutes", 60, checks.TIMEOUT_BOUNDS, "a timeout") or 25 * 60,
+        "misfire_grace_seconds": checks.duration(
+            raw, "misfire_grace_minutes", 60, checks.GRACE_BOUNDS, "the misfire grace time"
         )
         or 60 * 60,
     }
@@ -180,24 +180,24 @@ def _job(raw: dict, defaults: dict) -> JobSpec:
                 + (" (a snapshot publishes every site)" if kind == "snapshot" else ""),
             )
         raise FieldError(key, f"unknown keys {sorted(unknown)}")
-    site = values.text(raw, "site")
+    site = checks.text(raw, "site")
     if kind != "snapshot" and site not in PROFILES:
         raise FieldError("site", f"site must be one of {', '.join(sorted(PROFILES))}, got {shown(site)}")
-    tz = values.time_zone(raw, "timezone") or defaults["timezone"]
+    tz = checks.time_zone(raw, "timezone") or defaults["timezone"]
     trigger, describe = _when(raw, tz)
     timeouts = [k for k in ("timeout_seconds", "timeout_minutes") if k in raw]
     if len(timeouts) > 1:
         raise FieldError(timeouts[1], "give timeout_seconds or timeout_minutes, not both")
     timeout = (
-        values.duration(raw, "timeout_seconds", 1, values.TIMEOUT_BOUNDS, "a timeout")
-        or values.duration(raw, "timeout_minutes", 60, values.TIMEOUT_BOUNDS, "a timeout")
+        checks.duration(raw, "timeout_seconds", 1, checks.TIMEOUT_BOUNDS, "a timeout")
+        or checks.duration(raw, "timeout_minutes", 60, checks.TIMEOUT_BOUNDS, "a timeout")
         or defaults["timeout_seconds"]
     )
     grace = (
-        values.duration(raw, "misfire_grace_minutes", 60, values.GRACE_BOUNDS, "the misfire grace time")
+        checks.duration(raw, "misfire_grace_minutes", 60, checks.GRACE_BOUNDS, "the misfire grace time")
         or defaults["misfire_grace_seconds"]
     )
-    base_url = values.text(raw, "base_url")
+    base_url = checks.text(raw, "base_url")
     if base_url is not None:
         try:
             if urlsplit(http_origin(base_url)).port == 0:  # .port raises ValueError when out of range
@@ -213,9 +213,9 @@ def _job(raw: dict, defaults: dict) -> JobSpec:
         round(grace),
         site if kind != "snapshot" else None,
         base_url,
-        values.integer(raw, "limit", values.LIMIT_BOUNDS),
-        values.flag(raw, "refetch"),
-        values.integer(raw, "days", values.DAYS_BOUNDS) or 2,
+        checks.integer(raw, "limit", checks.LIMIT_BOUNDS),
+        checks.flag(raw, "refetch"),
+        checks.integer(raw, "days", checks.DAYS_BOUNDS) or 2,
         describe,
     )
 
@@ -226,10 +226,10 @@ def _when(raw: dict, tz: str) -> tuple[object, str]:
         raise FieldError(given[1] if given else None, "give exactly one of cron, interval_seconds, interval_minutes")
     key = given[0]
     if key == "cron":
-        expr = values.text(raw, "cron")
+        expr = checks.text(raw, "cron")
         try:
             return cron_trigger(expr, tz), f"cron {expr} ({tz})"
         except ValueError as exc:
             raise FieldError("cron", f"cron {expr!r}: {exc}") from None
-    seconds = values.duration(raw, key, 60 if key == "interval_minutes" else 1, values.INTERVAL_BOUNDS, "an interval")
-    return IntervalTrigger(seconds=seconds, timezone=ZoneInfo(tz)), f"every {values.span(seconds)}"
+    seconds = checks.duration(raw, key, 60 if key == "interval_minutes" else 1, checks.INTERVAL_BOUNDS, "an interval")
+    return IntervalTrigger(seconds=seconds, timezone=ZoneInfo(tz)), f"every {checks.span(seconds)}"

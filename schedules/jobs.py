@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipeline.store.datadir import DataDir
 from pipeline.monitor.health import fill_rates, health_problems
 from pipeline.monitor.runs import History
-from schedules.subprocesses import CHILDREN, stop_process
+from pipeline.store.datadir import DataDir
 from schedules.config import JobSpec, ScheduleError, load_schedule
 from schedules.locks import JobRunning, job_lock
+from schedules.subprocesses import CHILDREN, stop_process
 
 logger = logging.getLogger("warta.schedule")
 STOP_GRACE_SECONDS = float(os.environ.get("WARTA_STOP_GRACE_SECONDS", "30"))

@@ -21,10 +21,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from pipeline.store.datadir import DataDir
 from pipeline.store.statedb import check_state_file
-from schedules.subprocesses import CHILDREN
 from schedules.config import Schedule
 from schedules.jobs import STOP_GRACE_SECONDS
 from schedules.locks import take_service_lock
+from schedules.subprocesses import CHILDREN
 
 logger = logging.getLogger("warta.schedule")
 JOB_FUNC = "schedules.jobs:run_job"

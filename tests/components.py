@@ -11,9 +11,9 @@ from pathlib import Path
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from extract.article import Article
 from crawler.settings import EXTENSIONS
 from crawler.spiders.loader import ProfileSpiderLoader
+from extract.article import Article
 from pipeline.items import ArticleItem, FetchedPage
 
 SEED = Path(__file__).parent / "fixtures" / "medcom" / "seed-wang-yi-lavrov.html"

@@ -8,7 +8,7 @@ import pytest
 from scrapy.exceptions import DropItem
 
 from crawler.pipelines.articles import ArticlePipeline
-from pipeline.dedup.boilerplate import LearnedBoilerplatePipeline, paragraph_hashes
+from crawler.pipelines.boilerplate import LearnedBoilerplatePipeline, paragraph_hashes
 from pipeline.items import ArticleItem
 from tests.components import SEED_URL, crawler_for, dropped, item, page, run_pipeline
 

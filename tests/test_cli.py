@@ -74,8 +74,8 @@ def video_record() -> bytes:
     """A WARC response record of a page that is no article."""
     from datetime import UTC, datetime
 
-    from pipeline.store.warc import warc_record
     from pipeline.items import FetchedPage
+    from pipeline.store.warc import warc_record
 
     body = b"<html><body><h1>Video</h1><video></video></body></html>"
     return warc_record(FetchedPage(VIDEO, VIDEO, 200, body, datetime.now(UTC)), None)
@@ -154,7 +154,7 @@ def test_scrapy_crawl_rejects_a_wrong_argument_without_a_traceback(tmp_path):
     ],
 )
 def test_a_late_distributed_worker_with_nothing_left_is_not_a_failure(summary, distributed, code, says):
-    from warta.commands.crawl.crawl import crawl_outcome
+    from warta.commands.crawl import crawl_outcome
 
     got_code, message = crawl_outcome(summary, distributed)
     assert got_code == code and (message is None if says is None else says in message)

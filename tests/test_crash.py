@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 
 from demosite import DemoServer, generate_site
 from pipeline import read_articles
-from pipeline.store.partitions import verify
 from pipeline.snapshots.build import build
+from pipeline.store.partitions import verify
 from tests.conftest import ROOT, crawl_args, run_warta, start_warta, warta_env
 from tests.test_snapshot import article, stage
 

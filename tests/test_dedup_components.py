@@ -13,12 +13,15 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import DropItem, NotConfigured
 
+import crawler.extensions.seen_store as seen_store_module
+import crawler.pipelines.dedup as dedup_module
+import pipeline.dedup.neardup as neardup
+from crawler.extensions.seen_store import SeenStoreExtension, seen_store
 from crawler.middlewares.seen_skip import SeenSkipMiddleware
 from crawler.pipelines.dedup import DedupPipeline
+from crawler.signals import articles_staged
 from pipeline.dedup.neardup import sketch
 from pipeline.dedup.seen import SeenStore, seen_path
-from crawler.extensions.seen_store import SeenStoreExtension, seen_store
-from crawler.signals import articles_staged
 from tests.components import NOW, aiter, article_request, collect, crawler_for, dropped, item
 
 
@@ -164,21 +167,19 @@ def test_seen_skip_middleware_drops_requests_for_staged_articles(tmp_path, refet
 
 def test_one_sketch_per_article(tmp_path, monkeypatch):
     """Dedup sketches each body once; the seen-store owner reuses it."""
-    import pipeline.dedup.neardup
-    import crawler.extensions.seen_store
 
     crawler = crawler_for(tmp_path)
     dedup = DedupPipeline.from_crawler(crawler)
     dedup.open_spider()
     calls = []
-    real = pipeline.dedup.neardup.sketch_many
+    real = neardup.sketch_many
 
     def counting(bodies):
         calls.append(len(bodies))
         return real(bodies)
 
-    monkeypatch.setattr(crawler.extensions.seen_store, "sketch_many", counting)
-    monkeypatch.setattr(crawler.pipelines.dedup, "sketch", lambda body: counting([body])[0])
+    monkeypatch.setattr(seen_store_module, "sketch_many", counting)
+    monkeypatch.setattr(dedup_module, "sketch", lambda body: counting([body])[0])
     [staged] = judge(dedup, item("AAAA0001", "isi berita " * 30))
     remember(crawler, [staged])
     assert sum(calls) == 1

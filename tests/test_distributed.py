@@ -15,8 +15,8 @@ import redis
 
 from demosite import DemoServer
 from pipeline import read_articles
-from pipeline.snapshots.lock import BuildLocked, redis_build_lock
 from pipeline.snapshots.build import build
+from pipeline.snapshots.lock import BuildLocked, redis_build_lock
 from tests.conftest import ROOT, crawl_args, run_warta, spider_args, warta_env
 
 

@@ -9,14 +9,14 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from extract.profiles import MEDCOM
-from extract.urls import fetchable
-from crawler.middlewares.site_guard import OffsiteRequest, SiteGuardMiddleware, note_bound
 from crawler.distributed.leases import LEASE_META, leases_done
+from crawler.extensions.seen_store import seen_store
 from crawler.middlewares.seen_skip import SeenSkipMiddleware
+from crawler.middlewares.site_guard import OffsiteRequest, SiteGuardMiddleware, note_bound
 from crawler.settings import EXTENSIONS
 from crawler.spiders.loader import ProfileSpiderLoader
-from crawler.extensions.seen_store import seen_store
+from extract.profiles import MEDCOM
+from extract.urls import fetchable
 from tests.components import aiter, article_request, collect, crawler_for
 
 MIRROR = "http://127.0.0.1:8000"
@@ -137,7 +137,9 @@ def test_offsite_hosts_are_logged_a_few_times_then_only_counted(tmp_path, caplog
         with pytest.raises(OffsiteRequest):
             mw.process_request(Request(f"http://127.0.0.1:{port}/x"))
     assert crawler.stats.get_value("warta/dropped/offsite") == 100
-    assert len([r for r in caplog.records if r.name == "crawler.middlewares.site_guard"]) == 11  # 10 hosts, then one line
+    assert (
+        len([r for r in caplog.records if r.name == "crawler.middlewares.site_guard"]) == 11
+    )  # 10 hosts, then one line
 
 
 def test_a_sitemap_cut_at_the_size_cap_is_counted(tmp_path):

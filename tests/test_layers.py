@@ -28,7 +28,7 @@ def test_extraction_imports_without_scrapy():
     """The pure parse runs where Scrapy is not even importable (a notebook, a Spark job)."""
     code = (
         "import sys; sys.modules['scrapy'] = None; sys.modules['twisted'] = None; "
-        "from crawler import parse_article; print('ok')"
+        "from extract import parse_article; print('ok')"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "ok", result.stderr[-2000:]

@@ -74,7 +74,8 @@ def test_the_limit_components_are_off_without_a_limit():
     from scrapy.exceptions import NotConfigured
     from scrapy.utils.test import get_crawler
 
-    from crawler.extensions.limit import LimitEndMiddleware, LimitMiddleware, LimitPipeline
+    from crawler.middlewares.limit import LimitEndMiddleware, LimitMiddleware
+    from crawler.pipelines.limit import LimitPipeline
     from crawler.settings import EXTENSIONS
 
     crawler = get_crawler(settings_dict={"LIMIT_ARTICLES": 0, "EXTENSIONS": EXTENSIONS})
@@ -90,7 +91,9 @@ def test_the_limit_holds_article_requests_back_and_admits_n_articles():
     from scrapy import Request
     from scrapy.utils.test import get_crawler
 
-    from crawler.extensions.limit import LimitMiddleware, LimitPipeline, LimitReached
+    from crawler.extensions.limit import LimitReached
+    from crawler.middlewares.limit import LimitMiddleware
+    from crawler.pipelines.limit import LimitPipeline
     from crawler.settings import EXTENSIONS
 
     crawler = get_crawler(settings_dict={"LIMIT_ARTICLES": 2, "EXTENSIONS": EXTENSIONS})

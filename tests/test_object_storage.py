@@ -126,8 +126,8 @@ def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_e
         monkeypatch.setenv(key, value)
     import s3fs
 
-    from pipeline.store.staging import ObjectSegmentWriter, staged_segments
     from pipeline.store.backends import ObjectStore
+    from pipeline.store.staging import ObjectSegmentWriter, staged_segments
     from tests.test_snapshot import article
 
     s3fs.S3FileSystem().mkdir("warta-flaky")

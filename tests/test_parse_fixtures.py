@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import parse_article
+from extract import parse_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted(FIXTURES.glob("*/*.json"))

@@ -18,15 +18,7 @@ from pathlib import Path
 import pytest
 from scrapy.exceptions import DropItem
 
-from extract.profiles import PROFILES
-from demosite import DemoServer, generate_site
-from pipeline.store.warc import iter_archive
-from crawler.pipelines.raw_archive import RawArchivePipeline
 from crawler.pipelines.articles import ArticlePipeline
-from pipeline.dedup.boilerplate import paragraph_hashes
-from pipeline.store.datadir import DataDir
-from pipeline.items import ArticleItem
-from pipeline.dedup.neardup import band_keys, sketch
 from crawler.pipelines.parse_worker import (
     HELLO,
     MAX_RESTARTS,
@@ -39,6 +31,14 @@ from crawler.pipelines.parse_worker import (
     _page_wire,
     outcome,
 )
+from crawler.pipelines.raw_archive import RawArchivePipeline
+from demosite import DemoServer, generate_site
+from extract.profiles import PROFILES
+from pipeline.dedup.boilerplate import paragraph_hashes
+from pipeline.dedup.neardup import band_keys, sketch
+from pipeline.items import ArticleItem
+from pipeline.store.datadir import DataDir
+from pipeline.store.warc import iter_archive
 from tests.components import SEED_URL, crawler_for, dropped, page, run_pipeline
 from tests.conftest import ROOT, crawl_args, start_warta, warta_env
 
@@ -102,7 +102,7 @@ def test_a_worker_killed_mid_crawl_is_replaced_and_no_page_is_lost(tmp_path):
 
 
 CHATTY_WORKER = """
-from pipeline import parse_worker as w
+from crawler.pipelines import parse_worker as w
 
 def work(task, page):
     print("a library's stray print")
@@ -137,7 +137,7 @@ def test_the_worker_answers_every_page_then_exits_keeping_stray_prints():
 
 POISON_WORKER = """
 import os, time
-from pipeline import parse_worker as w
+from crawler.pipelines import parse_worker as w
 
 def work(task, page):
     if "POISON" in page.url:
@@ -157,7 +157,10 @@ def poisoned(tmp_path, monkeypatch, **settings) -> tuple[ArticlePipeline, RawArc
     monkeypatch.setattr("crawler.pipelines.articles.ParseWorker", partial(ParseWorker, command=command))
     crawler = crawler_for(
         tmp_path,
-        ITEM_PIPELINES={"crawler.pipelines.raw_archive.RawArchivePipeline": 250, "crawler.pipelines.articles.ArticlePipeline": 300},
+        ITEM_PIPELINES={
+            "crawler.pipelines.raw_archive.RawArchivePipeline": 250,
+            "crawler.pipelines.articles.ArticlePipeline": 300,
+        },
         **settings,
     )
     return crawler.get_item_pipeline(ArticlePipeline), crawler.get_item_pipeline(RawArchivePipeline), crawler

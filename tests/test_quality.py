@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from benchmarks.quality import Score, leaks
-from crawler import parse_article
+from extract import parse_article
 
 GOLD = sorted((Path(__file__).parent / "fixtures").glob("medcom/*.json"))
 F1_FLOOR = 0.995

@@ -15,9 +15,9 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 
-from crawler.extensions.gc_tuning import CollectorTuning
-from crawler.extensions.run_report import QuietLogFormatter
 from crawler.distributed.leases import LEASE_META, FailedLeaseMiddleware, LeaseMiddleware, leases_done
+from crawler.extensions.gc_tuning import CollectorTuning
+from crawler.logformatter import QuietLogFormatter
 from crawler.spiders.frontier import Frontier
 from tests.components import SEED_URL, aiter, article_request, collect, crawler_for, page
 
@@ -60,7 +60,7 @@ def test_leases_travel_with_the_page_or_are_acknowledged_when_nothing_was_yielde
 def test_retry_after_marks_the_retry_and_slows_the_site(tmp_path):
     from scrapy.http import Response
 
-    from crawler.middlewares.seen_skip import RetryAfterMiddleware
+    from crawler.middlewares.retry_after import RetryAfterMiddleware
 
     crawler = crawler_for(tmp_path)
     middleware = RetryAfterMiddleware.from_crawler(crawler)

@@ -12,11 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import read_articles
+from pipeline.snapshots.build import build
 from pipeline.store.datadir import DataDir
 from pipeline.store.partitions import verify
 from pipeline.store.schema import SCHEMA_VERSION_KEY
 from pipeline.store.staging import SegmentWriter
-from pipeline.snapshots.build import build
 from tests.components import medcom_article
 from tests.contract import check_arrow_types
 

@@ -4,15 +4,15 @@ staged only once its raw record is."""
 
 from __future__ import annotations
 
-from extract.article import Article
-from pipeline.store.warc import iter_archive, warc_record
-from crawler.pipelines.raw_archive import RawArchivePipeline
-from pipeline.store.datadir import DataDir
-from pipeline.items import FetchedPage
 from crawler.extensions.seen_store import SeenStoreExtension, seen_store
-from pipeline.store.staging import staged_segments
-from crawler.signals import articles_staged
+from crawler.pipelines.raw_archive import RawArchivePipeline
 from crawler.pipelines.staging import StagingPipeline
+from crawler.signals import articles_staged
+from extract.article import Article
+from pipeline.items import FetchedPage
+from pipeline.store.datadir import DataDir
+from pipeline.store.staging import staged_segments
+from pipeline.store.warc import iter_archive, warc_record
 from tests.components import NOW, SEED, SEED_URL, crawler_for, item, page
 
 
@@ -65,7 +65,10 @@ def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monk
     crawler = crawler_for(
         tmp_path,
         STAGING_FLUSH_ITEMS=1,
-        ITEM_PIPELINES={"crawler.pipelines.raw_archive.RawArchivePipeline": 250, "crawler.pipelines.staging.StagingPipeline": 900},
+        ITEM_PIPELINES={
+            "crawler.pipelines.raw_archive.RawArchivePipeline": 250,
+            "crawler.pipelines.staging.StagingPipeline": 900,
+        },
     )
     archive = crawler.get_item_pipeline(RawArchivePipeline)
     staging = crawler.get_item_pipeline(StagingPipeline)

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 import pytest
 
 from pipeline import read_articles
-from pipeline.store.partitions import verify
 from pipeline.monitor.runs import History
+from pipeline.store.partitions import verify
 from tests.conftest import ROOT, crawl_args, run_warta, warta_env
 from tests.hostile_site import run_record
 from tests.test_snapshot import article, stage

@@ -1,6 +1,6 @@
 """`warta` command line: the argument parser and the checks of each argument's value. A wrong
-argument exits 2 with a one-line reason; the commands themselves are in `warta.commands.crawl.crawl`
-(and `warta.commands.crawl.reparse`, `warta.commands.crawl.schedule`)."""
+argument exits 2 with a one-line reason; the commands themselves are in `warta.commands.crawl`
+(and `warta.commands.reparse`, `warta.commands.schedule`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import date
 from extract.dates import parse_day
 from extract.profiles import PROFILES
 from extract.urls import http_origin
-from warta.commands.crawl.crawl import cmd_crawl, cmd_demo, cmd_parse, cmd_report, cmd_snapshot
+from warta.commands.crawl import cmd_crawl, cmd_demo, cmd_parse, cmd_report, cmd_snapshot
 from warta.errors import ENVIRONMENT_ERRORS, closed_pipe, one_line
 from warta.output import NORMAL, verbosity_parent, version
 
@@ -60,7 +60,7 @@ def default_data_dir() -> str:
 
 
 def _redis_url(text: str) -> str:
-    from crawler.distributed.mode.mode import redis_url_error
+    from crawler.distributed.mode import redis_url_error
 
     if problem := redis_url_error(text):
         raise argparse.ArgumentTypeError(problem)
@@ -139,8 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="file to write (default DATA/report.html)")
     p.set_defaults(func=cmd_report)
 
-    from warta.commands.crawl.reparse import add_archive_commands
-    from warta.commands.crawl.schedule import add_schedule_parser
+    from warta.commands.reparse import add_archive_commands
+    from warta.commands.schedule import add_schedule_parser
 
     add_archive_commands(sub, default_data_dir(), _day, _site, common)
 

@@ -9,9 +9,9 @@ import sys
 import threading
 
 from demosite import DemoServer, generate_site
-from pipeline.store.datadir import DataDir
-from pipeline.snapshots.read import read_articles
 from pipeline.snapshots.build import build
+from pipeline.snapshots.read import read_articles
+from pipeline.store.datadir import DataDir
 from warta.crawl_process import run_crawl
 from warta.output import NORMAL, QUIET
 

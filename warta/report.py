@@ -14,9 +14,9 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from pipeline.store.datadir import DataDir
 from pipeline.monitor.health import WIB, current_problems, wib
 from pipeline.monitor.runs import History, Run
+from pipeline.store.datadir import DataDir
 from warta.chart_style import STATUS_COLOURS, status_word, time_window
 from warta.report_charts import articles_per_channel, articles_per_day, drops_per_run, duration, durations, fill_rates
 

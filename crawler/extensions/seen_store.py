@@ -6,16 +6,15 @@ dir's SQLite one) and lends it to the components that ask.
 from __future__ import annotations
 
 import logging
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.signals import articles_staged
 from pipeline.dedup.neardup import sketch_many
 from pipeline.dedup.seen import SeenStoreBase
 from pipeline.dedup.seen_rebuild import open_seen_store
-from crawler.signals import articles_staged
 
 logger = logging.getLogger(__name__)
 

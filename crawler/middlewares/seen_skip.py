@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 

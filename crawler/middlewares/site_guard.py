@@ -29,8 +29,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from extract.urls import fetchable
 from crawler.distributed.leases import LEASE_META, leases_done
+from extract.urls import fetchable
 
 logger = logging.getLogger(__name__)
 

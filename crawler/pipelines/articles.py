@@ -13,11 +13,11 @@ from collections import Counter
 
 from scrapy.exceptions import DropItem
 
-from extract.dates import local_day
-from crawler.pipelines.raw_archive import RawArchivePipeline
-from pipeline.dedup.boilerplate import LearnedBoilerplatePipeline
-from pipeline.items import ArticleItem, FetchedPage
+from crawler.pipelines.boilerplate import LearnedBoilerplatePipeline
 from crawler.pipelines.parse_worker import ParseWorker, Task, outcome
+from crawler.pipelines.raw_archive import RawArchivePipeline
+from extract.dates import local_day
+from pipeline.items import ArticleItem, FetchedPage
 from pipeline.store.schema import implausible_date
 
 logger = logging.getLogger(__name__)

@@ -23,10 +23,10 @@ from datetime import datetime
 import numpy as np
 from scrapy.exceptions import DropItem, NotConfigured
 
-from pipeline.items import ArticleItem
+from crawler.extensions.seen_store import seen_store
 from pipeline.dedup.neardup import band_keys, earliest_original, sketch
 from pipeline.dedup.seen import SeenEntry
-from crawler.extensions.seen_store import seen_store
+from pipeline.items import ArticleItem
 
 logger = logging.getLogger(__name__)
 

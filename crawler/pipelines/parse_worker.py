@@ -40,10 +40,10 @@ import numpy as np
 from extract.article import Article
 from extract.parse import NotAnArticle, ParseResult, parse_page
 from extract.profiles import SiteProfile
-from pipeline.store.warc import warc_record
 from pipeline.dedup.boilerplate import paragraph_hashes
-from pipeline.items import FetchedPage
 from pipeline.dedup.neardup import band_keys, sketch
+from pipeline.items import FetchedPage
+from pipeline.store.warc import warc_record
 
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector

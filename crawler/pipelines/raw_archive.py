@@ -14,12 +14,12 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
-from extract.dates import local_day
-from pipeline.store.warc import RawWriter
-from pipeline.store.datadir import DataDir
-from pipeline.items import FetchedPage
-from pipeline.store.raw_index import RawIndex
 from crawler.signals import articles_staged
+from extract.dates import local_day
+from pipeline.items import FetchedPage
+from pipeline.store.datadir import DataDir
+from pipeline.store.raw_index import RawIndex
+from pipeline.store.warc import RawWriter
 
 logger = logging.getLogger(__name__)
 

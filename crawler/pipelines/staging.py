@@ -13,12 +13,12 @@ from collections import Counter
 
 from twisted.internet import task
 
-from extract.article import HEALTH_FIELDS
 from crawler.pipelines.raw_archive import RawArchivePipeline
-from pipeline.store.datadir import DataDir
-from pipeline.items import ArticleItem
-from pipeline.store.staging import BufferedWriter, open_writer
 from crawler.signals import articles_staged
+from extract.article import HEALTH_FIELDS
+from pipeline.items import ArticleItem
+from pipeline.store.datadir import DataDir
+from pipeline.store.staging import BufferedWriter, open_writer
 
 logger = logging.getLogger(__name__)
 

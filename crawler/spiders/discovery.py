@@ -8,9 +8,9 @@ A mixin of `crawler.spiders.news.NewsSpider`, which builds the requests (`page_r
 
 from __future__ import annotations
 
+from crawler.middlewares.site_guard import note_bound
 from extract.dates import local_day
 from extract.feeds import day_in_url, read_feed, read_listing, read_sitemap, robots_sitemaps
-from crawler.middlewares.site_guard import note_bound
 
 
 class DiscoveryCallbacks:

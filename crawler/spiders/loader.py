@@ -5,9 +5,9 @@ from __future__ import annotations
 from scrapy.http import Request
 from scrapy.settings import BaseSettings
 
+from crawler.spiders.news import NewsSpider
 from extract.profiles import PROFILES
 from extract.urls import article_ref
-from crawler.spiders.news import NewsSpider
 
 
 class ProfileSpiderLoader:

@@ -17,13 +17,13 @@ from urllib.parse import urljoin
 
 import scrapy
 
+from crawler.middlewares.site_guard import OffsiteRequest, failure_reason, note_bound
+from crawler.spiders.discovery import DiscoveryCallbacks
+from crawler.spiders.frontier import Frontier
 from extract import urls
 from extract.dates import local_day, parse_day
 from extract.feeds import MAX_XML_BYTES
 from extract.profiles import SiteProfile
-from crawler.middlewares.site_guard import OffsiteRequest, failure_reason, note_bound
-from crawler.spiders.discovery import DiscoveryCallbacks
-from crawler.spiders.frontier import Frontier
 from pipeline.items import FetchedPage
 
 

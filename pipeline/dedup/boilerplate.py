@@ -13,13 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from extract.text import content_hash, paragraph_key
 from pipeline.store.datadir import DataDir
-from pipeline.items import ArticleItem
 from pipeline.store.statedb import open_state_db, rows_in
 
 logger = logging.getLogger(__name__)

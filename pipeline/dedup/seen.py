@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.store.datadir import DataDir
 from pipeline.dedup.neardup import band_keys, earliest_original
+from pipeline.store.datadir import DataDir
 from pipeline.store.statedb import open_state_db, rows_in
 
 SCHEMA = """

@@ -13,10 +13,10 @@ import logging
 import os
 from collections.abc import Iterator
 
-from pipeline.store.datadir import DataDir
 from pipeline.dedup.neardup import sketch_many
-from pipeline.store.partitions import Partitions
 from pipeline.dedup.seen import SeenStore, SeenStoreBase, seen_path
+from pipeline.store.datadir import DataDir
+from pipeline.store.partitions import Partitions
 from pipeline.store.staging import ObjectSegment, read_segment
 
 logger = logging.getLogger(__name__)

@@ -28,14 +28,14 @@ from pathlib import Path
 from extract.dates import local_day
 from extract.profiles import PROFILES
 from pipeline.dedup.boilerplate import BoilerplateStore, store_path
-from pipeline.snapshots.lock import build_lock, redis_build_lock
-from pipeline.store.datadir import DataDir
-from pipeline.snapshots.merge import BuildReport, clean_row, merge, resolve_near_duplicates
 from pipeline.dedup.neardup import DEFAULT_THRESHOLD
-from pipeline.store.partitions import Partitions
-from pipeline.store.schema import record_problem
 from pipeline.dedup.seen import seen_path
 from pipeline.dedup.seen_rebuild import open_seen_store
+from pipeline.snapshots.lock import build_lock, redis_build_lock
+from pipeline.snapshots.merge import BuildReport, clean_row, merge, resolve_near_duplicates
+from pipeline.store.datadir import DataDir
+from pipeline.store.partitions import Partitions
+from pipeline.store.schema import record_problem
 from pipeline.store.staging import staged_segments
 
 

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 import pyarrow as pa
 
 from pipeline.dedup.boilerplate import BoilerplateStore, strip_learned
-from pipeline.store.schema import file_schema, records_to_table
 from pipeline.dedup.seen import SeenStoreBase
+from pipeline.store.schema import file_schema, records_to_table
 
 
 @dataclass

@@ -19,14 +19,14 @@ from datetime import date
 from extract.dates import local_day
 from extract.parse import NotAnArticle, parse_page
 from extract.profiles import PROFILES, get_profile
-from pipeline.store.warc import read_record
-from pipeline.store.datadir import DataDir
+from pipeline.dedup.seen import SeenStore, seen_path
+from pipeline.snapshots.build import build
 from pipeline.snapshots.merge import BuildReport
+from pipeline.store.datadir import DataDir
 from pipeline.store.partitions import Partitions
 from pipeline.store.raw_index import RawIndex
-from pipeline.dedup.seen import SeenStore, seen_path
 from pipeline.store.staging import open_writer
-from pipeline.snapshots.build import build
+from pipeline.store.warc import read_record
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.store.warc import archive_files, iter_archive_key
 from pipeline.store.datadir import DataDir
 from pipeline.store.statedb import open_readonly, open_state_db
+from pipeline.store.warc import archive_files, iter_archive_key
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS raw (site TEXT NOT NULL, article_id TEXT NOT NULL, fetched_at TEXT NOT NULL,

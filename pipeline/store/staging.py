@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.store.datadir import DataDir
 from pipeline.store.backends import ObjectStore
+from pipeline.store.datadir import DataDir
 
 logger = logging.getLogger(__name__)
 

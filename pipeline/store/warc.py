@@ -29,8 +29,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from zlib_ng import zlib_ng
 
-from pipeline.store.datadir import DataDir
 from pipeline.items import FetchedPage
+from pipeline.store.datadir import DataDir
 from pipeline.store.staging import segment_name
 
 logger = logging.getLogger(__name__)

@@ -10,12 +10,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from extract.profiles import PROFILES
-from warta.output import NORMAL, log_to_terminal, say
 from warta.datadir_checks import require_data_dir
+from warta.output import NORMAL, log_to_terminal, say
 
 
 def _preflight(command: str, data_dir: str, redis_url: str | None) -> None:
-    from crawler.distributed.mode.mode import preflight
+    from crawler.distributed.mode import preflight
 
     if problem := preflight(data_dir, redis_url):
         raise SystemExit(f"warta {command}: error: {problem}")
@@ -99,9 +99,9 @@ def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") ->
 
 
 def cmd_snapshot(args) -> int:
+    from pipeline.snapshots.build import build
     from pipeline.snapshots.lock import BuildLocked
     from pipeline.store.partitions import verify
-    from pipeline.snapshots.build import build
     from warta.progress import ProgressBar
 
     require_data_dir("snapshot", args.data_dir, write=not args.verify, must_exist=True)
@@ -120,7 +120,7 @@ def cmd_snapshot(args) -> int:
         print(f"verify: {checked} partitions checked, {'OK' if not problems else f'{len(problems)} problem(s)'}")
         return 1 if problems else 0
     if args.repair:
-        from warta.commands.crawl.reparse import cmd_repair
+        from warta.commands.reparse import cmd_repair
 
         return cmd_repair(args.data_dir)
     _preflight("snapshot", args.data_dir, args.redis_url)
@@ -158,7 +158,7 @@ def cmd_snapshot(args) -> int:
 def cmd_parse(args) -> int:
     from extract.parse import NotAnArticle, parse_page
     from extract.profiles import get_profile, profile_for_url
-    from warta.commands.crawl.reparse import archived_page, warc_page
+    from warta.commands.reparse import archived_page, warc_page
 
     mirror, url, site, canonical = None, args.url, args.site, args.url
     if args.from_archive:

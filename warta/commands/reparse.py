@@ -14,8 +14,8 @@ from warta.datadir_checks import require_data_dir
 
 def cmd_reparse(args) -> int:
     from pipeline.snapshots.lock import BuildLocked
-    from pipeline.store.datadir import DataDir
     from pipeline.snapshots.reparse import reparse
+    from pipeline.store.datadir import DataDir
     from warta.progress import ProgressBar
 
     if args.until and not args.since:
@@ -49,8 +49,8 @@ def cmd_reparse(args) -> int:
 
 
 def cmd_repair(data_dir: str) -> int:
-    from pipeline.store.partitions import verify
     from pipeline.snapshots.reparse import repair
+    from pipeline.store.partitions import verify
     from warta.progress import ProgressBar
 
     bar = ProgressBar("repair")
@@ -70,9 +70,9 @@ def cmd_repair(data_dir: str) -> int:
 
 def archived_page(data_dir: str, article_id: str):
     """(html, url, site, mirror) of the latest archived response of `article_id`."""
-    from pipeline.store.warc import iter_archive, read_at
     from pipeline.store.datadir import DataDir
     from pipeline.store.raw_index import RawIndex
+    from pipeline.store.warc import iter_archive, read_at
 
     readonly = not DataDir(data_dir).remote and not os.access(data_dir, os.W_OK)
     try:

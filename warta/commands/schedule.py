@@ -8,8 +8,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from warta.output import WIB, log_to_terminal, say, wib
 from warta.datadir_checks import require_data_dir
+from warta.output import WIB, log_to_terminal, say, wib
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "schedules" / "default.toml"
 
@@ -115,8 +115,8 @@ def last_run_summary(job: str, data_dir: str) -> tuple[str | None, str | None]:
     """The one-line summary of the job's latest run, as `warta crawl` prints it (a crawl's from
     its run record, a snapshot's from its log), and the run's log file."""
     from crawler.extensions.run_report import format_summary
-    from pipeline.store.datadir import DataDir
     from pipeline.monitor.runs import History
+    from pipeline.store.datadir import DataDir
 
     history = History(data_dir)
     try:
