@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 logger = logging.getLogger(__name__)
 
@@ -176,3 +177,45 @@ def check_state_file(path: str | os.PathLike) -> Path | None:
     if aside is not None:
         logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, problem, aside.name)
     return aside
+
+
+class StateUnreadable(Exception):
+    """A state file that cannot be read as it is (damaged, unreadable, not ours): one line why."""
+
+
+def open_read_only(path: str | os.PathLike, required_table: str) -> sqlite3.Connection:
+    """A state file opened to look only (`warta schedule status` on a read-only data dir):
+    nothing is created, written or moved aside; a damaged file stays for its writer to set
+    aside. FileNotFoundError when absent; StateUnreadable when damaged, unreadable or without
+    `required_table`. SQLite cannot open a WAL file read-only where its shared-memory file
+    cannot be made (a read-only folder): that one is read as immutable, as of its last
+    checkpoint, which is all of it once its writers have closed it."""
+    path = Path(path).resolve()
+    if not path.exists():
+        raise FileNotFoundError(path)
+    uri = f"file:{quote(str(path))}?mode=ro"
+    reason = "cannot be opened"
+    for options in ("", "&immutable=1"):
+        try:
+            db = sqlite3.connect(uri + options, uri=True, timeout=5, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            reason = str(exc)
+            continue
+        try:
+            if problem := quick_check(db):
+                raise StateUnreadable(f"damaged ({problem})")
+            if not db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (required_table,)
+            ).fetchone():
+                raise StateUnreadable(f"no {required_table} table in it")
+            return db
+        except StateUnreadable:
+            db.close()
+            raise
+        except sqlite3.OperationalError as exc:  # "unable to open database file": try it as immutable
+            db.close()
+            reason = str(exc)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StateUnreadable(str(exc)) from None
+    raise StateUnreadable(reason)
