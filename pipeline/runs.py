@@ -3,8 +3,8 @@ scheduler, `warta crawl`, `scrapy crawl`, `warta demo`): what `warta schedule st
 report and the health checks (`pipeline.health`) read.
 
 A run's `status` is one word of STATUSES, written by every writer and read by every reader;
-what else there is to say sits beside it: the exit code (`exit 1`, `killed by signal 9`:
-`Run.outcome` shows both) and the problems (why it failed, in one line). Rows written before
+what else there is to say sits beside it: the exit code (`Run.outcome` shows it: `failed
+(exit 1)`, `killed by signal 9`) and the problems (why it failed, in one line). Rows written before
 that vocabulary (`failed (exit 1)`, `timeout after 4s`, ...) are read as its words.
 """
 
@@ -21,11 +21,11 @@ from pathlib import Path
 
 from crawler.extract.article import HEALTH_FIELDS
 from pipeline.datadir import DataDir
-from pipeline.statedb import StateUnreadable, open_read_only, open_state_db
+from pipeline.statedb import StateUnreadable, open_checked_readonly, open_state_db
 
 logger = logging.getLogger(__name__)
 MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates
-STATUSES = ("running", "ok", "failed", "timeout", "stopped")
+STATUSES = ("running", "ok", "failed", "killed", "timeout", "stopped")
 # The old statuses that said no more than their word and the exit code column does.
 PLAIN_OLD_STATUS = re.compile(r"failed \(exit -?\d+\)|killed by signal \d+|stopped \(shutdown\)")
 
@@ -58,14 +58,16 @@ class Run:
 
     @property
     def outcome(self) -> str:
-        """The status as an operator reads it: `ok`, `failed (exit 1)`, `failed (killed by signal 9)`..."""
+        """The status as an operator reads it: `ok`, `failed (exit 1)`, `killed by signal 9`..."""
         return outcome(self.status, self.exit_code)
 
 
 def outcome(status: str, exit_code: int | None) -> str:
-    if status != "failed" or not exit_code:
-        return status
-    return f"failed (exit {exit_code})" if exit_code > 0 else f"failed (killed by signal {-exit_code})"
+    if status == "failed" and exit_code:
+        return f"failed (exit {exit_code})"
+    if status == "killed" and exit_code and exit_code < 0:
+        return f"killed by signal {-exit_code}"
+    return status
 
 
 def status_word(stored: str) -> tuple[str, str | None]:
@@ -75,7 +77,7 @@ def status_word(stored: str) -> tuple[str, str | None]:
     `failed to start: <error>`)."""
     if stored in STATUSES:
         return stored, None
-    word = next((w for w in ("timeout", "stopped") if stored.startswith(w)), "failed")
+    word = next((w for w in ("timeout", "stopped", "killed") if stored.startswith(w)), "failed")
     return word, None if PLAIN_OLD_STATUS.fullmatch(stored) else stored
 
 
@@ -113,7 +115,7 @@ class History:
 
     def _open_read_only(self, path: Path) -> sqlite3.Connection:
         try:
-            return open_read_only(path, required_table="runs")
+            return open_checked_readonly(path, required_table="runs")
         except FileNotFoundError:
             pass  # no run yet
         except StateUnreadable as exc:

@@ -120,7 +120,7 @@ def _execute(
             return "timeout", proc.returncode, [f"ran over its timeout of {spec.timeout_seconds:g}s and was stopped"]
     if code != 0 and CHILDREN.stopping:  # ended by the service's shutdown, not by a fault of its own
         return "stopped", code, ["stopped by the service's shutdown"]
-    return ("ok" if code == 0 else "failed"), code, []
+    return ("ok" if code == 0 else "killed" if code < 0 else "failed"), code, []
 
 
 def _outcome(
@@ -133,7 +133,7 @@ def _outcome(
     if record is not None:
         summary = dict(record["summary"])
         summary["fill"] = fill_rates(record["stats"], record["stats"].get("warta/staged", 0))
-        if status == "failed" and summary.get("finish_reason") == "shutdown":
+        if status in ("failed", "killed") and summary.get("finish_reason") == "shutdown":
             # SIGTERM from the service, or from anyone: staging was flushed
             return "stopped", summary, ["stopped before the end (SIGTERM: the service's shutdown, or another's)"]
     if status == "failed":

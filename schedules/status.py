@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from pipeline.datadir import DataDir
 from pipeline.health import wib
-from pipeline.statedb import StateUnreadable, open_read_only
+from pipeline.statedb import StateUnreadable, open_checked_readonly
 from schedules.config import Schedule
 from schedules.lock import service_holder
 from schedules.values import span
@@ -56,7 +56,7 @@ def stored_jobs(data_dir: str | os.PathLike) -> list[StoredJob] | None:
     """The jobs in the service's job store, by next run time; None when there is no store.
     StateUnreadable (one line) for a damaged store."""
     try:
-        db = open_read_only(DataDir.of(data_dir).state_file("jobs.sqlite"), JOBS_TABLE)
+        db = open_checked_readonly(DataDir.of(data_dir).state_file("jobs.sqlite"), JOBS_TABLE)
     except FileNotFoundError:
         return None
     try:

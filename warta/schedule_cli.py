@@ -46,9 +46,9 @@ def cmd_list(args) -> int:
 
 
 def cmd_status(args) -> int:
-    """The service (running or not, from its lock), its jobs (from its job store: the next run
-    times it will use), problems (a dead service, overdue jobs, failed runs, health) and the
-    recent runs. `--config FILE`: compare the service's jobs with FILE; without a job store
+    """Problems first (a dead service, overdue jobs, failed runs, health), then the service
+    (running or not, from its lock), its jobs (from its job store: the next run times it will
+    use) and the recent runs. `--config FILE`: compare the service's jobs with FILE; without a job store
     (the service never ran here), the jobs shown are FILE's (default schedules/default.toml)."""
     from pipeline.health import current_problems
     from pipeline.runs import History
@@ -71,18 +71,24 @@ def cmd_status(args) -> int:
             )
         problems = service_problems(state, args.data_dir, started_since, now)
         problems += current_problems(args.data_dir, history=history)
-        _print_service(state, args)
         if problems:
             print(f"problems ({len(problems)}):")
             for problem in problems:
                 print(f"  {problem}")
         else:
             print("problems: none")
+        _print_service(state, args)
         if state.jobs is not None:
             _print_stored_jobs(state, history, started_since, now, args)
         else:
             schedule = _load(args, args.config or DEFAULT_CONFIG)
-            why = "its job store could not be read" if state.warning else "no job store: the service never ran here"
+            why = (
+                "the service's job store could not be read"
+                if state.warning
+                else "the service is starting: no job store yet"
+                if state.running
+                else "no job store: the service never ran here"
+            )
             print(f"jobs (of {schedule.path}; {why}):")
             for spec in schedule.jobs.values():
                 print(f"  {spec.id:20} next {wib(next_run(spec, now))}; {_last(history, spec.id)}")
