@@ -5,6 +5,7 @@ dir, a damaged history or a closed pipe are a line at most, never a traceback.""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -110,7 +111,7 @@ def test_a_dead_service_and_its_overdue_job_are_problems(tmp_path):
         result = status(data)
         return result if "overdue" in result.stdout else None
 
-    result = wait_for(overdue_status, 30, "an overdue job")
+    result = wait_for(overdue_status, 30, "overdue job")
     out = result.stdout
     assert result.returncode == 1, out + result.stderr
     assert f"service: NOT RUNNING on data dir {data} (its job store has 1 jobs, jobs from {config})" in out, out
@@ -223,3 +224,44 @@ def test_status_into_a_closed_pipe_ends_quietly(tmp_path):
         code = proc.wait(timeout=60)
     assert code == 141, err  # as a shell reports a writer ended by SIGPIPE
     assert err == "", err
+
+
+def test_runs_recorded_with_the_old_status_texts_read_as_the_words(tmp_path):
+    """runs.sqlite rows the scheduler wrote before one vocabulary: read as its words, with the
+    exit code beside them, and health judges them like new ones."""
+    from pipeline.health import run_problems
+
+    old = [  # oldest first
+        ("r5", "failed: database is locked", None, None, []),
+        ("r2", "killed by signal 9", -9, None, []),
+        ("r3", "timeout after 1500s", -15, 3, []),
+        ("r4", "stopped (shutdown)", 1, 2, []),
+        ("r1", "failed (exit 1)", 1, 0, []),
+        ("r6", "failed (exit 1)", 1, 0, ["could not reach the site: connection_refused"]),
+        ("r7", "failed (exit 1)", 1, 0, []),
+    ]
+    history = History(tmp_path)
+    for n, (run_id, status, code, pages, problems) in enumerate(old):
+        history.db.execute(
+            "INSERT INTO runs (run_id, job, kind, site, started, status, exit_code, pages, problems, log) "
+            "VALUES (?, ?, 'crawl', 'medcom', ?, ?, ?, ?, ?, '')",
+            (run_id, f"job-{run_id}", f"2026-11-30T02:00:0{n}+00:00", status, code, pages, json.dumps(problems)),
+        )
+    history.close()
+    history = History(tmp_path, read_only=True)
+    runs = {r.run_id: r for r in history.recent()}
+    history.close()
+    assert [(runs[r].status, runs[r].outcome) for r in ("r1", "r2", "r3", "r4", "r5")] == [
+        ("failed", "failed (exit 1)"),
+        ("killed", "killed by signal 9"),
+        ("timeout", "timeout"),
+        ("stopped", "stopped"),
+        ("failed", "failed"),
+    ]
+    assert runs["r3"].problems == ["timeout after 1500s"], "what the old text said beyond the word is kept"
+    assert runs["r5"].problems == ["failed: database is locked"]
+    assert runs["r1"].problems == [], "nothing beyond the word and the exit code"
+    newest_first = sorted(runs.values(), key=lambda r: r.started, reverse=True)
+    assert "medcom: unreachable for 3 consecutive runs (since 2026-11-30 09:00:04 WIB)" in run_problems(newest_first)
+    killed_last = [runs["r2"], runs["r7"], runs["r6"]]  # a killed crawl is not an unreachable site
+    assert not [p for p in run_problems(killed_last) if "unreachable" in p]
