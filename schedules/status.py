@@ -86,7 +86,7 @@ def overdue(job: StoredJob, started_since_due: bool, now: datetime) -> str | Non
     as it starts the run, so an overdue job is a dead or stuck service."""
     if job.next_run is None or started_since_due:
         return None
-    grace = job.grace_seconds or 1
+    grace = job.grace_seconds or OVERDUE_SLACK_SECONDS  # None: a row whose state we could not read
     late = now - job.next_run
     if late <= timedelta(seconds=min(grace, OVERDUE_SLACK_SECONDS)):
         return None
@@ -105,13 +105,18 @@ def service_problems(state: ServiceState, data_dir: str, started_since: dict[str
     if not state.running:
         configs = sorted({j.config for j in state.jobs if j.config})
         problems.append(
-            f"scheduler service not running on data dir {data_dir}: its {len(state.jobs)} jobs do not run"
+            f"scheduler service not running on data dir {data_dir}: its {jobs(len(state.jobs))} not run"
             f" (start it: warta schedule run --config {configs[0] if len(configs) == 1 else 'FILE'})"
         )
     for job in state.jobs:
         if why := overdue(job, started_since.get(job.id, False), now):
             problems.append(why)
     return problems
+
+
+def jobs(count: int) -> str:
+    """`1 job does`, `3 jobs do`: the subject and verb of a sentence about jobs."""
+    return f"{count} job does" if count == 1 else f"{count} jobs do"
 
 
 def differences(state: ServiceState, schedule: Schedule) -> list[str]:

@@ -114,8 +114,8 @@ def test_a_dead_service_and_its_overdue_job_are_problems(tmp_path):
     result = wait_for(overdue_status, 30, "overdue job")
     out = result.stdout
     assert result.returncode == 1, out + result.stderr
-    assert f"service: NOT RUNNING on data dir {data} (its job store has 1 jobs, jobs from {config})" in out, out
-    assert f"  scheduler service not running on data dir {data}: its 1 jobs do not run" in out, out
+    assert f"service: NOT RUNNING on data dir {data} (its job store has 1 job, jobs from {config})" in out, out
+    assert f"  scheduler service not running on data dir {data}: its 1 job does not run" in out, out
     assert re.search(r"  snap: overdue: due at [0-9-]+ [0-9:]+ WIB, no run started since \(past its misfire grace", out)
     assert re.search(r"  snap +next [0-9-]+ [0-9:]+ WIB \(overdue\); last (ok|stopped) at", out), out
     assert "Traceback" not in result.stderr

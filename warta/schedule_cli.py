@@ -107,7 +107,10 @@ def _print_service(state, args) -> None:
     if state.running:
         print(f"service: running (pid {state.pid or 'unknown'}) on data dir {args.data_dir}{source}")
     elif state.jobs:
-        print(f"service: NOT RUNNING on data dir {args.data_dir} (its job store has {len(state.jobs)} jobs{source})")
+        count = len(state.jobs)
+        print(
+            f"service: NOT RUNNING on data dir {args.data_dir} (its job store has {count} job{'s' * (count != 1)}{source})"
+        )
     elif state.jobs is not None:
         print(f"service: not running on data dir {args.data_dir} (its job store has no jobs)")
     elif state.warning:
