@@ -331,3 +331,21 @@ def test_a_redis_restart_without_persistence_fails_the_workers_with_the_reason(t
         assert all(client.ttl(key) > 0 for key in client.keys("warta:medcom:*")), "no key left to last for ever"
     staged = snapshot_ids(data_dir)
     assert staged and len(set(staged)) == len(staged), "what was staged is kept, once"
+
+
+def test_the_snapshot_build_lock_outlives_a_redis_restart(tmp_path):
+    """Redis killed and back empty while a build holds the lock: the renewer takes the lock
+    again, and the build ends without an error (nothing to release is no failure)."""
+    with RedisServer(tmp_path, persistent=False) as redis_srv:
+        client = redis.Redis.from_url(redis_srv.url)
+        with redis_build_lock(redis_srv.url, str(tmp_path), ttl=1.5):
+            redis_srv.kill()
+            time.sleep(1)  # the outage itself
+            redis_srv.start()
+            deadline = time.monotonic() + 30
+            while not client.keys("warta:snapshot-lock:*"):
+                assert time.monotonic() < deadline, "the lock was not taken again"
+                time.sleep(0.05)
+            with pytest.raises(BuildLocked):
+                build(tmp_path, redis_url=redis_srv.url)
+        assert not client.keys("warta:snapshot-lock:*"), "released at the end"
