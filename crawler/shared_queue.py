@@ -18,9 +18,8 @@ what it lacks for a crawl that must lose nothing:
   says so, keeping what it staged; after DISTRIBUTED_REDIS_WAIT_SECONDS it stops too
   ("redis_unavailable"), its leases left to expire.
 So every article is staged at least once and, unless a worker dies holding it, fetched once.
-The keys and the atomic steps over them are `crawler.shared_run`; the middlewares that hand
-leases on or acknowledge them are in `crawler.leases`; switching a crawl to this mode is
-`crawler.distributed`.
+The keys and their atomic steps are `crawler.shared_run`; the middlewares that hand leases on
+or acknowledge them, `crawler.leases`; switching a crawl to this mode, `crawler.distributed`.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
+from crawler.distributed import REDIS_LOST, REDIS_UNAVAILABLE, lost_message
 from crawler.leases import LEASE_META, leases_done
 from crawler.limit import LimitReached
 from crawler.shared_run import RUNNING, SharedRun, Unheard
@@ -45,16 +45,6 @@ from pipeline.redis_seen import connect, redis_away
 from pipeline.signals import articles_staged
 
 logger = logging.getLogger(__name__)
-
-REDIS_LOST, REDIS_UNAVAILABLE = "redis_lost", "redis_unavailable"  # this worker's finish reasons
-
-
-def lost_message(in_flight: int) -> str:
-    """What a worker says when Redis came back without the run's keys."""
-    return (
-        f"Redis lost the shared run's queue (restarted without persistence?): {in_flight} requests "
-        "of this worker were in flight; run the crawl again"
-    )
 
 
 class SharedScheduler:
@@ -214,7 +204,8 @@ class SharedScheduler:
             self.unheard.acks.update(leases)
             return
         try:
-            self._ack(leases)
+            self.run.ack(leases)
+            self.mine.difference_update(leases)
         except Exception as exc:
             self._failed(exc)
             self.unheard.acks.update(leases)
@@ -235,10 +226,6 @@ class SharedScheduler:
                 self.unheard.handbacks.add(lease)
             return
         self.leases_done([lease])
-
-    def _ack(self, leases) -> None:
-        self.run.ack(leases)
-        self.mine.difference_update(leases)
 
     def _flush(self) -> None:
         if self.unheard:
@@ -293,8 +280,7 @@ class SharedScheduler:
 
     # Redis away, Redis without the run ----------------------------------------------------
     def _failed(self, error: Exception) -> None:
-        """A call on the crawl's path failed: an outage is waited out, anything else raised."""
-        if not redis_away(error):
+        if not redis_away(error):  # an outage is waited out, anything else raised
             raise error
         self._away(error)
 

@@ -333,6 +333,24 @@ def test_a_redis_restart_without_persistence_fails_the_workers_with_the_reason(t
     assert staged and len(set(staged)) == len(staged), "what was staged is kept, once"
 
 
+@pytest.mark.parametrize(
+    "finish, counts, says",
+    [
+        ("redis_lost", {"lost_in_flight": 0}, "Redis lost the shared run's queue (restarted without persistence?): 0"),
+        ("redis_unavailable", {"unreachable_s": 600}, "Redis was unreachable for 600 s: stopped"),
+        ("finished", {"unfinished": 2}, "2 requests of this worker had no outcome; they were handed back"),
+    ],
+)
+def test_a_worker_the_shared_queue_cut_short_is_never_a_success(finish, counts, says):
+    """Even with nothing fetched (which alone means "the others had every request", exit 0)."""
+    from warta.commands import crawl_outcome
+
+    for pages in (0, 9):
+        summary = {"finish_reason": finish, "pages": pages, "requests": pages, "distributed": counts}
+        code, message = crawl_outcome(summary, distributed=True)
+        assert code == 1 and message.startswith(says), message
+
+
 def test_the_snapshot_build_lock_outlives_a_redis_restart(tmp_path):
     """Redis killed and back empty while a build holds the lock: the renewer takes the lock
     again, and the build ends without an error (nothing to release is no failure)."""

@@ -84,18 +84,12 @@ def unreachable(summary: dict) -> str | None:
 
 def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") -> tuple[int, str | None]:
     """Exit code and message of a finished crawl."""
+    from crawler.distributed import worker_problem
+
     if summary.get("unwritten"):
         return 1, f"could not stage {summary['unwritten']} articles: {summary.get('staging_error')}"
-    shared = summary.get("distributed") or {}
-    if summary["finish_reason"] == "redis_lost":
-        from crawler.shared_queue import lost_message
-
-        return 1, lost_message(shared.get("lost_in_flight", 0))
-    if summary["finish_reason"] == "redis_unavailable":
-        return 1, (
-            f"Redis was unreachable for {shared.get('unreachable_s', 0)} s: stopped; the requests this worker "
-            "held go back to the shared queue when their leases expire; run the crawl again once Redis is back"
-        )
+    if problem := worker_problem(summary["finish_reason"], summary.get("distributed") or {}):
+        return 1, problem  # the shared queue cut the crawl short, or left requests without outcome
     if summary["pages"] == 0 and distributed and summary["requests"] == 0:
         # This worker started after the others had taken every request: they fetch the rest.
         return 0, "nothing was left to fetch in the shared run: the other workers had every request"
@@ -105,11 +99,6 @@ def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") ->
         return 1, f"stopped early ({summary['finish_reason']})"
     if summary["pages"] == 0:
         return 1, "no page could be fetched"
-    if unfinished := shared.get("unfinished"):
-        return 1, (
-            f"{unfinished} requests of this worker had no outcome; they were handed back to the shared queue "
-            "(another worker or the next run of this crawl fetches them)"
-        )
     return 0, None
 
 
