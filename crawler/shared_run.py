@@ -158,7 +158,7 @@ class SharedRun:
         pipe = self.server.pipeline()
         if leases:
             self._renew(keys=[self.leases_key], args=[self.lease_seconds, *leases], client=pipe)
-        for key in self.keys + [self.marker_key] if running else self.keys:
+        for key in [*self.keys, self.marker_key] if running else self.keys:
             pipe.expire(key, self.ttl)
         pipe.execute()
 
