@@ -84,8 +84,12 @@ def unreachable(summary: dict) -> str | None:
 
 def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") -> tuple[int, str | None]:
     """Exit code and message of a finished crawl."""
+    from crawler.distributed import worker_problem
+
     if summary.get("unwritten"):
         return 1, f"could not stage {summary['unwritten']} articles: {summary.get('staging_error')}"
+    if problem := worker_problem(summary["finish_reason"], summary.get("distributed") or {}):
+        return 1, problem  # the shared queue cut the crawl short, or left requests without outcome
     if summary["pages"] == 0 and distributed and summary["requests"] == 0:
         # This worker started after the others had taken every request: they fetch the rest.
         return 0, "nothing was left to fetch in the shared run: the other workers had every request"
