@@ -29,10 +29,11 @@ from crawler.extract.dates import local_day
 from crawler.extract.profiles import PROFILES
 from pipeline.boilerplate import BoilerplateStore, store_path
 from pipeline.build_lock import build_lock, redis_build_lock
+from pipeline.completeness import archived_days, gone_from
 from pipeline.datadir import DataDir
 from pipeline.merge import BuildReport, clean_row, merge, resolve_near_duplicates
 from pipeline.neardup import DEFAULT_THRESHOLD
-from pipeline.partitions import Partitions
+from pipeline.partitions import LEDGER_NAME, Partitions
 from pipeline.schema import record_problem
 from pipeline.seen import seen_path
 from pipeline.seen_owner import open_seen_store
@@ -116,18 +117,38 @@ def build(
     progress: Callable[[int, int], None] | None = None,
     near_threshold: float = DEFAULT_THRESHOLD,
     redis_url: str | None = None,
+    repairing: frozenset[tuple[str, str]] = frozenset(),
 ) -> BuildReport:
     """Publish every partition with staged records (only `dates` when given); with
     `rebuild_all`, also rewrite every existing partition (schema upgrades). With `redis_url`
-    the build lock and the seen-store are the distributed ones in Redis."""
+    the build lock and the seen-store are the distributed ones in Redis. A partition the site
+    ledger lists but whose file is gone blocks its day, unless it is one of the (site, day)
+    that `repairing` (`warta snapshot --repair`) rebuilds."""
     report = BuildReport()
     data_dir = DataDir.of(data_dir)
     shared = redis_build_lock(redis_url, str(data_dir)) if redis_url else nullcontext()
     with build_lock(data_dir), shared:
-        return _build(data_dir, report, dates, rebuild_all, progress, near_threshold, redis_url)
+        return _build(data_dir, report, dates, rebuild_all, progress, near_threshold, redis_url, repairing)
 
 
-def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_threshold, redis_url) -> BuildReport:
+def _lowered(data_dir, partitions: Partitions, key, before: int, existing, table, report: BuildReport) -> None:
+    """Name the articles a publish with fewer rows than before leaves out (the ids the old
+    rows held, or without them those the raw archive has for the day)."""
+    after = set(table.column("article_id").to_pylist())
+    known = (
+        set(existing.column("article_id").to_pylist())
+        if existing is not None
+        else archived_days(data_dir).get(key, set())
+    )
+    elsewhere = {aid: day for aid, day in partitions.published_ids(key[0]).items() if day != key[1]}
+    line, lost = gone_from(f"site={key[0]}/date={key[1]}", before, known, after, elsewhere)
+    report.lowered.append(line)
+    report.lost |= lost
+
+
+def _build(
+    data_dir, report: BuildReport, dates, rebuild_all, progress, near_threshold, redis_url, repairing
+) -> BuildReport:
     partitions = Partitions(data_dir)
     partitions.remove_stale()
     scratch = data_dir.scratch
@@ -180,6 +201,7 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
         if rebuild_all:
             keys |= {k for k in partitions.existing() if wanted is None or k[1] in wanted}
         blocked: set[tuple[str, str]] = set()
+        ledgers: dict[str, dict] = {}
         for n, key in enumerate(sorted(keys), start=1):
             try:
                 existing = partitions.read(*key)
@@ -191,7 +213,21 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                     f"rebuilds it"
                 )
                 continue
+            if key[0] not in ledgers:
+                ledgers[key[0]] = partitions.ledger(key[0])
+            published = ledgers[key[0]].get(key[1])
+            before = existing.num_rows if existing is not None else (published or {}).get("rows")
+            if existing is None and before and key not in repairing:
+                blocked.add(key)
+                report.problems.append(
+                    f"site={key[0]}/date={key[1]}: missing (published before with {before} rows, per "
+                    f"{LEDGER_NAME}); left as it is, its staged articles kept; `warta snapshot --repair` "
+                    f"rebuilds it"
+                )
+                continue
             staged = buckets.records(key) if key in buckets.keys else []
+            if existing is None and not staged:
+                continue  # a file gone is not an empty day: nothing is published over it
             if seen is not None:
                 resolve_near_duplicates(staged, seen, key[0], near_threshold)
             if key[0] not in learned:
@@ -200,6 +236,8 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                 existing, staged, report, lambda row, site=key[0]: clean_row(row, store, site, learned[site], report)
             )
             report.rows += table.num_rows
+            if before is not None and table.num_rows < before:
+                _lowered(data_dir, partitions, key, before, existing, table, report)
             if existing is not None and table.equals(existing) and partitions.manifest_matches(*key):
                 report.partitions_unchanged += 1
             else:
