@@ -236,17 +236,29 @@ class Partitions:
         self._write_ledger(site, days)
 
     def problems(self, site: str, day: str) -> list[str]:
+        return self.check(site, day)[0]
+
+    def check(self, site: str, day: str, ids: bool = False) -> tuple[list[str], set[str] | None]:
+        """The partition's problems against its manifest, and with `ids` the article ids it
+        holds (None when it does not read), from one read of its file."""
         where = f"site={site}/date={day}"
         manifest = self.manifest(site, day)
+        data = self._read(site, day, (manifest or {}).get("file", PART_NAME))
+        held = None
+        if ids and data is not None:
+            try:
+                held = set(_read_table(data, columns=["article_id"]).column("article_id").to_pylist())
+            except Exception:  # unreadable: reported by the checks below
+                held = None
         if manifest is None:
-            return [f"{where}: no manifest (missing, empty or not a manifest)"]
-        data = self._read(site, day, manifest.get("file", PART_NAME))
-        return manifest_problems(
+            return [f"{where}: no manifest (missing, empty or not a manifest)"], held
+        found = manifest_problems(
             where,
             manifest,
             hashlib.sha256(data).hexdigest() if data is not None else None,
             lambda: pq.ParquetFile(io.BytesIO(data)).metadata.num_rows,
         )
+        return found, held
 
 
 def verify(data_dir: "str | DataDir") -> tuple[int, list[str]]:
@@ -258,10 +270,10 @@ def verify(data_dir: "str | DataDir") -> tuple[int, list[str]]:
     pending = pending_ids(data_dir) if archived else {}
     partitions = Partitions(data_dir)
     existing = partitions.existing()
-    checked = {key: partitions.problems(*key) for key in existing}
-    problems = [problem for found in checked.values() for problem in found]
+    checked = {key: partitions.check(*key, ids=bool(archived)) for key in existing}
+    problems = [problem for found, _ in checked.values() for problem in found]
     present = set(existing)
-    reported = {key for key, found in checked.items() if found}  # its rows cannot be trusted
+    reported = {key for key, (found, _) in checked.items() if found}  # its rows cannot be trusted
     sites = sorted(set(partitions.sites()) | {site for site, _ in archived})
     for site in sites:
         days, state = partitions.ledger_state(site)
@@ -271,7 +283,9 @@ def verify(data_dir: "str | DataDir") -> tuple[int, list[str]]:
             if (site, day) not in present:
                 reported.add((site, day))
                 problems.append(f"site={site}/date={day}: missing (published before, per {LEDGER_NAME})")
-    published = {site: partitions.published_ids(site) for site in sites} if archived else {}
+    published: dict[str, dict[str, str]] = {}
+    for (site, day), (_, held) in checked.items():
+        published.setdefault(site, {}).update(dict.fromkeys(held or (), day))
     for (site, day), ids in sorted(unpublished(archived, pending, published).items()):
         if (site, day) in reported:
             continue

@@ -89,6 +89,14 @@ class RawIndex:
         ).fetchone()
         return tuple(row) if row else None
 
+    def earlier_records(self, site: str, article_id: str) -> list[tuple[str, int, int]]:
+        """(key, offset, length) of the responses of `article_id` before its latest, newest first."""
+        rows = self.db.execute(
+            "SELECT key, offset, length FROM raw WHERE site = ? AND article_id = ? ORDER BY fetched_at DESC",
+            (site, article_id),
+        ).fetchall()
+        return [tuple(row) for row in rows[1:]]
+
     def find(self, article_id: str) -> tuple[str, str, int, int] | None:
         """(site, key, offset, length) of the latest response of `article_id` in any site."""
         row = self.db.execute(

@@ -51,6 +51,7 @@ class ReparseReport:
     unusable_ids: set[str] = field(default_factory=set)
     archive_problems: list[str] = field(default_factory=list)
     placed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # site -> (id, day) staged
+    from_earlier: set[str] = field(default_factory=set)  # repair: read from an earlier whole response
     # repair: one line per day with articles that could not be rebuilt, and their ids
     lost: list[str] = field(default_factory=list)
     lost_ids: set[str] = field(default_factory=set)
@@ -95,6 +96,22 @@ def _read_records(data_dir: DataDir, places, report: ReparseReport) -> Iterator[
             )
 
 
+def _earlier(data_dir: DataDir, index: RawIndex, site: str, report: ReparseReport, before: set[str]):
+    """For each article whose latest record could not be used (since `before`), its newest
+    earlier response that reads back whole, if any."""
+    for aid in sorted(report.unusable_ids - before):
+        for key, offset, length in index.earlier_records(site, aid):
+            try:
+                with data_dir.store.open(key) as fh:
+                    fh.seek(offset)
+                    raw = read_record(fh.read(length), key, offset)
+            except (OSError, UnusableRecord):
+                continue
+            report.from_earlier.add(aid)
+            yield raw
+            break
+
+
 def reparsed(
     data_dir: DataDir,
     site: str,
@@ -104,7 +121,9 @@ def reparsed(
     select: Selection | None = None,
 ) -> Iterator[dict]:
     """The records of `site`'s archived articles (those published on `days`, or all; only
-    those `select` wants when given). A record that does not read back whole is never used."""
+    those `select` wants when given). A record that does not read back whole is never used;
+    with `select` (repair) an earlier response of its article that does is used instead (a
+    published row of a later crawl still wins the merge)."""
     index = RawIndex(data_dir)
     seen = SeenStore(seen_path(data_dir)) if seen_path(data_dir).exists() else None
     profile = get_profile(site)
@@ -114,7 +133,10 @@ def reparsed(
         places = index.latest_records(site, days)
         if select is not None:
             places = (place for place in places if select(place[0], place[4]))
-        for n, raw in enumerate(_read_records(data_dir, places, report), start=1):
+        raws = _read_records(data_dir, places, report)
+        if select is not None:  # chained lazily: runs once the latest records are read
+            raws = itertools.chain(raws, _earlier(data_dir, index, site, report, set(report.unusable_ids)))
+        for n, raw in enumerate(raws, start=1):
             report.pages += 1
             if progress and n % 100 == 0:
                 progress(n, total)

@@ -5,18 +5,21 @@ into several files), through the functions the commands call; one case through `
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
 import shutil
 import zlib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from demosite import DemoServer
 from pipeline import read_articles
+from pipeline.archive import read_at, warc_record
+from pipeline.datadir import DataDir
 from pipeline.partitions import verify
 from pipeline.raw_index import RawIndex
 from pipeline.repair import repair
@@ -25,6 +28,7 @@ from pipeline.snapshot import build
 from pipeline.warc_records import UnusableRecord, iter_file, read_record
 from tests.conftest import run_warta, scrapy_crawl, spider_args
 from tests.test_snapshot import article, stage
+from warta.archive_cli import archived_page
 
 SITE = "medcom"
 
@@ -161,6 +165,8 @@ def test_a_missing_warc_file_is_one_line_and_the_other_files_go_on(data_dir):
     assert report.unusable == {"missing_file": len(in_file)} and report.unusable_ids == in_file
     assert report.articles == len(before) - len(in_file)
     assert rows(data_dir) == before
+    with pytest.raises(SystemExit, match=f"warta parse: error: raw archive: {key} is missing"):
+        archived_page(str(data_dir), sorted(in_file)[0])
 
 
 def test_repair_with_a_missing_warc_file_names_the_articles_it_cannot_rebuild(data_dir):
@@ -178,6 +184,25 @@ def test_repair_with_a_missing_warc_file_names_the_articles_it_cannot_rebuild(da
     assert set(rows(data_dir)) == set(before) - lost
     assert report.lost_ids == lost
     assert any(line == f"raw archive: {key} is missing ({len(lost)} articles)" for line in report.archive_problems)
+
+
+def test_repair_rebuilds_an_article_from_an_earlier_whole_response(data_dir):
+    before = rows(data_dir)
+    day = day_of(data_dir, 0)
+    victim = sorted(aid for aid, row in before.items() if row[0] == day)[0]
+    key, offset, length, _ = places(data_dir)[victim]
+    latest = read_at(DataDir(data_dir), key, offset, length)
+    earlier = dataclasses.replace(latest.page, fetched_at=latest.page.fetched_at - timedelta(hours=1))
+    (data_dir / key).with_name("earlier-0001.warc.gz").write_bytes(warc_record(earlier, latest.mirror))
+    damaged = cut_in(data_dir, victim)
+    shutil.rmtree(data_dir / "snapshots" / f"site={SITE}" / f"date={day}")
+
+    problems, report = repair(data_dir)
+
+    after = rows(data_dir)
+    assert after[victim] == before[victim] and report.from_earlier == {victim}
+    lost = {aid for aid in damaged if before[aid][0] == day} - {victim}
+    assert report.lost_ids == lost and set(after) == set(before) - lost
 
 
 @pytest.mark.parametrize("ledger_damage", ["deleted", "not json", "wrong shape"])

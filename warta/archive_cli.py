@@ -55,7 +55,12 @@ def _failures(command: str, report) -> int:
             file=sys.stderr,
         )
     elif report.unusable:
-        print(f"{command}: {report.unusable_line()} archived records could not be used", file=sys.stderr)
+        earlier = (
+            f"; {len(report.from_earlier)} of their articles read from an earlier response"
+            if report.from_earlier
+            else ""
+        )
+        print(f"{command}: {report.unusable_line()} archived records could not be used{earlier}", file=sys.stderr)
     built = report.build
     for line in built.problems if built else ():
         print(f"{command}: {line}", file=sys.stderr)
@@ -68,12 +73,17 @@ def _failures(command: str, report) -> int:
 
 
 def cmd_repair(data_dir: str) -> int:
+    from pipeline.build_lock import BuildLocked
     from pipeline.partitions import verify
     from pipeline.repair import repair
     from warta.progress import ProgressBar
 
     bar = ProgressBar("repair")
-    problems, report = repair(data_dir, progress=bar.update)
+    try:
+        problems, report = repair(data_dir, progress=bar.update)
+    except BuildLocked as exc:
+        print(f"warta snapshot: {exc}", file=sys.stderr)
+        return 1
     bar.close()
     for problem in problems:
         print(f"repair: {problem}")
