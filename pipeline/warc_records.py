@@ -33,6 +33,7 @@ GZIP_MAGIC = b"\x1f\x8b\x08"
 # not inflated into memory either.
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 READ_SIZE = 1024 * 1024
+FEED_SIZE = 64 * 1024
 DIGESTS = {"sha1", "sha256", "sha512", "md5"}
 
 
@@ -201,46 +202,68 @@ def _inflate_member(inflater, data: bytes, out: list[bytes], size: int) -> int:
     return size
 
 
+class _Window:
+    """A stream read in blocks, addressed by file offset; keeps what the caller still needs."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.data = b""
+        self.base = 0  # file offset of data[0]
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.data)
+
+    def more(self, keep: int) -> bool:
+        """Read the next block, dropping what lies before offset `keep`; False at the end."""
+        block = self.stream.read(READ_SIZE)
+        if block:
+            self.data = self.data[keep - self.base :] + block
+            self.base = keep
+        return bool(block)
+
+    def view(self, start: int, size: int) -> memoryview:
+        return memoryview(self.data)[start - self.base : start - self.base + size]
+
+    def find(self, needle: bytes, start: int) -> int:
+        found = self.data.find(needle, start - self.base)
+        return -1 if found < 0 else self.base + found
+
+
 def _members(stream) -> Iterator[tuple[int, int, bytes | UnusableRecord]]:
     """(offset, length, inflated record or why not) of each gzip member of a stream. A damaged
-    member is skipped up to the next gzip header, so one bad record costs only itself."""
-    offset, data = 0, stream.read(READ_SIZE)
-    while data:
-        inflater, raw, out, size = zlib.decompressobj(31), bytearray(), [], 0
+    member is skipped up to the next gzip header, so one bad record costs only itself. Input is
+    fed in small pieces: zlib copies what it does not use, which must stay small."""
+    window, start = _Window(stream), 0
+    while start < window.end or window.more(start):
+        inflater, out, size, pos = zlib.decompressobj(31), [], 0, start
         problem: UnusableRecord | None = None
-        while True:
-            raw += data
+        while not inflater.eof:
+            if pos >= window.end and not window.more(start):
+                problem = UnusableRecord("gzip member cut short (the file ends inside it)")
+                break
+            piece = window.view(pos, FEED_SIZE)
             try:
-                size = _inflate_member(inflater, data, out, size)
+                size = _inflate_member(inflater, piece, out, size)
             except zlib.error as exc:
                 problem = UnusableRecord(f"not a whole gzip member ({exc})")
                 break
-            if inflater.eof:
-                rest = inflater.unused_data
-                length = len(raw) - len(rest)
-                if size > MAX_RECORD_BYTES:
-                    yield offset, length, UnusableRecord("record over 64 MiB")
-                else:
-                    yield offset, length, b"".join(out)
-                offset += length
-                data = rest or stream.read(READ_SIZE)
-                break
-            data = stream.read(READ_SIZE)
-            if not data:
-                problem = UnusableRecord("gzip member cut short (the file ends inside it)")
-                break
+            pos += len(piece) - len(inflater.unused_data)
         if problem is None:
+            too_large = size > MAX_RECORD_BYTES
+            yield start, pos - start, UnusableRecord("record over 64 MiB") if too_large else b"".join(out)
+            start = pos
             continue
         # Damaged: go on at the next gzip header after this member's start.
-        found = raw.find(GZIP_MAGIC, 1)
-        while found < 0 and (more := stream.read(READ_SIZE)):
-            raw += more
-            found = raw.find(GZIP_MAGIC, max(1, len(raw) - len(more) - len(GZIP_MAGIC)))
+        found, searched = window.find(GZIP_MAGIC, start + 1), start + 1
+        while found < 0 and window.more(start):
+            searched = max(searched, window.end - READ_SIZE - len(GZIP_MAGIC))
+            found = window.find(GZIP_MAGIC, searched)
         if found < 0:
-            yield offset, len(raw), problem
+            yield start, window.end - start, problem
             return
-        yield offset, found, problem
-        offset, data = offset + found, bytes(raw[found:])
+        yield start, found - start, problem
+        start = found
 
 
 def _plain_records(data: bytes) -> Iterator[tuple[int, int, bytes | UnusableRecord]]:

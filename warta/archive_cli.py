@@ -29,9 +29,10 @@ def cmd_reparse(args) -> int:
     bar.close()
     dropped = ", ".join(f"{k}={v}" for k, v in sorted(report.dropped.items())) or "none"
     built = report.build
+    unusable = ", ".join(f"{k}={v}" for k, v in sorted(report.unusable.items())) or "none"
     print(
         f"reparse: {report.pages} archived pages, {report.articles} articles re-extracted; dropped: {dropped}; "
-        f"{len({d for _, d in report.days})} days rebuilt"
+        f"unusable records: {unusable}; {len({d for _, d in report.days})} days rebuilt"
         + (
             f" ({built.partitions_written} partitions written, {built.partitions_unchanged} unchanged, "
             f"{built.updated_articles} articles changed)"
