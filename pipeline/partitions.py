@@ -23,6 +23,7 @@ from pipeline.datadir import DataDir
 from pipeline.schema import SCHEMA_VERSION, file_schema
 
 logger = logging.getLogger(__name__)
+
 PART_NAME = "part-0.parquet"
 MANIFEST_NAME = "_manifest.json"
 # Per site, every day ever published (rows, sha256): a partition that vanished is noticed.
@@ -63,6 +64,14 @@ def _read_table(data: bytes, columns: list[str] | None = None) -> pa.Table:
     # aborted the interpreter at exit ("terminate called without an active exception", exit
     # 134) in 4 to 11 runs of 30; with use_threads=False, in none.
     return pq.read_table(io.BytesIO(data), columns=columns, use_threads=False)
+
+
+def _ids(data: bytes | None) -> set[str] | None:
+    """The article ids of a partition file (None when there is none or it does not read)."""
+    try:
+        return None if data is None else set(_read_table(data, ["article_id"]).column("article_id").to_pylist())
+    except Exception:  # unreadable: the caller treats it as broken
+        return None
 
 
 def conform(table: pa.Table) -> pa.Table:
@@ -111,13 +120,17 @@ class Partitions:
         return (days, None) if valid else ({}, "damaged")
 
     def rebuild_ledger(self, site: str) -> dict[str, dict]:
-        """A ledger from the manifests of the partitions there are (the days that vanished
-        meanwhile are known to the raw archive's index, `pipeline.completeness`)."""
+        """Rewrite the ledger from the manifests of the partitions there are (the days that
+        vanished meanwhile are known to the raw archive's index, `pipeline.completeness`)."""
+        days = self._manifest_days(site)
+        self._write_ledger(site, days)
+        return days
+
+    def _manifest_days(self, site: str) -> dict[str, dict]:
         days = {}
         for s, day in self.existing():
             if s == site and (manifest := self.manifest(site, day)) is not None:
                 days[day] = {"rows": manifest["rows"], "sha256": manifest["sha256"]}
-        self._write_ledger(site, days)
         return days
 
     def _write_ledger(self, site: str, days: dict[str, dict]) -> None:
@@ -148,15 +161,7 @@ class Partitions:
 
     def article_ids(self, site: str, day: str) -> set[str] | None:
         """The ids a partition holds (None when it cannot be read)."""
-        data = self._read(site, day, PART_NAME)
-        try:
-            return (
-                None
-                if data is None
-                else set(_read_table(data, columns=["article_id"]).column("article_id").to_pylist())
-            )
-        except Exception:  # unreadable: the caller treats it as broken
-            return None
+        return _ids(self._read(site, day, PART_NAME))
 
     def remove(self, site: str, day: str) -> None:
         for name in (PART_NAME, MANIFEST_NAME):
@@ -229,7 +234,7 @@ class Partitions:
         self.store.write_whole(self._key(site, day, MANIFEST_NAME), json.dumps(manifest, indent=1).encode())
         days, problem = self.ledger_state(site)
         if problem:  # never rewritten from nothing: the other days would drop out of it
-            days = self.rebuild_ledger(site)
+            days = self._manifest_days(site)
             if problem == "damaged" or set(days) - {day}:
                 logger.warning("site=%s: %s was %s; rebuilt from %d manifests", site, LEDGER_NAME, problem, len(days))
         days[day] = {"rows": manifest["rows"], "sha256": manifest["sha256"]}
@@ -244,12 +249,7 @@ class Partitions:
         where = f"site={site}/date={day}"
         manifest = self.manifest(site, day)
         data = self._read(site, day, (manifest or {}).get("file", PART_NAME))
-        held = None
-        if ids and data is not None:
-            try:
-                held = set(_read_table(data, columns=["article_id"]).column("article_id").to_pylist())
-            except Exception:  # unreadable: reported by the checks below
-                held = None
+        held = _ids(data) if ids else None
         if manifest is None:
             return [f"{where}: no manifest (missing, empty or not a manifest)"], held
         found = manifest_problems(

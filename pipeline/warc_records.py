@@ -99,16 +99,16 @@ def inflate(chunk: bytes) -> bytes:
 def _block(head: dict[str, str], rest: bytes) -> bytes:
     """The record's block, checked against its length and digests."""
     try:
-        length = int(head["Content-Length"])
+        length = int(head["content-length"])
     except (KeyError, ValueError):
         raise UnusableRecord("no Content-Length") from None
     if len(rest) < length:
         raise UnusableRecord(f"block cut short ({len(rest)} of {length} bytes)")
     block = rest[:length]
-    if block_digest := head.get("WARC-Block-Digest"):
+    if block_digest := head.get("warc-block-digest"):
         if digest_matches(block_digest, block) is False:
             raise UnusableRecord("block digest differs")
-    elif payload_digest := head.get("WARC-Payload-Digest"):
+    elif payload_digest := head.get("warc-payload-digest"):
         _, sep, payload = block.partition(b"\r\n\r\n")
         if sep and digest_matches(payload_digest, payload) is False:
             raise UnusableRecord("payload digest differs")
@@ -116,6 +116,7 @@ def _block(head: dict[str, str], rest: bytes) -> bytes:
 
 
 def _warc_head(data: bytes) -> tuple[dict[str, str], bytes]:
+    """The WARC header's fields (names in lower case: they are case-insensitive) and the rest."""
     head, sep, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("utf-8", "replace").split("\r\n")
     if not sep or not lines[0].startswith("WARC/"):
@@ -123,7 +124,7 @@ def _warc_head(data: bytes) -> tuple[dict[str, str], bytes]:
     fields = {}
     for line in lines[1:]:
         name, _, value = line.partition(":")
-        fields[name.strip()] = value.strip()
+        fields[name.strip().lower()] = value.strip()
     return fields, rest
 
 
@@ -133,8 +134,8 @@ def parse_record(data: bytes, key: str, offset: int, length: int) -> RawPage:
     or chunked body) goes through warcio, once it is known whole."""
     head, rest = _warc_head(data)
     block = _block(head, rest)
-    if head.get("WARC-Type") != "response":
-        raise NotAResponse(head.get("WARC-Type") or "no WARC-Type")
+    if head.get("warc-type") != "response":
+        raise NotAResponse(head.get("warc-type") or "no WARC-Type")
     http_head, _, body = block.partition(b"\r\n\r\n")
     http_lines = http_head.decode("iso-8859-1").split("\r\n")
     headers: dict[str, list[str]] = {}
@@ -143,20 +144,20 @@ def parse_record(data: bytes, key: str, offset: int, length: int) -> RawPage:
         headers.setdefault(name.strip().lower(), []).append(value.strip())
     foreign = "content-encoding" in headers or "transfer-encoding" in headers
     try:
-        if foreign or "http" not in head.get("Content-Type", "application/http"):
+        if foreign or "http" not in head.get("content-type", "application/http"):
             return _through_warcio(data, key, offset, length)
         page = FetchedPage(
-            head["WARC-Target-URI"],
-            head.get(CANONICAL, ""),
+            head["warc-target-uri"],
+            head.get(CANONICAL.lower(), ""),
             int(http_lines[0].split(" ", 2)[1]),
             body,
-            datetime.fromisoformat(head["WARC-Date"].replace("Z", "+00:00")),
+            datetime.fromisoformat(head["warc-date"].replace("Z", "+00:00")),
             headers,
-            article_id=head.get(ARTICLE_ID) or None,
+            article_id=head.get(ARTICLE_ID.lower()) or None,
         )
     except (KeyError, IndexError, ValueError) as exc:
         raise UnusableRecord(f"not a readable response ({type(exc).__name__}: {exc})") from None
-    return RawPage(page, head.get(MIRROR), key, offset, length)
+    return RawPage(page, head.get(MIRROR.lower()), key, offset, length)
 
 
 def _through_warcio(data: bytes, key: str, offset: int, length: int) -> RawPage:
@@ -185,7 +186,10 @@ def read_record(chunk: bytes, key: str, offset: int) -> RawPage:
     """The response record whose gzip member is `chunk` (read at the index's place)."""
     if not chunk:
         raise UnusableRecord("nothing there (the file is shorter)")
-    return parse_record(inflate(chunk), key, offset, len(chunk))
+    try:
+        return parse_record(inflate(chunk), key, offset, len(chunk))
+    except NotAResponse as exc:  # the index holds responses only: the file changed under it
+        raise UnusableRecord(f"a {exc} record, not a response") from None
 
 
 def _inflate_member(inflater, data: bytes, out: list[bytes], size: int) -> int:
