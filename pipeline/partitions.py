@@ -119,6 +119,13 @@ class Partitions:
         )
         return (days, None) if valid else ({}, "damaged")
 
+    def ledger_problem(self, site: str) -> str | None:
+        """ "damaged", or "missing" while the site has partitions (a new site has no ledger yet)."""
+        state = self.ledger_state(site)[1]
+        if state == "missing" and not any(s == site for s, _ in self.existing()):
+            return None
+        return state
+
     def rebuild_ledger(self, site: str) -> dict[str, dict]:
         """Rewrite the ledger from the manifests of the partitions there are (the days that
         vanished meanwhile are known to the raw archive's index, `pipeline.completeness`)."""
@@ -148,14 +155,14 @@ class Partitions:
                 found.update(dict.fromkeys(self.article_ids(site, day) or (), day))
         return found
 
-    def has_file(self, site: str, day: str) -> bool:
-        return bool(self.store.list(self._key(site, day, PART_NAME)))
-
-    def set_aside(self, site: str, day: str) -> str:
+    def set_aside(self, site: str, day: str) -> str | None:
         """Move an unreadable partition file out of the dataset (`.part-0.parquet.damaged-<UTC
-        time>` beside it, which readers skip) and drop its manifest; returns the new key."""
+        time>` beside it, which readers skip) and drop its manifest; the new key, or None
+        when there is no file."""
+        if (data := self._read(site, day, PART_NAME)) is None:
+            return None
         aside = self._key(site, day, f".{PART_NAME}.damaged-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
-        self.store.write_whole(aside, self.store.read_bytes(self._key(site, day, PART_NAME)))
+        self.store.write_whole(aside, data)
         self.remove(site, day)
         return aside
 
@@ -276,10 +283,9 @@ def verify(data_dir: "str | DataDir") -> tuple[int, list[str]]:
     reported = {key for key, (found, _) in checked.items() if found}  # its rows cannot be trusted
     sites = sorted(set(partitions.sites()) | {site for site, _ in archived})
     for site in sites:
-        days, state = partitions.ledger_state(site)
-        if state == "damaged" or (state == "missing" and any(s == site for s, _ in present)):
+        if state := partitions.ledger_problem(site):
             problems.append(f"site={site}: {LEDGER_NAME} {state}; `warta snapshot --repair` rewrites it")
-        for day in days:
+        for day in partitions.ledger(site):
             if (site, day) not in present:
                 reported.add((site, day))
                 problems.append(f"site={site}/date={day}: missing (published before, per {LEDGER_NAME})")

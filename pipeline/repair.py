@@ -32,11 +32,11 @@ def _ledgers(partitions: Partitions, sites: list[str], problems: list[str]) -> d
     """Each site's ledger; a missing or damaged one is rewritten from the manifests there are."""
     ledgers = {}
     for site in sites:
-        days, state = partitions.ledger_state(site)
-        if state == "damaged" or (state == "missing" and partitions.published_ids(site)):
-            days = partitions.rebuild_ledger(site)
-            problems.append(f"site={site}: {LEDGER_NAME} {state}; rewritten from {len(days)} partition manifests")
-        ledgers[site] = days
+        if state := partitions.ledger_problem(site):
+            ledgers[site] = partitions.rebuild_ledger(site)
+            problems.append(f"site={site}: {LEDGER_NAME} {state}; rewritten from {len(ledgers[site])} manifests")
+        else:
+            ledgers[site] = partitions.ledger(site)
     return ledgers
 
 
@@ -55,8 +55,8 @@ def _targets(
         rows = ledgers.get(site, {}).get(day, {}).get("rows") or len(ids or ())
         if ids is not None:
             problems.append(f"{where}: not as its manifest says; its {len(ids)} rows kept")
-        elif partitions.has_file(site, day):
-            problems.append(f"{where}: unreadable; set aside as {partitions.set_aside(site, day)}")
+        elif aside := partitions.set_aside(site, day):
+            problems.append(f"{where}: unreadable; set aside as {aside}")
         else:
             problems.append(f"{where}: missing")
         targets[(site, day)] = None

@@ -15,6 +15,7 @@ dir (`pipeline.build_lock`).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -131,15 +132,25 @@ def build(
         return _build(data_dir, report, dates, rebuild_all, progress, near_threshold, redis_url, repairing)
 
 
-def _lowered(data_dir, partitions: Partitions, key, before: int, existing, table, report: BuildReport) -> None:
+def _vanished(archived, partitions: Partitions, key, before, ledger_problem, staged: list[dict]) -> str | None:
+    """Why a partition whose file is gone must not be published from staging alone (it would
+    be published smaller): the ledger lists it, or, without a usable ledger, the raw archive
+    has articles staged for its day that would be left out."""
+    if before:
+        return f"published before with {before} rows, per {LEDGER_NAME}"
+    if ledger_problem:
+        left_out = archived().get(key, set()) - {r["article_id"] for r in staged}
+        left_out -= partitions.published_ids(key[0]).keys()
+        if left_out:
+            return f"{LEDGER_NAME} {ledger_problem}, the raw archive has {len(left_out)} more articles staged for it"
+    return None
+
+
+def _lowered(archived, partitions: Partitions, key, before: int, existing, table, report: BuildReport) -> None:
     """Name the articles a publish with fewer rows than before leaves out (the ids the old
     rows held, or without them those the raw archive has for the day)."""
     after = set(table.column("article_id").to_pylist())
-    known = (
-        set(existing.column("article_id").to_pylist())
-        if existing is not None
-        else archived_days(data_dir).get(key, set())
-    )
+    known = set(existing.column("article_id").to_pylist()) if existing is not None else archived().get(key, set())
     elsewhere = {aid: day for aid, day in partitions.published_ids(key[0]).items() if day != key[1]}
     line, lost = gone_from(f"site={key[0]}/date={key[1]}", before, known, after, elsewhere)
     report.lowered.append(line)
@@ -201,7 +212,8 @@ def _build(
         if rebuild_all:
             keys |= {k for k in partitions.existing() if wanted is None or k[1] in wanted}
         blocked: set[tuple[str, str]] = set()
-        ledgers: dict[str, dict] = {}
+        ledgers: dict[str, tuple[dict, str | None]] = {}
+        archived = functools.cache(lambda: archived_days(data_dir))  # read only when needed
         for n, key in enumerate(sorted(keys), start=1):
             try:
                 existing = partitions.read(*key)
@@ -214,18 +226,18 @@ def _build(
                 )
                 continue
             if key[0] not in ledgers:
-                ledgers[key[0]] = partitions.ledger(key[0])
-            published = ledgers[key[0]].get(key[1])
-            before = existing.num_rows if existing is not None else (published or {}).get("rows")
-            if existing is None and before and key not in repairing:
+                ledgers[key[0]] = (partitions.ledger(key[0]), partitions.ledger_problem(key[0]))
+            days, ledger_problem = ledgers[key[0]]
+            before = existing.num_rows if existing is not None else (days.get(key[1]) or {}).get("rows")
+            staged = buckets.records(key) if key in buckets.keys else []
+            vanished = existing is None and key not in repairing
+            if vanished and (why := _vanished(archived, partitions, key, before, ledger_problem, staged)):
                 blocked.add(key)
                 report.problems.append(
-                    f"site={key[0]}/date={key[1]}: missing (published before with {before} rows, per "
-                    f"{LEDGER_NAME}); left as it is, its staged articles kept; `warta snapshot --repair` "
-                    f"rebuilds it"
+                    f"site={key[0]}/date={key[1]}: missing ({why}); left as it is, its staged articles "
+                    f"kept; `warta snapshot --repair` rebuilds it"
                 )
                 continue
-            staged = buckets.records(key) if key in buckets.keys else []
             if existing is None and not staged:
                 continue  # a file gone is not an empty day: nothing is published over it
             if seen is not None:
@@ -237,7 +249,7 @@ def _build(
             )
             report.rows += table.num_rows
             if before is not None and table.num_rows < before:
-                _lowered(data_dir, partitions, key, before, existing, table, report)
+                _lowered(archived, partitions, key, before, existing, table, report)
             if existing is not None and table.equals(existing) and partitions.manifest_matches(*key):
                 report.partitions_unchanged += 1
             else:

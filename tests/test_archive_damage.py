@@ -223,12 +223,18 @@ def test_verify_finds_a_missing_day_without_the_ledger(data_dir, ledger_damage):
     assert checked == 2
     assert f"site={SITE}/date={day}: missing (the raw archive has {count} articles staged for it)" in problems
     assert any(p.startswith(f"site={SITE}: _published.json {state}") for p in problems), problems
-    # A build in between does not rewrite the ledger from nothing, and repair restores the day.
-    stage(data_dir, [article("NEWART01", date.fromisoformat(days[0]))])
-    build(data_dir)
+    # A build in between neither publishes the lost day smaller (the raw archive knows what it
+    # had) nor rewrites the ledger from nothing; repair restores the day.
+    stage(data_dir, [article("NEWART01", date.fromisoformat(days[0])), article("NEWART02", date.fromisoformat(day))])
+    report = build(data_dir)
+    assert report.problems == [
+        f"site={SITE}/date={day}: missing (_published.json {state}, the raw archive has {count} more articles "
+        "staged for it); left as it is, its staged articles kept; `warta snapshot --repair` rebuilds it"
+    ]
     assert set(ledger(data_dir)) == set(days) - {day}
     assert repair(data_dir)[1].lost == []
     assert verify(data_dir) == (3, [])
+    assert {"NEWART01", "NEWART02"} <= set(rows(data_dir))
 
 
 def test_a_deleted_partition_blocks_its_day_instead_of_being_published_smaller(data_dir):
