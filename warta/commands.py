@@ -156,7 +156,9 @@ def cmd_snapshot(args) -> int:
         )
     for problem in report.problems:
         print(f"snapshot: {problem}", file=sys.stderr)
-    return 1 if report.problems else 0
+    for line in report.lowered:
+        print(f"snapshot: {line}", file=sys.stderr)
+    return 1 if report.problems or report.lost else 0
 
 
 def cmd_parse(args) -> int:
