@@ -112,6 +112,7 @@ BOILERPLATE_WINDOW = 5000  # recent articles per site that count
 REDIS_URL = os.environ.get("WARTA_REDIS_URL") or None
 DISTRIBUTED_LEASE_SECONDS = 60  # a dead worker's requests go back to the queue after this
 DISTRIBUTED_RUN_TTL_HOURS = 24  # an abandoned run's keys expire after this
+DISTRIBUTED_REDIS_WAIT_SECONDS = 600  # a worker waits this long for a Redis that is away, then stops (exit 1)
 
 # The parse, sketch and raw record of each page in a second process (crawler.pipelines.parse_worker);
 # False: in the crawl's own process.

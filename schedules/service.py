@@ -5,7 +5,8 @@ job whose trigger is unchanged keeps its stored next run time, so a run missed d
 downtime fires once (coalesced) on restart when it is still within the misfire grace time.
 SIGTERM/SIGINT: no new job starts, the crawls this service started (and only those) get
 SIGTERM (Scrapy flushes staging and closes), then SIGKILL after the grace time; the run
-history records how each run ended. One service per data dir (schedules/lock.py).
+history records how each run ended. One service per data dir (schedules/lock.py), and
+`warta schedule status` reads what it keeps: the job store and the lock (schedules/status.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,16 @@ from schedules.subprocesses import CHILDREN
 
 logger = logging.getLogger("warta.schedule")
 JOB_FUNC = "schedules.jobs:run_job"
+EXECUTOR_LOGGER = "apscheduler.executors.default"  # APScheduler names it after the executor's alias
+
+
+class NoSuccessLine(logging.Filter):
+    """Drops APScheduler's `Job "..." executed successfully`: it follows every job function that
+    returns, a failed run's too, right after that run's ERROR. `run_job` logs how each run
+    ended ("run <id> ended: ok in 3.1s", or failed, at ERROR) instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "executed successfully" not in str(record.msg)
 
 
 def jobstore_url(data_dir: str) -> str:
@@ -102,7 +113,7 @@ def run_service(schedule: Schedule, data_dir: str) -> int:
         if stopping:  # the signal came while starting up, before there was a running scheduler to stop
             scheduler.shutdown(wait=False)
 
-    # Handlers before the lock: once the lock file names this process, SIGTERM is a clean stop.
+    # Handlers before the lock: once this process holds the data dir, SIGTERM is a clean stop.
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     take_service_lock(data_dir)
@@ -120,6 +131,9 @@ def run_service(schedule: Schedule, data_dir: str) -> int:
     logger.info(
         "scheduler starting with %d jobs (%s), data dir %s", len(schedule.jobs), ", ".join(schedule.jobs), data_dir
     )
+    executor_log = logging.getLogger(EXECUTOR_LOGGER)
+    if not any(isinstance(f, NoSuccessLine) for f in executor_log.filters):  # for the process's life:
+        executor_log.addFilter(NoSuccessLine())  # job threads still end runs after start() returns
     scheduler.start()
     logger.info("scheduler stopped")
     return 0

@@ -56,6 +56,12 @@ class Children:
             with self._lock:
                 self._running.discard(proc)
 
+    @property
+    def stopping(self) -> bool:
+        """Whether the service is shutting down (and so stopping its children)."""
+        with self._lock:
+            return self._stopping
+
     def stop_all(self, grace: float) -> None:
         """SIGTERM every child's group, SIGKILL those still running after `grace` seconds."""
         with self._lock:

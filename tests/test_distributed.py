@@ -1,7 +1,8 @@
 """Distributed mode against a real redis-server: several crawler worker processes sharing one
 queue on the generated site (none fetches an article another has, a killed or stopped worker
-loses nothing), one snapshot builder at a time, Redis errors as one line, and the Redis
-seen-store answering as the SQLite one does."""
+loses nothing), Redis killed and restarted under them (with its append-only file the run goes
+on; without it the workers say so and fail), one snapshot builder at a time, Redis errors as
+one line, and the Redis seen-store answering as the SQLite one does."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pipeline import read_articles
 from pipeline.snapshots.build import build
 from pipeline.snapshots.lock import BuildLocked, redis_build_lock
 from tests.conftest import ROOT, crawl_args, run_warta, spider_args, warta_env
+from tests.servers import RedisServer
 
 
 def scrapy_worker(site, server, data_dir, redis_url, lease_seconds=3, extra_env=None) -> subprocess.Popen:
@@ -55,6 +57,14 @@ def finish(proc: subprocess.Popen, timeout: float = 120) -> tuple[str, str]:
     return out, err
 
 
+def assert_run_ended(redis_url: str) -> None:
+    """The run's keys are cleared; only its marker stays, saying `over`, for an hour at most (so
+    that a worker still running tells that end from a Redis that lost the run)."""
+    client = redis.Redis.from_url(redis_url)
+    (marker,) = client.keys("warta:medcom:*")
+    assert marker.endswith(b":run") and client.get(marker) == b"over" and 0 < client.ttl(marker) <= 3600
+
+
 def snapshot_ids(data_dir) -> list[str]:
     result = run_warta("snapshot", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
@@ -85,7 +95,7 @@ def test_two_workers_share_the_queue_and_fetch_each_article_once(tmp_path, fresh
         assert sorted(hits) == sorted(a.path for a in small_site.articles), "every article fetched"
         assert max(hits.values()) == 1, f"requested twice: {[p for p, n in hits.items() if n > 1]}"
         assert all(" 0 articles staged" not in out for out in outputs), f"one worker did nothing: {outputs}"
-        assert not [k for k in redis.Redis.from_url(fresh_redis).keys("warta:medcom:*")], "a finished run is cleared"
+        assert_run_ended(fresh_redis)
 
         # The seen-store lives in Redis: a later run of another worker fetches no article again.
         again = run_warta(
@@ -226,8 +236,134 @@ def test_a_run_on_a_site_that_was_down_leaves_nothing_that_stops_the_next_one(tm
     args += ("--until", str(small_site.days[-1]), "--redis-url", fresh_redis)
     down = run_warta(*args, data_dir=tmp_path)
     assert down.returncode == 1 and "could not reach" in down.stderr, down.stderr
-    assert not redis.Redis.from_url(fresh_redis).keys("warta:medcom:*"), "the failed run's keys are gone"
+    assert_run_ended(fresh_redis)
     with DemoServer(small_site, port=port, flaky_paths=0):
         back = run_warta(*args, data_dir=tmp_path)
     assert back.returncode == 0, back.stderr
     assert snapshot_ids(tmp_path) == sorted(a.article_id for a in small_site.articles)
+
+
+REDIS_DOWN_SECONDS = 5
+
+
+def warta_worker(site, server, data_dir, redis_url) -> subprocess.Popen:
+    """`warta crawl medcom --redis-url` as one distributed worker (its exit code is the outcome)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "warta.cli", *crawl_args(server, site, data_dir, "--redis-url", redis_url)],
+        cwd=ROOT,
+        env=warta_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_until_both_work(server, redis_url: str, timeout: float = 90) -> None:
+    """Blocks until two workers hold leases and the site has served some articles: mid-crawl."""
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while True:
+        holders = {
+            lease.rsplit(b":", 1)[0]
+            for key in client.keys("warta:medcom:*:leases")
+            for lease in client.zrange(key, 0, -1)
+        }
+        if len(holders) >= 2 and sum(server.article_hits().values()) >= 10:
+            return
+        assert time.monotonic() < deadline, f"workers holding leases: {len(holders)}"
+        time.sleep(0.05)
+
+
+def restart_mid_crawl(redis_srv: RedisServer, server, site, data_dir) -> tuple[list[subprocess.Popen], float]:
+    """Two workers, Redis killed (SIGKILL) once both work, started again on the same port and
+    folder REDIS_DOWN_SECONDS later. Returns the workers and the time Redis was back."""
+    workers = [warta_worker(site, server, data_dir, redis_srv.url) for _ in range(2)]
+    wait_until_both_work(server, redis_srv.url)
+    redis_srv.kill()
+    served = sum(server.article_hits().values())
+    assert served < len(site.articles), "the kill must land mid-crawl"
+    time.sleep(REDIS_DOWN_SECONDS)  # the outage itself
+    redis_srv.start()
+    return workers, time.monotonic()
+
+
+def test_workers_ride_out_a_redis_restart(tmp_path, small_site):
+    """Redis (append-only file, fsync always) killed mid-crawl and back: both workers resume and
+    finish, and the snapshot holds every article of the site once."""
+    (tmp_path / "redis").mkdir()
+    data_dir = tmp_path / "data"
+    with (
+        RedisServer(tmp_path / "redis", persistent=True) as redis_srv,
+        DemoServer(small_site, flaky_paths=0, latency=0.3) as server,
+    ):
+        workers, back = restart_mid_crawl(redis_srv, server, small_site, data_dir)
+        try:
+            for worker in workers:
+                finish(worker, timeout=max(1.0, back + 60 - time.monotonic()))
+        finally:
+            for worker in workers:
+                worker.kill()
+        assert time.monotonic() - back < 60, "the workers finish within a minute of Redis being back"
+        assert sorted(server.article_hits()) == sorted(a.path for a in small_site.articles)
+    assert snapshot_ids(data_dir) == sorted(a.article_id for a in small_site.articles), "each article once"
+
+
+def test_a_redis_restart_without_persistence_fails_the_workers_with_the_reason(tmp_path, small_site):
+    """Redis back empty: the run's queue is gone, so no worker may claim the crawl finished. Each
+    says so in one line and exits 1; what it staged is kept."""
+    (tmp_path / "redis").mkdir()
+    data_dir = tmp_path / "data"
+    with (
+        RedisServer(tmp_path / "redis", persistent=False) as redis_srv,
+        DemoServer(small_site, flaky_paths=0, latency=0.3) as server,
+    ):
+        workers, back = restart_mid_crawl(redis_srv, server, small_site, data_dir)
+        try:
+            results = [w.communicate(timeout=max(1.0, back + 90 - time.monotonic())) for w in workers]
+        finally:
+            for worker in workers:
+                worker.kill()
+        for worker, (_, err) in zip(workers, results):
+            assert worker.returncode == 1, err[-3000:]
+            assert "warta crawl: Redis lost the shared run's queue (restarted without persistence?): " in err, err
+            assert "run the crawl again" in err and "Traceback" not in err
+        client = redis.Redis.from_url(redis_srv.url)
+        assert all(client.ttl(key) > 0 for key in client.keys("warta:medcom:*")), "no key left to last for ever"
+    staged = snapshot_ids(data_dir)
+    assert staged and len(set(staged)) == len(staged), "what was staged is kept, once"
+
+
+@pytest.mark.parametrize(
+    "finish, counts, says",
+    [
+        ("redis_lost", {"lost_in_flight": 0}, "Redis lost the shared run's queue (restarted without persistence?): 0"),
+        ("redis_unavailable", {"unreachable_s": 600}, "Redis was unreachable for 600 s: stopped"),
+        ("finished", {"unfinished": 2}, "2 requests of this worker had no outcome; they were handed back"),
+    ],
+)
+def test_a_worker_the_shared_queue_cut_short_is_never_a_success(finish, counts, says):
+    """Even with nothing fetched (which alone means "the others had every request", exit 0)."""
+    from warta.commands.crawl import crawl_outcome
+
+    for pages in (0, 9):
+        summary = {"finish_reason": finish, "pages": pages, "requests": pages, "distributed": counts}
+        code, message = crawl_outcome(summary, distributed=True)
+        assert code == 1 and message.startswith(says), message
+
+
+def test_the_snapshot_build_lock_outlives_a_redis_restart(tmp_path):
+    """Redis killed and back empty while a build holds the lock: the renewer takes the lock
+    again, and the build ends without an error (nothing to release is no failure)."""
+    with RedisServer(tmp_path, persistent=False) as redis_srv:
+        client = redis.Redis.from_url(redis_srv.url)
+        with redis_build_lock(redis_srv.url, str(tmp_path), ttl=1.5):
+            redis_srv.kill()
+            time.sleep(1)  # the outage itself
+            redis_srv.start()
+            deadline = time.monotonic() + 30
+            while not client.keys("warta:snapshot-lock:*"):
+                assert time.monotonic() < deadline, "the lock was not taken again"
+                time.sleep(0.05)
+            with pytest.raises(BuildLocked):
+                build(tmp_path, redis_url=redis_srv.url)
+        assert not client.keys("warta:snapshot-lock:*"), "released at the end"

@@ -153,3 +153,51 @@ def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_e
     assert len(durable) == 5
     staged = [r for segment in staged_segments("s3://warta-flaky/news") for r in segment.records()]
     assert sorted(r["article_id"] for r in staged) == [f"F{i:07d}" for i in range(5)]
+
+
+def test_reparse_and_repair_read_the_archive_whole_on_object_storage(tmp_path, s3_env, small_site, monkeypatch):
+    for key, value in {**s3_env, "WARTA_STATE_DIR": str(tmp_path / "state")}.items():
+        monkeypatch.setenv(key, value)
+    import s3fs
+
+    from pipeline.snapshots.build import build
+    from pipeline.snapshots.repair import repair
+    from pipeline.snapshots.reparse import reparse
+    from pipeline.store.raw_index import RawIndex
+
+    fs = s3fs.S3FileSystem()
+    fs.mkdir("warta-archive")
+    url = "s3://warta-archive/news"
+    with DemoServer(small_site, flaky_paths=0) as server:
+        crawl = subprocess.run(
+            [sys.executable, "-m", "warta.cli", *crawl_args(server, small_site, url)],
+            cwd=ROOT,
+            env={**warta_env(None), **s3_env, "WARTA_STATE_DIR": str(tmp_path / "state")},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    build(url)
+    published = set(read_articles(url, columns=["article_id"])["article_id"])
+    index = RawIndex(url)
+    try:
+        places = {aid: (key, offset, length, day) for aid, key, offset, length, day in index.latest_records("medcom")}
+    finally:
+        index.close()
+    day = str(small_site.days[0])
+    key, offset, length, _ = next(place for _, place in sorted(places.items()) if place[3] == day)
+    cut = offset + length // 2
+    fs.pipe_file(f"warta-archive/news/{key}", fs.cat_file(f"warta-archive/news/{key}")[:cut])
+    damaged = {aid for aid, (k, o, n, _) in places.items() if k == key and o + n > cut}
+    fs.rm(f"warta-archive/news/snapshots/site=medcom/date={day}", recursive=True)
+
+    report = reparse(url, "medcom")
+    assert report.unusable == {"damaged_record": len(damaged)}
+    problems, repaired = repair(url)
+
+    lost = {aid for aid in damaged if places[aid][3] == day}
+    assert problems == [f"site=medcom/date={day}: missing"] and repaired.lost_ids == lost
+    assert set(read_articles(url, columns=["article_id"])["article_id"]) == published - lost
+    [left] = verify(url)[1]
+    assert left.startswith(f"site=medcom/date={day}: {len(lost)} articles the raw archive has staged for it")

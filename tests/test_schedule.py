@@ -8,6 +8,7 @@ import itertools
 import json
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -51,11 +52,35 @@ def stop_service(proc, timeout: float = 30) -> tuple[int, str]:
 
 
 def runs(data_dir: Path, job: str | None = None):
-    history = History(data_dir)
+    history = History(data_dir, read_only=True)
     try:
         return sorted(history.recent(500, job), key=lambda r: r.started)
     finally:
         history.close()
+
+
+def finished(data_dir: Path, job: str):
+    return [r for r in runs(data_dir, job) if r.status != "running"]
+
+
+def wait_for(condition, timeout: float, what: str, proc=None):
+    """Poll `condition` until it is true (returned), for at most `timeout` seconds; `proc`: a
+    service that must not die meanwhile."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the service died while waiting for {what}: {proc.communicate()[0]}")
+        if result := condition():
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"no {what} within {timeout}s")
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on: connections to it are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize(
@@ -123,20 +148,34 @@ kind = "snapshot"
 interval_seconds = 3
 """,
         )
-        proc = start_service(config, tmp_path / "data")
-        time.sleep(20)  # the unreachable site costs its crawl about 5 s: robots.txt and its retries
-        code, out = stop_service(proc)
+        data = tmp_path / "data"
+        proc = start_service(config, data)
+
+        def enough():  # the unreachable site costs its crawl about 5 s: robots.txt and its retries
+            crawls, broken = finished(data, "crawl"), finished(data, "broken")
+            return (
+                len(crawls) >= 2
+                and broken
+                and any(r.started >= broken[0].ended for r in crawls)
+                and any(r.status == "ok" and r.articles for r in crawls)
+            )
+
+        try:
+            wait_for(enough, 120, "ok crawls and a failed run followed by another crawl", proc)
+        finally:
+            code, out = stop_service(proc)
     assert code == 0, out
-    crawls = [r for r in runs(tmp_path / "data", "crawl") if r.status != "running"]
-    assert len(crawls) >= 2, out
+    crawls = finished(data, "crawl")
     for before, after in itertools.pairwise(crawls):
         assert before.ended <= after.started, "two runs of one job overlapped"
-    broken = [r for r in runs(tmp_path / "data", "broken") if r.status != "running"]
-    assert broken and broken[0].status == "failed (exit 1)", [r.status for r in broken]
-    assert any(r.started >= broken[0].ended for r in crawls), "the service kept running jobs after a failure"
-    assert any(r.status == "ok" and r.articles for r in crawls), [(r.status, r.articles) for r in crawls]
+    broken = finished(data, "broken")
+    assert broken[0].outcome == "failed (exit 1)", [r.outcome for r in broken]
+    assert broken[0].problems == ["warta crawl: could not reach http://127.0.0.1:9: connection refused"]
     assert "maximum number of running instances reached" in out
-    status = run_warta("schedule", "status", "--config", str(config), "--data-dir", str(tmp_path / "data"))
+    # The service's log says a failed run failed, and nothing after it says it succeeded.
+    assert re.search(r"ERROR: run broken-\S+ ended: failed \(exit 1\)", out), out
+    assert not re.search(r'Job "broken[^\n]*executed successfully', out), out
+    status = run_warta("schedule", "status", "--config", str(config), "--data-dir", str(data))
     assert "crawl" in status.stdout and "failed" in status.stdout
 
 
@@ -153,23 +192,43 @@ misfire_grace_minutes = 5
     )
     data = tmp_path / "data"
     proc = start_service(config, data)
-    deadline = time.monotonic() + 30  # a loaded machine starts the service slowly
-    while not runs(data, "snap") and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert stop_service(proc)[0] == 0
-    assert runs(data, "snap")
-    time.sleep(10)  # three runs missed while down
-    restarted = datetime.now().astimezone()
+    try:
+        wait_for(lambda: runs(data, "snap"), 60, "first run", proc)  # a loaded machine starts slowly
+    finally:
+        assert stop_service(proc)[0] == 0
+    time.sleep(10)  # the wall-clock time of three runs missed while down
+    since = datetime.now().astimezone().replace(microsecond=0)
     proc = start_service(config, data)
-    time.sleep(4)
-    code, out = stop_service(proc)
+    try:  # the catch-up run, then a regular one: a second catch-up would have come before it
+        wait_for(
+            lambda: len([r for r in finished(data, "snap") if datetime.fromisoformat(r.started) >= since]) >= 2,
+            60,
+            "two runs after the restart",
+            proc,
+        )
+    finally:
+        code, out = stop_service(proc)
     assert code == 0, out
-    # APScheduler logs the scheduled time of every run: the ones scheduled before the restart
-    # are catch-up runs, and the missed ones must have coalesced into exactly one.
-    scheduled = [datetime.fromisoformat(t) for t in re.findall(r"\(scheduled at ([^)]+)\)", out)]
-    catch_up = [t for t in scheduled if t < restarted]
-    assert len(catch_up) == 1, out
-    assert restarted - catch_up[0] < timedelta(seconds=4), "the catch-up is the latest missed run"
+    # APScheduler logs when it starts each run (to the second) and the run's scheduled time.
+    # The first run after the restart is the catch-up: scheduled less than an interval before
+    # it started, so the latest missed run; the missed ones before it coalesced into it, and
+    # the next run was scheduled an interval later. Without coalescing the first run is the
+    # oldest missed one (6 s and more before its start), and its followers come at once.
+    launches = [
+        (
+            datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZoneInfo("Asia/Jakarta")),
+            datetime.fromisoformat(m[2]),
+        )
+        for m in re.finditer(
+            r"^(\S+ \S+) WIB \[apscheduler\.executors\.default\] INFO: Running job .*\(scheduled at ([^)]+)\)$",
+            out,
+            re.M,
+        )
+    ]
+    assert len(launches) >= 2, out
+    started, catch_up = launches[0]
+    assert started - catch_up < timedelta(seconds=3), out
+    assert [t for _, t in launches if t < catch_up + timedelta(seconds=3)] == [catch_up], out
 
 
 def test_sigterm_stops_a_running_crawl_without_losing_staged_articles(tmp_path):
@@ -189,12 +248,16 @@ interval_seconds = 1
         )
         data = tmp_path / "data"
         proc = start_service(config, data, grace=20)
-        time.sleep(6)
+
+        def staging_lines() -> int:
+            return sum(len(f.read_text().splitlines()) for f in (data / "staging" / "medcom").glob("*.jsonl"))
+
+        wait_for(lambda: staging_lines() > 0, 60, "articles staged", proc)  # the crawl is under way
         started = time.monotonic()
         code, out = stop_service(proc)
     assert code == 0, out
     assert time.monotonic() - started < 20
-    stopped = [r for r in runs(data, "slow") if r.status == "stopped (shutdown)"]
+    stopped = [r for r in runs(data, "slow") if r.status == "stopped"]
     assert len(stopped) == 1, [r.status for r in runs(data, "slow")]
     record = json.loads((data / "runs" / "scheduled" / f"{stopped[0].run_id}.json").read_text())
     assert record["summary"]["finish_reason"] == "shutdown"
@@ -282,6 +345,33 @@ timeout_seconds = 4
         )
         started = time.monotonic()
         once = run_warta("schedule", "once", "slow", "--config", str(config), "--data-dir", str(tmp_path / "d"))
-    assert once.returncode == 1 and "timeout after 4s" in once.stdout, once.stdout + once.stderr
+    assert once.returncode == 1 and "slow: timeout: ran over its timeout of 4s" in once.stdout, (
+        once.stdout + once.stderr
+    )
     assert time.monotonic() - started < 30
-    assert runs(tmp_path / "d", "slow")[0].status == "timeout after 4s"
+    run = runs(tmp_path / "d", "slow")[0]
+    assert (run.status, run.problems) == ("timeout", ["ran over its timeout of 4s and was stopped"])
+
+
+def test_a_failed_scheduled_crawl_says_why_and_three_make_its_site_unreachable(tmp_path):
+    port = free_port()
+    config = write_config(
+        tmp_path / "s.toml",
+        f"""
+[[job]]
+id = "broken"
+kind = "crawl"
+site = "medcom"
+base_url = "http://127.0.0.1:{port}"
+cron = "0 3 * * *"
+""",
+    )
+    data = tmp_path / "d"
+    why = f"warta crawl: could not reach http://127.0.0.1:{port}: connection refused"
+    for _ in range(3):
+        once = run_warta("schedule", "once", "broken", "--config", str(config), "--data-dir", str(data))
+        assert once.returncode == 1 and f"broken: failed (exit 1): {why}; log: " in once.stdout, once.stdout
+    status = run_warta("schedule", "status", "--data-dir", str(data))
+    assert status.returncode == 1, status.stdout + status.stderr
+    assert re.search(rf"  broken: last run failed \(exit 1\) at [0-9-]+ [0-9:]+ WIB: {re.escape(why)}\n", status.stdout)
+    assert "  medcom: unreachable for 3 consecutive runs (since " in status.stdout, status.stdout

@@ -8,6 +8,7 @@ import subprocess
 import time
 
 from pipeline.monitor.runs import History
+from schedules.locks import service_holder
 from schedules.subprocesses import Children
 from tests.conftest import run_warta
 from tests.test_schedule import start_service, stop_service, write_config
@@ -16,12 +17,11 @@ FAR_FUTURE = '[[job]]\nid = "new-year"\nkind = "snapshot"\ncron = "0 0 1 1 *"\n'
 
 
 def wait_until_serving(proc: subprocess.Popen, data_dir, timeout: float = 60) -> None:
-    """Until the service holds the data dir's lock (it writes its pid there once it has it)."""
-    lock = data_dir / "state" / "scheduler.lock"
+    """Until the service holds the data dir's lock (the kernel names it as the holder)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.communicate()[0]
-        if lock.exists() and lock.read_text().strip() == str(proc.pid):
+        if service_holder(data_dir) == (True, proc.pid):
             return
         time.sleep(0.1)
     raise AssertionError(f"service {proc.pid} did not take the lock in {timeout}s")
@@ -48,6 +48,27 @@ def test_a_second_service_on_the_same_data_dir_is_refused_and_the_first_runs_on(
         wait_until_serving(third, data)
     finally:
         assert stop_service(third)[0] == 0
+
+
+def test_deleted_lock_files_do_not_let_a_second_service_in(tmp_path):
+    """`state/` is rebuildable: an operator who clears it while the service runs must not get
+    a second service on the same data dir."""
+    config = write_config(tmp_path / "s.toml", FAR_FUTURE)
+    data = tmp_path / "data"
+    first = start_service(config, data)
+    try:
+        wait_until_serving(first, data)
+        removed = [p for p in (data / "state").iterdir() if p.suffix in (".lock", ".pid")]
+        for path in removed:
+            path.unlink()
+        second = run_warta("schedule", "run", "--config", str(config), "--data-dir", str(data), timeout=60)
+        assert second.returncode == 1, (removed, second.stdout + second.stderr)
+        assert f"another scheduler service (pid {first.pid}) is running" in second.stderr, second.stderr
+        status = run_warta("schedule", "status", "--data-dir", str(data), timeout=60)
+        assert f"service: running (pid {first.pid})" in status.stdout, status.stdout + status.stderr
+    finally:
+        code, out = stop_service(first)
+    assert code == 0, out
 
 
 def test_shutdown_leaves_alone_processes_the_service_did_not_start(tmp_path):

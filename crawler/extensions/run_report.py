@@ -43,6 +43,7 @@ def summarise(stats: dict) -> dict:
         "unwritten": stats.get("warta/staging/unwritten", 0),
         "staging_error": stats.get("warta/staging/error"),
         "finish_reason": stats.get("finish_reason"),
+        "distributed": _with_prefix(stats, "warta/distributed/"),  # the shared queue's counts
     }
 
 

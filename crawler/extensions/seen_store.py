@@ -6,6 +6,7 @@ dir's SQLite one) and lends it to the components that ask.
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from scrapy import signals
@@ -15,6 +16,7 @@ from crawler.signals import articles_staged
 from pipeline.dedup.neardup import sketch_many
 from pipeline.dedup.seen import SeenStoreBase
 from pipeline.dedup.seen_rebuild import open_seen_store
+from pipeline.store.outage import Outage
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +34,17 @@ class SeenStoreExtension:
     on the crawl's thread stalls every fetch in flight. `settle()` waits for them; the crawl
     settles at its close. A crawl killed before a write lands loses only the mark: those
     articles are fetched again by a later crawl, and the snapshot keeps each article once.
+    A store that is away (Redis restarting) is waited for, in that thread, for up to
+    DISTRIBUTED_REDIS_WAIT_SECONDS, and for at most CLOSE_WAIT_SECONDS more once the crawl closes.
     """
 
-    def __init__(self, crawler, store: SeenStoreBase):
+    CLOSE_WAIT_SECONDS = 10.0
+
+    def __init__(self, crawler, store: SeenStoreBase, patience: float = 600.0):
         self.store = store
         self.stats = crawler.stats
+        self.outage = Outage("remembering staged articles", patience)  # used in the writes' thread only
+        self._closed_at: float | None = None
         self._writes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warta-seen-writes")
         self._writing: list[Future] = []
         self._writer: SeenStoreBase | None = None  # opened and used in the writes' thread only
@@ -48,7 +56,8 @@ class SeenStoreExtension:
         settings = crawler.settings
         if not settings.getbool("DEDUP_SEEN_ENABLED", True):
             raise NotConfigured("DEDUP_SEEN_ENABLED is off")
-        return cls(crawler, open_seen_store(settings.get("WARTA_DATA_DIR", "data"), settings.get("REDIS_URL")))
+        store = open_seen_store(settings.get("WARTA_DATA_DIR", "data"), settings.get("REDIS_URL"))
+        return cls(crawler, store, settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS", 600))
 
     def articles_staged(self, items) -> None:
         unsketched = [item for item in items if item.signature is None]
@@ -63,9 +72,7 @@ class SeenStoreExtension:
     def _record(self, by_site: dict[str, list]) -> None:
         for site, entries in by_site.items():
             try:
-                if self._writer is None:
-                    self._writer = self.store.for_another_thread()
-                self._writer.record_many(site, entries)
+                self._record_patiently(site, entries)
             except Exception as exc:  # noqa: BLE001 (SQLite's or Redis's errors: a full disk, a lost server)
                 # Staged but not remembered: a later crawl fetches them again, and the snapshot
                 # keeps each article once. Nothing is lost; say so in one line.
@@ -75,6 +82,25 @@ class SeenStoreExtension:
                     len(entries),
                     exc,
                 )
+
+    def _record_patiently(self, site: str, entries: list) -> None:
+        """One batch written, tried again after each pause while the store is away."""
+        while True:
+            try:
+                if self._writer is None:
+                    self._writer = self.store.for_another_thread()
+                self._writer.record_many(site, entries)
+            except Exception as exc:
+                if not self.store.unavailable(exc):
+                    raise
+                self.outage.failed(exc)
+                closed = self._closed_at is not None and time.monotonic() - self._closed_at > self.CLOSE_WAIT_SECONDS
+                if self.outage.hopeless or closed:
+                    raise
+                time.sleep(max(self.outage.pause, 0.05))  # the writes' own thread: the crawl goes on
+            else:
+                self.outage.back()
+                return
 
     def settle(self) -> None:
         """Wait until every staged batch reported so far is remembered (or counted as not)."""
@@ -88,6 +114,7 @@ class SeenStoreExtension:
         self._writer = None
 
     def spider_closed(self, spider) -> None:
+        self._closed_at = time.monotonic()
         self.settle()
         self._writes.submit(self._close_writer).result()
         self._writes.shutdown()

@@ -12,6 +12,12 @@ arrive within DEDUP_BATCH_SECONDS (or DEDUP_BATCH_SIZE of them) are looked up to
 judged one by one in the order they came. Asked one at a time, the store cost the crawl's
 thread ~0.2 ms an article (SQLite's code and pages are cold between two articles); a thread
 for the lookups was slower still (the GIL passed to and fro for every article).
+
+A seen-store that is away (Redis restarting) is waited for: an article is judged only once the
+store answers (`pipeline.store.outage`), so no copy is staged and no story dropped for want of an
+answer. After DISTRIBUTED_REDIS_WAIT_SECONDS, or when the crawl is closing, it is dropped for
+now (`SeenStoreAway`, counted as `seen_store_unreachable`): its request goes back to the
+shared queue, for this or another worker to judge once Redis answers.
 """
 
 from __future__ import annotations
@@ -27,12 +33,20 @@ from crawler.extensions.seen_store import seen_store
 from pipeline.dedup.neardup import band_keys, earliest_original, sketch
 from pipeline.dedup.seen import SeenEntry
 from pipeline.items import ArticleItem
+from pipeline.store.outage import Outage, wait_out
 
 logger = logging.getLogger(__name__)
 
 
+class SeenStoreAway(DropItem):
+    """Not judged, so not staged: the seen-store stayed away. Not an outcome: the shared queue
+    puts the article's request back (`crawler.distributed.shared_queue`)."""
+
+
 class DedupPipeline:
-    def __init__(self, crawler, threshold: float, batch_seconds: float = 0.05, batch_size: int = 32):
+    def __init__(
+        self, crawler, threshold: float, batch_seconds: float = 0.05, batch_size: int = 32, patience: float = 600.0
+    ):
         self.crawler = crawler
         self.stats = crawler.stats
         self.store = None
@@ -45,6 +59,7 @@ class DedupPipeline:
         self.batch_size = batch_size
         self._asks: list[tuple[str, str, list[int], asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self.outage = Outage("dedup's seen-store lookups", patience)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -56,10 +71,25 @@ class DedupPipeline:
             settings.getfloat("DEDUP_NEAR_THRESHOLD", 0.7),
             settings.getfloat("DEDUP_BATCH_SECONDS", 0.05),
             max(1, settings.getint("DEDUP_BATCH_SIZE", 32)),
+            settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS", 600),
         )
 
     def open_spider(self):
         self.store = seen_store(self.crawler)
+
+    def _closing(self) -> bool:
+        slot = getattr(self.crawler.engine, "_slot", None)
+        return slot is None or slot.closing is not None
+
+    async def _ask_store(self, call):
+        """`call()`'s answer from the store, waited for while the store is away."""
+        try:
+            return await wait_out(self.outage, call, self.store.unavailable, self._closing)
+        except Exception as exc:
+            if not self.store.unavailable(exc):
+                raise
+            self.stats.inc_value("warta/dropped/seen_store_unreachable")
+            raise SeenStoreAway(f"seen_store_unreachable: {exc}") from None
 
     def drop(self, reason: str, message: str):
         self.stats.inc_value(f"warta/dropped/{reason}")
@@ -107,13 +137,19 @@ class DedupPipeline:
         known: SeenEntry | None = None
         stored: list[tuple[str, np.ndarray, datetime | None]] = []
         if self.store is not None:
-            known, stored = await self._lookup(site, aid, item.band_keys)
-        # From here on nothing waits: each article is judged against the run's earlier ones whole.
+            known, stored = await self._ask_store(lambda: self._lookup(site, aid, item.band_keys))
+        # From here on nothing waits unless the store is away: each article is judged against the
+        # run's earlier ones whole.
         if aid in self.ids:
             self.drop("duplicate_id", aid)
         if known is not None and known.content_hash == digest:
             self.drop("unchanged", f"{aid} was fetched again with the same body")
-        owner = self.hashes.get(digest) or (self.store.owner_of_hash(site, digest, exclude=aid) if self.store else None)
+        owner = self.hashes.get(digest)
+        if owner is None and self.store is not None:
+            owner = await self._ask_store(lambda: self.store.owner_of_hash(site, digest, exclude=aid))
+            if aid in self.ids:  # judged meanwhile (only an outage makes that call wait)
+                self.drop("duplicate_id", aid)
+            owner = owner or self.hashes.get(digest)
         if owner is not None:
             if self.store:  # remembered, so that the copy is not fetched again next run
                 try:

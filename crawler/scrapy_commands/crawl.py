@@ -9,7 +9,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from crawler.distributed.mode import distributed_settings, preflight
+from crawler.distributed.mode import distributed_settings, preflight, worker_problem
 from crawler.spiders.news import ArgumentError, check_arguments
 
 
@@ -39,4 +39,12 @@ class Command(ScrapyCrawl):
                 f"scrapy crawl: could not stage {unwritten} articles: {stats.get_value('warta/staging/error')}",
                 file=sys.stderr,
             )
+            self.exitcode = 1
+        # A distributed worker that Redis cut short, or that left requests without an outcome.
+        prefix = "warta/distributed/"
+        counts = {
+            k.removeprefix(prefix): v for k, v in (stats.get_stats() if stats else {}).items() if k.startswith(prefix)
+        }
+        if stats is not None and (problem := worker_problem(stats.get_value("finish_reason"), counts)):
+            print(f"scrapy crawl: {problem}", file=sys.stderr)
             self.exitcode = 1

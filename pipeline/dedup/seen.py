@@ -90,6 +90,11 @@ class SeenStoreBase:
     def close(self) -> None:
         pass
 
+    def unavailable(self, error: BaseException) -> bool:
+        """Whether `error` means the store is briefly away (a Redis restart) rather than broken:
+        the caller waits and asks again (`pipeline.store.outage`). A local file is never away."""
+        return False
+
     def should_fetch(
         self, site: str, article_id: str, now: datetime, refresh: timedelta, refetch_after: timedelta
     ) -> bool:

@@ -4,6 +4,9 @@ Same answers as the SQLite store (`pipeline.dedup.seen`), kept in a few keys per
 `warta:seen:<site>` (hash: article id -> "content hash|published|fetched"),
 `warta:hash:<site>` (hash: content hash -> first article id), `warta:sketch:<site>` (hash:
 article id -> signature bytes) and `warta:band:<site>:<key>` (sets of article ids).
+Also the client every Redis connection of a crawl uses (`connect`), and which of its errors
+mean that Redis is away rather than that a command is wrong (`redis_away`): callers wait those
+out (`pipeline.store.outage`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,25 @@ return 1
 """
 
 
+def connect(url: str):
+    """A Redis client for the crawl's thread: a server that refuses or does not answer is noticed
+    within seconds (the callers wait an outage out themselves, between other work, instead of
+    blocking the crawl in redis-py's own retries), and a connection the server dropped (a
+    restart) is replaced by one immediate retry."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5, retry=Retry(NoBackoff(), 1))
+
+
+def redis_away(error: BaseException) -> bool:
+    """Whether `error` says that Redis is away (down, restarting, loading its data, silent)."""
+    import redis
+
+    return isinstance(error, (redis.ConnectionError, redis.TimeoutError))  # BusyLoadingError is one
+
+
 def _entry(article_id: str, raw: bytes) -> SeenEntry:
     """A `warta:seen:<site>` value ("content hash|published|fetched") as a SeenEntry."""
     content_hash, published, fetched = raw.decode().split("|")
@@ -40,14 +62,15 @@ def _entry(article_id: str, raw: bytes) -> SeenEntry:
 
 class RedisSeenStore(SeenStoreBase):
     def __init__(self, url: str):
-        import redis
-
-        self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True)
+        self.redis = connect(url)
         self.redis.ping()
         self._record = self.redis.register_script(RECORD)
 
     def close(self) -> None:
         self.redis.close()
+
+    def unavailable(self, error: BaseException) -> bool:
+        return redis_away(error)
 
     def get(self, site: str, article_id: str) -> SeenEntry | None:
         raw = self.redis.hget(f"warta:seen:{site}", article_id)

@@ -7,12 +7,14 @@ a crawl that fetched pages but found no article at all.
 
 from __future__ import annotations
 
+import logging
 import statistics
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pipeline.monitor.runs import MIN_ARTICLES, PROFILE_SHARE, History, fill_rates  # noqa: F401 (fill_rates: re-exported)
 
+logger = logging.getLogger(__name__)
 WIB = ZoneInfo("Asia/Jakarta")
 
 FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout change
@@ -61,9 +63,9 @@ def run_problems(runs: list) -> list[str]:
             continue
         seen.add(run.job)
         if run.status != "ok":
-            detail = "; ".join(run.problems) or (f"exit {run.exit_code}" if run.exit_code is not None else "")
+            detail = "; ".join(run.problems)
             problems.append(
-                f"{run.job}: last run {run.status} at {wib(run.started)}" + (f": {detail}" if detail else "")
+                f"{run.job}: last run {run.outcome} at {wib(run.started)}" + (f": {detail}" if detail else "")
             )
         elif run.problems:
             problems.append(f"{run.job}: {'; '.join(run.problems)} (run at {wib(run.started)})")
@@ -112,16 +114,24 @@ def wib(moment: "datetime | str | None") -> str:
     return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M:%S} WIB"
 
 
-def current_problems(data_dir, runs_window: int = 200, days_window: int = 90) -> list[str]:
+def current_problems(
+    data_dir, runs_window: int = 200, days_window: int = 90, history: History | None = None
+) -> list[str]:
     """Everything health has to say about a data dir now: the runs' problems, then days with
-    no articles that the sites' history says should have had some."""
+    no articles that the sites' history says should have had some. Reads only: the run
+    history is `history`, or opened read-only here (an unreadable one is a logged warning)."""
     from pipeline.snapshots.read import read_articles
 
-    history = History(data_dir)
-    try:
+    if history is not None:
         problems = run_problems(history.recent(runs_window))
-    finally:
-        history.close()
+    else:
+        history = History(data_dir, read_only=True)
+        try:
+            if history.warning:
+                logger.warning("%s", history.warning)
+            problems = run_problems(history.recent(runs_window))
+        finally:
+            history.close()
     try:
         since = (datetime.now(WIB).date() - timedelta(days=days_window)).isoformat()
         df = read_articles(data_dir, since=since, columns=["site", "date"])

@@ -1,22 +1,33 @@
 """The run history: one row per run in `DATA/state/runs.sqlite`, whoever started it (the
 scheduler, `warta crawl`, `scrapy crawl`, `warta demo`): what `warta schedule status`, the
-report and the health checks (`pipeline.monitor.health`) read."""
+report and the health checks (`pipeline.monitor.health`) read.
+
+A run's `status` is one word of STATUSES, written by every writer and read by every reader;
+what else there is to say sits beside it: the exit code (`Run.outcome` shows it: `failed
+(exit 1)`, `killed by signal 9`) and the problems (why it failed, in one line). Rows written before
+that vocabulary (`failed (exit 1)`, `timeout after 4s`, ...) are read as its words.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from extract.article import HEALTH_FIELDS
 from pipeline.store.datadir import DataDir
-from pipeline.store.statedb import open_state_db
+from pipeline.store.statedb import StateUnreadable, open_checked_readonly, open_state_db
 
 logger = logging.getLogger(__name__)
 MIN_ARTICLES = 5  # runs smaller than this are too small to judge fill rates
+STATUSES = ("running", "ok", "failed", "killed", "timeout", "stopped")
+# The old statuses that said no more than their word and the exit code column does.
+PLAIN_OLD_STATUS = re.compile(r"failed \(exit -?\d+\)|killed by signal \d+|stopped \(shutdown\)")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -45,6 +56,30 @@ class Run:
     problems: list
     log: str
 
+    @property
+    def outcome(self) -> str:
+        """The status as an operator reads it: `ok`, `failed (exit 1)`, `killed by signal 9`..."""
+        return outcome(self.status, self.exit_code)
+
+
+def outcome(status: str, exit_code: int | None) -> str:
+    if status == "failed" and exit_code:
+        return f"failed (exit {exit_code})"
+    if status == "killed" and exit_code and exit_code < 0:
+        return f"killed by signal {-exit_code}"
+    return status
+
+
+def status_word(stored: str) -> tuple[str, str | None]:
+    """(the word of STATUSES, what the stored text said beyond the word and the exit code) of a
+    status column value; maps the texts the scheduler wrote before (`failed (exit 1)`,
+    `killed by signal 9`, `timeout after 4s`, `stopped (shutdown)`, `failed: <error>`,
+    `failed to start: <error>`)."""
+    if stored in STATUSES:
+        return stored, None
+    word = next((w for w in ("timeout", "stopped", "killed") if stored.startswith(w)), "failed")
+    return word, None if PLAIN_OLD_STATUS.fullmatch(stored) else stored
+
 
 def history_path(data_dir: str | os.PathLike) -> Path:
     return DataDir.of(data_dir).state_file("runs.sqlite")
@@ -55,8 +90,17 @@ def now_iso() -> str:
 
 
 class History:
-    def __init__(self, data_dir: str | os.PathLike):
+    """The run history of a data dir, opened to write (a damaged file is set aside and rebuilt
+    from the run records), or with `read_only` to look (`warta schedule status`, the report):
+    nothing is created or changed, and a missing or damaged file reads as no runs, with the
+    one-line reason in `warning`."""
+
+    def __init__(self, data_dir: str | os.PathLike, read_only: bool = False):
         path = history_path(data_dir)
+        self.warning: str | None = None
+        if read_only:
+            self.db = self._open_read_only(path)
+            return
         damaged: list[Path] = []
         self.db = open_state_db(
             path,
@@ -68,6 +112,17 @@ class History:
         if damaged:  # moved aside: what the crawls' run records still tell comes back
             recovered = self.recover(DataDir.of(data_dir).run_records)
             logger.warning("run history rebuilt from %d run records", recovered)
+
+    def _open_read_only(self, path: Path) -> sqlite3.Connection:
+        try:
+            return open_checked_readonly(path, required_table="runs")
+        except FileNotFoundError:
+            pass  # no run yet
+        except StateUnreadable as exc:
+            self.warning = f"run history {path} not read: {exc}"
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        db.executescript(SCHEMA)
+        return db
 
     def recover(self, records_dir: Path) -> int:
         """Rows for the crawls' run records: the scheduler's (`scheduled/<job>-<time>.json`) and
@@ -134,16 +189,22 @@ class History:
             f"articles, dropped, fill, problems, log FROM runs {where}",
             args,
         ).fetchall()
-        return [
-            Run(
-                *row[:11],
-                json.loads(row[11] or "{}"),
-                json.loads(row[12] or "{}"),
-                json.loads(row[13] or "[]"),
-                row[14],
+        found = []
+        for row in rows:
+            status, said = status_word(row[6])
+            problems = json.loads(row[13] or "[]")
+            found.append(
+                Run(
+                    *row[:6],
+                    status,
+                    *row[7:11],
+                    json.loads(row[11] or "{}"),
+                    json.loads(row[12] or "{}"),
+                    problems or ([said] if said else []),
+                    row[14],
+                )
             )
-            for row in rows
-        ]
+        return found
 
     def fill_history(self, site: str, limit: int = 10) -> list[dict]:
         rows = self.db.execute(

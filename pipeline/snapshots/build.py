@@ -15,6 +15,7 @@ dir (`pipeline.snapshots.lock`).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -33,8 +34,9 @@ from pipeline.dedup.seen import seen_path
 from pipeline.dedup.seen_rebuild import open_seen_store
 from pipeline.snapshots.lock import build_lock, redis_build_lock
 from pipeline.snapshots.merge import BuildReport, clean_row, merge, resolve_near_duplicates
+from pipeline.store.completeness import archived_days, gone_from
 from pipeline.store.datadir import DataDir
-from pipeline.store.partitions import Partitions
+from pipeline.store.partitions import LEDGER_NAME, Partitions
 from pipeline.store.schema import record_problem
 from pipeline.store.staging import staged_segments
 
@@ -116,18 +118,48 @@ def build(
     progress: Callable[[int, int], None] | None = None,
     near_threshold: float = DEFAULT_THRESHOLD,
     redis_url: str | None = None,
+    repairing: frozenset[tuple[str, str]] = frozenset(),
 ) -> BuildReport:
     """Publish every partition with staged records (only `dates` when given); with
     `rebuild_all`, also rewrite every existing partition (schema upgrades). With `redis_url`
-    the build lock and the seen-store are the distributed ones in Redis."""
+    the build lock and the seen-store are the distributed ones in Redis. A partition the site
+    ledger lists but whose file is gone blocks its day, unless it is one of the (site, day)
+    that `repairing` (`warta snapshot --repair`) rebuilds."""
     report = BuildReport()
     data_dir = DataDir.of(data_dir)
     shared = redis_build_lock(redis_url, str(data_dir)) if redis_url else nullcontext()
     with build_lock(data_dir), shared:
-        return _build(data_dir, report, dates, rebuild_all, progress, near_threshold, redis_url)
+        return _build(data_dir, report, dates, rebuild_all, progress, near_threshold, redis_url, repairing)
 
 
-def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_threshold, redis_url) -> BuildReport:
+def _vanished(archived, partitions: Partitions, key, before, ledger_problem, staged: list[dict]) -> str | None:
+    """Why a partition whose file is gone must not be published from staging alone (it would
+    be published smaller): the ledger lists it, or, without a usable ledger, the raw archive
+    has articles staged for its day that would be left out."""
+    if before:
+        return f"published before with {before} rows, per {LEDGER_NAME}"
+    if ledger_problem:
+        left_out = archived().get(key, set()) - {r["article_id"] for r in staged}
+        left_out -= partitions.published_ids(key[0]).keys()
+        if left_out:
+            return f"{LEDGER_NAME} {ledger_problem}, the raw archive has {len(left_out)} more articles staged for it"
+    return None
+
+
+def _lowered(archived, partitions: Partitions, key, before: int, existing, table, report: BuildReport) -> None:
+    """Name the articles a publish with fewer rows than before leaves out (the ids the old
+    rows held, or without them those the raw archive has for the day)."""
+    after = set(table.column("article_id").to_pylist())
+    known = set(existing.column("article_id").to_pylist()) if existing is not None else archived().get(key, set())
+    elsewhere = {aid: day for aid, day in partitions.published_ids(key[0]).items() if day != key[1]}
+    line, lost = gone_from(f"site={key[0]}/date={key[1]}", before, known, after, elsewhere)
+    report.lowered.append(line)
+    report.lost |= lost
+
+
+def _build(
+    data_dir, report: BuildReport, dates, rebuild_all, progress, near_threshold, redis_url, repairing
+) -> BuildReport:
     partitions = Partitions(data_dir)
     partitions.remove_stale()
     scratch = data_dir.scratch
@@ -180,6 +212,8 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
         if rebuild_all:
             keys |= {k for k in partitions.existing() if wanted is None or k[1] in wanted}
         blocked: set[tuple[str, str]] = set()
+        ledgers: dict[str, tuple[dict, str | None]] = {}
+        archived = functools.cache(lambda: archived_days(data_dir))  # read only when needed
         for n, key in enumerate(sorted(keys), start=1):
             try:
                 existing = partitions.read(*key)
@@ -191,7 +225,21 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                     f"rebuilds it"
                 )
                 continue
+            if key[0] not in ledgers:
+                ledgers[key[0]] = (partitions.ledger(key[0]), partitions.ledger_problem(key[0]))
+            days, ledger_problem = ledgers[key[0]]
+            before = existing.num_rows if existing is not None else (days.get(key[1]) or {}).get("rows")
             staged = buckets.records(key) if key in buckets.keys else []
+            vanished = existing is None and key not in repairing
+            if vanished and (why := _vanished(archived, partitions, key, before, ledger_problem, staged)):
+                blocked.add(key)
+                report.problems.append(
+                    f"site={key[0]}/date={key[1]}: missing ({why}); left as it is, its staged articles "
+                    f"kept; `warta snapshot --repair` rebuilds it"
+                )
+                continue
+            if existing is None and not staged:
+                continue  # a file gone is not an empty day: nothing is published over it
             if seen is not None:
                 resolve_near_duplicates(staged, seen, key[0], near_threshold)
             if key[0] not in learned:
@@ -200,6 +248,8 @@ def _build(data_dir, report: BuildReport, dates, rebuild_all, progress, near_thr
                 existing, staged, report, lambda row, site=key[0]: clean_row(row, store, site, learned[site], report)
             )
             report.rows += table.num_rows
+            if before is not None and table.num_rows < before:
+                _lowered(archived, partitions, key, before, existing, table, report)
             if existing is not None and table.equals(existing) and partitions.manifest_matches(*key):
                 report.partitions_unchanged += 1
             else:

@@ -31,6 +31,10 @@ class BuildReport:
     written: list[str] = field(default_factory=list)
     rejects: list[str] = field(default_factory=list)  # the files they went to
     problems: list[str] = field(default_factory=list)  # partitions left as they were, and why
+    # A publish with fewer rows than the day had: one line each, naming the articles gone;
+    # `lost` holds those published on no other day (a re-dated article moves, it is not lost).
+    lowered: list[str] = field(default_factory=list)
+    lost: set[str] = field(default_factory=set)
 
 
 def merge(

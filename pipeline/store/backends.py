@@ -40,6 +40,13 @@ class LocalStore:
     def read_bytes(self, key: str) -> bytes:
         return self.path(key).read_bytes()
 
+    def open(self, key: str):
+        """A binary file object to seek and read in (FileNotFoundError when it is gone)."""
+        return open(self.path(key), "rb")
+
+    def size(self, key: str) -> int:
+        return self.path(key).stat().st_size
+
     def write_whole(self, key: str, data: bytes) -> None:
         final = self.path(key)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +96,13 @@ class ObjectStore:
 
     def read_bytes(self, key: str) -> bytes:
         return self.fs.cat_file(self.path(key))
+
+    def open(self, key: str):
+        """A binary file object to seek and read in, reading ranges on demand."""
+        return self.fs.open(self.path(key), "rb")
+
+    def size(self, key: str) -> int:
+        return self.fs.size(self.path(key))
 
     def put(self, key: str, data: bytes) -> None:
         """One PUT: the object appears whole or not at all (no temp needed)."""

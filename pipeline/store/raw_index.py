@@ -5,11 +5,14 @@ and repair which articles belong to a day; it is rebuilt from the WARC files whe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from pipeline.store.datadir import DataDir
 from pipeline.store.statedb import open_readonly, open_state_db
 from pipeline.store.warc import archive_files, iter_archive_key
+
+logger = logging.getLogger(__name__)
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS raw (site TEXT NOT NULL, article_id TEXT NOT NULL, fetched_at TEXT NOT NULL,
@@ -59,19 +62,22 @@ class RawIndex:
         added = 0
         for key in archive_files(self.data_dir):
             site = key.split("/")[1].removeprefix("site=")
-            size = (
-                len(self.data_dir.store.read_bytes(key))
-                if self.data_dir.remote
-                else self.data_dir.store.path(key).stat().st_size
-            )
+            size = self.data_dir.store.size(key)
             known = self.db.execute("SELECT size FROM indexed WHERE key = ?", (key,)).fetchone()
             if known and known[0] == size:
                 continue
+            damaged: list[tuple[int, str]] = []
             rows = [
                 (r.page.article_id, r.page.fetched_at.isoformat(), r.key, r.offset, r.length)
-                for r in iter_archive_key(self.data_dir, key)
+                for r in iter_archive_key(self.data_dir, key, damaged)
                 if r.page.article_id
             ]
+            offsets = {o for (o,) in self.db.execute("SELECT offset FROM raw WHERE key = ?", (key,))}
+            # A damaged record the index has is reported when it is read; one it never had only here.
+            if unknown := [(offset, why) for offset, why in damaged if offset not in offsets]:
+                logger.warning(
+                    "raw archive: %s: %d damaged records not indexed (first at %d: %s)", key, len(unknown), *unknown[0]
+                )
             self.add(site, rows)
             with self.db:
                 self.db.execute("INSERT OR REPLACE INTO indexed VALUES (?, ?)", (key, size))
@@ -84,6 +90,14 @@ class RawIndex:
             (site, article_id),
         ).fetchone()
         return tuple(row) if row else None
+
+    def earlier_records(self, site: str, article_id: str) -> list[tuple[str, int, int]]:
+        """(key, offset, length) of the responses of `article_id` before its latest, newest first."""
+        rows = self.db.execute(
+            "SELECT key, offset, length FROM raw WHERE site = ? AND article_id = ? ORDER BY fetched_at DESC",
+            (site, article_id),
+        ).fetchall()
+        return [tuple(row) for row in rows[1:]]
 
     def find(self, article_id: str) -> tuple[str, str, int, int] | None:
         """(site, key, offset, length) of the latest response of `article_id` in any site."""
@@ -116,9 +130,11 @@ class RawIndex:
     def sites(self) -> list[str]:
         return [s for (s,) in self.db.execute("SELECT DISTINCT site FROM raw ORDER BY site")]
 
-    def latest_records(self, site: str, days: set[str] | None = None) -> Iterator[tuple[str, str, int, int]]:
-        """(article id, key, offset, length) of each article's latest response, in file order;
-        only articles published on `days` (those whose day is unknown are included too)."""
+    def latest_records(
+        self, site: str, days: set[str] | None = None
+    ) -> Iterator[tuple[str, str, int, int, str | None]]:
+        """(article id, key, offset, length, publication day) of each article's latest response,
+        in file order; only articles published on `days` (those whose day is unknown too)."""
         query = (
             "SELECT article_id, key, offset, length, published_day FROM raw r WHERE site = ? AND fetched_at = "
             "(SELECT MAX(fetched_at) FROM raw WHERE site = r.site AND article_id = r.article_id) "
@@ -126,4 +142,4 @@ class RawIndex:
         )
         for aid, key, offset, length, day in self.db.execute(query, (site,)):
             if days is None or day is None or day in days:
-                yield aid, key, offset, length
+                yield aid, key, offset, length, day

@@ -133,9 +133,9 @@ def open_readonly(path: str | os.PathLike, wait_seconds: float = 30) -> sqlite3.
     """A state file opened for reading only, for the commands that only look (`warta parse
     --from-archive`, `schedule status`, `report`), which must work on a read-only data dir.
     No check, no schema: a missing file is FileNotFoundError. SQLite opens a WAL file read-only
-    only where it can create its shared-memory file; on a read-only file system nothing can
-    change the file, so it is opened as immutable there."""
-    path = Path(path)
+    only where it can create its shared-memory file; where it cannot (a read-only file system,
+    a folder this user may not write), it is opened as immutable."""
+    path = Path(path).resolve()  # a file URI needs an absolute path (the default data dir is `data`)
     if not path.exists():
         raise FileNotFoundError(errno.ENOENT, "no such state file", str(path))
     try:
@@ -143,9 +143,17 @@ def open_readonly(path: str | os.PathLike, wait_seconds: float = 30) -> sqlite3.
         db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         return db
     except sqlite3.OperationalError:
-        if not os.statvfs(path).f_flag & os.ST_RDONLY:
+        if not _cannot_write(path.parent):
             raise
     return sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True, isolation_level=None)
+
+
+def _cannot_write(folder: Path) -> bool:
+    """A read-only file system, or a folder this user may not write (an operator looking at
+    the data dir of a service that runs as another user): SQLite cannot make the WAL's
+    shared-memory file, so immutable is the only way in. A write racing such a read shows as
+    an SQLite error, and the next look reads the file whole."""
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK)
 
 
 def rows_in(db: sqlite3.Connection, query: str, site: str, values: list) -> list[tuple]:
@@ -176,3 +184,32 @@ def check_state_file(path: str | os.PathLike) -> Path | None:
     if aside is not None:
         logger.warning("state file %s is damaged (%s): moved aside to %s and started afresh", path, problem, aside.name)
     return aside
+
+
+class StateUnreadable(Exception):
+    """A state file that cannot be read as it is (damaged, unreadable, not ours): one line why."""
+
+
+def open_checked_readonly(path: str | os.PathLike, required_table: str) -> sqlite3.Connection:
+    """`open_readonly`, checked as `open_state_db` checks, for a look that must not write
+    (`warta schedule status`): a damaged file stays for its writer to set aside.
+    FileNotFoundError when absent; StateUnreadable when damaged, unreadable or without
+    `required_table`."""
+    try:
+        db = open_readonly(path, wait_seconds=5)
+    except sqlite3.Error as exc:
+        raise StateUnreadable(str(exc)) from None
+    try:
+        if problem := quick_check(db):
+            raise StateUnreadable(f"damaged ({problem})")
+        if not db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (required_table,)
+        ).fetchone():
+            raise StateUnreadable(f"no {required_table} table in it")
+        return db
+    except sqlite3.Error as exc:
+        db.close()
+        raise StateUnreadable(str(exc)) from None
+    except StateUnreadable:
+        db.close()
+        raise

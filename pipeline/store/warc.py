@@ -9,33 +9,36 @@ rotated by size and fetch day (UTC), on an object store each flush is one object
 headers keep what a re-parse needs: `WARC-Warta-Article-Id`, `WARC-Warta-Canonical` (the
 article's URL on the site's origin) and `WARC-Warta-Mirror` (the base URL it was fetched from).
 
-The index of the records (article id -> file and offset) is `pipeline.store.raw_index`.
+The index of the records (article id -> file and offset) is `pipeline.store.raw_index`; reading a
+record back, whole or not at all, is `pipeline.store.warc_records`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import logging
 import os
 import uuid
-import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from zlib_ng import zlib_ng
 
 from pipeline.items import FetchedPage
 from pipeline.store.datadir import DataDir
 from pipeline.store.staging import segment_name
+from pipeline.store.warc_records import (
+    ARTICLE_ID,
+    CANONICAL,
+    MIRROR,
+    RawPage,
+    iter_file,
+    read_record,
+)
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_ID, CANONICAL, MIRROR = "WARC-Warta-Article-Id", "WARC-Warta-Canonical", "WARC-Warta-Mirror"
 REASONS = {200: "OK", 203: "Non-Authoritative Information"}
 # Scrapy hands over the body already de-chunked and decompressed: headers that describe the
 # bytes on the wire would make WARC readers decode it a second time, so they are kept renamed.
@@ -80,97 +83,12 @@ def warc_record(page: FetchedPage, mirror: str | None) -> bytes:
     return gzip.compress(head.encode("utf-8") + block + b"\r\n\r\n") + gzip.flush()
 
 
-@dataclass(frozen=True)
-class RawPage:
-    """An archived response, with where it lies."""
-
-    page: FetchedPage
-    mirror: str | None
-    key: str
-    offset: int
-    length: int
-
-
-def _page(record) -> tuple[FetchedPage, str | None]:
-    headers = record.rec_headers
-    fetched = datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00"))
-    http = {}
-    for name, value in record.http_headers.headers:
-        http.setdefault(name.lower(), []).append(value)
-    page = FetchedPage(
-        headers.get_header("WARC-Target-URI"),
-        headers.get_header(CANONICAL) or "",
-        int(record.http_headers.get_statuscode() or 0),
-        record.content_stream().read(),
-        fetched,
-        http,
-        article_id=headers.get_header(ARTICLE_ID) or None,
-    )
-    return page, headers.get_header(MIRROR)
-
-
-def iter_file(data: "io.BufferedIOBase | bytes", key: str) -> Iterator[RawPage]:
-    """The records of one WARC file; a torn last record (a crash mid-write) ends the file."""
-    stream = io.BytesIO(data) if isinstance(data, bytes) else data
-    iterator = ArchiveIterator(stream)
-    try:
-        for record in iterator:
-            if record.rec_type != "response":
-                continue
-            page, mirror = _page(record)
-            offset = iterator.get_record_offset()
-            iterator.read_to_end(record)
-            yield RawPage(page, mirror, key, offset, iterator.get_record_length())
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
-        logger.warning("raw archive %s: stopped at a damaged record (%s)", key, exc)
-
-
-def read_record(chunk: bytes, key: str, offset: int) -> RawPage:
-    """The record whose gzip member is `chunk` (read at the index's place). Records warta wrote
-    are parsed directly, several times faster than a general WARC reader; anything else
-    (another tool's WARC, a damaged member) goes through warcio."""
-    try:
-        data = zlib.decompress(chunk, 31)
-        head, _, rest = data.partition(b"\r\n\r\n")
-        lines = head.decode("utf-8").split("\r\n")
-        warc = dict(line.split(": ", 1) for line in lines[1:])
-        if not lines[0].startswith("WARC/") or warc.get("WARC-Type") != "response":
-            raise ValueError("not a response record")
-        http_head, _, body = rest[: int(warc["Content-Length"])].partition(b"\r\n\r\n")
-        http_lines = http_head.decode("iso-8859-1").split("\r\n")
-        headers: dict[str, list[str]] = {}
-        for line in http_lines[1:]:
-            name, _, value = line.partition(":")
-            headers.setdefault(name.strip().lower(), []).append(value.strip())
-        if "x-warta-original-content-encoding" not in headers and "content-encoding" in headers:
-            raise ValueError("an encoded body: warcio decodes it")
-        page = FetchedPage(
-            warc["WARC-Target-URI"],
-            warc.get(CANONICAL, ""),
-            int(http_lines[0].split(" ", 2)[1]),
-            body,
-            datetime.fromisoformat(warc["WARC-Date"].replace("Z", "+00:00")),
-            headers,
-            article_id=warc.get(ARTICLE_ID) or None,
-        )
-        return RawPage(page, warc.get(MIRROR), key, offset, len(chunk))
-    except (zlib.error, ValueError, KeyError, IndexError, UnicodeDecodeError):
-        for raw in iter_file(chunk, key):
-            return RawPage(raw.page, raw.mirror, key, offset, len(chunk))
-        raise ValueError(f"no WARC response record at {key}:{offset}") from None
-
-
 def read_at(data_dir: DataDir, key: str, offset: int, length: int) -> RawPage:
-    """One record, read by its place (the index's answer)."""
-    if data_dir.remote:
-        with data_dir.store.fs.open(data_dir.store.path(key), "rb") as fh:
-            fh.seek(offset)
-            chunk = fh.read(length)
-    else:
-        with open(data_dir.store.path(key), "rb") as fh:
-            fh.seek(offset)
-            chunk = fh.read(length)
-    return read_record(chunk, key, offset)
+    """One record, read by its place (the index's answer); `UnusableRecord` unless it reads
+    back whole, FileNotFoundError when its file is gone."""
+    with data_dir.store.open(key) as fh:
+        fh.seek(offset)
+        return read_record(fh.read(length), key, offset)
 
 
 def archive_files(data_dir: DataDir, site: str = "*") -> list[str]:
@@ -183,12 +101,10 @@ def iter_archive(data_dir: DataDir, site: str = "*") -> Iterator[RawPage]:
         yield from iter_archive_key(data_dir, key)
 
 
-def iter_archive_key(data_dir: DataDir, key: str) -> Iterator[RawPage]:
-    if data_dir.remote:
-        yield from iter_file(data_dir.store.read_bytes(key), key)
-    else:
-        with open(data_dir.store.path(key), "rb") as fh:
-            yield from iter_file(fh, key)
+def iter_archive_key(data_dir: DataDir, key: str, damaged: list[tuple[int, str]] | None = None) -> Iterator[RawPage]:
+    """The whole response records of one file (damaged ones skipped: see `iter_file`)."""
+    with data_dir.store.open(key) as fh:
+        yield from iter_file(fh, key, damaged)
 
 
 class RawWriter:

@@ -84,8 +84,12 @@ def unreachable(summary: dict) -> str | None:
 
 def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") -> tuple[int, str | None]:
     """Exit code and message of a finished crawl."""
+    from crawler.distributed.mode import worker_problem
+
     if summary.get("unwritten"):
         return 1, f"could not stage {summary['unwritten']} articles: {summary.get('staging_error')}"
+    if problem := worker_problem(summary["finish_reason"], summary.get("distributed") or {}):
+        return 1, problem  # the shared queue cut the crawl short, or left requests without outcome
     if summary["pages"] == 0 and distributed and summary["requests"] == 0:
         # This worker started after the others had taken every request: they fetch the rest.
         return 0, "nothing was left to fetch in the shared run: the other workers had every request"
@@ -152,7 +156,9 @@ def cmd_snapshot(args) -> int:
         )
     for problem in report.problems:
         print(f"snapshot: {problem}", file=sys.stderr)
-    return 1 if report.problems else 0
+    for line in report.lowered:
+        print(f"snapshot: {line}", file=sys.stderr)
+    return 1 if report.problems or report.lost else 0
 
 
 def cmd_parse(args) -> int:

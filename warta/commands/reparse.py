@@ -35,9 +35,10 @@ def cmd_reparse(args) -> int:
     bar.close()
     dropped = ", ".join(f"{k}={v}" for k, v in sorted(report.dropped.items())) or "none"
     built = report.build
+    unusable = ", ".join(f"{k}={v}" for k, v in sorted(report.unusable.items())) or "none"
     print(
         f"reparse: {report.pages} archived pages, {report.articles} articles re-extracted; dropped: {dropped}; "
-        f"{len({d for _, d in report.days})} days rebuilt"
+        f"unusable records: {unusable}; {len({d for _, d in report.days})} days rebuilt"
         + (
             f" ({built.partitions_written} partitions written, {built.partitions_unchanged} unchanged, "
             f"{built.updated_articles} articles changed)"
@@ -45,27 +46,65 @@ def cmd_reparse(args) -> int:
             else ""
         )
     )
-    return 0
+    return _failures("reparse", report)
+
+
+def _failures(command: str, report) -> int:
+    """The lines of what went wrong (stderr), and the exit code."""
+    from pipeline.store.completeness import name_ids
+
+    for line in report.archive_problems:
+        print(line, file=sys.stderr)
+    if report.unusable and command == "reparse":
+        print(
+            f"reparse: {report.unusable_line()} archived articles could not be re-extracted; their published "
+            f"rows are left as they were: {name_ids(report.unusable_ids)}",
+            file=sys.stderr,
+        )
+    elif report.unusable:
+        earlier = (
+            f"; {len(report.from_earlier)} of their articles read from an earlier response"
+            if report.from_earlier
+            else ""
+        )
+        print(f"{command}: {report.unusable_line()} archived records could not be used{earlier}", file=sys.stderr)
+    built = report.build
+    for line in built.problems if built else ():
+        print(f"{command}: {line}", file=sys.stderr)
+    for line in built.lowered if built and command != "repair" else ():
+        print(f"{command}: {line}", file=sys.stderr)
+    for line in report.lost:
+        print(f"{command}: {line}", file=sys.stderr)
+    failed = report.lost or report.unnamed_lost or (built and (built.problems or built.lost))
+    return 1 if failed or (command == "reparse" and report.unusable) else 0
 
 
 def cmd_repair(data_dir: str) -> int:
-    from pipeline.snapshots.reparse import repair
+    from pipeline.snapshots.lock import BuildLocked
+    from pipeline.snapshots.repair import repair
     from pipeline.store.partitions import verify
     from warta.progress import ProgressBar
 
     bar = ProgressBar("repair")
-    problems, report = repair(data_dir, progress=bar.update)
+    try:
+        problems, report = repair(data_dir, progress=bar.update)
+    except BuildLocked as exc:
+        print(f"warta snapshot: {exc}", file=sys.stderr)
+        return 1
     bar.close()
     for problem in problems:
         print(f"repair: {problem}")
+    code = _failures("repair", report)
     checked, left = verify(data_dir)
+    lost = len(report.lost_ids) + report.unnamed_lost
     print(
-        f"repair: {len(problems)} partitions rebuilt from the raw archive ({report.articles} articles); "
+        f"repair: {len(problems)} problems found, rebuilt from the raw archive ({report.articles} articles "
+        f"re-extracted{f', {lost} could not be rebuilt' if lost else ''}); "
         f"verify: {checked} partitions checked, {len(left)} problem(s)"
     )
     for problem in left:
         print(problem)
-    return 1 if left else 0
+    return 1 if left or code else 0
 
 
 def archived_page(data_dir: str, article_id: str):
@@ -73,6 +112,7 @@ def archived_page(data_dir: str, article_id: str):
     from pipeline.store.datadir import DataDir
     from pipeline.store.raw_index import RawIndex
     from pipeline.store.warc import iter_archive, read_at
+    from pipeline.store.warc_records import UnusableRecord
 
     readonly = not DataDir(data_dir).remote and not os.access(data_dir, os.W_OK)
     try:
@@ -89,7 +129,12 @@ def archived_page(data_dir: str, article_id: str):
             index.close()
     if found is not None:
         site, key, offset, length = found
-        raw = read_at(DataDir(data_dir), key, offset, length)
+        try:
+            raw = read_at(DataDir(data_dir), key, offset, length)
+        except FileNotFoundError:
+            raise SystemExit(f"warta parse: error: raw archive: {key} is missing") from None
+        except UnusableRecord as exc:
+            raise SystemExit(f"warta parse: error: the record of {article_id} in {key} is damaged ({exc})") from None
         return raw.page.body, raw.page.url, site, raw.mirror
     if readonly:  # the index cannot learn the files it has not seen: read them
         latest = max(

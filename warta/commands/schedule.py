@@ -14,11 +14,11 @@ from warta.output import WIB, log_to_terminal, say, wib
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "schedules" / "default.toml"
 
 
-def _load(args):
+def _load(args, path=None):
     from schedules.config import ScheduleError, load_schedule
 
     try:
-        return load_schedule(args.config)
+        return load_schedule(path or args.config)
     except ScheduleError as exc:
         raise SystemExit(f"warta schedule: {exc}") from None
 
@@ -46,33 +46,113 @@ def cmd_list(args) -> int:
 
 
 def cmd_status(args) -> int:
+    """Problems first (a dead service, overdue jobs, failed runs, health), then the service
+    (running or not, from its lock), its jobs (from its job store: the next run times it will
+    use) and the recent runs. `--config FILE`: compare the service's jobs with FILE; without a job store
+    (the service never ran here), the jobs shown are FILE's (default schedules/default.toml)."""
     from pipeline.monitor.health import current_problems
     from pipeline.monitor.runs import History
+    from schedules.status import service_problems, service_state
 
-    schedule = _load(args)
     require_data_dir(f"schedule {args.action}", args.data_dir, write=False, must_exist=True)
-    problems = current_problems(args.data_dir)
-    if problems:
-        print(f"problems ({len(problems)}):")
-        for problem in problems:
-            print(f"  {problem}")
-    else:
-        print("problems: none")
-    history = History(args.data_dir)
-    runs = history.recent(args.limit)
-    now = datetime.now(WIB)
-    print("jobs:")
-    for spec in schedule.jobs.values():
-        last = history.recent(1, spec.id)
-        last_text = f"last {last[0].status} at {wib(last[0].started)}" if last else "never run"
-        flag = "  HEALTH: " + "; ".join(last[0].problems) if last and last[0].problems else ""
-        print(f"  {spec.id:20} next {wib(next_run(spec, now))}; {last_text}{flag}")
-    print("recent runs:")
-    for run in runs:
-        flagged = "  PROBLEMS: " + "; ".join(run.problems) if run.problems else ""
-        print(f"  {wib(run.started)} {run.job:20} {run.status:22} {run_counts(run)}{flagged}  log: {run.log}")
-    history.close()
+    state = service_state(args.data_dir)
+    history = History(args.data_dir, read_only=True)
+    try:
+        for warning in (state.warning, history.warning):
+            if warning:
+                print(f"warta schedule status: warning: {warning}", file=sys.stderr)
+        now = datetime.now(WIB)
+        started_since = {}
+        for job in state.jobs or []:
+            last = history.recent(1, job.id)
+            # `started` is stored to the second: a run started in the second of its due time counts
+            started_since[job.id] = bool(
+                last and job.next_run and datetime.fromisoformat(last[0].started) >= job.next_run.replace(microsecond=0)
+            )
+        problems = service_problems(state, args.data_dir, started_since, now)
+        problems += current_problems(args.data_dir, history=history)
+        if problems:
+            print(f"problems ({len(problems)}):")
+            for problem in problems:
+                print(f"  {problem}")
+        else:
+            print("problems: none")
+        _print_service(state, args)
+        if state.jobs is not None:
+            _print_stored_jobs(state, history, started_since, now, args)
+        else:
+            schedule = _load(args, args.config or DEFAULT_CONFIG)
+            why = (
+                "the service's job store could not be read"
+                if state.warning
+                else "the service is starting: no job store yet"
+                if state.running
+                else "no job store: the service never ran here"
+            )
+            print(f"jobs (of {schedule.path}; {why}):")
+            for spec in schedule.jobs.values():
+                print(f"  {spec.id:20} next {wib(next_run(spec, now))}; {_last(history, spec.id)}")
+        print("recent runs:")
+        for run in history.recent(args.limit):
+            flagged = "  PROBLEMS: " + "; ".join(run.problems) if run.problems else ""
+            print(f"  {wib(run.started)} {run.job:20} {run.outcome:22} {run_counts(run)}{flagged}  log: {run.log}")
+    finally:
+        history.close()
     return 1 if problems else 0
+
+
+def _print_service(state, args) -> None:
+    configs = sorted({job.config for job in state.jobs or [] if job.config})
+    source = f", jobs from {', '.join(configs)}" if configs else ""
+    if state.running:
+        print(f"service: running (pid {state.pid or 'unknown'}) on data dir {args.data_dir}{source}")
+    elif state.jobs:
+        count = len(state.jobs)
+        print(
+            f"service: NOT RUNNING on data dir {args.data_dir} (its job store has {count} job{'s' * (count != 1)}{source})"
+        )
+    elif state.jobs is not None:
+        print(f"service: not running on data dir {args.data_dir} (its job store has no jobs)")
+    elif state.warning:
+        print(f"service: not running on data dir {args.data_dir} (its job store could not be read)")
+    else:
+        print(f"service: not running on data dir {args.data_dir} (it never ran here: no job store)")
+
+
+def _print_stored_jobs(state, history, started_since: dict[str, bool], now: datetime, args) -> None:
+    from schedules.config import ScheduleError, load_schedule
+    from schedules.status import differences, overdue
+
+    print("jobs (the service's job store):")
+    for job in state.jobs:
+        when = "paused" if job.next_run is None else f"next {wib(job.next_run)}"
+        if overdue(job, started_since[job.id], now):
+            when += " (overdue)"
+        elif job.next_run is not None and job.next_run < now:
+            when += " (due)"
+        print(f"  {job.id:20} {when}; {_last(history, job.id)}")
+    configs = {job.config for job in state.jobs if job.config}
+    path = args.config or (configs.pop() if len(configs) == 1 else None)
+    if path is None:
+        return
+    try:
+        notes = differences(state, load_schedule(path))
+    except ScheduleError as exc:
+        notes = [f"cannot compare with the schedule file: {exc}"]
+    if notes:
+        print(f"differences from {path} (a restart of the service applies the file):")
+        for note in notes:
+            print(f"  {note}")
+
+
+def _last(history, job_id: str) -> str:
+    last = history.recent(1, job_id)
+    if not last:
+        return "never run"
+    run = last[0]
+    said = "; ".join(run.problems)
+    flag = "" if not said else f"  HEALTH: {said}" if run.status == "ok" else f": {said}"
+    return f"last {run.outcome} at {wib(run.started)}{flag}"
 
 
 def next_run(spec, now: datetime) -> datetime | None:
@@ -102,18 +182,19 @@ def cmd_once(args) -> int:
     log_to_terminal(args.verbosity)  # health problems are errors: shown; "run starts/ended" with -v
     data_dir = str(Path(args.data_dir).resolve())
     status = run_job(args.job, str(Path(args.config).resolve()), data_dir)
-    line, log = last_run_summary(args.job, data_dir)
+    line, run = last_run_summary(args.job, data_dir)
     if line:
         print(line)
-    say(args, f"{args.job}: {status}" + (f"; log: {log}" if log else ""))
+    why = f": {'; '.join(run.problems)}" if run and status != "ok" and run.problems else ""
+    say(args, f"{args.job}: {status}{why}" + (f"; log: {run.log}" if run and run.log else ""))
     if status != "ok" and args.verbosity < 0:
-        print(f"{args.job}: {status}", file=sys.stderr)
+        print(f"{args.job}: {status}{why}", file=sys.stderr)
     return 0 if status == "ok" else 1
 
 
-def last_run_summary(job: str, data_dir: str) -> tuple[str | None, str | None]:
+def last_run_summary(job: str, data_dir: str):
     """The one-line summary of the job's latest run, as `warta crawl` prints it (a crawl's from
-    its run record, a snapshot's from its log), and the run's log file."""
+    its run record, a snapshot's from its log), and the run (`pipeline.monitor.runs.Run`, or None)."""
     from crawler.extensions.run_report import format_summary
     from pipeline.monitor.runs import History
     from pipeline.store.datadir import DataDir
@@ -129,10 +210,10 @@ def last_run_summary(job: str, data_dir: str) -> tuple[str | None, str | None]:
     record = DataDir.of(data_dir).runs("scheduled") / f"{run.run_id}.json"
     if record.exists():
         data = json.loads(record.read_text())
-        return format_summary(data["site"], data["summary"], data["elapsed_s"]), run.log
+        return format_summary(data["site"], data["summary"], data["elapsed_s"]), run
     log = Path(run.log)
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    return next((x for x in reversed(lines) if x.startswith("snapshot:")), None), run.log
+    return next((x for x in reversed(lines) if x.startswith("snapshot:")), None), run
 
 
 def add_schedule_parser(sub, default_data_dir: str, parents: list) -> None:
@@ -149,6 +230,8 @@ def add_schedule_parser(sub, default_data_dir: str, parents: list) -> None:
             a.add_argument("job")
         if name == "status":
             a.add_argument("--limit", type=int, default=20)
-        a.add_argument("--config", default=str(DEFAULT_CONFIG))
+            a.add_argument("--config", help="compare the service's jobs with this schedule file")
+        else:
+            a.add_argument("--config", default=str(DEFAULT_CONFIG))
         a.add_argument("--data-dir", default=default_data_dir)
         a.set_defaults(func=func)
