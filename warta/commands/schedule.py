@@ -8,10 +8,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import schedules
 from warta.datadir_checks import require_data_dir
 from warta.output import WIB, log_to_terminal, say, wib
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "schedules" / "default.toml"
+DEFAULT_CONFIG = Path(schedules.__file__).resolve().parent / "default.toml"
 
 
 def _load(args, path=None):
