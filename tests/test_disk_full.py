@@ -34,11 +34,11 @@ def small_disk(tmp_path):
         subprocess.run(["umount", str(mount)], check=True)
 
 
-def fill(disk, leave: int) -> None:
-    """Fills the file system of `disk` up to `leave` free bytes."""
+def fill(disk, leave: int, step: int = 65536) -> None:
+    """Fills the file system of `disk` until at most `leave` + `step` bytes are free."""
     filler = disk / "filler"
     with open(filler, "wb") as fh:
-        chunk = b"\0" * 65536
+        chunk = b"\0" * step
         while (st := os.statvfs(disk)).f_bavail * st.f_frsize > leave + len(chunk):
             fh.write(chunk)
             fh.flush()
