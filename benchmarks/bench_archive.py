@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from crawler.settings import RAW_ARCHIVE_MAX_BYTES  # noqa: E402
 from demosite.generator import generate_site  # noqa: E402
 from demosite.markup import render_article  # noqa: E402
 from extract import parse_article  # noqa: E402
@@ -53,7 +54,7 @@ def pages(n: int):
 
 
 def archive(data_dir: DataDir, n: int) -> None:
-    writer = RawWriter(data_dir, "medcom")
+    writer = RawWriter(data_dir, "medcom", max_bytes=RAW_ARCHIVE_MAX_BYTES)
     index = RawIndex(data_dir)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     for i, (html, url, aid) in enumerate(pages(n)):

@@ -37,6 +37,7 @@ class DemoServer:
         self.latency = latency
         self.hits: Counter[str] = Counter()  # by path: the pages of a listing count as one
         self.targets: Counter[str] = Counter()  # by request target, query included, in first-request order
+        self.user_agents: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._pages = {a.path: a for a in site.articles}
         self._flaky = {a.path for a in site.articles[3 : 3 + flaky_paths]}
@@ -110,6 +111,7 @@ class DemoServer:
                     threading.Event().wait(server.latency)
                 with server._lock:
                     server.targets[self.path] += 1
+                    server.user_agents[self.headers.get("User-Agent", "")] += 1
                 parts = urlsplit(self.path)
                 status, ctype, body, *extra = server.render(parts.path, parse_qs(parts.query))
                 data = body if isinstance(body, bytes) else body.encode("utf-8")

@@ -36,7 +36,7 @@ from schedules.toml_lines import Table, key_line, tables
 KINDS = ("crawl", "backfill", "snapshot")
 WHEN_KEYS = ("cron", "interval_seconds", "interval_minutes")
 COMMON_KEYS = {"id", "kind", *WHEN_KEYS, "timezone", "timeout_minutes", "timeout_seconds", "misfire_grace_minutes"}
-KIND_KEYS = {"snapshot": COMMON_KEYS, "crawl": COMMON_KEYS | {"site", "base_url", "limit", "refetch"}}
+KIND_KEYS = {"snapshot": COMMON_KEYS, "crawl": COMMON_KEYS | {"site", "base_url", "limit", "refetch", "settings"}}
 KIND_KEYS["backfill"] = KIND_KEYS["crawl"] | {"days"}
 DEFAULT_KEYS = {"timezone", "timeout_minutes", "misfire_grace_minutes"}
 JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # also a folder name under DATA/logs/
@@ -60,6 +60,8 @@ class JobSpec:
     refetch: bool = False
     days: int = 2
     describe: str = ""
+    settings: tuple[tuple[str, str], ...] = ()
+    """Crawl settings for this job's runs (`warta crawl -s NAME=VALUE`)."""
 
 
 @dataclass
@@ -217,7 +219,25 @@ def _job(raw: dict, defaults: dict) -> JobSpec:
         checks.flag(raw, "refetch"),
         checks.integer(raw, "days", checks.DAYS_BOUNDS) or 2,
         describe,
+        _settings(raw),
     )
+
+
+def _settings(raw: dict) -> tuple[tuple[str, str], ...]:
+    """A job's `settings` table: NAME = value pairs, each a known crawl setting and a plain value."""
+    from crawler.overrides import check_setting
+
+    table = raw.get("settings", {})
+    if not isinstance(table, dict):
+        raise FieldError("settings", f"settings must be a table of NAME = value, got {shown(table)}")
+    pairs = []
+    for name, value in table.items():
+        if problem := check_setting(name):
+            raise FieldError("settings", f"settings: {problem}")
+        if not isinstance(value, str | int | float | bool):
+            raise FieldError("settings", f"settings: {name} must be a string, number or true/false, got {shown(value)}")
+        pairs.append((name, str(value)))
+    return tuple(pairs)
 
 
 def _when(raw: dict, tz: str) -> tuple[object, str]:

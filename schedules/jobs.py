@@ -40,6 +40,8 @@ def command(spec: JobSpec, data_dir: str) -> list[str]:
         cmd += ["--limit", str(spec.limit)]
     if spec.refetch:
         cmd += ["--refetch"]
+    for name, value in spec.settings:
+        cmd += ["-s", f"{name}={value}"]
     return cmd
 
 

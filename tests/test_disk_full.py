@@ -89,7 +89,7 @@ from pathlib import Path
 from pipeline.store.staging import SegmentWriter
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead
-writer = SegmentWriter(Path(sys.argv[1]), "medcom", flush_items=1000)
+writer = SegmentWriter(Path(sys.argv[1]), "medcom", flush_items=1000, flush_seconds=3600)
 writer.add({"article_id": "first", "body": "x" * 500})
 writer.flush()
 size = writer.path.stat().st_size

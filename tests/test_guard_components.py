@@ -13,11 +13,10 @@ from crawler.distributed.leases import LEASE_META, leases_done
 from crawler.extensions.seen_store import seen_store
 from crawler.middlewares.seen_skip import SeenSkipMiddleware
 from crawler.middlewares.site_guard import OffsiteRequest, SiteGuardMiddleware, note_bound
-from crawler.settings import EXTENSIONS
 from crawler.spiders.loader import ProfileSpiderLoader
 from extract.profiles import MEDCOM
 from extract.urls import fetchable
-from tests.components import aiter, article_request, collect, crawler_for
+from tests.components import aiter, article_request, collect, crawler_for, settings_dict
 
 MIRROR = "http://127.0.0.1:8000"
 
@@ -47,8 +46,7 @@ def test_only_the_sites_own_hosts_and_the_mirror_are_fetchable(url, allowed):
 
 def guard(tmp_path, **settings):
     crawler = get_crawler(
-        ProfileSpiderLoader(None).load("medcom"),
-        {"WARTA_DATA_DIR": str(tmp_path), "EXTENSIONS": EXTENSIONS, **settings},
+        ProfileSpiderLoader(None).load("medcom"), settings_dict(WARTA_DATA_DIR=str(tmp_path), **settings)
     )
     crawler.spider = crawler.spidercls.from_crawler(crawler, base_url=MIRROR)
     return crawler, SiteGuardMiddleware.from_crawler(crawler)

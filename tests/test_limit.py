@@ -76,9 +76,9 @@ def test_the_limit_components_are_off_without_a_limit():
 
     from crawler.middlewares.limit import LimitEndMiddleware, LimitMiddleware
     from crawler.pipelines.limit import LimitPipeline
-    from crawler.settings import EXTENSIONS
+    from tests.components import settings_dict
 
-    crawler = get_crawler(settings_dict={"LIMIT_ARTICLES": 0, "EXTENSIONS": EXTENSIONS})
+    crawler = get_crawler(settings_dict=settings_dict(LIMIT_ARTICLES=0))
     for component in (LimitMiddleware, LimitEndMiddleware, LimitPipeline):
         with pytest.raises(NotConfigured) as raised:
             component.from_crawler(crawler)
@@ -94,9 +94,9 @@ def test_the_limit_holds_article_requests_back_and_admits_n_articles():
     from crawler.extensions.limit import LimitReached
     from crawler.middlewares.limit import LimitMiddleware
     from crawler.pipelines.limit import LimitPipeline
-    from crawler.settings import EXTENSIONS
+    from tests.components import settings_dict
 
-    crawler = get_crawler(settings_dict={"LIMIT_ARTICLES": 2, "EXTENSIONS": EXTENSIONS})
+    crawler = get_crawler(settings_dict=settings_dict(LIMIT_ARTICLES=2))
     crawler.stats.open_spider()
     middleware, pipeline = LimitMiddleware.from_crawler(crawler), LimitPipeline.from_crawler(crawler)
     assert middleware.limit is pipeline.limit, "one count per crawl"

@@ -133,7 +133,7 @@ def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_e
     s3fs.S3FileSystem().mkdir("warta-flaky")
     remote = ObjectStore("s3://warta-flaky/news")
     durable = []
-    writer = ObjectSegmentWriter(remote, "medcom", flush_items=1000, on_durable=durable.extend)
+    writer = ObjectSegmentWriter(remote, "medcom", flush_items=1000, flush_seconds=3600, on_durable=durable.extend)
     real_put = remote.put
     calls = []
 

@@ -38,7 +38,7 @@ def article(aid: str, day: date, body: str = "Isi berita.", crawled: int = 0, **
 
 
 def stage(data_dir: Path, records: list[dict]) -> None:
-    writer = SegmentWriter(Path(data_dir), "medcom")
+    writer = SegmentWriter(Path(data_dir), "medcom", flush_items=50, flush_seconds=2.0)
     for r in records:
         writer.add(r)
     writer.close()

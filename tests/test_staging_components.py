@@ -108,7 +108,7 @@ def test_a_compressed_response_is_archived_as_the_parser_saw_it(tmp_path):
         {"content-encoding": ["gzip"], "content-length": ["99"], "content-type": ["text/html"]},
         article_id="nbwXaLxk",
     )
-    writer = RawWriter(DataDir(tmp_path), "medcom")
+    writer = RawWriter(DataDir(tmp_path), "medcom", max_bytes=256 * 1024 * 1024)
     writer.add(fetched, warc_record(fetched, None))
     [(aid, _when, key, offset, length)] = writer.flush()
     writer.close()

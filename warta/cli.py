@@ -12,6 +12,7 @@ from datetime import date
 from extract.dates import parse_day
 from extract.profiles import PROFILES
 from extract.urls import http_origin
+from pipeline.store.datadir import default_location
 from warta.commands.crawl import cmd_crawl, cmd_demo, cmd_parse, cmd_report, cmd_snapshot
 from warta.errors import ENVIRONMENT_ERRORS, closed_pipe, one_line
 from warta.output import NORMAL, verbosity_parent, version
@@ -41,6 +42,15 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _setting(text: str) -> tuple[str, str]:
+    from crawler.overrides import parse_override
+
+    try:
+        return parse_override(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}")
@@ -56,7 +66,7 @@ def _url(text: str) -> str:
 
 
 def default_data_dir() -> str:
-    return os.environ.get("WARTA_DATA_DIR", "data")
+    return default_location()
 
 
 def _redis_url(text: str) -> str:
@@ -94,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=default_data_dir())
     p.add_argument("--limit", type=_positive, help="stop after N articles")
     p.add_argument("--refetch", action="store_true", help="fetch articles again even if already staged")
+    p.add_argument(
+        "-s",
+        dest="settings",
+        metavar="NAME=VALUE",
+        type=_setting,
+        action="append",
+        default=[],
+        help="set a crawl setting (docs/settings.md), as scrapy crawl -s; may be repeated",
+    )
     _redis_option(p)
     p.set_defaults(func=cmd_crawl)
 

@@ -80,9 +80,9 @@ class SharedScheduler:
         scheduler = cls(
             crawler,
             server,
-            settings.getint("DISTRIBUTED_LEASE_SECONDS", 60),
-            int(settings.getfloat("DISTRIBUTED_RUN_TTL_HOURS", 24) * 3600),
-            settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS", 600),
+            settings.getint("DISTRIBUTED_LEASE_SECONDS"),
+            int(settings.getfloat("DISTRIBUTED_RUN_TTL_HOURS") * 3600),
+            settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS"),
         )
         crawler.signals.connect(scheduler.leases_done, signal=leases_done)
         crawler.signals.connect(scheduler.articles_staged, signal=articles_staged)

@@ -29,7 +29,7 @@ class CollectorTuning:
 
     @classmethod
     def from_crawler(cls, crawler):
-        threshold = crawler.settings.getint("GC_THRESHOLD", 20000)
+        threshold = crawler.settings.getint("GC_THRESHOLD")
         if threshold <= 0:
             raise NotConfigured
         return cls(crawler, threshold)

@@ -61,7 +61,7 @@ class ArticleLimit:
 
     @classmethod
     def from_crawler(cls, crawler):
-        n = crawler.settings.getint("LIMIT_ARTICLES", 0)
+        n = crawler.settings.getint("LIMIT_ARTICLES")
         if n <= 0:
             raise NotConfigured  # the usual crawl: no reason worth a warning in every log
         return cls(crawler, n)

@@ -33,9 +33,9 @@ class RunHistoryExtension:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if settings.get("WARTA_RUN_RECORD") or not settings.getbool("RUN_HISTORY_ENABLED", True):
+        if settings.get("WARTA_RUN_RECORD") or not settings.getbool("RUN_HISTORY_ENABLED"):
             raise NotConfigured  # the scheduler records its own runs
-        return cls(crawler, settings.get("WARTA_DATA_DIR", "data"), settings.get("WARTA_RUN_ORIGIN", "scrapy crawl"))
+        return cls(crawler, settings.get("WARTA_DATA_DIR"), settings.get("WARTA_RUN_ORIGIN"))
 
     def _job(self, spider) -> tuple[str, str]:
         kind = "backfill" if getattr(spider, "backfill", False) else "crawl"

@@ -88,11 +88,12 @@ class RunReport:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.data_dir = DataDir(settings.get("WARTA_DATA_DIR", "data"))
+        self.data_dir = DataDir(settings.get("WARTA_DATA_DIR"))
         self.record_path = settings.get("WARTA_RUN_RECORD")
-        self.interactive = settings.getbool("WARTA_PROGRESS", sys.stderr.isatty())
+        progress = settings.get("WARTA_PROGRESS")
+        self.interactive = sys.stderr.isatty() if progress is None else settings.getbool("WARTA_PROGRESS")
         # `warta crawl` prints the summary itself, once it knows the outcome; `scrapy crawl` here.
-        self.print_summary = settings.getbool("WARTA_PRINT_SUMMARY", True)
+        self.print_summary = settings.getbool("WARTA_PRINT_SUMMARY")
         self.log_file = settings.get("LOG_FILE")
         self.started = time.monotonic()
         self._cpu: tuple[float, float, float] | None = None

@@ -54,10 +54,10 @@ class SeenStoreExtension:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("DEDUP_SEEN_ENABLED", True):
+        if not settings.getbool("DEDUP_SEEN_ENABLED"):
             raise NotConfigured("DEDUP_SEEN_ENABLED is off")
-        store = open_seen_store(settings.get("WARTA_DATA_DIR", "data"), settings.get("REDIS_URL"))
-        return cls(crawler, store, settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS", 600))
+        store = open_seen_store(settings.get("WARTA_DATA_DIR"), settings.get("REDIS_URL"))
+        return cls(crawler, store, settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS"))
 
     def articles_staged(self, items) -> None:
         unsketched = [item for item in items if item.signature is None]

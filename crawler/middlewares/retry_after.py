@@ -39,7 +39,7 @@ class RetryAfterMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS", 120)
+        self.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS")
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -29,9 +29,9 @@ class SeenSkipMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.refresh = timedelta(hours=settings.getfloat("DEDUP_REFRESH_HOURS", 6))
-        self.refetch_after = timedelta(minutes=settings.getfloat("DEDUP_REFETCH_AFTER_MINUTES", 60))
-        self.outage = Outage("the seen-skip lookups", settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS", 600))
+        self.refresh = timedelta(hours=settings.getfloat("DEDUP_REFRESH_HOURS"))
+        self.refetch_after = timedelta(minutes=settings.getfloat("DEDUP_REFETCH_AFTER_MINUTES"))
+        self.outage = Outage("the seen-skip lookups", settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS"))
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -34,14 +34,13 @@ from extract.urls import fetchable
 
 logger = logging.getLogger(__name__)
 
-MIB = 1024 * 1024
 LOGGED_HOSTS = 10  # offsite hosts named in the log; the rest are only counted
-# Response size caps by kind of page (`meta["page"]`): settings and their defaults.
+# Response size caps by kind of page (`meta["page"]`): their settings.
 SIZE_SETTINGS = {
-    "robots": ("DISCOVERY_MAXSIZE_ROBOTS", 512 * 1024),  # Google reads only the first 500 KiB
-    "feed": ("DISCOVERY_MAXSIZE_PAGE", 4 * MIB),
-    "listing": ("DISCOVERY_MAXSIZE_PAGE", 4 * MIB),
-    "sitemap": ("DISCOVERY_MAXSIZE_SITEMAP", 50 * MIB),  # the sitemap protocol's limit, uncompressed
+    "robots": "DISCOVERY_MAXSIZE_ROBOTS",
+    "feed": "DISCOVERY_MAXSIZE_PAGE",
+    "listing": "DISCOVERY_MAXSIZE_PAGE",
+    "sitemap": "DISCOVERY_MAXSIZE_SITEMAP",
 }
 
 
@@ -103,7 +102,7 @@ class SiteGuardMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.max_sizes = {kind: settings.getint(name, default) for kind, (name, default) in SIZE_SETTINGS.items()}
+        self.max_sizes = {kind: settings.getint(name) for kind, name in SIZE_SETTINGS.items()}
         self._hosts_logged: set[str] = set()
         crawler.signals.connect(self.request_scheduled, signal=signals.request_scheduled)
 

@@ -41,9 +41,7 @@ class ArticlePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(
-            crawler, settings.getbool("PARSE_WORKER_ENABLED", True), settings.getfloat("PARSE_WORKER_TIMEOUT", 60.0)
-        )
+        return cls(crawler, settings.getbool("PARSE_WORKER_ENABLED"), settings.getfloat("PARSE_WORKER_TIMEOUT"))
 
     async def open_spider(self):
         spider = self.crawler.spider

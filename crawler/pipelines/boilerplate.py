@@ -35,14 +35,14 @@ class LearnedBoilerplatePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("BOILERPLATE_ENABLED", True):
+        if not settings.getbool("BOILERPLATE_ENABLED"):
             raise NotConfigured("BOILERPLATE_ENABLED is off")
         thresholds = Thresholds(
-            settings.getint("BOILERPLATE_MIN_ARTICLES", 5),
-            settings.getint("BOILERPLATE_MAX_WORDS", 60),
-            settings.getint("BOILERPLATE_WINDOW", 5000),
+            settings.getint("BOILERPLATE_MIN_ARTICLES"),
+            settings.getint("BOILERPLATE_MAX_WORDS"),
+            settings.getint("BOILERPLATE_WINDOW"),
         )
-        return cls(crawler, BoilerplateStore(store_path(settings.get("WARTA_DATA_DIR", "data")), thresholds))
+        return cls(crawler, BoilerplateStore(store_path(settings.get("WARTA_DATA_DIR")), thresholds))
 
     def process_item(self, item: ArticleItem):
         article = item.article

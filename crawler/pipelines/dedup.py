@@ -64,14 +64,14 @@ class DedupPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("DEDUP_ENABLED", True):
+        if not settings.getbool("DEDUP_ENABLED"):
             raise NotConfigured("DEDUP_ENABLED is off")
         return cls(
             crawler,
-            settings.getfloat("DEDUP_NEAR_THRESHOLD", 0.7),
-            settings.getfloat("DEDUP_BATCH_SECONDS", 0.05),
-            max(1, settings.getint("DEDUP_BATCH_SIZE", 32)),
-            settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS", 600),
+            settings.getfloat("DEDUP_NEAR_THRESHOLD"),
+            settings.getfloat("DEDUP_BATCH_SECONDS"),
+            max(1, settings.getint("DEDUP_BATCH_SIZE")),
+            settings.getfloat("DISTRIBUTED_REDIS_WAIT_SECONDS"),
         )
 
     def open_spider(self):

@@ -36,12 +36,12 @@ class RawArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("RAW_ARCHIVE_ENABLED", True):
+        if not settings.getbool("RAW_ARCHIVE_ENABLED"):
             raise NotConfigured("RAW_ARCHIVE_ENABLED is off")
         return cls(
             crawler,
-            DataDir(settings.get("WARTA_DATA_DIR", "data")),
-            settings.getint("RAW_ARCHIVE_MAX_BYTES", 256 * 1024 * 1024),
+            DataDir(settings.get("WARTA_DATA_DIR")),
+            settings.getint("RAW_ARCHIVE_MAX_BYTES"),
         )
 
     def open_spider(self):

@@ -27,9 +27,9 @@ class StagingPipeline:
     def __init__(self, crawler):
         settings = crawler.settings
         self.crawler = crawler
-        self.data_dir = DataDir(settings.get("WARTA_DATA_DIR", "data"))
-        self.flush_items = settings.getint("STAGING_FLUSH_ITEMS", 50)
-        self.flush_seconds = settings.getfloat("STAGING_FLUSH_SECONDS", 2.0)
+        self.data_dir = DataDir(settings.get("WARTA_DATA_DIR"))
+        self.flush_items = settings.getint("STAGING_FLUSH_ITEMS")
+        self.flush_seconds = settings.getfloat("STAGING_FLUSH_SECONDS")
         self.writer: BufferedWriter | None = None
         self.archive: RawArchivePipeline | None = None
         self._timer = None

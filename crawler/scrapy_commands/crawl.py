@@ -22,7 +22,7 @@ class Command(ScrapyCrawl):
         except ArgumentError as exc:
             raise UsageError(str(exc), print_help=False) from None
         redis_url = self.settings.get("REDIS_URL")
-        if problem := preflight(self.settings.get("WARTA_DATA_DIR", "data"), redis_url):
+        if problem := preflight(self.settings.get("WARTA_DATA_DIR"), redis_url):
             raise UsageError(problem, print_help=False)
         self.settings.setdict(distributed_settings(redis_url), priority="cmdline")
 

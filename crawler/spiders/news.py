@@ -22,7 +22,6 @@ from crawler.spiders.discovery import DiscoveryCallbacks
 from crawler.spiders.frontier import Frontier
 from extract import urls
 from extract.dates import local_day, parse_day
-from extract.feeds import MAX_XML_BYTES
 from extract.profiles import SiteProfile
 from pipeline.items import FetchedPage
 
@@ -92,13 +91,13 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.max_listing_pages = settings.getint("DISCOVERY_MAX_LISTING_PAGES", 200)
-        spider.max_sitemap_entries = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES", 50_000)
-        spider.max_sitemap_bytes = settings.getint("DISCOVERY_MAXSIZE_SITEMAP", MAX_XML_BYTES)
-        spider.max_sitemap_entries_run = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN", 1_000_000)
-        spider.max_sitemap_files = settings.getint("DISCOVERY_MAX_SITEMAP_FILES", 20_000)
+        spider.max_listing_pages = settings.getint("DISCOVERY_MAX_LISTING_PAGES")
+        spider.max_sitemap_entries = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES")
+        spider.max_sitemap_bytes = settings.getint("DISCOVERY_MAXSIZE_SITEMAP")
+        spider.max_sitemap_entries_run = settings.getint("DISCOVERY_MAX_SITEMAP_ENTRIES_PER_RUN")
+        spider.max_sitemap_files = settings.getint("DISCOVERY_MAX_SITEMAP_FILES")
         # Distributed mode queues requests in Redis, not in memory: no need to hold any back.
-        max_pending = 0 if settings.get("REDIS_URL") else settings.getint("DISCOVERY_MAX_PENDING_REQUESTS", 5000)
+        max_pending = 0 if settings.get("REDIS_URL") else settings.getint("DISCOVERY_MAX_PENDING_REQUESTS")
         # URLs beyond the bound wait there as the arguments of their request: articles
         # (url, id, source, hops) and sitemaps an index lists (url,).
         spider.frontier = Frontier(crawler, max_pending, spider._request_for)

@@ -12,7 +12,7 @@ import pyarrow.dataset as ds
 
 from extract.dates import parse_day
 from extract.profiles import PROFILES
-from pipeline.store.datadir import DataDir
+from pipeline.store.datadir import DataDir, default_location
 from pipeline.store.schema import PARTITION_SCHEMA, dataset_schema
 
 
@@ -57,7 +57,7 @@ def open_dataset(data_dir: str | os.PathLike) -> ds.Dataset:
 
 
 def read_articles(
-    data_dir: str | os.PathLike = "data",
+    data_dir: str | os.PathLike | None = None,
     since=None,
     until=None,
     site: str | None = None,
@@ -68,6 +68,7 @@ def read_articles(
     Partition pruning on `site` and `date` means only the matching folders are opened, and
     only `columns` (all when None) are read from them. A data dir that is not there raises
     FileNotFoundError; a wrong date, site or column raises ValueError naming the argument.
+    `data_dir` None: WARTA_DATA_DIR, else `data`.
     """
     names = dataset_schema().names
     if columns is not None:
@@ -77,7 +78,7 @@ def read_articles(
     first, last = _day("since", since), _day("until", until)
     if first and last and first > last:
         raise ValueError(f"since ({first}) is after until ({last})")
-    data_dir = DataDir.of(data_dir)
+    data_dir = DataDir.of(default_location() if data_dir is None else data_dir)
     if not data_dir.remote and not Path(data_dir.location).is_dir():
         raise FileNotFoundError(errno.ENOENT, "no such data dir", data_dir.location)
     if site is not None:

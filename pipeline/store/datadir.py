@@ -23,6 +23,14 @@ from urllib.parse import urlsplit
 
 from pipeline.store.backends import LocalStore, ObjectStore
 
+DEFAULT_LOCATION = "data"
+
+
+def default_location() -> str:
+    """The data dir when none is named: WARTA_DATA_DIR, else `data` (the one default, which
+    the crawl's settings, the command line and the reader all take)."""
+    return os.environ.get("WARTA_DATA_DIR") or DEFAULT_LOCATION
+
 
 def is_remote(location: str | os.PathLike) -> bool:
     """True for a URL with a scheme other than file:// (a Windows drive letter is not one)."""
@@ -31,7 +39,7 @@ def is_remote(location: str | os.PathLike) -> bool:
 
 
 class DataDir:
-    def __init__(self, location: str | os.PathLike = "data"):
+    def __init__(self, location: str | os.PathLike):
         self.location = str(location).rstrip("/") if is_remote(location) else str(location).removeprefix("file://")
         self.remote = is_remote(location)
 

@@ -47,7 +47,7 @@ class BufferedWriter:
     `flush_seconds` seconds; `on_durable(items)` runs once they are durable (the staging
     pipeline announces them there)."""
 
-    def __init__(self, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None):
+    def __init__(self, flush_items: int, flush_seconds: float, on_durable=None):
         self.flush_items = flush_items
         self.flush_seconds = flush_seconds
         self.buffer: list[bytes] = []
@@ -82,7 +82,7 @@ class BufferedWriter:
 class SegmentWriter(BufferedWriter):
     """Appends JSON lines to `staging/<site>/<utc time>-<host>-<pid>.jsonl` under an exclusive lock."""
 
-    def __init__(self, directory: Path, site: str, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None):
+    def __init__(self, directory: Path, site: str, flush_items: int, flush_seconds: float, on_durable=None):
         super().__init__(flush_items, flush_seconds, on_durable)
         self.directory = directory / DataDir.staging(site)
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -122,9 +122,7 @@ class SegmentWriter(BufferedWriter):
 class ObjectSegmentWriter(BufferedWriter):
     """The object-store writer: each flush is one object `staging/<site>/<name>-<n>.jsonl`."""
 
-    def __init__(
-        self, store: ObjectStore, site: str, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None
-    ):
+    def __init__(self, store: ObjectStore, site: str, flush_items: int, flush_seconds: float, on_durable=None):
         super().__init__(flush_items, flush_seconds, on_durable)
         self.store = store
         self.prefix = f"{DataDir.staging(site)}/{segment_name()}"
@@ -211,7 +209,7 @@ def staged_segments(data_dir: "str | DataDir") -> Iterator:
 
 
 def open_writer(
-    data_dir: "str | DataDir", site: str, flush_items: int = 50, flush_seconds: float = 2.0, on_durable=None
+    data_dir: "str | DataDir", site: str, flush_items: int, flush_seconds: float, on_durable=None
 ) -> BufferedWriter:
     """A segment writer for `site`: appending to a locked local file, or one object per flush."""
     data_dir = DataDir.of(data_dir)

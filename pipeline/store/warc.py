@@ -110,7 +110,7 @@ def iter_archive_key(data_dir: DataDir, key: str, damaged: list[tuple[int, str]]
 class RawWriter:
     """Buffers WARC records; `flush()` makes them durable and returns where they went."""
 
-    def __init__(self, data_dir: DataDir, site: str, max_bytes: int = 256 * 1024 * 1024):
+    def __init__(self, data_dir: DataDir, site: str, max_bytes: int):
         self.data_dir = data_dir
         self.site = site
         self.max_bytes = max_bytes

@@ -44,6 +44,7 @@ def cmd_crawl(args) -> int:
         base_url=args.base_url,
         limit=args.limit,
         refetch=args.refetch,
+        overrides=dict(args.settings),
         redis_url=args.redis_url,
         verbosity=args.verbosity,
     )
