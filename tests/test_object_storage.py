@@ -126,14 +126,15 @@ def test_a_failed_object_write_keeps_the_batch_for_the_next_flush(tmp_path, s3_e
         monkeypatch.setenv(key, value)
     import s3fs
 
-    from pipeline.store.backends import ObjectStore
-    from pipeline.store.staging import ObjectSegmentWriter, staged_segments
+    from pipeline.store.datadir import DataDir
+    from pipeline.store.staging import SegmentWriter, staged_segments
     from tests.test_snapshot import article
 
     s3fs.S3FileSystem().mkdir("warta-flaky")
-    remote = ObjectStore("s3://warta-flaky/news")
+    data_dir = DataDir("s3://warta-flaky/news")
+    remote = data_dir.store
     durable = []
-    writer = ObjectSegmentWriter(remote, "medcom", flush_items=1000, flush_seconds=3600, on_durable=durable.extend)
+    writer = SegmentWriter(data_dir, "medcom", flush_items=1000, flush_seconds=3600, on_durable=durable.extend)
     real_put = remote.put
     calls = []
 

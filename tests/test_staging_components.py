@@ -10,6 +10,7 @@ from crawler.pipelines.staging import StagingPipeline
 from crawler.signals import articles_staged
 from extract.article import Article
 from pipeline.items import FetchedPage
+from pipeline.store.backends import LocalAppender
 from pipeline.store.datadir import DataDir
 from pipeline.store.staging import staged_segments
 from pipeline.store.warc import iter_archive, warc_record
@@ -75,10 +76,10 @@ def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monk
     archive.open_spider()
     staging.open_spider()
 
-    def disk_full(key, data, offset):
+    def disk_full(appender, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(archive.writer, "_write", disk_full)
+    monkeypatch.setattr(LocalAppender, "append", disk_full)  # the raw archive's write fails first
     staged = item("AAAA0001", "satu dua tiga")
     fetched = page(staged.url)
     archive.keep(fetched, warc_record(fetched, None))
@@ -90,6 +91,7 @@ def test_an_article_is_staged_only_once_its_raw_record_is_durable(tmp_path, monk
     staging.close_spider()
     archive.close_spider()
     assert [r.page.canonical for r in iter_archive(DataDir(tmp_path))] == [staged.url]
+    crawler.get_extension(SeenStoreExtension).settle()  # the owner writes beside the crawl's thread
     assert seen_store(crawler).get("medcom", "AAAA0001") is not None
 
 

@@ -9,6 +9,7 @@ would go unflagged); with it, they carry on where they were.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -17,7 +18,6 @@ from pipeline.dedup.neardup import sketch_many
 from pipeline.dedup.seen import SeenStore, SeenStoreBase, seen_path
 from pipeline.store.datadir import DataDir
 from pipeline.store.partitions import Partitions
-from pipeline.store.staging import ObjectSegment, read_segment
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +52,13 @@ def staged_records(data_dir: DataDir) -> Iterator[dict]:
     """Every usable staged record, live writers' segments included (read, not consumed)."""
     store = data_dir.store
     for key in store.list(f"{DataDir.staging()}/*.jsonl"):
-        if data_dir.remote:
-            records = list(ObjectSegment(store, key).records())
-        else:
-            with open(store.path(key), "rb") as fh:
-                records = list(read_segment(fh))
-        yield from (r for r in records if _usable(r))
+        for line in store.lines(key):
+            try:
+                record = json.loads(line)
+            except ValueError:  # a write torn by a crash
+                continue
+            if _usable(record):
+                yield record
 
 
 def rebuild_seen(store, data_dir: "str | DataDir") -> int:

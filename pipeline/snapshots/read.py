@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pyarrow.dataset as ds
@@ -79,7 +78,7 @@ def read_articles(
     if first and last and first > last:
         raise ValueError(f"since ({first}) is after until ({last})")
     data_dir = DataDir.of(default_location() if data_dir is None else data_dir)
-    if not data_dir.remote and not Path(data_dir.location).is_dir():
+    if not data_dir.store.exists():
         raise FileNotFoundError(errno.ENOENT, "no such data dir", data_dir.location)
     if site is not None:
         _check_site(data_dir, site)

@@ -1,18 +1,15 @@
 """Staging segments: append-only JSON-lines files of articles, written durably during a crawl.
 
-A writer holds an exclusive lock on its open segment; the snapshot builder takes only
-segments it can lock (finished or crashed writers), so a live crawl is never half-read.
-Items are flushed and fsynced every STAGING_FLUSH_ITEMS items or STAGING_FLUSH_SECONDS
-seconds and at close: a SIGKILL loses at most that window. A torn last line is skipped
-(and counted) by the reader.
-
-On an object store (`s3://...` data dir) every flush is its own object, written with one PUT:
-objects are immutable and whole once visible, so the builder takes every one it lists.
+A writer holds its open segment (the store's `appender(lock=True)`); the snapshot builder
+takes only segments no writer holds (the store's `claim`: finished or crashed writers), so a
+live crawl is never half-read. Items are flushed and fsynced every STAGING_FLUSH_ITEMS items
+or STAGING_FLUSH_SECONDS seconds and at close: a SIGKILL loses at most that window. A torn
+last line is skipped (and counted) by the reader. On an object store every flush is its own
+object, whole once visible (see `pipeline.store.backends`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -20,9 +17,8 @@ import socket
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from pathlib import Path
 
-from pipeline.store.backends import ObjectStore
+from pipeline.store.backends import Claimed
 from pipeline.store.datadir import DataDir
 
 logger = logging.getLogger(__name__)
@@ -80,139 +76,65 @@ class BufferedWriter:
 
 
 class SegmentWriter(BufferedWriter):
-    """Appends JSON lines to `staging/<site>/<utc time>-<host>-<pid>.jsonl` under an exclusive lock."""
+    """One writer's staged articles, `staging/<site>/<utc time>-<host>-<pid>.jsonl`, appended
+    through the data dir's store: locally one file, locked while it is written (the builder
+    passes it by) and cut back when a write fails; on an object store one object per flush."""
 
-    def __init__(self, directory: Path, site: str, flush_items: int, flush_seconds: float, on_durable=None):
+    def __init__(
+        self,
+        data_dir: "str | os.PathLike | DataDir",
+        site: str,
+        flush_items: int,
+        flush_seconds: float,
+        on_durable=None,
+    ):
         super().__init__(flush_items, flush_seconds, on_durable)
-        self.directory = directory / DataDir.staging(site)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.path = self.directory / f"{segment_name()}.jsonl"
-        self.fh = open(self.path, "ab", buffering=0)  # written with os.write: nothing buffered here
-        fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        data_dir = DataDir.of(data_dir)
+        key = f"{DataDir.staging(site)}/{segment_name()}.jsonl"
+        self.appender = data_dir.store.appender(key, lock=True)
+        self.path = data_dir.store.path(key)
 
     def _write(self, data: bytes) -> None:
-        """Append `data` whole, or leave the file as it was: a write that fails part-way (disk
-        full) is cut back off, so no reader meets half a line, and the retry of the same
-        records does not follow a torn copy of them."""
-        fd = self.fh.fileno()
-        start = os.lseek(fd, 0, os.SEEK_END)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        except OSError:
-            try:
-                os.ftruncate(fd, start)
-            except OSError:
-                logger.exception("could not cut a failed write back off %s", self.path)
-            raise
+        self.appender.append(data)
 
     def close(self) -> None:
-        """Flushes what is buffered (an OSError still closes the file, then propagates)."""
+        """Flushes what is buffered (an OSError still closes the segment, then propagates)."""
         try:
             self.flush()
         finally:
-            fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
-            self.fh.close()
-            if self.written == 0:
-                self.path.unlink(missing_ok=True)
+            self.appender.close()
 
 
-class ObjectSegmentWriter(BufferedWriter):
-    """The object-store writer: each flush is one object `staging/<site>/<name>-<n>.jsonl`."""
+class Segment:
+    """A finished segment taken by the snapshot build: its records, then removal once consumed."""
 
-    def __init__(self, store: ObjectStore, site: str, flush_items: int, flush_seconds: float, on_durable=None):
-        super().__init__(flush_items, flush_seconds, on_durable)
-        self.store = store
-        self.prefix = f"{DataDir.staging(site)}/{segment_name()}"
-        self.path = f"{store.url}/{DataDir.staging(site)}/"
-        self.objects = 0
-
-    def _write(self, data: bytes) -> None:
-        self.objects += 1
-        self.store.put(f"{self.prefix}-{self.objects:06d}.jsonl", data)
-
-    def close(self) -> None:
-        self.flush()
-
-
-def locked_segments(root: Path) -> Iterator[tuple[Path, object]]:
-    """Finished segments under `root` (not held by a live writer), each yielded with its lock held."""
-    for path in sorted(root.glob(f"{DataDir.staging()}/*.jsonl")):
-        fh = open(path, "rb")
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            continue
-        yield path, fh
-
-
-def read_segment(fh) -> Iterator[dict | None]:
-    """Records of a segment; None for a line that does not parse (a write torn by a crash)."""
-    fh.seek(0)
-    for line in fh:
-        try:
-            yield json.loads(line)
-        except ValueError:
-            yield None
-
-
-class LocalSegment:
-    """A finished local segment, held locked until `release`."""
-
-    def __init__(self, path: Path, fh):
-        self.path = path
-        self.fh = fh
+    def __init__(self, claimed: Claimed):
+        self.claimed = claimed
+        self.path = claimed.key
 
     def records(self) -> Iterator[dict | None]:
-        return read_segment(self.fh)
-
-    def remove(self) -> None:
-        self.path.unlink()
-
-    def release(self) -> None:
-        self.fh.close()
-
-
-class ObjectSegment:
-    """One staging object: its records, then removal once consumed."""
-
-    def __init__(self, store: ObjectStore, key: str):
-        self.store = store
-        self.path = key
-
-    def records(self) -> Iterator[dict | None]:
-        for line in self.store.read_bytes(self.path).splitlines():
+        """Records of the segment; None for a line that does not parse (a write torn by a crash)."""
+        for line in self.claimed.lines():
             try:
                 yield json.loads(line)
             except ValueError:
                 yield None
 
     def remove(self) -> None:
-        self.store.remove(self.path)
+        self.claimed.remove()
 
     def release(self) -> None:
-        pass
+        self.claimed.release()
 
 
-def staged_segments(data_dir: "str | DataDir") -> Iterator:
-    """The finished segments of a data dir, local or on an object store."""
-    data_dir = DataDir.of(data_dir)
-    if data_dir.remote:
-        for key in data_dir.store.list(f"{DataDir.staging()}/*.jsonl"):
-            yield ObjectSegment(data_dir.store, key)
-    else:
-        for path, fh in locked_segments(data_dir.local):
-            yield LocalSegment(path, fh)
+def staged_segments(data_dir: "str | os.PathLike | DataDir") -> Iterator[Segment]:
+    """The finished segments of a data dir (none a live writer holds)."""
+    for claimed in DataDir.of(data_dir).store.claim(f"{DataDir.staging()}/*.jsonl"):
+        yield Segment(claimed)
 
 
 def open_writer(
-    data_dir: "str | DataDir", site: str, flush_items: int, flush_seconds: float, on_durable=None
-) -> BufferedWriter:
-    """A segment writer for `site`: appending to a locked local file, or one object per flush."""
-    data_dir = DataDir.of(data_dir)
-    if data_dir.remote:
-        return ObjectSegmentWriter(data_dir.store, site, flush_items, flush_seconds, on_durable)
-    return SegmentWriter(data_dir.local, site, flush_items, flush_seconds, on_durable)
+    data_dir: "str | os.PathLike | DataDir", site: str, flush_items: int, flush_seconds: float, on_durable=None
+) -> SegmentWriter:
+    """A segment writer for `site`."""
+    return SegmentWriter(data_dir, site, flush_items, flush_seconds, on_durable)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC
@@ -108,7 +107,10 @@ def iter_archive_key(data_dir: DataDir, key: str, damaged: list[tuple[int, str]]
 
 
 class RawWriter:
-    """Buffers WARC records; `flush()` makes them durable and returns where they went."""
+    """Buffers WARC records; `flush()` makes them durable and returns where they went. Each
+    file, `raw/site=<site>/<fetch day (UTC)>/<name>-<n>.warc.gz`, is appended through the data
+    dir's store (`pipeline.store.backends`), and a new one begun on a new day or past
+    `max_bytes`."""
 
     def __init__(self, data_dir: DataDir, site: str, max_bytes: int):
         self.data_dir = data_dir
@@ -117,9 +119,7 @@ class RawWriter:
         self.buffer: list[tuple[FetchedPage, bytes]] = []
         self.name = segment_name()
         self.parts = 0
-        self.fd: int | None = None
-        self.size = 0
-        self.key = None
+        self.appender = None
         self.day = None
         self.written = 0
         self.sizes: dict[str, int] = {}  # bytes in each file written to
@@ -128,22 +128,19 @@ class RawWriter:
         """`page` with its record (`warc_record`, built beside the parse in the parse worker)."""
         self.buffer.append((page, record))
 
-    def _target(self, day: str, size: int) -> str:
-        """The key to write to: a new file on a new day or past the size limit."""
-        if self.data_dir.remote or self.fd is None or day != self.day or self.size + size > self.max_bytes:
+    def _target(self, day: str, size: int):
+        """The appender to write to: a new file on a new day or past the size limit."""
+        if self.appender is None or day != self.day or self.appender.size + size > self.max_bytes:
+            self.close()
             self.parts += 1
             self.day = day
-            self.key = f"{DataDir.raw(self.site)}/{day}/{self.name}-{self.parts:04d}.warc.gz"
-            if not self.data_dir.remote:
-                self.close()
-                path = self.data_dir.store.path(self.key)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-                self.size = os.fstat(self.fd).st_size
-        return self.key
+            key = f"{DataDir.raw(self.site)}/{day}/{self.name}-{self.parts:04d}.warc.gz"
+            self.appender = self.data_dir.store.appender(key)
+        return self.appender
 
     def flush(self) -> list[tuple[str, str, str, int, int]]:
-        """Write the buffer; (article id, fetched_at, key, offset, length) of what was written."""
+        """Write the buffer; (article id, fetched_at, key, offset, length) of what was written.
+        A failed write (OSError) leaves no torn record and keeps the buffer."""
         if not self.buffer:
             return []
         placed = []
@@ -152,9 +149,8 @@ class RawWriter:
             by_day.setdefault(page.fetched_at.astimezone(UTC).strftime("%Y-%m-%d"), []).append((page, record))
         for day, batch in by_day.items():
             data = b"".join(record for _, record in batch)
-            key = self._target(day, len(data))
-            offset = 0 if self.data_dir.remote else self.size
-            self._write(key, data, offset)
+            key, offset = self._target(day, len(data)).append(data)
+            self.sizes[key] = offset + len(data)
             for page, record in batch:
                 placed.append((page.article_id or "", page.fetched_at.isoformat(), key, offset, len(record)))
                 offset += len(record)
@@ -162,22 +158,7 @@ class RawWriter:
         self.buffer.clear()
         return placed
 
-    def _write(self, key: str, data: bytes, offset: int) -> None:
-        if self.data_dir.remote:
-            self.data_dir.store.put(key, data)
-            self.sizes[key] = len(data)
-            return
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self.fd, view) :]
-            os.fsync(self.fd)
-        except OSError:
-            os.ftruncate(self.fd, offset)  # no torn record for a reader to trip on
-            raise
-        self.size = self.sizes[key] = offset + len(data)
-
     def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+        if self.appender is not None:
+            self.appender.close()
+            self.appender = None

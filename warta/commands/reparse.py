@@ -3,11 +3,9 @@ what the raw archive (DATA/raw/) is for. None of them reaches the network."""
 
 from __future__ import annotations
 
-import os
 import sys
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 
 from warta.datadir_checks import require_data_dir
 
@@ -24,7 +22,7 @@ def cmd_reparse(args) -> int:
         raise SystemExit(f"warta reparse: error: --since ({args.since}) is after --until ({args.until})")
     require_data_dir("reparse", args.data_dir, write=True, must_exist=True)
     data_dir = DataDir(args.data_dir)
-    if not data_dir.remote and not Path(data_dir.location, "raw").is_dir():
+    if not data_dir.store.list(f"{DataDir.raw()}/*"):
         raise SystemExit(f"warta reparse: error: no raw archive in {args.data_dir} (DATA/raw/ is missing)")
     bar = ProgressBar("reparse")
     try:
@@ -114,7 +112,7 @@ def archived_page(data_dir: str, article_id: str):
     from pipeline.store.warc import iter_archive, read_at
     from pipeline.store.warc_records import UnusableRecord
 
-    readonly = not DataDir(data_dir).remote and not os.access(data_dir, os.W_OK)
+    readonly = not DataDir(data_dir).store.writable()
     try:
         index = RawIndex(data_dir, readonly=readonly)
     except FileNotFoundError:  # a read-only data dir whose index was never made: the files tell
