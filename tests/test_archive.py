@@ -190,3 +190,29 @@ def test_the_archive_can_be_switched_off(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert list((tmp_path / "staging").glob("medcom/*.jsonl")) and not (tmp_path / "raw").exists()
     assert DataDir(tmp_path).raw("medcom") == "raw/site=medcom"
+
+
+def test_reparse_drops_what_the_crawl_would_drop_by_the_same_reason(tmp_path, site):
+    """One drop rule (pipeline.drops) for the crawl and for re-extraction: an archived page that
+    claims the year 9999 is `implausible_date`, never a partition, however it comes back."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from demosite.generator import WIB
+    from demosite.markup import render_article
+    from pipeline.items import FetchedPage
+    from pipeline.snapshots.reparse import reparse
+    from pipeline.store.warc import RawWriter, warc_record
+
+    future = dataclasses.replace(site.articles[0], published_at=datetime(9999, 12, 31, 10, tzinfo=WIB))
+    fine = site.articles[1]
+    writer = RawWriter(DataDir(tmp_path), "medcom", max_bytes=1 << 30)
+    for a in (future, fine):
+        url = "https://www.medcom.id" + a.path
+        page = FetchedPage(url, url, 200, render_article(a, site).encode(), datetime.now(UTC), article_id=a.article_id)
+        writer.add(page, warc_record(page, None))
+    writer.flush()
+    writer.close()
+    report = reparse(tmp_path, "medcom")
+    assert report.dropped == {"implausible_date": 1}, report.dropped
+    assert set(read_articles(tmp_path, columns=["article_id"])["article_id"]) == {fine.article_id}

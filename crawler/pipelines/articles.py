@@ -16,9 +16,8 @@ from scrapy.exceptions import DropItem
 from crawler.pipelines.boilerplate import LearnedBoilerplatePipeline
 from crawler.pipelines.parse_worker import ParseWorker, Task, outcome
 from crawler.pipelines.raw_archive import RawArchivePipeline
-from extract.dates import local_day
+from pipeline.drops import drop_reason
 from pipeline.items import ArticleItem, FetchedPage
-from pipeline.store.schema import implausible_date
 
 logger = logging.getLogger(__name__)
 
@@ -83,12 +82,8 @@ class ArticlePipeline:
             counts[f"warta/removed/{rule}"] += 1
         counts[f"warta/path/{result.path}"] += 1
         article = result.article
-        if article.published_at is None:
-            self.drop("no_date", f"no publication date found on {article.url}")
-        if implausible_date(article.published_at):
-            self.drop("implausible_date", f"{article.url} claims to be published {article.published_at:%Y-%m-%d}")
-        if spider.backfill and not spider.in_range(local_day(article.published_at, spider.profile.timezone)):
-            self.drop("out_of_range", f"{article.url} published {article.published_at:%Y-%m-%d}")
+        if dropped := drop_reason(article, spider.profile.timezone, spider.in_range if spider.backfill else None):
+            self.drop(*dropped)
         return ArticleItem(
             article, item.url, item.lease, result.path, result.removed, done.signature, done.keys, done.paragraph_hashes
         )

@@ -25,6 +25,7 @@ from extract.dates import local_day
 from extract.parse import NotAnArticle, parse_page
 from extract.profiles import PROFILES, get_profile
 from pipeline.dedup.seen import SeenStore, seen_path
+from pipeline.drops import drop_reason
 from pipeline.snapshots.build import build
 from pipeline.snapshots.merge import BuildReport
 from pipeline.store.datadir import DataDir
@@ -152,12 +153,11 @@ def reparsed(
                 logger.exception("parser failed on archived %s", page.url)
                 report.dropped["parse_error"] += 1
                 continue
-            if article.published_at is None:
-                report.dropped["no_date"] += 1
+            in_days = None if days is None else (lambda day: day.isoformat() in days)
+            if dropped := drop_reason(article, profile.timezone, in_days):
+                report.dropped[dropped[0]] += 1
                 continue
             day = local_day(article.published_at, profile.timezone).isoformat()
-            if days is not None and day not in days:
-                continue
             aid, digest = article.article_id, article.content_hash
             # The crawl kept the first article with a body (in fetch order: the archive's order)
             # and dropped later copies; a copy's original may also lie outside the days asked for.

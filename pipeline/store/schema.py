@@ -6,11 +6,12 @@ refuses a dataset whose files and partition paths both carry a column.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import pyarrow as pa
 
 from extract.article import article_fields
+from pipeline.drops import implausible_date
 
 SCHEMA_VERSION = 1
 SCHEMA_VERSION_KEY = b"warta.schema_version"
@@ -71,18 +72,6 @@ def records_to_table(records: list[dict]) -> pa.Table:
 
 _PY_TYPES = {"str": str, "int": int}
 REQUIRED = ("article_id", "site", "url")
-# Publication dates outside these bounds are a page's error (or an attack), not news: a
-# partition for 9999-12-31 helps no reader. Online Indonesian news starts in the 1990s.
-EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=timezone.utc)
-FUTURE_SLACK = timedelta(days=1)
-
-
-def implausible_date(published: datetime, now: datetime | None = None) -> bool:
-    """True for a publication date before 1990 or more than a day ahead of now."""
-    now = now or datetime.now(timezone.utc)
-    if published.tzinfo is None:
-        published = published.replace(tzinfo=timezone.utc)
-    return published < EARLIEST_PLAUSIBLE or published > now + FUTURE_SLACK
 
 
 def _value_problem(name: str, kind: str, value) -> str | None:
