@@ -204,7 +204,7 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
     def _article(self, url: str, article_id: str, source: str, hops: int) -> scrapy.Request:
         return scrapy.Request(
             self._fetch(url),
-            callback=self.parse_article,
+            callback=self.on_article,
             errback=self.on_error,
             meta={"kind": "article", "article_id": article_id, "canonical": url, "hops": hops, "source": source},
         )
@@ -231,7 +231,9 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
                 yield request
 
     # the article callback, failures -----------------------------------------------------
-    def parse_article(self, response):
+    def on_article(self, response):
+        """An article response: handed over whole to the item pipelines (which parse it),
+        and its links to other articles followed up to `hops`."""
         yield FetchedPage(
             response.url,
             response.meta["canonical"],
