@@ -45,6 +45,7 @@ class SiteProfile:
     origin: str  # canonical scheme://host, every written URL uses it
     hosts: tuple[str, ...]  # hosts serving the same pages as origin (mobile, bare domain)
     article_path: str  # regex on the URL path; named groups id, channel, subchannel
+    version: str = "1"  # of these rules: a row's parser_version names it (a layout change is a new version)
     timezone: str = "Asia/Jakarta"
     language: str = "id"
     # discovery
