@@ -31,7 +31,7 @@ from extract.urls import http_origin
 from schedules import checks
 from schedules.checks import FieldError, shown
 from schedules.cron import cron_trigger
-from schedules.toml_lines import Table, key_line, tables
+from extract.toml_lines import Table, key_line, tables
 
 KINDS = ("crawl", "backfill", "snapshot")
 WHEN_KEYS = ("cron", "interval_seconds", "interval_minutes")

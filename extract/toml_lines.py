@@ -1,5 +1,6 @@
-"""Where a table or a key sits in a schedule file. tomllib returns values without positions, so
-error messages find their line in the text: the table's header, then the key inside it."""
+"""Where a table or a key sits in a TOML file (a schedule file, a site definition). tomllib
+returns values without positions, so error messages find their line in the text: the table's
+header, then the key inside it."""
 
 from __future__ import annotations
 
