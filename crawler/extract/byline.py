@@ -2,8 +2,11 @@
 
 Seen forms: desktop `Author • 08 Desember 2021 07:06`, mobile `Author - 10 November 2021
 07:58 WIB`, older `... 23:11 wib`, several authors separated by commas; older containers
-`div.info_ct`, `div.date`, `div.name`. When no selector answers, the first short element
-after the headline that holds a date is taken.
+`div.info_ct`, `div.date`, `div.name`. When no selector answers, the short elements after the
+headline are read: the first that prints a date and a time, else the first with a date.
+Of several dates in one text, the publication date is the one a label calls so (`Terbit`,
+`Tayang`), else the first that no label calls a modification (`Diperbarui`, `Update`); see
+`crawler.extract.dates`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crawler.extract.blocks import normalise
-from crawler.extract.dates import date_from_match, find_date
+from crawler.extract.dates import MODIFIED_LABEL, PUBLISHED_LABEL, find_dates, published_date
 from crawler.extract.profiles import SiteProfile
 from crawler.extract.selectors import text_of
 
@@ -29,6 +32,9 @@ class Byline:
     published_at: datetime | None = None
     source: str = "none"
     text: str = ""  # the whole byline as printed
+    has_time: bool = False  # the printed date has a time of day
+    has_seconds: bool = False
+    zone: str | None = None  # the zone printed with it (WIB, WITA, WIT), None when none is
 
 
 def split_authors(text: str) -> list[str]:
@@ -37,12 +43,26 @@ def split_authors(text: str) -> list[str]:
 
 
 def read_byline(text: str, tz: str) -> Byline | None:
-    """Split a byline text into authors and date; None when it holds no date."""
+    """Split a byline text into authors and date; None when it holds no publication date."""
     text = normalise(text)
-    m = find_date(text)
-    if not m:
+    dates = find_dates(text)
+    found = published_date(dates)
+    value = found.value(tz) if found else None
+    if value is None:
         return None
-    return Byline(split_authors(text[: m.start()]), m.group(0).strip(" ,"), date_from_match(m, tz), text=text)
+    names = text[: dates[0].match.start()]
+    for label in (MODIFIED_LABEL, PUBLISHED_LABEL):  # "Terbit 2 Sep 2025": no author "Terbit"
+        m = label.search(names)
+        names = names[: m.start()] if m else names
+    return Byline(
+        split_authors(names),
+        found.text,
+        value,
+        text=text,
+        has_time=found.has_time,
+        has_seconds=found.has_seconds,
+        zone=found.zone,
+    )
 
 
 SCAN_ELEMENTS = 150  # a byline sits near the headline: the scan looks no further
@@ -79,11 +99,16 @@ def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
             if found:
                 found.source = f"css:{selector}"
                 return found
+    dated = None  # a date without a time is often a caption's or a list's: a timed one wins
     for el, text in _candidates_after_h1(page.elements, body_el):
         found = read_byline(text, profile.timezone)
         if found:
             found.source = f"scan:{el.tag}"
-            return found
+            if found.has_time:
+                return found
+            dated = dated or found
+    if dated:
+        return dated
     for el in page.tagged("time"):
         found = read_byline(text_of(el), profile.timezone)
         if found:
