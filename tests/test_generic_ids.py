@@ -61,7 +61,13 @@ SHAPE_CASES = [
     ("https://www.antaranews.com/berita/4123456/menteri-katakan", "antaranews.com:4123456", "number_segment"),
     ("https://www.jawapos.com/nasional/2607240123/judul-berita", "jawapos.com:2607240123", "number_segment"),
     ("https://katadata.co.id/berita/nasional/66a1dc20b49c6/judul", "katadata.co.id:66a1dc20b49c6", "hex_segment"),
-    ("https://news.republika.co.id/berita//s5k2xq430/judul-berita", "news.republika.co.id:s5k2xq430", "code_segment"),
+    ("https://news.republika.co.id/berita//qwjyx4430/judul-berita", "news.republika.co.id:qwjyx4430", "berita_code"),
+    (
+        "https://www.republika.co.id/berita/nasional/politik/14/05/03/n4xyz1-judul-berita",
+        "republika.co.id:n4xyz1",
+        "short_dated_code_prefix",
+    ),
+    ("https://example.co.id/nasional/s5k2xq430/judul-berita", "example.co.id:s5k2xq430", "code_segment"),
     ("https://kumparan.com/kumparannews/judul-berita-27abcDEFghi", "kumparan.com:27abcDEFghi", "code11_suffix"),
     (
         "https://www.idntimes.com/news/indonesia/judul-berita-00-abcde-fghijk",
@@ -102,6 +108,8 @@ def test_the_id_is_the_urls_own(url, want, shape):
         "https://example.co.id/berita/presiden-resmikan-bendungan",
         "https://example.co.id/berita/20260724/judul",
         "https://example.co.id/covid19/vaksin-booster-tersedia",
+        "https://example.co.id/pemilu2024/hasil-hitung-cepat",
+        "https://example.co.id/berita/nasional/14/05/03/presiden-resmikan-bendungan",
         "https://example.co.id/berita/judul-rapat-harga-beras",
     ],
 )
@@ -281,3 +289,14 @@ def test_a_canonical_link_to_another_site_or_a_home_page_is_not_the_articles():
         head = f"<link rel='canonical' href='{canonical}'>"
         result = parse_page(_page(head), "https://news.detik.com/berita/d-7712345/judul", GENERIC)
         assert result.article.article_id == "news.detik.com:7712345", canonical
+
+
+def test_a_microdata_breadcrumb_names_the_channel():
+    trail = (
+        "<ol itemscope itemtype='https://schema.org/BreadcrumbList'>"
+        "<li itemprop='itemListElement' itemscope><a href='/'>Beranda</a></li>"
+        "<li itemprop='itemListElement' itemscope><a href='/olahraga'>Olahraga</a></li>"
+        "<li itemprop='itemListElement' itemscope><a href='/olahraga/bola'>Sepak Bola</a></li></ol>"
+    )
+    result = parse_page(_page(before=trail), "https://www.liputan6.com/news/read/6123456/judul", GENERIC)
+    assert (result.article.channel, result.article.subchannel) == ("olahraga", "sepak-bola")

@@ -2,7 +2,7 @@
 
 Sources, most trusted first:
 1. the page's breadcrumb: a JSON-LD `BreadcrumbList`, else a breadcrumb element (a class
-   ending in `breadcrumb(s)`, `nav[aria-label*=breadcrumb]`, `[itemtype$=BreadcrumbList]`),
+   ending in `breadcrumb(s)`, `nav[aria-label*=breadcrumb]`, microdata `itemListElement`s),
    without its home item, the site's own name and the article itself;
 2. the URL's path before the article's id: its first meaningful segments, skipping verbs
    and structural words (`read`, `baca`, `detail`, `amp`, `index`...), numbers and dates,
@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
-
-from lxml import etree
 
 from crawler.extract.blocks import normalise, word_key
 from crawler.extract.ids import base_domain
@@ -37,7 +35,6 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _SEGMENT = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _SLUG_SPLIT = re.compile(r"[^\w]+")
 _BREADCRUMB_CLASS = re.compile(r"breadcrumbs?$", re.IGNORECASE)
-_MICRODATA_TRAIL = etree.XPath("(//*[contains(@itemtype, 'BreadcrumbList')])[1]")  # one walk, in C
 BREADCRUMB_ITEMS = 12  # a breadcrumb is short; a longer list is navigation
 ITEM_WORDS = 5  # a longer item is the headline, not a section
 
@@ -107,16 +104,23 @@ def _jsonld_items(md: Metadata) -> list[tuple[str, str | None]]:
 
 
 def _breadcrumb_element(page):
-    found = []
-    for token, elements in page.by_class.items():
-        if _BREADCRUMB_CLASS.search(token):
-            found.extend(elements)
-    for el in page.tagged("nav"):
-        if "breadcrumb" in (el.get("aria-label") or "").lower():
-            found.append(el)
-    found.extend(_MICRODATA_TRAIL(page.root))
+    """The page's first breadcrumb: an element whose class ends in `breadcrumb(s)`, a
+    `nav[aria-label*=breadcrumb]`, or the list around microdata `itemListElement`s."""
+    found = [
+        el
+        for token, elements in page.by_class.items()
+        if "readcrumb" in token or "READCRUMB" in token
+        if _BREADCRUMB_CLASS.search(token)
+        for el in elements
+    ]
+    found += [el for el in page.tagged("nav") if "breadcrumb" in (el.get("aria-label") or "").lower()]
+    items = page.by_attribute.get(("itemprop", "itemListElement"))
+    if items and items[0].getparent() is not None:
+        found.append(items[0].getparent())
     if not found:
         return None
+    if len(found) == 1:
+        return found[0]
     order = {el: i for i, el in enumerate(page.elements)}
     return min(found, key=lambda el: order.get(el, len(order)))
 

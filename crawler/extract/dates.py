@@ -1,7 +1,13 @@
 """Indonesian date parsing without OS locales.
 
 Pages print `19 September 2023 14:30`, `Selasa, 7 Desember 2021 07:06 WIB`,
-`10 Nov 2021, 23:11 wib`, `pukul 02.30 WITA`; metadata carries ISO 8601.
+`10 Nov 2021, 23:11 wib`, `pukul 02.30 WITA`, and, on other Indonesian sites,
+`Jum'at, 24 Juli 2026 - 13:39 WIB` (sindonews), `Kompas.com - 08/05/2021, 12:59 WIB`,
+`Jum'at, 24 Juli 2026 | 07:08 WIB` (suara), `Terbit 2 Sep 2025 17:00 WIB` (tirto),
+`21/7/2026 22:42` (Media Indonesia, day first); custom meta tags `2026/06/05 20:30:23`
+(detik). A text may hold several dates: labels tell the publication time (`Terbit`,
+`Tayang`, `Dipublikasikan`) from the update (`Diperbarui`, `Update`). Metadata carries
+ISO 8601 (see `crawler.extract.published`).
 """
 
 from __future__ import annotations
@@ -100,6 +106,7 @@ PUBLISHED_LABEL = re.compile(
     re.IGNORECASE,
 )
 MAX_TEXT = 400  # a byline or a meta value; longer texts are cut before the search
+_YEAR = re.compile(r"\d{4}")
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,8 @@ def find_dates(text: str, patterns=PRINTED_PATTERNS) -> list[PrintedDate]:
     which Indonesian bylines never print and other languages' bylines do), in reading order,
     each with the label that stands between it and the date before it (the last one wins)."""
     text = (text or "")[:MAX_TEXT]
+    if not _YEAR.search(text):
+        return []  # most texts a byline scan reads hold no date: one cheap test
     matches = sorted(
         (m for pattern in patterns for m in pattern.finditer(text)), key=lambda m: (m.start(), -len(m.group(0)))
     )

@@ -113,6 +113,20 @@ SHAPES: tuple[Shape, ...] = (
         accept=r"(?=.*\d)(?=.*[a-f])",
     ),
     Shape(
+        "berita_code",
+        r"/berita/(?P<id>[a-z0-9]{6,12})/(?P<slug>[^/]*-[^/]*)$",
+        "{id}",
+        "republika: /berita/qwjyx4430/slug -> qwjyx4430 (a code right after `berita`: no section)",
+        accept=r"(?=.*[a-z])(?=.*\d)",
+    ),
+    Shape(
+        "short_dated_code_prefix",
+        r"/\d{2}/\d{2}/\d{2}/(?P<id>[a-z0-9]{5,10})-[^/]+$",
+        "{id}",
+        "republika before 2020: /berita/nasional/politik/14/05/03/n4xyz1-slug -> n4xyz1",
+        accept=r"(?=.*[a-z])(?=.*\d)",
+    ),
+    Shape(
         "code_segment",
         r"/(?P<id>[a-z0-9]{6,12})/(?P<slug>[^/]*-[^/]*)$",
         "{id}",

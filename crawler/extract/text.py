@@ -203,7 +203,7 @@ _PLACE = r"[A-Z][\w.'’-]*(?:[ /-][A-Z][\w.'’-]*){0,3}"
 _OUTLET = r"[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?i:com|id|net|tv|co|org)(?:\.(?i:id))?\b"
 _DATELINE = re.compile(
     rf"^(?:(?P<outlet>{_OUTLET})(?:\s*,\s*(?P<after>{_PLACE}))?"  # Metrotvnews.com, Jakarta:
-    rf"|(?P<place>{_PLACE})(?:\s*,\s*(?:{_OUTLET}|[A-Z0-9][\w.'’ /-]{{0,30}}?))?"  # JAKARTA, KOMPAS.com -
+    rf"|(?P<place>{_PLACE})(?:\s*,\s*(?:{_OUTLET}|[A-Z][\w.'’ /-]{{0,30}}?|\d{{1,2}}/\d{{1,2}}))?"  # JAKARTA, KOMPAS.com -
     r"(?:\s*\([^)]{1,30}\))?)"  # Jakarta (ANTARA) -
     r"\s*(?:[:–—]|--?)\s+(?=\S)"  # Jakarta, CNN Indonesia --
 )
