@@ -76,20 +76,26 @@ def kicker(page, profile, title_el_text, sources) -> str | None:
 
 
 def resolve_url(base: str, href: str | None, profile: SiteProfile, mirror: str | None) -> str | None:
+    """A link to an article, canonical (`urls.article_ref`) when it is one; None when it is no
+    usable URL (`https://Baca:cdn.example.id/...` names no port)."""
     absolute = urls.resolve(base, href)
     if absolute is None:
         return None
-    ref = urls.article_ref(absolute, profile, mirror)
-    if ref:
-        return ref.url
-    return urls.strip_tracking(urls.to_origin(absolute, profile, mirror), profile)
+    try:
+        ref = urls.article_ref(absolute, profile, mirror)
+        return ref.url if ref else urls.strip_tracking(urls.to_origin(absolute, profile, mirror), profile)
+    except ValueError:
+        return None
 
 
 def resolve_link(base: str, href: str | None, profile: SiteProfile, mirror: str | None) -> str | None:
     """A link that is no article (an image): on the site's origin, tracking parameters gone,
-    its other parameters kept (`?w=700` sizes a picture)."""
+    its other parameters kept (`?w=700` sizes a picture); None when it is no usable URL."""
     absolute = urls.resolve(base, href)
-    return urls.strip_tracking(urls.to_origin(absolute, profile, mirror), profile) if absolute else None
+    try:
+        return urls.strip_tracking(urls.to_origin(absolute, profile, mirror), profile) if absolute else None
+    except ValueError:
+        return None
 
 
 def identity(url, ref, md, profile, mirror, sources):
