@@ -223,7 +223,9 @@ def test_distinct_articles_of_a_site_never_share_an_id(site, data):
         ("https://www.suara.com/news/2026/07/24/070800/judul", ("news", None)),  # a date follows, not the id
         ("https://kumparan.com/kumparannews/judul-berita-27abcDEFghi", ("kumparannews", None)),
         ("https://www.idntimes.com/news/indonesia/judul-00-abcde-fghij1", ("news", "indonesia")),
-        ("https://www.jpnn.com/news/judul-berita", ("news", None)),
+        ("https://www.jpnn.com/news/judul-berita", (None, None)),  # the slug is the identity
+        ("https://nasional.kontan.co.id/news/judul-berita", ("nasional", None)),
+        ("https://www.inews.id/news/nasional/judul-berita", ("news", "nasional")),
         ("https://www.medcom.id/amp/nasional/politik/nbwXaLxk-judul", ("nasional", "politik")),
     ],
 )
@@ -236,6 +238,7 @@ def test_the_channel_from_the_url_is_never_a_verb(url, want):
 def test_path_segments_before_the_id():
     assert from_path("/read/2016/02/14/09362021/Slug", 5) == []
     assert from_path("/berita/nasional/judul", None) == ["berita", "nasional"]
+    assert from_path("/berita/judul", None) == []
     assert from_path("/index.php/detail/amp/berita/123456/judul", 33) == []
 
 

@@ -116,6 +116,9 @@ def test_indonesian_metadata_forms_are_read(meta):
         ("JAKARTA, iNews.id - Pemerintah", "Jakarta", "Pemerintah"),
         ("TRIBUN-BALI.COM, DENPASAR - Pemerintah", "Denpasar", "Pemerintah"),
         ("BANDA ACEH - Pemerintah", "Banda Aceh", "Pemerintah"),
+        ("KONTAN.CO.ID - JAKARTA. Pemerintah", "Jakarta", "Pemerintah"),
+        ("Bisnis.com, JAKARTA - Pemerintah", "Jakarta", "Pemerintah"),
+        ("Kiel, 27.6.2025 – Pemerintah", None, None),  # a German date line: text
         ("Menurut Presiden Joko Widodo - yang hadir - Pemerintah", None, None),  # no dateline: a sentence
     ],
 )

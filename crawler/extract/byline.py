@@ -3,7 +3,8 @@
 Seen forms: desktop `Author • 08 Desember 2021 07:06`, mobile `Author - 10 November 2021
 07:58 WIB`, older `... 23:11 wib`, several authors separated by commas; older containers
 `div.info_ct`, `div.date`, `div.name`. When no selector answers, the short elements after the
-headline are read: the first that prints a date and a time, else the first with a date.
+headline are read: the first that prints a date and a time, else the first with a date;
+then `<time>` elements, then the short elements just above the headline (a date and a time).
 Of several dates in one text, the publication date is the one a label calls so (`Terbit`,
 `Tayang`), else the first that no label calls a modification (`Diperbarui`, `Update`); see
 `crawler.extract.dates`.
@@ -67,6 +68,7 @@ def read_byline(text: str, tz: str) -> Byline | None:
 
 SCAN_ELEMENTS = 150  # a byline sits near the headline: the scan looks no further
 SCAN_CHILDREN = 12
+SCAN_BEFORE = 40  # elements above the headline read when nothing under it has a date
 _SCANNED_TAGS = frozenset(("div", "p", "span", "time", "li", "small", "section"))
 
 
@@ -91,6 +93,19 @@ def _candidates_after_h1(elements, body_el):
                     yield el, text
 
 
+def _candidates_before_h1(elements):
+    """The short elements just above the headline, nearest first (a date line printed over
+    the title)."""
+    h1 = next((i for i, el in enumerate(elements) if el.tag == "h1"), None)
+    if h1 is None:
+        return
+    for el in reversed(elements[max(0, h1 - SCAN_BEFORE) : h1]):
+        if el.tag in _SCANNED_TAGS and len(el) <= SCAN_CHILDREN:
+            text = normalise(text_of(el))
+            if 8 <= len(text) <= 200:
+                yield el, text
+
+
 def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
     """`page` is the document's `crawler.extract.selectors.PageIndex`."""
     for selector in profile.byline_selectors:
@@ -113,5 +128,10 @@ def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
         found = read_byline(text_of(el), profile.timezone)
         if found:
             found.source = "html:time"
+            return found
+    for el, text in _candidates_before_h1(page.elements):
+        found = read_byline(text, profile.timezone)
+        if found and found.has_time:  # a date alone over the title is the site's "today"
+            found.source = f"scan-above:{el.tag}"
             return found
     return Byline()

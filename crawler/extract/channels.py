@@ -6,7 +6,8 @@ Sources, most trusted first:
    without its home item, the site's own name and the article itself;
 2. the URL's path before the article's id: its first meaningful segments, skipping verbs
    and structural words (`read`, `baca`, `detail`, `amp`, `index`...), numbers and dates,
-   and `berita`/`news` when the id follows them (`/berita/d-7712345/...`);
+   and `berita`/`news` when the id (or, in a URL without one, the slug) follows them
+   (`/berita/d-7712345/...`, `/news/{slug}`);
 3. the host's first label when it names a section (`nasional.kompas.com` -> `nasional`;
    never `www`, `m`, `amp`, nor the site's own name).
 A channel is written as a slug: lower case, words joined by `-` (`Gaya Hidup` -> `gaya-hidup`).
@@ -58,7 +59,8 @@ def from_path(path: str, id_start: int | None) -> list[str]:
     # `berita`/`news` right before the id is structure (`/berita/d-7712345/`); before a verb or
     # a date it is the channel (`/news/read/6123456/`, suara's `/news/2026/07/24/...`)
     following = next((s.lower() for s in rest.split("/") if s), "")
-    id_follows = id_start is not None and following not in STRUCTURAL and not _YEAR.match(following)
+    # without an id in the URL its slug is the article's identity (jpnn's `/news/{slug}`)
+    id_follows = id_start is None or (following not in STRUCTURAL and not _YEAR.match(following))
     found = []
     for i, segment in enumerate(segments):
         low = segment.lower()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 _DATE = r"/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})"
 _TAIL = r"(?:/[^/]*)?$"  # an optional last segment (the slug) after the id
@@ -177,6 +177,25 @@ SHAPES: tuple[Shape, ...] = (
 )
 # Query parameters that carry an article id (`/?p=123` is WordPress's own permalink).
 ID_PARAMS = ("p", "id", "news_id", "newsid", "article_id", "articleid", "berita_id", "idberita", "story_id")
+_QUERY_ID = re.compile(r"^(\d+)(?::.*)?$")
+# Parameters that change how a page is shown, not which page it is (paging, AMP, referrers).
+VIEW_PARAMS = frozenset(
+    (
+        "page",
+        "showpage",
+        "single",
+        "amp",
+        "m",
+        "mobile",
+        "output",
+        "ref",
+        "source",
+        "src",
+        "from",
+        "tag_from",
+        "jxrecoid",
+    )
+)
 _LETTER_AND_DIGIT = re.compile(r"(?=.*[A-Za-z])(?=.*\d)")
 _HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
 # Second-level labels under a country code: `republika.co.id`, `bbc.co.uk` are one site each.
@@ -216,11 +235,25 @@ def path_id(path: str) -> UrlId | None:
 
 
 def query_id(query: str) -> tuple[str, str] | None:
-    """`(name, value)` of the first id parameter (`ID_PARAMS`) with a number for its value."""
+    """`(name, value)` of the first id parameter (`ID_PARAMS`) whose value is a number, or
+    starts with one before a `:` (Joomla's `id=123:slug`)."""
     for name, value in parse_qsl(query):
-        if name.lower() in ID_PARAMS and value.isdigit():
-            return name, value
+        m = _QUERY_ID.match(value)
+        if name.lower() in ID_PARAMS and m:
+            return name, m.group(1)
     return None
+
+
+def kept_query(query: str, tracking: re.Pattern) -> str:
+    """The query parameters that say which page a URL without an id is (`berita.php?kode=abc`),
+    sorted: tracking parameters (`tracking`, matched on the lower-cased name) and those that
+    only change how a page is shown (`VIEW_PARAMS`) left out."""
+    kept = sorted(
+        (k, v)
+        for k, v in parse_qsl(query, keep_blank_values=True)
+        if k.lower() not in VIEW_PARAMS and not tracking.match(k.lower())
+    )
+    return urlencode(kept)
 
 
 def host_key(host: str) -> str:
@@ -241,7 +274,8 @@ def base_domain(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
-def hashed_id(host: str, path: str) -> str:
-    """The id of a URL without an id of its own: 16 hex digits of the SHA-1 of its host key
-    and path (the scheme, a mobile host, the query and a trailing slash do not change it)."""
-    return hashlib.sha1(f"{host_key(host)}{path}".encode()).hexdigest()[:16]
+def hashed_id(host: str, path: str, query: str = "") -> str:
+    """The id of a URL without an id of its own: 16 hex digits of the SHA-1 of its host key,
+    path and kept query (`kept_query`; the scheme, a mobile host, tracking parameters and a
+    trailing slash do not change it)."""
+    return hashlib.sha1(f"{host_key(host)}{path}{'?' + query if query else ''}".encode()).hexdigest()[:16]

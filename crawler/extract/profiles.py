@@ -44,6 +44,8 @@ INDONESIAN_PHRASES: tuple[tuple[str, str, str], ...] = (
     ("section_heading", "lihat foto", r"Lihat Foto"),
     ("section_heading", "baca 10 detik", r"Baca 10 detik"),
     ("embed", "gambas", r"\[Gambas:[^\]]{0,80}\]"),
+    ("embed", "simak", r"Simak (?:juga )?Video\b.{0,200}"),
+    ("syndication", "artikel ini telah", r"Artikel ini telah (?:tayang|terbit|dimuat|diterbitkan) di\b.*"),
 )
 # Editor codes that close an article on sites without a profile: `(WIL)` (medcom), detik's
 # and CNN's lower-case initials `(rfs/jbr)`, Media Indonesia's `(H-2)`, `(Ant/E-2)`.
@@ -56,6 +58,17 @@ GENERIC_EDITOR_CODE_ALONE = rf"\(({_CODES}|[a-z]{{2,4}})\)"
 # ("Baca juga : ..."), beritasatu ("BACA JUGA"), CNN Indonesia ("Lihat Juga:"), tempo
 # ("Pilihan Editor: ..."); a bare label over a link line counts too.
 GENERIC_RELATED_PREFIX = r"(?i:baca(?:\s+juga)?|lihat\s+juga|pilihan\s+editor)\s*(?::|$)"
+
+# Elements removed from the body before text is read (structural rules): (rule, selectors).
+BODY_DROP_SELECTORS: tuple[tuple[str, str], ...] = (
+    ("script", "script, style, noscript, iframe, ins, template"),
+    ("ads", ".ads, .ad, .advertisement, [class*=dfp], [id*=div-gpt], .flying-carpet"),
+    ("caption", "figure, figcaption, img, picture, .caption"),
+    ("share_buttons", ".share, .social-share, .sharing, [class*=share]"),
+    ("related_block", ".terkait, .related, .berita-lainnya, .related-news, p.related-news"),
+    ("reaction_widget", ".reaction, .reactions, [class*=reaction]"),
+    ("follow_us", ".follow, .follow-us, .ext-channel"),
+)
 
 
 @dataclass(frozen=True)
@@ -87,15 +100,7 @@ class SiteProfile:
     image_selectors: tuple[str, ...] = ("figure img", ".pic img", "img.lead")
     caption_selectors: tuple[str, ...] = ("figcaption", ".caption", ".pic_caption")
     # elements removed from the body before text is read (structural rules)
-    body_drop_selectors: tuple[tuple[str, str], ...] = (
-        ("script", "script, style, noscript, iframe, ins, template"),
-        ("ads", ".ads, .ad, .advertisement, [class*=dfp], [id*=div-gpt], .flying-carpet"),
-        ("caption", "figure, figcaption, img, picture, .caption"),
-        ("share_buttons", ".share, .social-share, .sharing, [class*=share]"),
-        ("related_block", ".terkait, .related, .berita-lainnya, .related-news, p.related-news"),
-        ("reaction_widget", ".reaction, .reactions, [class*=reaction]"),
-        ("follow_us", ".follow, .follow-us, .ext-channel"),
-    )
+    body_drop_selectors: tuple[tuple[str, str], ...] = BODY_DROP_SELECTORS
     phrase_rules: tuple[tuple[str, str, str], ...] = INDONESIAN_PHRASES
     reaction_words: tuple[str, ...] = REACTION_WORDS
     related_prefix: str = r"Baca(?: [Jj]uga)?\s*:"
@@ -193,6 +198,13 @@ GENERIC = SiteProfile(
     # name; the headline comes from the metadata, checked against the <h1>s (see titles.py)
     title_selectors=(),
     title_suffix=None,
+    body_drop_selectors=BODY_DROP_SELECTORS
+    + (
+        # boxes inside Indonesian bodies (shared/indonesian-sites.md): tribun's "Ringkasan
+        # Berita", suara's "baca 10 detik", detik's and CNN's "scroll to continue" labels
+        ("summary_box", ".summary-article, .ten-second"),
+        ("scroll_label", ".parallaxindetail, .paradetail"),
+    ),
     editor_code=GENERIC_EDITOR_CODE,
     editor_code_alone=GENERIC_EDITOR_CODE_ALONE,
     related_prefix=GENERIC_RELATED_PREFIX,

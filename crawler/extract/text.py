@@ -202,10 +202,11 @@ _PLACE = r"[A-Z][\w.'’-]*(?:[ /-][A-Z][\w.'’-]*){0,3}"
 # `REPUBLIKA.CO.ID`, `Liputan6.com`, `Metrotvnews.com`, `iNews.id`.
 _OUTLET = r"[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?i:com|id|net|tv|co|org)(?:\.(?i:id))?\b"
 _DATELINE = re.compile(
-    rf"^(?:(?P<outlet>{_OUTLET})(?:\s*,\s*(?P<after>{_PLACE}))?"  # Metrotvnews.com, Jakarta:
+    rf"^(?:(?P<lead>{_OUTLET})\s*[-–—]\s*(?P<caps>[A-Z][A-Z'’-]*(?: [A-Z][A-Z'’-]*){{0,3}})\.\s+(?=\S)"  # KONTAN.CO.ID - JAKARTA.
+    rf"|(?:(?P<outlet>{_OUTLET})(?:\s*,\s*(?P<after>{_PLACE}))?"  # Metrotvnews.com, Jakarta:
     rf"|(?P<place>{_PLACE})(?:\s*,\s*(?:{_OUTLET}|[A-Z][\w.'’ /-]{{0,30}}?|\d{{1,2}}/\d{{1,2}}))?"  # JAKARTA, KOMPAS.com -
     r"(?:\s*\([^)]{1,30}\))?)"  # Jakarta (ANTARA) -
-    r"\s*(?:[:–—]|--?)\s+(?=\S)"  # Jakarta, CNN Indonesia --
+    r"\s*(?:[:–—]|--?)\s+(?=\S))"  # Jakarta, CNN Indonesia --
 )
 
 
@@ -227,7 +228,7 @@ def take_dateline(blocks: list[Block]) -> tuple[list[Block], Removed, str | None
     m = _DATELINE.match(first.text)
     if not m:
         return blocks, [], None
-    place = m.group("place") if m.group("outlet") is None else m.group("after")
+    place = m.group("caps") if m.group("lead") else m.group("place") if m.group("outlet") is None else m.group("after")
     bold = normalise(first.lead_bold.rstrip(": \u00a0"))
     if place and not (bold and place.startswith(bold)) and len(place.split()) > 2:
         return blocks, [], None

@@ -132,18 +132,22 @@ def article_ref(url: str, profile: SiteProfile, mirror: str | None = None) -> Ar
 
 def _generic_ref(scheme: str, netloc: str, parts, path: str) -> ArticleRef:
     """A page without a profile: every URL is one, its id the URL's own (`ids.SHAPES`), an id
-    parameter of its query, else a hash of its host and path; its id is written under its host
-    (`news.detik.com:7712345`), every GENERIC page sharing the site `generic`."""
+    parameter of its query, else a hash of its host, path and the query parameters that name
+    a page; its id is written under its host (`news.detik.com:7712345`), every GENERIC page
+    sharing the site `generic`."""
     host = parts.hostname or ""
     found = ids.path_id(path)
     query = ids.query_id(parts.query) if found is None else None
+    kept = ""
     if found:
         local, shape, start = found.value, found.shape, found.start
     elif query:
         local, shape, start = query[1], "query", None
+        kept = ids.kept_query(parts.query, GENERIC.tracking_re)  # Joomla needs its other parameters
     else:
-        local, shape, start = ids.hashed_id(host, path), None, None
-    canonical = urlunsplit((scheme, netloc, path, urlencode([query]) if query else "", ""))
+        kept = ids.kept_query(parts.query, GENERIC.tracking_re)  # `berita.php?kode=abc` is a page
+        local, shape, start = ids.hashed_id(host, path, kept), None, None
+    canonical = urlunsplit((scheme, netloc, path, kept, ""))
     channel = channels.from_path(path, start)
     if not channel:
         label = channels.from_host(host)
