@@ -303,3 +303,15 @@ def test_a_microdata_breadcrumb_names_the_channel():
     )
     result = parse_page(_page(before=trail), "https://www.liputan6.com/news/read/6123456/judul", GENERIC)
     assert (result.article.channel, result.article.subchannel) == ("olahraga", "sepak-bola")
+
+
+def test_the_query_names_the_page_of_a_url_without_an_id():
+    a = article_ref("https://pemkab.example.go.id/berita.php?kode=abc&utm_source=wa", GENERIC)
+    b = article_ref("https://pemkab.example.go.id/berita.php?kode=def", GENERIC)
+    assert a.article_id != b.article_id and a.url == "https://pemkab.example.go.id/berita.php?kode=abc"
+    paged = article_ref("https://www.jpnn.com/news/judul?page=2&amp=1", GENERIC)
+    assert paged.article_id == article_ref("https://www.jpnn.com/news/judul", GENERIC).article_id
+    joomla = article_ref(
+        "https://x.example.go.id/index.php?option=com_content&view=article&id=123:judul&Itemid=5", GENERIC
+    )
+    assert (joomla.article_id, joomla.shape) == ("x.example.go.id:123", "query")
