@@ -53,6 +53,12 @@ def test_the_metadatas_seconds_stay_when_the_byline_has_none():
     assert value == datetime(2026, 7, 24, 15, 16, 40, tzinfo=WIB)
 
 
+def test_a_time_at_zero_seconds_takes_the_seconds_another_source_names():
+    head = ld("2026-07-24T13:30:00+07:00") + "<meta name='content_PublishedDate' content='2026-07-24 13:30:07'>"
+    value, _ = published(page(head))
+    assert value == datetime(2026, 7, 24, 13, 30, 7, tzinfo=WIB)
+
+
 def test_a_naive_custom_meta_takes_the_seconds_the_iso_meta_lacks():
     head = "<meta property='article:published_time' content='2026-06-05T20:30+07:00'>"
     head += "<meta name='dtk:publishdate' content='2026/06/05 20:30:23'>"

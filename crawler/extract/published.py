@@ -237,8 +237,8 @@ def find_published(
     The metadata's offset is kept (a naive value takes the page's other offsets, else the
     zone the byline prints, else `default_tz`), except that a UTC value whose wall-clock time
     is what the byline prints in WIB, WITA or WIT is a local time labelled UTC. A date alone
-    never hides the time the byline prints for that day, and a time to the minute takes its
-    seconds from any source that names the same minute with them."""
+    never hides the time the byline prints for that day, and a time to the minute (or at
+    :00) takes its seconds from any source that names the same minute with them."""
     stamps = []
     for source, text in candidates(page, md, body_el):
         found = parse_value(text) if isinstance(text, str) else None
@@ -264,6 +264,6 @@ def find_published(
         and _same_minute(value.replace(tzinfo=None), zoned.value.replace(tzinfo=None))
     ):
         value = value.replace(tzinfo=zoned.value.tzinfo)
-    if best.has_time and not best.has_seconds and not value.second:
+    if best.has_time and not value.second:  # ":00" is often a time cut to the minute
         value = _with_seconds(value, [s for s in stamps if s is not best] + ([printed] if printed else []))
     return value, best.raw, best.source
