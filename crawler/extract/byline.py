@@ -4,7 +4,8 @@ Seen forms: desktop `Author • 08 Desember 2021 07:06`, mobile `Author - 10 Nov
 07:58 WIB`, older `... 23:11 wib`, several authors separated by commas; older containers
 `div.info_ct`, `div.date`, `div.name`. When no selector answers, the short elements after the
 headline are read: the first that prints a date and a time, else the first with a date;
-then `<time>` elements, then the short elements just above the headline (a date and a time).
+then `<time>` elements. When the page gives no publication time at all, the short elements
+just above the headline are read too (`byline_above_headline`: a date and a time).
 Of several dates in one text, the publication date is the one a label calls so (`Terbit`,
 `Tayang`), else the first that no label calls a modification (`Diperbarui`, `Update`); see
 `crawler.extract.dates`.
@@ -93,12 +94,14 @@ def _candidates_after_h1(elements, body_el):
                     yield el, text
 
 
-def _candidates_before_h1(elements):
+def _candidates_before_h1(page):
     """The short elements just above the headline, nearest first (a date line printed over
     the title)."""
-    h1 = next((i for i, el in enumerate(elements) if el.tag == "h1"), None)
-    if h1 is None:
+    headlines = page.tagged("h1")
+    if not headlines:
         return
+    elements = page.elements
+    h1 = elements.index(headlines[0])
     for el in reversed(elements[max(0, h1 - SCAN_BEFORE) : h1]):
         if el.tag in _SCANNED_TAGS and len(el) <= SCAN_CHILDREN:
             text = normalise(text_of(el))
@@ -129,9 +132,15 @@ def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
         if found:
             found.source = "html:time"
             return found
-    for el, text in _candidates_before_h1(page.elements):
-        found = read_byline(text, profile.timezone)
-        if found and found.has_time:  # a date alone over the title is the site's "today"
+    return Byline()
+
+
+def byline_above_headline(page, tz: str) -> Byline | None:
+    """A date and a time printed just above the headline, when nothing else on the page gave
+    one (a date alone there is the site's "today"); None when there is none."""
+    for el, text in _candidates_before_h1(page):
+        found = read_byline(text, tz)
+        if found and found.has_time:
             found.source = f"scan-above:{el.tag}"
             return found
-    return Byline()
+    return None

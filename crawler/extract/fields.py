@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.extract import urls
 from crawler.extract.blocks import normalise
+from crawler.extract.byline import byline_above_headline
 from crawler.extract.ids import base_domain
 from crawler.extract.metadata import jsonld_text
 from crawler.extract.profiles import GENERIC, SiteProfile
@@ -130,6 +131,9 @@ def published(page, md, byline, profile: SiteProfile, body_el, sources: dict) ->
     A site profile's instants are written in its zone (WIB for medcom); a page without a
     profile keeps the offset it gave (see `crawler.extract.published`)."""
     published_at, raw, source = find_published(page, md, body_el, profile.timezone, byline)
+    if published_at is None and (above := byline_above_headline(page, profile.timezone)):
+        byline = above  # nothing under the headline nor in the metadata: the line over it
+        published_at, raw, source = above.published_at, above.published_raw, above.source
     if published_at is not None:
         sources["published_at"] = source
     if published_at is not None and profile is not GENERIC:
