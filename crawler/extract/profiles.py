@@ -191,7 +191,9 @@ GENERIC = SiteProfile(
     name="generic",
     origin="",
     hosts=(),
-    article_path=r"^/(?P<channel>[a-z][a-z0-9-]*)?/?(?:(?P<subchannel>[a-z][a-z0-9-]*)/)?.*?(?P<id>[A-Za-z0-9]{6,})[^/]*/?$",
+    # every URL is a page of its own: urls.article_ref reads its id by its shape
+    # (crawler.extract.ids) and its channel from its path (crawler.extract.channels)
+    article_path=r"^/",
     feed_paths=(),
     date_index_path=None,
     # no title selector: the first <h1> of an unknown site is often its logo or a section
