@@ -2,7 +2,7 @@
 byline elements, the byline found next to the date; an organization only when nothing names
 a person. Every name loses its label ("By", "Von:", "Reporter:", "Par") and what trails it
 ("Published on", "(obe)"), lists are split ("A, B und C"), and a URL, an e-mail address or
-the site's own name is never an author.
+the site's own name is never an author (nor is it part of one: `Name - detikNews`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,19 @@ from extract.metadata import Metadata, jsonld_names
 from extract.selectors import text_of
 from extract.titles import _names_site
 
-META_NAMES = ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator", "citation_author")
+META_NAMES = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+    "dc.creator",
+    "citation_author",
+    # Indonesian sites' own (shared/indonesian-sites.md): kompas, detik, jpnn
+    "content_author",
+    "dtk:author",
+    "jpnncom_news_author",
+)
 # Labels before a name, in the languages of the pages seen so far (and Indonesian).
 _LABEL = re.compile(
     r"^(?:(?:written|posted|text|story|words|reported)\s+by|by|von|vom|par|por|door|av|af|przez|oleh|penulis|"
@@ -27,6 +39,7 @@ _TRAILER = re.compile(
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\s*(?:,|;|&|\s\+\s|·|\b(?:and|und|og|och|et|y|e|en|dan)\b)\s*")
+_SITE_TAIL = re.compile(r"\s+[-–—]\s+([^-–—]+)$")
 _NOT_A_NAME = re.compile(r"://|@|^www\.|^#|^/|\d{3,}")
 _BYLINE_CLASS = re.compile(r"author|byline", re.IGNORECASE)
 _NOT_BYLINE_CLASS = re.compile(r"comment|bio|avatar|image|photo", re.IGNORECASE)
@@ -39,6 +52,9 @@ def clean_names(text: str, site_names: set[str]) -> list[str]:
     """The person names in one author text."""
     text = normalise(text)
     text = _LABEL.sub("", text)
+    tail = _SITE_TAIL.search(text)  # "Name - detikNews": the site's name after a dash
+    if tail and _names_site(tail.group(1), site_names):
+        text = text[: tail.start()]
     text = _TRAILER.sub("", text).strip(" ,;:-–—|")
     names = []
     for part in _SPLIT.split(text):

@@ -17,6 +17,7 @@ from extract.blocks import Block, extract_blocks, normalise, word_key
 from extract.main_content import LINK_DENSE, Search
 from extract.metadata import jsonld_text
 from extract.selectors import text_of
+from extract.text import editor_indexes, related_indexes
 from extract.titles import h1_texts
 from extract.trim import trim_blocks
 
@@ -202,7 +203,8 @@ def read_generic(page, profile, found: Search, chosen, md, title: str | None) ->
         or jsonld_text(md.jsonld.get("description"))
         or ""
     )
-    blocks, trimmed = trim_blocks(blocks, lead, (title or "", *h1_texts(page)))
+    claimed = (related_indexes(blocks, profile), editor_indexes(blocks, profile))
+    blocks, trimmed = trim_blocks(blocks, lead, (title or "", *h1_texts(page)), claimed)
     first = standfirst(page, chosen, lead, blocks) if blocks else None
     if first is not None:
         blocks.insert(0, first)

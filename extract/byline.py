@@ -2,8 +2,13 @@
 
 Seen forms: desktop `Author • 08 Desember 2021 07:06`, mobile `Author - 10 November 2021
 07:58 WIB`, older `... 23:11 wib`, several authors separated by commas; older containers
-`div.info_ct`, `div.date`, `div.name`. When no selector answers, the first short element
-after the headline that holds a date is taken.
+`div.info_ct`, `div.date`, `div.name`. When no selector answers, the short elements after the
+headline are read: the first that prints a date and a time, else the first with a date;
+then `<time>` elements. When the page gives no publication time at all, the short elements
+just above the headline are read too (`byline_above_headline`: a date and a time).
+Of several dates in one text, the publication date is the one a label calls so (`Terbit`,
+`Tayang`), else the first that no label calls a modification (`Diperbarui`, `Update`); see
+`extract.dates`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from extract.blocks import normalise
-from extract.dates import date_from_match, find_date
+from extract.dates import MODIFIED_LABEL, PUBLISHED_LABEL, find_dates, published_date
 from extract.profiles import SiteProfile
 from extract.selectors import text_of
 
@@ -29,6 +34,9 @@ class Byline:
     published_at: datetime | None = None
     source: str = "none"
     text: str = ""  # the whole byline as printed
+    has_time: bool = False  # the printed date has a time of day
+    has_seconds: bool = False
+    zone: str | None = None  # the zone printed with it (WIB, WITA, WIT), None when none is
 
 
 def split_authors(text: str) -> list[str]:
@@ -37,16 +45,31 @@ def split_authors(text: str) -> list[str]:
 
 
 def read_byline(text: str, tz: str) -> Byline | None:
-    """Split a byline text into authors and date; None when it holds no date."""
+    """Split a byline text into authors and date; None when it holds no publication date."""
     text = normalise(text)
-    m = find_date(text)
-    if not m:
+    dates = find_dates(text)
+    found = published_date(dates)
+    value = found.value(tz) if found else None
+    if value is None:
         return None
-    return Byline(split_authors(text[: m.start()]), m.group(0).strip(" ,"), date_from_match(m, tz), text=text)
+    names = text[: dates[0].match.start()]
+    for label in (MODIFIED_LABEL, PUBLISHED_LABEL):  # "Terbit 2 Sep 2025": no author "Terbit"
+        m = label.search(names)
+        names = names[: m.start()] if m else names
+    return Byline(
+        split_authors(names),
+        found.text,
+        value,
+        text=text,
+        has_time=found.has_time,
+        has_seconds=found.has_seconds,
+        zone=found.zone,
+    )
 
 
 SCAN_ELEMENTS = 150  # a byline sits near the headline: the scan looks no further
 SCAN_CHILDREN = 12
+SCAN_BEFORE = 40  # elements above the headline read when nothing under it has a date
 _SCANNED_TAGS = frozenset(("div", "p", "span", "time", "li", "small", "section"))
 
 
@@ -71,6 +94,21 @@ def _candidates_after_h1(elements, body_el):
                     yield el, text
 
 
+def _candidates_before_h1(page):
+    """The short elements just above the headline, nearest first (a date line printed over
+    the title)."""
+    headlines = page.tagged("h1")
+    if not headlines:
+        return
+    elements = page.elements
+    h1 = elements.index(headlines[0])
+    for el in reversed(elements[max(0, h1 - SCAN_BEFORE) : h1]):
+        if el.tag in _SCANNED_TAGS and len(el) <= SCAN_CHILDREN:
+            text = normalise(text_of(el))
+            if 8 <= len(text) <= 200:
+                yield el, text
+
+
 def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
     """`page` is the document's `extract.selectors.PageIndex`."""
     for selector in profile.byline_selectors:
@@ -79,14 +117,30 @@ def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
             if found:
                 found.source = f"css:{selector}"
                 return found
+    dated = None  # a date without a time is often a caption's or a list's: a timed one wins
     for el, text in _candidates_after_h1(page.elements, body_el):
         found = read_byline(text, profile.timezone)
         if found:
             found.source = f"scan:{el.tag}"
-            return found
+            if found.has_time:
+                return found
+            dated = dated or found
+    if dated:
+        return dated
     for el in page.tagged("time"):
         found = read_byline(text_of(el), profile.timezone)
         if found:
             found.source = "html:time"
             return found
     return Byline()
+
+
+def byline_above_headline(page, tz: str) -> Byline | None:
+    """A date and a time printed just above the headline, when nothing else on the page gave
+    one (a date alone there is the site's "today"); None when there is none."""
+    for el, text in _candidates_before_h1(page):
+        found = read_byline(text, tz)
+        if found and found.has_time:
+            found.source = f"scan-above:{el.tag}"
+            return found
+    return None

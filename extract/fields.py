@@ -4,13 +4,15 @@ captions, lead image, publication time, tags, language. Used by `extract.parse`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from extract import urls
 from extract.blocks import normalise
+from extract.byline import byline_above_headline
+from extract.ids import base_domain
 from extract.metadata import jsonld_text
 from extract.profiles import GENERIC, SiteProfile
 from extract.published import find_published
@@ -75,38 +77,65 @@ def kicker(page, profile, title_el_text, sources) -> str | None:
 
 
 def resolve_url(base: str, href: str | None, profile: SiteProfile, mirror: str | None) -> str | None:
+    """A link to an article, canonical (`urls.article_ref`) when it is one; None when it is no
+    usable URL (`https://Baca:cdn.example.id/...` names no port)."""
     absolute = urls.resolve(base, href)
     if absolute is None:
         return None
-    ref = urls.article_ref(absolute, profile, mirror)
-    if ref:
-        return ref.url
-    return urls.strip_tracking(urls.to_origin(absolute, profile, mirror), profile)
+    try:
+        ref = urls.article_ref(absolute, profile, mirror)
+        return ref.url if ref else urls.strip_tracking(urls.to_origin(absolute, profile, mirror), profile)
+    except ValueError:
+        return None
+
+
+def resolve_link(base: str, href: str | None, profile: SiteProfile, mirror: str | None) -> str | None:
+    """A link that is no article (an image): on the site's origin, tracking parameters gone,
+    its other parameters kept (`?w=700` sizes a picture); None when it is no usable URL."""
+    absolute = urls.resolve(base, href)
+    try:
+        return urls.strip_tracking(urls.to_origin(absolute, profile, mirror), profile) if absolute else None
+    except ValueError:
+        return None
 
 
 def identity(url, ref, md, profile, mirror, sources):
+    """The page's `ArticleRef`: its canonical link's when that names the same article (the
+    same id; for a page without a profile, the same id on another host of the same site, or
+    an id where the request URL has none), else the request URL's."""
     if md.canonical:
         canon = urls.resolve(url, md.canonical)
         canon_ref = urls.article_ref(canon, profile, mirror) if canon else None
-        if canon_ref and (ref is None or canon_ref.article_id == ref.article_id):
+        if canon_ref and (ref is None or canon_ref.article_id == ref.article_id or _same_generic(ref, canon_ref)):
             sources["url"] = "link:canonical"
             return canon_ref
     sources["url"] = "request-url"
-    if ref is None and profile is GENERIC:
-        clean = urls.strip_tracking(url, profile)
-        return urls.ArticleRef(hashlib.sha1(clean.encode()).hexdigest()[:16], clean, None, None)
     return ref
 
 
+def _same_generic(ref, canon_ref) -> bool:
+    """Whether a GENERIC page's canonical URL names its article: on the same site, with the
+    same id under another host (`m.detik.com` -> `news.detik.com`), or with an id of the URL's
+    own where the request URL has none (WordPress's `/?p=123` -> its permalink)."""
+    if ref.shape is None and canon_ref.shape is None:
+        return False  # two hashed URLs: nothing says they are one article
+    if base_domain(urlsplit(ref.url).hostname or "") != base_domain(urlsplit(canon_ref.url).hostname or ""):
+        return False
+    local = ref.article_id.partition(":")[2]
+    return canon_ref.article_id.partition(":")[2] == local or (ref.shape in (None, "query") and bool(canon_ref.shape))
+
+
 def published(page, md, byline, profile: SiteProfile, body_el, sources: dict) -> tuple[datetime | None, str | None]:
-    """Publication instant and the date text as printed (the byline's, else the metadata's).
+    """Publication instant and the date text as printed (the byline's, else the metadata's):
+    the metadata's most precise value checked against the byline's, else the byline's.
     A site profile's instants are written in its zone (WIB for medcom); a page without a
     profile keeps the offset it gave (see `extract.published`)."""
-    published_at, raw, source = find_published(page, md, body_el, profile.timezone)
+    published_at, raw, source = find_published(page, md, body_el, profile.timezone, byline)
+    if published_at is None and (above := byline_above_headline(page, profile.timezone)):
+        byline = above  # nothing under the headline nor in the metadata: the line over it
+        published_at, raw, source = above.published_at, above.published_raw, above.source
     if published_at is not None:
         sources["published_at"] = source
-    elif byline.published_at:
-        published_at, sources["published_at"] = byline.published_at, byline.source
     if published_at is not None and profile is not GENERIC:
         published_at = published_at.astimezone(ZoneInfo(profile.timezone))
     return published_at, byline.published_raw or raw

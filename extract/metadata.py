@@ -57,6 +57,7 @@ class Metadata:
     amphtml: str | None = None
     lang: str | None = None  # <html lang>
     nodes_by_id: dict[str, dict] = field(default_factory=dict)  # JSON-LD nodes with an @id
+    breadcrumb: dict = field(default_factory=dict)  # the first JSON-LD BreadcrumbList
 
     def first(self, *names: str) -> str | None:
         for name in names:
@@ -139,6 +140,13 @@ def read_metadata(page) -> Metadata:
         for node in _walk_jsonld(data):
             if isinstance(node.get("@id"), str):
                 md.nodes_by_id.setdefault(node["@id"], node)
+            if not md.breadcrumb:
+                # a WebPage names its trail in `breadcrumb`; other pages give it as a node
+                trail = node.get("breadcrumb")
+                for candidate in (node, trail if isinstance(trail, dict) else None):
+                    if candidate and "BreadcrumbList" in _types(candidate):
+                        md.breadcrumb = candidate
+                        break
             rank = _rank(node)
             if rank is not None:
                 key = (rank, "headline" not in node)  # the first node of the best kind wins

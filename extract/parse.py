@@ -19,6 +19,7 @@ from extract.authors import find_authors
 from extract.blocks import blocks_from_text
 from extract.body import find_body
 from extract.byline import find_byline
+from extract.channels import find_channel
 from extract.metadata import jsonld_names, read_metadata
 from extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
 from extract.selectors import PageIndex
@@ -128,8 +129,11 @@ def parse_page(
     if not title:
         raise NotAnArticle("no_title", f"no headline found in {url}")
 
+    channel, subchannel = ref.channel, ref.subchannel
     if profile is GENERIC:
-        authors, sources["authors"] = find_authors(page, md, byline, site_names(md, url))
+        names = site_names(md, url)
+        authors, sources["authors"] = find_authors(page, md, byline, names)
+        channel, subchannel = find_channel(page, md, ref, title, names, sources)
     else:  # a profile's byline is known; its JSON-LD and byline come first
         authors = (
             jsonld_names(md.jsonld.get("author"), md)
@@ -155,10 +159,10 @@ def parse_page(
         published_at=published_at,
         published_raw=published_raw,
         dateline=cleaned.dateline,
-        channel=ref.channel,
-        subchannel=ref.subchannel,
+        channel=channel,
+        subchannel=subchannel,
         tags=fields.tags(page, profile, md),
-        image_url=fields.resolve_url(url, image, profile, mirror) if image else None,
+        image_url=fields.resolve_link(url, image, profile, mirror) if image else None,
         image_caption=caption,
         body=body,
         related_urls=related,

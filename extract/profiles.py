@@ -21,7 +21,7 @@ REACTION_WORDS = ("Happy", "Inspire", "Confuse", "Sad")
 # Phrases that are a whole block, or end one, on Indonesian news sites: (rule, keyword, pattern).
 # The keyword is lower-case text every match contains: a cheap test before the regex runs.
 INDONESIAN_PHRASES: tuple[tuple[str, str, str], ...] = (
-    ("google_news", "cek berita", r"Cek Berita dan Artikel yang lain di\b.*"),
+    ("google_news", "cek berita", r"Cek Berita dan Artikel (?:yang|yg) lain di\b.*"),
     ("google_news", "google news", r"Google News"),
     ("whatsapp_channel", "whatsapp", r"(?:dan )?follow Channel WhatsApp\b.*"),
     ("reaction_widget", "tanggapan anda", r"Bagaimana tanggapan anda mengenai artikel ini\?"),
@@ -34,6 +34,40 @@ INDONESIAN_PHRASES: tuple[tuple[str, str, str], ...] = (
     ("section_heading", "scroll to continue", r"SCROLL TO CONTINUE WITH CONTENT"),
     ("share", "bagikan", r"Bagikan(?: artikel ini)?:?"),
     ("share", "share", r"Share(?: artikel ini)?:?"),
+    # Other Indonesian sites' (shared/indonesian-sites.md): kompas, okezone, beritasatu,
+    # tempo, suara; CNN Indonesia's video embeds print `[Gambas:Video CNN]`.
+    ("whatsapp_channel", "simak", r"Simak (?:breaking news|berita|informasi)\b.*(?:WhatsApp|Google News)\b.*"),
+    ("google_news", "follow", r"Follow (?:Berita|Channel|Instagram)\b.*(?:Google News|WhatsApp)\b.*"),
+    ("promo", "dapatkan update", r"Dapatkan update berita\b.*"),
+    ("promo", "telusuri berita", r"Telusuri berita\b.*\blainnya\b.*"),
+    ("section_heading", "scroll ke bawah", r"Scroll ke bawah untuk melanjutkan membaca\.?"),
+    ("section_heading", "lihat foto", r"Lihat Foto"),
+    ("section_heading", "baca 10 detik", r"Baca 10 detik"),
+    ("embed", "gambas", r"\[Gambas:[^\]]{0,80}\]"),
+    ("embed", "simak", r"Simak (?:juga )?Video\b.{0,200}"),
+    ("syndication", "artikel ini telah", r"Artikel ini telah (?:tayang|terbit|dimuat|diterbitkan) di\b.*"),
+)
+# Editor codes that close an article on sites without a profile: `(WIL)` (medcom), detik's
+# and CNN's lower-case initials `(rfs/jbr)`, Media Indonesia's `(H-2)`, `(Ant/E-2)`.
+_CODES = r"(?:[A-Za-z]{1,5}(?:-\d{1,3})?)(?:/[A-Za-z]{1,5}(?:-\d{1,3})?){1,3}|[A-Z]{1,3}-\d{1,3}|[A-Z]{2,5}"
+GENERIC_EDITOR_CODE = rf"\(({_CODES})\)"
+# On a line of its own after the text, lower-case initials are a code too (sindonews'
+# `(zik)`); at the end of a sentence they are a source's ("... frei. (kas)" is kept).
+GENERIC_EDITOR_CODE_ALONE = rf"\(({_CODES}|[a-z]{{2,4}})\)"
+# "Baca juga:" and the other labels over a link to another article: kompas, mediaindonesia
+# ("Baca juga : ..."), beritasatu ("BACA JUGA"), CNN Indonesia ("Lihat Juga:"), tempo
+# ("Pilihan Editor: ..."); a bare label over a link line counts too.
+GENERIC_RELATED_PREFIX = r"(?i:baca(?:\s+juga)?|lihat\s+juga|pilihan\s+editor)\s*(?::|$)"
+
+# Elements removed from the body before text is read (structural rules): (rule, selectors).
+BODY_DROP_SELECTORS: tuple[tuple[str, str], ...] = (
+    ("script", "script, style, noscript, iframe, ins, template"),
+    ("ads", ".ads, .ad, .advertisement, [class*=dfp], [id*=div-gpt], .flying-carpet"),
+    ("caption", "figure, figcaption, img, picture, .caption"),
+    ("share_buttons", ".share, .social-share, .sharing, [class*=share]"),
+    ("related_block", ".terkait, .related, .berita-lainnya, .related-news, p.related-news"),
+    ("reaction_widget", ".reaction, .reactions, [class*=reaction]"),
+    ("follow_us", ".follow, .follow-us, .ext-channel"),
 )
 
 
@@ -67,19 +101,12 @@ class SiteProfile:
     image_selectors: tuple[str, ...] = ("figure img", ".pic img", "img.lead")
     caption_selectors: tuple[str, ...] = ("figcaption", ".caption", ".pic_caption")
     # elements removed from the body before text is read (structural rules)
-    body_drop_selectors: tuple[tuple[str, str], ...] = (
-        ("script", "script, style, noscript, iframe, ins, template"),
-        ("ads", ".ads, .ad, .advertisement, [class*=dfp], [id*=div-gpt], .flying-carpet"),
-        ("caption", "figure, figcaption, img, picture, .caption"),
-        ("share_buttons", ".share, .social-share, .sharing, [class*=share]"),
-        ("related_block", ".terkait, .related, .berita-lainnya, .related-news, p.related-news"),
-        ("reaction_widget", ".reaction, .reactions, [class*=reaction]"),
-        ("follow_us", ".follow, .follow-us, .ext-channel"),
-    )
+    body_drop_selectors: tuple[tuple[str, str], ...] = BODY_DROP_SELECTORS
     phrase_rules: tuple[tuple[str, str, str], ...] = INDONESIAN_PHRASES
     reaction_words: tuple[str, ...] = REACTION_WORDS
     related_prefix: str = r"Baca(?: [Jj]uga)?\s*:"
     editor_code: str = r"\(([A-Z]{2,5})\)"
+    editor_code_alone: str | None = None  # a code only taken on a line of its own; editor_code if None
     title_suffix: str | None = r"\s*[-|–]\s*(?:Medcom\.id|Medcom)\s*$"  # the site's name after a title
 
     def __getstate__(self) -> dict:
@@ -113,7 +140,7 @@ class SiteProfile:
     @cached_property
     def editor_code_re(self) -> re.Pattern:
         """The editor code as a whole block."""
-        return re.compile(rf"{self.editor_code}\.?")
+        return re.compile(rf"{self.editor_code_alone or self.editor_code}\.?")
 
     @cached_property
     def editor_tail_re(self) -> re.Pattern:
@@ -165,13 +192,25 @@ GENERIC = SiteProfile(
     name="generic",
     origin="",
     hosts=(),
-    article_path=r"^/(?P<channel>[a-z][a-z0-9-]*)?/?(?:(?P<subchannel>[a-z][a-z0-9-]*)/)?.*?(?P<id>[A-Za-z0-9]{6,})[^/]*/?$",
+    # every URL is a page of its own: urls.article_ref reads its id by its shape
+    # (extract.ids) and its channel from its path (extract.channels)
+    article_path=r"^/",
     feed_paths=(),
     date_index_path=None,
     # no title selector: the first <h1> of an unknown site is often its logo or a section
     # name; the headline comes from the metadata, checked against the <h1>s (see titles.py)
     title_selectors=(),
     title_suffix=None,
+    body_drop_selectors=BODY_DROP_SELECTORS
+    + (
+        # boxes inside Indonesian bodies (shared/indonesian-sites.md): tribun's "Ringkasan
+        # Berita", suara's "baca 10 detik", detik's and CNN's "scroll to continue" labels
+        ("summary_box", ".summary-article, .ten-second"),
+        ("scroll_label", ".parallaxindetail, .paradetail"),
+    ),
+    editor_code=GENERIC_EDITOR_CODE,
+    editor_code_alone=GENERIC_EDITOR_CODE_ALONE,
+    related_prefix=GENERIC_RELATED_PREFIX,
 )
 
 PROFILES: dict[str, SiteProfile] = {p.name: p for p in (MEDCOM,)}

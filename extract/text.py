@@ -18,6 +18,7 @@ from extract.profiles import SiteProfile
 
 Removed = list[tuple[str, str]]
 TAIL_CHARS = 240  # phrases are whole blocks or block endings: only a block's tail can hold one
+WHOLE_CHARS = 480  # a block up to this long may be one whole phrase (kompas' WhatsApp appeal)
 EDITOR_CODE_CHARS = 32  # an editor code and the space before it end a block within these
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -47,24 +48,42 @@ def blocks_hash(blocks: list[Block]) -> str:
     return hashlib.sha1(" ".join(k for k in (b.key for b in blocks) if k).encode("utf-8")).hexdigest()
 
 
-def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed, list[str]]:
-    """Move "Baca:" / "Baca juga:" lines (and a bare prefix followed by a link line) to related links."""
+RELATED_RUN = 6  # link lines a bare "Baca juga" label may head (a box of related stories)
+
+
+def related_indexes(blocks: list[Block], profile: SiteProfile) -> list[int]:
+    """Indexes of the related-link lines: "Baca:" / "Baca juga:" lines, and the link lines
+    under a bare label ("Baca juga" over a list of links)."""
     prefix = profile.related_re
-    kept, removed, links = [], [], []
-    pending_prefix = False
-    for block in blocks:
+    found = []
+    pending = 0  # link lines the last bare label may still take
+    for i, block in enumerate(blocks):
         if prefix.match(block.text):
+            found.append(i)
+            pending = 0 if block.links else RELATED_RUN
+        elif pending and block.links and block.link_density > 0.8:
+            found.append(i)
+            pending -= 1
+        else:
+            pending = 0
+    return found
+
+
+def editor_indexes(blocks: list[Block], profile: SiteProfile) -> list[int]:
+    """Indexes of the blocks that are an editor code and nothing else (`(WIL)`, `(rfs/jbr)`)."""
+    return [i for i, block in enumerate(blocks) if profile.editor_code_re.fullmatch(block.text)]
+
+
+def take_related(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block], Removed, list[str]]:
+    """Move the related-link lines (`related_indexes`) to related links."""
+    related = set(related_indexes(blocks, profile))
+    kept, removed, links = [], [], []
+    for i, block in enumerate(blocks):
+        if i in related:
             removed.append(("related_link", block.text))
             links.extend(block.links)
-            pending_prefix = not block.links
-            continue
-        if pending_prefix and block.links and block.link_density > 0.8:
-            removed.append(("related_link", block.text))
-            links.extend(block.links)
-            pending_prefix = False
-            continue
-        pending_prefix = False
-        kept.append(block)
+        else:
+            kept.append(block)
     return kept, removed, links
 
 
@@ -102,7 +121,8 @@ def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
         m = profile.editor_tail_re.search(block.text, max(0, len(block.text) - EDITOR_CODE_CHARS))
         text, code = (block.text[: m.start()], m.group(1)) if m else (block.text, None)
         untouched = text
-        tail = text[-TAIL_CHARS:].lower()
+        # a short block may be a phrase whole, its keyword anywhere; a long one ends with it
+        tail = (text if len(text) <= WHOLE_CHARS else text[-TAIL_CHARS:]).lower()
         for name, keyword, rule in rules:
             if keyword not in tail:
                 continue
@@ -114,7 +134,7 @@ def drop_phrases(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block]
             if inner and inner.end() == len(text) and inner.start() > 0 and len(inner.group(0)) > 20:
                 removed.append((name, inner.group(0)))
                 text = text[: inner.start()].rstrip()
-                tail = text[-TAIL_CHARS:].lower()
+                tail = (text if len(text) <= WHOLE_CHARS else text[-TAIL_CHARS:]).lower()
         if text == untouched:
             text, code = block.text, None  # no phrase here: the block stays whole
         if text:
@@ -177,23 +197,40 @@ def take_editor(blocks: list[Block], profile: SiteProfile) -> tuple[list[Block],
     return blocks, [], None
 
 
+_PLACE = r"[A-Z][\w.'’-]*(?:[ /-][A-Z][\w.'’-]*){0,3}"
+# A news outlet's name as bodies print it before (or after) the place: `KOMPAS.com`,
+# `REPUBLIKA.CO.ID`, `Liputan6.com`, `Metrotvnews.com`, `iNews.id`.
+_OUTLET = r"[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?i:com|id|net|tv|co|org)(?:\.(?i:id))?\b"
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][\w.'’-]*(?:[ /-][A-Z][\w.'’-]*){0,3})(?:\s*,\s*[A-Z][\w.'’ -]{1,30}?)?"
-    r"(?:\s*\([^)]{1,30}\))?\s*[:–—-]\s+(?=\S)"
+    rf"^(?:(?P<lead>{_OUTLET})\s*[-–—]\s*(?P<caps>[A-Z][A-Z'’-]*(?: [A-Z][A-Z'’-]*){{0,3}})\.\s+(?=\S)"  # KONTAN.CO.ID - JAKARTA.
+    rf"|(?:(?P<outlet>{_OUTLET})(?:\s*,\s*(?P<after>{_PLACE}))?"  # Metrotvnews.com, Jakarta:
+    rf"|(?P<place>{_PLACE})(?:\s*,\s*(?:{_OUTLET}|[A-Z][\w.'’ /-]{{0,30}}?|\d{{1,2}}/\d{{1,2}}))?"  # JAKARTA, KOMPAS.com -
+    r"(?:\s*\([^)]{1,30}\))?)"  # Jakarta (ANTARA) -
+    r"\s*(?:[:–—]|--?)\s+(?=\S))"  # Jakarta, CNN Indonesia --
 )
 
 
+def _place_name(place: str) -> str:
+    """An all-capitals place as a name (`JAKARTA` -> `Jakarta`, `DKI JAKARTA` -> `DKI Jakarta`);
+    other places as printed."""
+    if not place.isupper():
+        return place
+    return " ".join(w if len(w) <= 3 else w.capitalize() for w in place.split(" "))
+
+
 def take_dateline(blocks: list[Block]) -> tuple[list[Block], Removed, str | None]:
-    """Move the leading place (`Moskow: ...`) to the dateline field."""
+    """Move the leading place (`Moskow: ...`, `JAKARTA, KOMPAS.com - ...`) to the dateline
+    field; an outlet's name printed with it (`Metrotvnews.com, Jakarta:`) goes with it, and
+    an outlet's name alone (`KOMPAS.com - ...`) leaves the body without a place."""
     if not blocks or blocks[0].kind == "heading":
         return blocks, [], None
     first = blocks[0]
     m = _DATELINE.match(first.text)
     if not m:
         return blocks, [], None
-    place = m.group("place")
+    place = m.group("caps") if m.group("lead") else m.group("place") if m.group("outlet") is None else m.group("after")
     bold = normalise(first.lead_bold.rstrip(": \u00a0"))
-    if not (bold and place.startswith(bold)) and len(place.split()) > 2:
+    if place and not (bold and place.startswith(bold)) and len(place.split()) > 2:
         return blocks, [], None
     rest = first.text[m.end() :].lstrip()
     if not rest:
@@ -202,7 +239,7 @@ def take_dateline(blocks: list[Block]) -> tuple[list[Block], Removed, str | None
     return (
         [Block(rest, first.kind, first.links, first.link_chars)] + blocks[1:],
         [("dateline", m.group(0).strip())],
-        place,
+        _place_name(place) if place else None,
     )
 
 

@@ -188,12 +188,18 @@ def _linked_list_at_end(blocks: list[Block], classes: list[str]) -> None:
 
 
 def trim_blocks(
-    blocks: list[Block], lead: str = "", headlines: tuple[str, ...] = ()
+    blocks: list[Block],
+    lead: str = "",
+    headlines: tuple[str, ...] = (),
+    claimed: tuple[list[int], list[int]] = ([], []),
 ) -> tuple[list[Block], list[tuple[str, str]]]:
     """The blocks that context keeps, and the dropped ones as `(rule, text)`. `lead` is the
     page's description: a block that repeats it is the article's standfirst, whatever its
     form. A block that is a headline, or ends with one (behind its kicker), is no text: it
-    must not make the byline and date lines under it look like they sit between paragraphs."""
+    must not make the byline and date lines under it look like they sit between paragraphs.
+    `claimed` names the blocks the cleaner moves to their own columns, kept for it (and
+    judged as usual as the context of the others): related-link lines, and editor codes
+    that nothing kept follows."""
     lead_key = word_key(lead) if len(lead) >= MIN_CHARS else ""
     headline_keys = [k for k in (word_key(h) for h in headlines) if k.count(" ") >= 3]
     first = []
@@ -241,6 +247,13 @@ def trim_blocks(
         # is the article itself, and context cannot tell its lines from labels. Only link
         # text goes.
         final = [BAD if cls == BAD else GOOD for cls in first]
+    related, codes = claimed
+    last_kept = max((i for i, cls in enumerate(final) if cls == GOOD), default=-1)
+    for i in codes:
+        if i > last_kept:
+            final[i] = GOOD
+    for i in related:
+        final[i] = GOOD
     kept, removed = [], []
     for block, cls, was in zip(blocks, final, first):
         if cls == GOOD:

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from extract.profiles import SiteProfile
+from extract import channels, ids
+from extract.profiles import GENERIC, SiteProfile
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,10 @@ class ArticleRef:
     url: str
     channel: str | None
     subchannel: str | None
+    # A page without a profile: the URL shape that gave the id (`extract.ids`;
+    # "query" for an id parameter, None for a hashed URL), and where in the path it begins.
+    shape: str | None = None
+    id_start: int | None = None
 
 
 def http_origin(value: str) -> str:
@@ -113,6 +118,8 @@ def article_ref(url: str, profile: SiteProfile, mirror: str | None = None) -> Ar
         path = re.sub(r"/{2,}", "/", path)
     if profile.amp_prefix and (path == profile.amp_prefix or path.startswith(profile.amp_prefix + "/")):
         path = path[len(profile.amp_prefix) :] or "/"
+    if profile is GENERIC:
+        return _generic_ref(scheme, netloc, parts, path.rstrip("/") or "/")
     match = profile.article_match(path)
     if not match or match.groupdict().get("channel") in profile.excluded_channels:
         return None
@@ -121,6 +128,38 @@ def article_ref(url: str, profile: SiteProfile, mirror: str | None = None) -> Ar
     canonical = urlunsplit((scheme, netloc, path, "", ""))
     groups = match.groupdict()
     return ArticleRef(groups["id"], canonical, groups.get("channel"), groups.get("subchannel"))
+
+
+def _generic_ref(scheme: str, netloc: str, parts, path: str) -> ArticleRef:
+    """A page without a profile: every URL is one, its id the URL's own (`ids.SHAPES`), an id
+    parameter of its query, else a hash of its host, path and the query parameters that name
+    a page; its id is written under its host (`news.detik.com:7712345`), every GENERIC page
+    sharing the site `generic`."""
+    host = parts.hostname or ""
+    found = ids.path_id(path)
+    query = ids.query_id(parts.query) if found is None else None
+    kept = ""
+    if found:
+        local, shape, start = found.value, found.shape, found.start
+    elif query:
+        local, shape, start = query[1], "query", None
+        kept = ids.kept_query(parts.query, GENERIC.tracking_re)  # Joomla needs its other parameters
+    else:
+        kept = ids.kept_query(parts.query, GENERIC.tracking_re)  # `berita.php?kode=abc` is a page
+        local, shape, start = ids.hashed_id(host, path, kept), None, None
+    canonical = urlunsplit((scheme, netloc, path, kept, ""))
+    channel = channels.from_path(path, start)
+    if not channel:
+        label = channels.from_host(host)
+        channel = [label] if label else []
+    return ArticleRef(
+        f"{ids.host_key(host)}:{local}",
+        canonical,
+        channel[0] if channel else None,
+        channel[1] if len(channel) > 1 else None,
+        shape,
+        start,
+    )
 
 
 def resolve(base: str, href: str | None) -> str | None:

@@ -27,11 +27,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.interval import IntervalTrigger
 
 from extract.profiles import PROFILES
+from extract.toml_lines import Table, key_line, tables
 from extract.urls import http_origin
 from schedules import checks
 from schedules.checks import FieldError, shown
 from schedules.cron import cron_trigger
-from extract.toml_lines import Table, key_line, tables
 
 KINDS = ("crawl", "backfill", "snapshot")
 WHEN_KEYS = ("cron", "interval_seconds", "interval_minutes")

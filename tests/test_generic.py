@@ -279,3 +279,11 @@ def test_a_date_line_under_the_standfirst_is_left_out():
     body = f"<article><h1>Budget talks stall</h1>{article_html(paras)}</article>"
     result = parse_page(page(body), URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_lead_image_or_link_that_is_no_url_is_left_out():
+    # A stray word pasted into a URL ("https://Baca:cdn...") makes a port that is no number.
+    head = "<meta property='og:image' content='https://Baca:cdn.example.org/foto.jpg'>"
+    body = "<h1>Budget talks stall</h1>" + article_html(PARAGRAPHS + ["<a href='https://x:y.example.org/a'>More</a>"])
+    article = parse_page(page(body, head), URL, GENERIC).article
+    assert article.image_url is None and article.body.split("\n\n")[:4] == PARAGRAPHS

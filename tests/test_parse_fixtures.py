@@ -1,4 +1,8 @@
-"""Saved pages with expected JSON, one directory per site: every field of every page."""
+"""Saved pages with expected JSON, one directory per site: every field of every page.
+
+`medcom/` is the medcom gold set; `generic/` holds pages of Indonesian sites without a profile
+(read through GENERIC), written by tests/fixtures/regenerate_generic.py. A failure names the
+page and the field."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from extract.dates import parse_indonesian, parse_iso
 from extract.feeds import read_feed, read_listing, read_sitemap, robots_sitemaps
 from extract.profiles import MEDCOM
+from extract.published import parse_value
 from extract.urls import article_ref, resolve, to_fetch, to_origin
 
 WIB = timezone(timedelta(hours=7))
@@ -29,6 +30,33 @@ WIB = timezone(timedelta(hours=7))
         ("1 Agt 2020", datetime(2020, 8, 1, tzinfo=WIB)),
         ("Redaksi - 19/09/2023 14:30 WIB", datetime(2023, 9, 19, 14, 30, tzinfo=WIB)),
         ("Rabu, 20-09-2023, 07.05", datetime(2023, 9, 20, 7, 5, tzinfo=WIB)),
+        # the forms of other Indonesian sites (shared/indonesian-sites.md)
+        ("Jum'at, 24 Juli 2026 - 13:39 WIB", datetime(2026, 7, 24, 13, 39, tzinfo=WIB)),
+        ("Senin, 16 Februari 2026 - 14:38:27 WIB", datetime(2026, 2, 16, 14, 38, 27, tzinfo=WIB)),
+        ("Jum’at, 24 Juli 2026 | 07:08 WIB", datetime(2026, 7, 24, 7, 8, tzinfo=WIB)),
+        ("Jurnalis-Jum'at, 24 Juli 2026 |15:18 WIB", datetime(2026, 7, 24, 15, 18, tzinfo=WIB)),
+        ("Kompas.com - 08/05/2021, 12:59 WIB", datetime(2021, 5, 8, 12, 59, tzinfo=WIB)),
+        ("Senin, 07 Sep 2026 16:04 WIB", datetime(2026, 9, 7, 16, 4, tzinfo=WIB)),
+        ("Terbit 2 Sep 2025 17:00 WIB", datetime(2025, 9, 2, 17, 0, tzinfo=WIB)),
+        ("24 Jul 2026, 16:36 WIB", datetime(2026, 7, 24, 16, 36, tzinfo=WIB)),
+        ("21/7/2026 22:42", datetime(2026, 7, 21, 22, 42, tzinfo=WIB)),
+        ("24 Juli 2026 | 11.32 WIB", datetime(2026, 7, 24, 11, 32, tzinfo=WIB)),
+        ("Jumat, 24 April 2026 – 20:05 WIB", datetime(2026, 4, 24, 20, 5, tzinfo=WIB)),
+        ("| Senin, 24 Agustus 2026 / 12:00 wita", datetime(2026, 8, 24, 12, 0, tzinfo=timezone(timedelta(hours=8)))),
+        ("Friday, 24 July 2026 09:00 WIB", datetime(2026, 7, 24, 9, 0, tzinfo=WIB)),
+        # labels: the published time is the one that is not the update
+        (
+            "Kompas.com, 17 Desember 2025, 09:46 WIB Diperbarui 17 Desember 2025, 11:00 WIB",
+            datetime(2025, 12, 17, 9, 46, tzinfo=WIB),
+        ),
+        ("Diperbarui: 17 Des 2025 11:00 WIB | Terbit 17 Des 2025 09:46 WIB", datetime(2025, 12, 17, 9, 46, tzinfo=WIB)),
+        (
+            "Update 5 Agu 2026 10.00 WITA | Tayang: 5 Agu 2026 08.15 WITA",
+            datetime(2026, 8, 5, 8, 15, tzinfo=timezone(timedelta(hours=8))),
+        ),
+        ("Dipublikasikan 5 Agu 2026 08.15 WIB, updated 5 Agu 2026 10.00 WIB", datetime(2026, 8, 5, 8, 15, tzinfo=WIB)),
+        # a number after the date is no time
+        ("24 Juli 2026, 1.500 orang hadir", datetime(2026, 7, 24, tzinfo=WIB)),
     ],
 )
 def test_indonesian_dates(text, want):
@@ -36,9 +64,34 @@ def test_indonesian_dates(text, want):
     assert got == want and got.utcoffset() == want.utcoffset()
 
 
+@pytest.mark.parametrize(
+    "text, want, has_seconds",
+    [
+        # meta values as Indonesian sites write them
+        ("24 Juli 2026 | 11.32 WIB", datetime(2026, 7, 24, 11, 32, tzinfo=WIB), False),  # tempo article:published_time
+        ("24 April 2026 20:05", datetime(2026, 4, 24, 20, 5), False),  # jpnn, no zone: naive
+        ("2026/06/05 20:30:23", datetime(2026, 6, 5, 20, 30, 23), True),  # detik dtk:publishdate
+        ("2026-07-24 15:16:40", datetime(2026, 7, 24, 15, 16, 40), True),  # kompas content_PublishedDate
+        ("2026-05-13WIB18:45:00+07:00", datetime(2026, 5, 13, 18, 45, tzinfo=WIB), True),  # voi.id JSON-LD
+        ("21/7/2026 22:42", datetime(2026, 7, 21, 22, 42), False),  # mediaindonesia
+        ("1780659023000", datetime(2026, 6, 5, 11, 30, 23, tzinfo=timezone.utc), True),  # dtk:publishdateunix (ms)
+        ("2026-02-16T14:38+07:00", datetime(2026, 2, 16, 14, 38, tzinfo=WIB), False),
+    ],
+)
+def test_metadata_date_values(text, want, has_seconds):
+    value, has_time, seconds = parse_value(text)
+    assert value == want and (value.utcoffset() == want.utcoffset()) and has_time and seconds == has_seconds
+
+
+def test_a_metadata_value_with_text_around_its_date_is_no_date():
+    assert parse_value("Berita 24 Juli 2026, halaman 2") is None
+    assert parse_value("24 Juli 2026 dan 25 Juli 2026") is None
+
+
 def test_bad_dates_are_none():
     assert parse_indonesian("31 Februari 2023 10:00") is None
     assert parse_indonesian("no date here") is None
+    assert parse_indonesian("Diperbarui 17 Des 2025 11:00 WIB") is None  # an update time only
     assert parse_iso("2023-09-19T14:30:00") == datetime(2023, 9, 19, 14, 30, tzinfo=WIB)
     assert parse_iso("garbage") is None
 
