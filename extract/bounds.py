@@ -147,8 +147,7 @@ def cap_attributes(html: bytes) -> tuple[bytes, int]:
     pieces, start, pos = [], 0, 0
     while (m := _SCAN.match(html, pos)) is not None and m.start("kept") >= 0:
         pieces += (html[start : m.end("kept")], b" ")  # a blank: 'a=x' + '/>' would read 'x/'
-        start = pos = m.end("dropped")
-        pos = m.end()
+        start, pos = m.end("dropped"), m.end()
         name = m.group("name").lower()
         if pos > m.end("tail") and not m.group("tail").endswith(b"/") and name in _RAW_TEXT_RE:
             pos = _RAW_TEXT_RE[name].match(html, pos).end()  # its text holds no tags
@@ -158,7 +157,7 @@ def cap_attributes(html: bytes) -> tuple[bytes, int]:
     return b"".join(pieces), len(pieces) // 2
 
 
-_SEPARATORS = bytes(range(256)).translate(None, b"\t\n\f\r /")
+_NOT_SEPARATORS = bytes(range(256)).translate(None, b"\t\n\f\r /")
 
 
 class _AttributeCount:
@@ -177,7 +176,7 @@ class _AttributeCount:
 def attributes_in(html: bytes) -> int:
     """An upper bound of the attributes libxml2 builds for `html`, exact when it is large:
     every attribute's name follows a blank, a '/', or the value of an attribute with '='."""
-    bound = len(html) - len(html.translate(None, _SEPARATORS)) + html.count(b"=")
+    bound = len(html.translate(None, _NOT_SEPARATORS)) + html.count(b"=")
     if bound <= MAX_ATTRIBUTES_IN_PAGE:
         return bound
     return etree.fromstring(html, etree.HTMLParser(target=_AttributeCount(), no_network=True)) or 0

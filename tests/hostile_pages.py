@@ -10,7 +10,7 @@ from demosite.generator import SiteModel
 from demosite.markup import render_article
 
 CAP = 8 * 1024 * 1024  # crawler/settings.py DOWNLOAD_MAXSIZE
-# Just under crawler.extract.bounds.MAX_TAGS with the article around it: the most elements a
+# Just under extract.bounds.MAX_TAGS with the article around it: the most elements a
 # page may bring to the parser.
 MANY = 49_000
 
@@ -122,6 +122,7 @@ INSIDE = {
     "nesting_100k": deep_nesting,
     "inline_nesting_100k": deep_inline_nesting,
     "tiny_elements": tiny_elements,
+    "elements_over_cap": lambda: tiny_elements(MANY),
     "empty_elements": empty_elements,
     "text_node_8m": one_text_node,
     "one_word_8m": one_word,
@@ -152,7 +153,8 @@ INSIDE = {
 def article_with(site: SiteModel, shape: str, index: int = 0) -> bytes:
     """The `index`th article of `site` with the shape `shape` at the start of its body."""
     html = render_article(site.articles[index], site)
-    at = html.index("<p>", html.index('itemprop="articleBody"'))
+    body = html.find('itemprop="articleBody"')
+    at = html.index("<p>", body if body >= 0 else html.index('class="content-wrapper"'))
     return (html[:at] + INSIDE[shape]() + html[at:]).encode()
 
 

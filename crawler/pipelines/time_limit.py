@@ -1,6 +1,6 @@
 """A time limit on the parse of one page, in the thread that parses it.
 
-A page the parser's bounds (`crawler.extract.bounds`) did not foresee must still cost one
+A page the parser's bounds (`extract.bounds`) did not foresee must still cost one
 page, not the crawl: an ITIMER_REAL timer raises `PageTimeout` in the parse when it runs past
 its limit (PARSE_PAGE_TIMEOUT). Signals reach Python's main thread only, which is where the
 parse worker, `warta parse` and a crawl parsing in its own process all parse (Scrapy and
