@@ -106,6 +106,9 @@ PARSE_WORKER_ENABLED = True
 #: Seconds the parse worker may leave pages waiting before it is killed (a page that sends the
 #: parser into an endless loop costs that page, not the crawl).
 PARSE_WORKER_TIMEOUT = 60.0
+#: Seconds one page's parse may take; past them it is dropped as parse_timeout (its raw record
+#: kept) and the next page goes on. 0: no limit.
+PARSE_PAGE_TIMEOUT = 10.0
 
 # --- Dedup and learned boilerplate -----------------------------------------------------------
 

@@ -11,7 +11,6 @@ import re
 
 from extract.blocks import normalise
 from extract.metadata import Metadata, jsonld_names
-from extract.selectors import text_of
 from extract.titles import _names_site
 
 META_NAMES = (
@@ -94,10 +93,10 @@ def _from_elements(page, site_names: set[str]) -> list[str]:
     for el in _byline_elements(page):
         if el.tag in ("meta", "link", "img", "script", "style", "body", "html") or _inside_other(el):
             continue
-        text = normalise(text_of(el))
+        text = normalise(page.text(el))
         if not text or len(text) > BYLINE_CHARS:
             continue
-        links = [normalise(text_of(a)) for a in el.iter("a")]
+        links = [normalise(page.text(a)) for a in el.iter("a")]
         names = [n for link in links if link for n in clean_names(link, site_names)] if links else []
         names = names or clean_names(text, site_names)
         if names:

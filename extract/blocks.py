@@ -80,6 +80,10 @@ SKIP_TAGS = frozenset(
 )
 _RELATED_TAGS = frozenset(("strong", "b", "span", "em"))
 _BREAK_TAGS = tuple(BLOCK_TAGS | {"br"})
+# Characters the checks of one body (link text, related lines) may read: nested inline elements
+# around one big text each read all of it (250 levels around 8 MB took a minute). Real bodies
+# read a few thousand; past this, links count no text and nothing more is a related line.
+CHECK_CHARS = 4_000_000
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Lower-case ASCII word characters (\w) kept, every other byte a space: the regex above costs
 # ~20 ns a character, and keys are computed for every paragraph of every page.
@@ -148,25 +152,55 @@ class _Builder:
         self.blocks: list[Block] = []
         self.removed: list[tuple[str, str]] = []
         self.parts: list[str] = []  # cleared, never replaced: the walk holds on to it
+        # How many of `parts` hold only blanks, None once one holds text: each part is looked
+        # at once a block, not once a <b> (50,000 <b>s in one paragraph took 9 s).
+        self.blanks: int | None = 0
         self.links: list[str] = []
         self.link_chars = 0
-        self.lead_bold = ""
+        # The <strong>/<b> whose text opens the block; read at the block's end, once (nested
+        # <b>s each read their whole subtree).
+        self.lead: etree._Element | None = None
+        self.checked = 0  # characters read by the checks (CHECK_CHARS)
+
+    def checked_text(self, el) -> str | None:
+        """`text_of(el)` for a check, or None once the checks have read CHECK_CHARS."""
+        if self.checked > CHECK_CHARS:
+            return None
+        text = text_of(el)
+        self.checked += len(text)
+        return text
+
+    def lead_bold(self) -> str:
+        return text_of(self.lead) if self.lead is not None else ""
+
+    def only_blanks(self) -> bool:
+        """Whether the text gathered since the last block is blank (`normalise` makes it empty)."""
+        parts = self.parts
+        while self.blanks is not None and self.blanks < len(parts):
+            part = parts[self.blanks]
+            if not part or part.isspace() or (("\u200b" in part or "\ufeff" in part) and not normalise(part)):
+                self.blanks += 1
+            else:
+                self.blanks = None
+        return self.blanks is not None
 
     def flush(self, kind: str = "p") -> None:
         parts = self.parts
         if parts:
             text = "".join(parts)
             parts.clear()
+            self.blanks = 0
             if not text.isspace():  # most flushes meet only the indentation between tags
                 text = normalise(text)
                 if text:
-                    lead = normalise(self.lead_bold) if self.lead_bold else ""
+                    lead_bold = self.lead_bold()
+                    lead = normalise(lead_bold) if lead_bold else ""
                     self.blocks.append(Block(text, kind, self.links, self.link_chars, lead))
-        elif not self.links and not self.lead_bold:
+        elif not self.links and not self.lead_bold():
             return  # nothing gathered since the last block ended
         self.links = []
         self.link_chars = 0
-        self.lead_bold = ""
+        self.lead = None
 
     def content(self, el, kind: str) -> None:
         """Gather the text inside `el` (not its tail) into blocks of `kind`."""
@@ -205,9 +239,10 @@ class _Builder:
                         self.links.append(href)
                     # An anchor left open over whole paragraphs (broken markup) is no link text.
                     if not len(child) or next(child.iter(*_BREAK_TAGS), None) is None:
-                        self.link_chars += len(normalise(text_of(child)))
-                elif (tag == "strong" or tag == "b") and not normalise("".join(parts)):
-                    self.lead_bold = text_of(child)
+                        text = self.checked_text(child)
+                        self.link_chars += len(normalise(text)) if text else 0
+                elif (tag == "strong" or tag == "b") and self.only_blanks():
+                    self.lead = child
                 if len(child):
                     self.content(child, kind)
                 elif child.text:
@@ -216,7 +251,10 @@ class _Builder:
                 parts.append(child.tail)
 
     def _is_related(self, el) -> bool:
-        return el.find(".//a") is not None and bool(self.related_prefix.match(normalise(text_of(el))))
+        if el.find(".//a") is None:
+            return False
+        text = self.checked_text(el)
+        return text is not None and bool(self.related_prefix.match(normalise(text)))
 
 
 def extract_blocks(

@@ -183,7 +183,7 @@ def standfirst(page, chosen, description: str, blocks: list[Block]) -> Block | N
     for el in elements[start:end]:
         if el.tag not in STANDFIRST_TAGS or len(el) > STANDFIRST_CHILDREN:
             continue
-        text = normalise(text_of(el))
+        text = normalise(page.text(el))
         key = word_key(text)
         shorter, longer = sorted((key, want), key=len)
         if shorter and shorter in longer and len(shorter) >= STANDFIRST_MATCH * len(longer):

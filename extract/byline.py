@@ -113,7 +113,7 @@ def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
     """`page` is the document's `extract.selectors.PageIndex`."""
     for selector in profile.byline_selectors:
         for el in page.select(selector):
-            found = read_byline(text_of(el), profile.timezone)
+            found = read_byline(page.text(el), profile.timezone)
             if found:
                 found.source = f"css:{selector}"
                 return found
@@ -128,7 +128,7 @@ def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
     if dated:
         return dated
     for el in page.tagged("time"):
-        found = read_byline(text_of(el), profile.timezone)
+        found = read_byline(page.text(el), profile.timezone)
         if found:
             found.source = "html:time"
             return found

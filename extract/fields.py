@@ -40,7 +40,7 @@ def _selected_text(page: PageIndex, selectors, name: str, sources: dict) -> str 
 def captions(page: PageIndex, profile: SiteProfile, md) -> set[str]:
     found = set()
     for selector in profile.caption_selectors:
-        found.update(normalise(text_of(el)) for el in page.select(selector))
+        found.update(normalise(page.text(el)) for el in page.select(selector))
     for img in page.tagged("img"):
         for text in (img.get("alt"), img.get("title")):
             if text:
@@ -164,7 +164,7 @@ def language(md, profile: SiteProfile, sources: dict) -> str:
 def tags(page: PageIndex, profile: SiteProfile, md) -> list[str]:
     tags = next(
         (
-            [normalise(text_of(el)) for el in found]
+            [normalise(page.text(el)) for el in found]
             for found in (page.select(sel) for sel in profile.tag_selectors)
             if found
         ),

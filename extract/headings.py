@@ -25,6 +25,9 @@ H1_LIMIT = 5  # a page's first few <h1>s: later ones are teasers in lists
 H2_LIMIT = 5  # the article header's <h2> comes after a few in the masthead or a login box
 CRUMB_DEPTH = 4  # a breadcrumb trail wraps its last item in a few elements at most
 TRAIL_ITEMS = 16  # elements before the last item of a trail (links, separators, icons)
+# No headline is longer: a longer "heading" is not read further (each reading of an <h1>
+# nested 250 deep around 8 MB of text cost a second).
+HEADING_CHARS = 10_000
 # Containers that hold a whole article or page, never just a breadcrumb trail: the walk up
 # stops there (a `<body class="has-breadcrumb">` says nothing about the headline).
 _PAGE_CONTAINERS = frozenset(("article", "main", "body", "html", "header"))
@@ -125,8 +128,11 @@ def _after_kicker(el) -> str:
     return ""
 
 
-def _heading(el, tag: str) -> Heading | None:
-    text = normalise(text_of(el)).translate(INVISIBLE)
+def _heading(page, el, tag: str) -> Heading | None:
+    raw = page.text(el)
+    if len(raw) > HEADING_CHARS:
+        return None
+    text = normalise(raw).translate(INVISIBLE)
     if not text:
         return None
     rest = _after_kicker(el).translate(INVISIBLE)
@@ -138,7 +144,7 @@ def headings(page) -> list[Heading]:
     visible, crumbs = [], []
     for el in page.tagged("h1")[:H1_LIMIT]:
         (crumbs if in_breadcrumb(el) else visible).append(el)
-    found = [_heading(el, "h1") for el in visible]
-    found += [_heading(el, "h2") for el in page.tagged("h2")[:H2_LIMIT] if not in_breadcrumb(el)]
-    found += [_heading(el, "crumb") for el in crumbs]
+    found = [_heading(page, el, "h1") for el in visible]
+    found += [_heading(page, el, "h2") for el in page.tagged("h2")[:H2_LIMIT] if not in_breadcrumb(el)]
+    found += [_heading(page, el, "crumb") for el in crumbs]
     return [h for h in found if h is not None]

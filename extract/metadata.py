@@ -46,6 +46,9 @@ ARTICLE_TYPES = set(ARTICLE_RANKS)
 ORGANIZATION_TYPES = {"Organization", "NewsMediaOrganization", "Corporation", "organization"}
 _WRAPPER = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$|^\s*<!--|-->\s*$")
 _DECODER = json.JSONDecoder(strict=False)
+# Real JSON-LD nests a few levels. The walks below stop deeper down (json itself raises
+# RecursionError past ~1,000 levels, and a walk that deep would too).
+MAX_JSONLD_DEPTH = 32
 
 
 @dataclass
@@ -66,27 +69,29 @@ class Metadata:
                 return value.strip()
         return None
 
-    def resolve(self, value):
+    def resolve(self, value, depth: int = 0):
         """A JSON-LD value with `{"@id": ...}` references replaced by the nodes they name."""
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [self.resolve(v, depth + 1) for v in value] if depth < MAX_JSONLD_DEPTH else []
         if isinstance(value, dict) and len(value) <= 2 and "@id" in value and "name" not in value:
             return self.nodes_by_id.get(value["@id"], value)
         return value
 
 
-def _walk_jsonld(node):
+def _walk_jsonld(node, depth: int = 0):
     """Top-level nodes, those of a @graph, and a page's main entity (a WebPage around its
     NewsArticle); not other nested nodes, which describe other things (teasers, authors)."""
+    if depth >= MAX_JSONLD_DEPTH:
+        return
     if isinstance(node, list):
         for item in node:
-            yield from _walk_jsonld(item)
+            yield from _walk_jsonld(item, depth + 1)
     elif isinstance(node, dict):
         yield node
         if "@graph" in node:
-            yield from _walk_jsonld(node["@graph"])
+            yield from _walk_jsonld(node["@graph"], depth + 1)
         if isinstance(node.get("mainEntity"), dict):
-            yield from _walk_jsonld(node["mainEntity"])
+            yield from _walk_jsonld(node["mainEntity"], depth + 1)
 
 
 def _types(node: dict) -> list[str]:
@@ -111,7 +116,7 @@ def load_jsonld(text: str):
     text = _WRAPPER.sub("", text.strip()) if "<!" in text or "-->" in text else text.strip()
     try:
         return _DECODER.raw_decode(text)[0]
-    except ValueError:
+    except (ValueError, RecursionError):  # nested ~1,000 deep: json's C scanner recursed too deep
         return None
 
 
@@ -156,14 +161,16 @@ def read_metadata(page) -> Metadata:
     return md
 
 
-def jsonld_text(value) -> str | None:
+def jsonld_text(value, depth: int = 0) -> str | None:
     """A JSON-LD value that may be a string, a dict with name/url, or a list of those."""
     if isinstance(value, str):
         return value.strip() or None
+    if depth >= MAX_JSONLD_DEPTH:
+        return None
     if isinstance(value, dict):
-        return jsonld_text(value.get("name") or value.get("url") or value.get("@id"))
+        return jsonld_text(value.get("name") or value.get("url") or value.get("@id"), depth + 1)
     if isinstance(value, list) and value:
-        return jsonld_text(value[0])
+        return jsonld_text(value[0], depth + 1)
     return None
 
 
@@ -183,13 +190,15 @@ def _person_name(value) -> str | None:
     return name.strip() if isinstance(name, str) and name.strip() else None
 
 
-def jsonld_names(value, md: Metadata | None = None, organizations: bool = True) -> list[str]:
+def jsonld_names(value, md: Metadata | None = None, organizations: bool = True, depth: int = 0) -> list[str]:
     """Names from a JSON-LD author value (string, Person, reference, or a list of them);
     never a URL. `organizations=False` leaves out authors typed as an organization."""
     if md is not None:
         value = md.resolve(value)
     if isinstance(value, list):
-        return [n for item in value for n in jsonld_names(item, md, organizations)]
+        if depth >= MAX_JSONLD_DEPTH:
+            return []
+        return [n for item in value for n in jsonld_names(item, md, organizations, depth + 1)]
     if isinstance(value, dict) and not organizations and set(_types(value)) & ORGANIZATION_TYPES:
         return []
     name = _person_name(value)

@@ -18,6 +18,7 @@ from extract.article import Article
 from extract.authors import find_authors
 from extract.blocks import blocks_from_text
 from extract.body import find_body
+from extract.bounds import PageTooComplex, bounded, decode_bom
 from extract.byline import find_byline
 from extract.channels import find_channel
 from extract.metadata import jsonld_names, read_metadata
@@ -69,16 +70,35 @@ def _is_utf8(html: bytes) -> bool:
     return True
 
 
-def _load(html: str | bytes):
-    utf8 = isinstance(html, str)
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """The bytes libxml2 reads, and what trafilatura is given when nothing else finds a body."""
+
+    html: bytes
+    utf8: bool
+    original: str | bytes
+
+
+def _prepare(html: str | bytes) -> _Page:
+    original, utf8 = html, isinstance(html, str)
+    if not utf8 and (decoded := decode_bom(html)) is not None:  # a UTF-16/32 mark wins over any charset
+        original = html = decoded
+        utf8 = True
     if utf8:
         html = html.encode("utf-8", "replace")
     if not html or not html.strip():
         raise NotAnArticle("empty_page", "the page has no content")
-    # A plain lxml tree: lxml.html's element classes cost a Python call per element touched.
-    parser = _UTF8_PARSER if utf8 or _is_utf8(html) else _PARSER
     try:
-        root = etree.fromstring(html.replace(b"\x00", b""), parser)
+        capped, cut = bounded(html)
+    except PageTooComplex as exc:
+        raise NotAnArticle("too_complex", f"the page has {exc}") from None
+    return _Page(capped, utf8 or _is_utf8(capped), capped if cut else original)
+
+
+def _load(page: _Page):
+    # A plain lxml tree: lxml.html's element classes cost a Python call per element touched.
+    try:
+        root = etree.fromstring(page.html, _UTF8_PARSER if page.utf8 else _PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise NotAnArticle("not_html", str(exc) or "unparseable markup") from None
     if root is None or not isinstance(root.tag, str):
@@ -99,8 +119,8 @@ def parse_page(
     url_ref = urls.article_ref(url, profile, mirror)
     if profile is not GENERIC and url_ref is None:
         raise NotAnArticle("not_article_url", f"{url} is not an article URL of {profile.name}")
-    root = _load(html)
-    page = PageIndex(root, profile.parsed_selector, profile.css)
+    prepared = _prepare(html)
+    page = PageIndex(_load(prepared), profile.parsed_selector, profile.css)
     md = read_metadata(page)
     sources: dict[str, str] = {}
     ref = fields.identity(url, url_ref, md, profile, mirror, sources)
@@ -120,7 +140,7 @@ def parse_page(
     cleaned = clean_blocks(blocks, profile, known)
     if not cleaned.paragraphs:
         # Whatever the selectors and the search found was no text: trafilatura's turn.
-        blocks, body_path = blocks_from_text(_generic_text(html)), "fallback"
+        blocks, body_path = blocks_from_text(_generic_text(prepared.original)), "fallback"
         sources["body"] = "trafilatura"
         cleaned = clean_blocks(blocks, profile, known)
     removed += cleaned.removed

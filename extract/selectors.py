@@ -28,6 +28,13 @@ _BY_ID = etree.XPath("id($id)")
 # a[rel=tag], [itemprop=datePublished]); an XPath per such test would walk the page again.
 _INDEXED = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@itemprop | descendant-or-self::*/@rel")
 INDEXED_ATTRIBUTES = ("itemprop", "rel")
+# Class, itemprop and rel tokens indexed in one page (real pages: at most ~8,000); a page with
+# a million class names (7 MB of them) spent 1.5 s here, and the rest of it is not looked up.
+MAX_INDEXED_TOKENS = 200_000
+# Characters the field readers may take out of one page with `PageIndex.text` (real pages: a
+# few thousand). Elements nested 250 deep around one big text, each a caption or a byline,
+# would each be read whole: 250 times 8 MB took over a minute.
+MAX_TEXT_READ = 8_000_000
 
 
 def text_of(el) -> str:
@@ -150,21 +157,37 @@ class PageIndex:
         self.by_class: dict[str, list] = {}
         self.by_attribute: dict[tuple[str, str], list] = {}  # (itemprop|rel, one token) -> elements
         by_class, by_attribute = self.by_class, self.by_attribute
+        budget = MAX_INDEXED_TOKENS
         for value in _INDEXED(root):  # in C: only the few elements with these reach Python
+            tokens = value.split(None, budget)
+            if len(tokens) > budget:  # the last is the rest of the value, unsplit: over budget
+                tokens.pop()
+                if not tokens:
+                    break
+            budget -= len(tokens)
             el = value.getparent()
             if value.attrname == "class":
-                for token in value.split():
+                for token in tokens:
                     found = by_class.get(token)
                     if found is None:
                         by_class[token] = [el]
                     else:
                         found.append(el)
             else:
-                for token in value.split():
+                for token in tokens:
                     by_attribute.setdefault((value.attrname, token), []).append(el)
         self._by_tag: dict[str, list] = {}
         self._selected: dict[str, list] = {}
         self._elements: list | None = None
+        self._read = 0
+
+    def text(self, el) -> str:
+        """`text_of(el)`, or "" once the page's readers have read MAX_TEXT_READ characters."""
+        if self._read > MAX_TEXT_READ:
+            return ""
+        text = text_of(el)
+        self._read += len(text)
+        return text
 
     @property
     def elements(self) -> list:

@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 from extract.blocks import normalise, word_key
 from extract.headings import H1_LIMIT, INVISIBLE, Heading, headings
 from extract.metadata import Metadata, jsonld_text
-from extract.selectors import text_of
 
 # Separators between a headline and the site's name: spaced dashes, bars, colons, bullets;
 # a bar (also the Korean "ㅣ" used as one) needs no spaces.
@@ -100,7 +99,7 @@ def strip_site(title: str, names: set[str], confirmed: set[str]) -> tuple[str, b
 def h1_texts(page) -> list[str]:
     texts = []
     for h1 in page.tagged("h1")[:H1_LIMIT]:
-        text = normalise(text_of(h1))
+        text = normalise(page.text(h1))
         if text:
             texts.append(text)
     return texts

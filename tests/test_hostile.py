@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import json
+import time
 from datetime import datetime
 
-from demosite import DemoServer
+from demosite import DemoServer, generate_site
 from demosite.generator import WIB
 from demosite.markup import render_article
 from tests.conftest import run_warta, scrapy_crawl, spider_args
@@ -172,7 +174,6 @@ def test_sitemap_indexes_listing_each_other_without_end_stop_at_the_bound(tmp_pa
 def test_a_robots_txt_that_never_answers_does_not_stop_a_site_whose_pages_answer(tmp_path, site):
     """A timeout is one path's failure (a dead backend, a bot trap), not the host's: Scrapy goes on
     without the robots.txt, and so does the crawl (only a refused or unknown host ends it early)."""
-    import time
 
     def hang(query):
         time.sleep(3)
@@ -189,3 +190,34 @@ def test_a_robots_txt_that_never_answers_does_not_stop_a_site_whose_pages_answer
     summary = run_record(tmp_path)["summary"]
     assert summary["finish_reason"] == "finished" and summary["articles"] > 0, summary
     assert summary["dropped"].get("discovery_timeout"), summary
+
+
+def test_pathological_pages_among_normal_ones_cost_only_themselves(tmp_path):
+    """Issue 25. Before: one element of 200,000 attributes held the crawl for minutes, JSON-LD
+    nested 100,000 deep lost its article (RecursionError), a UTF-16 page had no_title. Each is
+    staged now, as every normal article, and a page of more elements than any article has
+    (100,000 <b>) is dropped and counted as too_complex."""
+    from tests import hostile_pages
+
+    site = generate_site(n_articles=40, days=2, seed=13, reposts=0)
+    shapes = {3: "attributes_200k", 7: "jsonld_deep_100k", 11: "nested_captions_text", 19: "elements_over_cap"}
+    routes = {site.articles[i].path: fixed(hostile_pages.article_with(site, shape, i)) for i, shape in shapes.items()}
+    routes[site.articles[15].path] = fixed(hostile_pages.utf16_page(site, 15))
+    with HostileServer(site, routes) as server:
+        started = time.monotonic()
+        # follow=1: the spider reads every article's links too (a backfill follows none by default)
+        args = (*spider_args(server, site.days[0], site.days[-1]), "-a", "follow=1")
+        result = scrapy_crawl(tmp_path, *args, timeout=180)
+        elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = run_record(tmp_path)["summary"]
+    assert summary["dropped"] == {"too_complex": 1}, summary["dropped"]
+    staged = {
+        record["article_id"]: record
+        for path in (tmp_path / "staging" / "medcom").glob("*.jsonl")
+        for record in map(json.loads, path.read_text().splitlines())
+    }
+    assert set(staged) == {a.article_id for a in site.articles} - {site.articles[19].article_id}
+    for i in (3, 7, 11, 15):
+        assert staged[site.articles[i].article_id]["title"] == site.articles[i].title
+    assert elapsed < 90, f"the crawl took {elapsed:.0f} s"

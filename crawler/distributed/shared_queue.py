@@ -39,6 +39,7 @@ from crawler.distributed.leases import LEASE_META, leases_done
 from crawler.distributed.mode import REDIS_LOST, REDIS_UNAVAILABLE, lost_message
 from crawler.distributed.shared_run import RUNNING, SharedRun, Unheard
 from crawler.extensions.limit import LimitReached
+from crawler.pipelines.articles import ParseAbandoned
 from crawler.pipelines.dedup import SeenStoreAway
 from crawler.signals import articles_staged
 from pipeline.dedup.seen_redis import connect, redis_away
@@ -215,10 +216,11 @@ class SharedScheduler:
 
     def response_done(self, response=None, exception=None, **kwargs):
         """An item dropped (with a counted reason) or failed, or a callback raised: final. An
-        article beyond this worker's --limit is not: its lease is handed back at close. Nor is
-        one that dedup could not judge because the seen-store stayed away: its request goes
-        back to the queue at once, to be judged once Redis answers."""
-        if response is None or isinstance(exception, LimitReached):
+        article beyond this worker's --limit is not, nor a page left unparsed by a stopping
+        crawl: their leases are handed back at close. Nor is one that dedup could not judge
+        because the seen-store stayed away: its request goes back to the queue at once, to be
+        judged once Redis answers."""
+        if response is None or isinstance(exception, (LimitReached, ParseAbandoned)):
             return
         lease = response.meta.get(LEASE_META)
         if lease and isinstance(exception, SeenStoreAway):

@@ -2,8 +2,9 @@
 
 The parse (and the page's raw-archive record, built beside it) runs in `crawler.pipelines.parse_worker`'s
 second process unless PARSE_WORKER_ENABLED is off; either way the page goes through the same
-`outcome()`. Every page's record goes to the raw archive before any drop, so that pages the
-parser drops today are kept for the parser of tomorrow.
+`outcome()`, within PARSE_PAGE_TIMEOUT seconds. Every page's record goes to the raw archive
+before any drop, so that pages the parser drops today are kept for the parser of tomorrow. A
+page left unparsed because the crawl is stopping is neither: `ParseAbandoned`, not a drop.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import Counter
 from scrapy.exceptions import DropItem
 
 from crawler.pipelines.boilerplate import LearnedBoilerplatePipeline
-from crawler.pipelines.parse_worker import ParseWorker, Task, outcome
+from crawler.pipelines.parse_worker import ABANDONED, ParseWorker, Task, abandoned, outcome
 from crawler.pipelines.raw_archive import RawArchivePipeline
 from pipeline.drops import drop_reason
 from pipeline.items import ArticleItem, FetchedPage
@@ -22,14 +23,21 @@ from pipeline.items import ArticleItem, FetchedPage
 logger = logging.getLogger(__name__)
 
 
+class ParseAbandoned(DropItem):
+    """A page left unparsed because the crawl is stopping: not staged, not seen, and (in
+    distributed mode) not acknowledged, so that it is fetched again."""
+
+
 class ArticlePipeline:
     """Parses the pages the spider hands over; every removal and drop is counted by reason."""
 
-    def __init__(self, crawler, use_worker: bool, timeout: float):
+    def __init__(self, crawler, use_worker: bool, timeout: float, page_timeout: float | None = None):
         self.crawler = crawler
         self.stats = crawler.stats
         self.use_worker = use_worker
         self.timeout = timeout
+        self.page_timeout = page_timeout
+        self.crawling = False  # whether the crawl was running when it opened (not in a test's pipeline)
         self.worker: ParseWorker | None = None
         self.archive: RawArchivePipeline | None = None
         self.task: Task | None = None
@@ -40,16 +48,29 @@ class ArticlePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(crawler, settings.getbool("PARSE_WORKER_ENABLED"), settings.getfloat("PARSE_WORKER_TIMEOUT"))
+        return cls(
+            crawler,
+            settings.getbool("PARSE_WORKER_ENABLED"),
+            settings.getfloat("PARSE_WORKER_TIMEOUT"),
+            settings.getfloat("PARSE_PAGE_TIMEOUT") or None,
+        )
+
+    def stopping(self) -> bool:
+        """Whether the crawl is being stopped (SIGTERM, Ctrl-C): Scrapy's Crawler.stop() is
+        what clears `crawling`, before it waits for the pages in the pipelines."""
+        return self.crawling and not self.crawler.crawling
 
     async def open_spider(self):
         spider = self.crawler.spider
         self.archive = self.crawler.get_item_pipeline(RawArchivePipeline)
         boilerplate = self.crawler.get_item_pipeline(LearnedBoilerplatePipeline)
         max_words = boilerplate.store.t.max_words if boilerplate is not None else None
-        self.task = Task(spider.profile, spider.mirror, archive=self.archive is not None, max_words=max_words)
+        self.task = Task(
+            spider.profile, spider.mirror, self.archive is not None, max_words=max_words, time_limit=self.page_timeout
+        )
+        self.crawling = self.crawler.crawling
         if self.use_worker:
-            self.worker = ParseWorker(self.task, self.stats, self.timeout)
+            self.worker = ParseWorker(self.task, self.stats, self.timeout, stopping=self.stopping)
             await self.worker.start()
 
     async def close_spider(self):
@@ -69,7 +90,13 @@ class ArticlePipeline:
         if not isinstance(item, FetchedPage):
             return item
         spider = self.crawler.spider
-        done = await self.worker.parse(item) if self.worker is not None else outcome(self.task, item)
+        if self.worker is not None:
+            done = await self.worker.parse(item)
+        else:
+            done = abandoned(item) if self.stopping() else outcome(self.task, item)
+        if done.reason == ABANDONED:
+            self.stats.inc_value("warta/parse_worker/abandoned")
+            raise ParseAbandoned(done.message)
         if self.archive is not None:
             self.archive.keep(item, done.record)
         if done.trace:

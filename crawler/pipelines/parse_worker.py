@@ -14,7 +14,11 @@ died on twice is dropped, counted as `parse_error` (its raw record is kept). Aft
 restarts in one crawl, or an answer that cannot be read, the rest is parsed in process, except a
 page a worker died on (it could crash or hang the crawl itself). A worker that cannot start
 blames no page. A worker that leaves pages waiting PARSE_WORKER_TIMEOUT seconds is killed, so a
-page that sends the parser into an endless loop costs that page, not the crawl.
+page that sends the parser into an endless loop costs that page, not the crawl. Before that,
+each page's parse has its own time limit (PARSE_PAGE_TIMEOUT, `crawler.pipelines.time_limit`): a page
+past it is dropped as `parse_timeout` and the worker goes on with the next. A crawl that is
+stopped (SIGTERM, Ctrl-C) does not wait for the pages still in the worker: they are left
+unparsed (`ABANDONED`), not staged and not seen, so the next crawl fetches them again.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from crawler.pipelines.time_limit import PageTimeout, page_time_limit
 from extract.article import Article
 from extract.parse import NotAnArticle, ParseResult, parse_page
 from extract.profiles import SiteProfile
@@ -55,12 +60,14 @@ _SIZE = struct.Struct("!I")
 # The worker's first bytes: anything else (a library printing on import, a worker of another
 # version of the frames, started from code upgraded under a running crawl) means the stream
 # cannot be trusted. Answers are far below MAX_FRAME; a larger length is garbage too.
-HELLO = b"warta parse worker 2\n"  # 2: pages and answers as tuples of plain values
+HELLO = b"warta parse worker 3\n"  # 2: pages and answers as tuples of plain values; 3: Task.time_limit
 MAX_FRAME = 256 * 1024 * 1024
 # A worker stopped from outside (before it ignores SIGINT and SIGTERM) blames no page.
 _STOPPED = {-signal.SIGINT, -signal.SIGTERM, -signal.SIGHUP}
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PARENT_ENV = "WARTA_PARSE_WORKER_PARENT"
+# The reason of a page left unparsed because the crawl is stopping: not a drop.
+ABANDONED = "abandoned"
 
 
 @dataclass(slots=True)
@@ -93,6 +100,8 @@ class Task:
     max_words: int | None = None
     """Learned boilerplate's BOILERPLATE_MAX_WORDS when that pipeline is on: the worker hashes
     the body's paragraphs for it."""
+    time_limit: float | None = None
+    """PARSE_PAGE_TIMEOUT: seconds one page's parse may take (None: no limit)."""
 
     def record(self, page: FetchedPage) -> bytes | None:
         """The page's raw-archive record, when the archive is on."""
@@ -102,17 +111,26 @@ class Task:
 def outcome(task: Task, page: FetchedPage) -> Outcome:
     record = task.record(page)
     try:
-        result = parse_page(page.body, page.url, task.profile, mirror=task.mirror, crawled_at=page.fetched_at)
+        with page_time_limit(task.time_limit):
+            result = parse_page(page.body, page.url, task.profile, mirror=task.mirror, crawled_at=page.fetched_at)
+            # What the crawl's later stages compute from the body is computed here too, off its thread.
+            body = result.article.body
+            signature = sketch(body)
+            hashes = paragraph_hashes(body.split("\n\n"), task.max_words) if task.max_words is not None else None
     except NotAnArticle as exc:
         return Outcome(reason=exc.reason, message=str(exc), record=record)
+    except PageTimeout:
+        message = f"the parse of {page.url} took over {task.time_limit:g} s"
+        return Outcome(reason="parse_timeout", message=message, record=record)
     except Exception as exc:  # noqa: BLE001 (a parser bug must cost one page, not the crawl)
         trace = traceback.format_exc()
         return Outcome(reason="parse_error", message=f"{type(exc).__name__} on {page.url}", trace=trace, record=record)
-    # What the crawl's later stages compute from the body is computed here too, off its thread.
-    body = result.article.body
-    signature = sketch(body)
-    hashes = paragraph_hashes(body.split("\n\n"), task.max_words) if task.max_words is not None else None
     return Outcome(result, signature, record=record, keys=band_keys(signature).tolist(), paragraph_hashes=hashes)
+
+
+def abandoned(page: FetchedPage) -> Outcome:
+    """A page left unparsed because the crawl is stopping."""
+    return Outcome(reason=ABANDONED, message=f"the crawl stopped before {page.url} was parsed")
 
 
 def _frame(obj) -> bytes:
@@ -206,6 +224,9 @@ class ParseWorker:
     """Seconds the worker may leave pages waiting without an answer before it is killed (its
     death blames the page: a page that hangs the parser twice is dropped)."""
     command: tuple[str, ...] = (sys.executable, "-m", "crawler.pipelines.parse_worker")
+    stopping: Callable[[], bool] | None = None
+    """Whether the crawl is stopping: then pages still waiting are abandoned (within a second)
+    instead of awaited, and no new page is parsed."""
     pending: deque[_Pending] = field(default_factory=deque)
     restarts: int = 0
     _stdin: asyncio.StreamWriter | None = None
@@ -215,6 +236,7 @@ class ParseWorker:
     _watchdog: asyncio.Task | None = None
     _closing: bool = False
     _given_up: bool = False
+    _abandoned: bool = False
 
     @property
     def pid(self) -> int | None:
@@ -233,6 +255,8 @@ class ParseWorker:
         self._watchdog = loop.create_task(self._watch())
 
     async def parse(self, page: FetchedPage) -> Outcome:
+        if self._abandoned or (self.stopping is not None and self.stopping()):
+            return abandoned(page)
         if self._given_up:
             return outcome(self.task, page)
         loop = asyncio.get_running_loop()
@@ -259,6 +283,9 @@ class ParseWorker:
         loop = asyncio.get_running_loop()
         while not self._given_up:
             await asyncio.sleep(min(1.0, self.timeout / 2))
+            if self.pending and self.stopping is not None and self.stopping():
+                self._abandon()
+                return
             proc = self._proc
             stuck = self.pending and loop.time() - self._progress > self.timeout
             if stuck and proc is not None and proc.returncode is None:
@@ -295,7 +322,7 @@ class ParseWorker:
                 started = await self._answer(proc.stdout)
                 self._stdin = None
                 code = await proc.wait()
-                if self._closing and not self.pending:
+                if self._abandoned or (self._closing and not self.pending):
                     return
                 proc = await self._restart(code, blame=started and code not in _STOPPED)
         except (OSError, ValueError, pickle.UnpicklingError) as exc:  # cannot be started again, or trusted
@@ -325,6 +352,8 @@ class ParseWorker:
                 if size > MAX_FRAME:
                     raise ValueError(f"the parse worker announced an answer of {size} bytes")
                 answer = _outcome_from_wire(pickle.loads(await stdout.readexactly(size)))
+                if not self.pending:  # abandoned while the answer was on its way
+                    return started
                 entry = self.pending.popleft()
                 if not entry.future.done():  # a crawl that is shut down cancels its items
                     entry.future.set_result(answer)
@@ -359,6 +388,22 @@ class ParseWorker:
             head.future.set_result(
                 Outcome(reason="parse_error", message=f"the parse worker died on {url}", record=record)
             )
+
+    def _abandon(self) -> None:
+        """The crawl is stopping: every page still waiting is left unparsed, and the worker,
+        busy with one of them, is killed rather than awaited."""
+        self._abandoned = True
+        if self._stdin is not None:
+            self._stdin.close()
+            self._stdin = None
+        logger.warning("the crawl is stopping: %d pages left unparsed, fetched again next crawl", len(self.pending))
+        while self.pending:
+            entry = self.pending.popleft()
+            if not entry.future.done():
+                entry.future.set_result(abandoned(entry.page))
+        if self._proc is not None and self._proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self._proc.kill()  # reaped by asyncio's child watcher
 
     def _give_up(self) -> None:
         """The rest is parsed in the crawl's process, except a page a worker died on: in this

@@ -9,6 +9,7 @@ A mixin of `crawler.spiders.news.NewsSpider`, which builds the requests (`page_r
 from __future__ import annotations
 
 from crawler.middlewares.site_guard import note_bound
+from extract.bounds import PageTooComplex
 from extract.dates import local_day
 from extract.feeds import day_in_url, read_feed, read_listing, read_sitemap, robots_sitemaps
 
@@ -103,7 +104,11 @@ class DiscoveryCallbacks:
                 yield request
 
     def parse_listing(self, response):
-        hrefs, next_href = read_listing(response.body)
+        try:
+            hrefs, next_href = read_listing(response.body)
+        except PageTooComplex as exc:
+            note_bound(self.crawler, "page_links", "%s has %s; its links are not followed", response.url, exc)
+            return
         for href in hrefs:
             absolute = self.absolute(response.url, href, "listing")
             request = absolute and self.article_request(absolute, "index")

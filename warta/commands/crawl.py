@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import date, datetime
-from pathlib import Path
 
 from extract.profiles import PROFILES
 from warta.datadir_checks import require_data_dir
@@ -162,7 +162,23 @@ def cmd_snapshot(args) -> int:
     return 1 if report.problems or report.lost else 0
 
 
+def _read_page(path: str, cap: int) -> bytes:
+    """A saved page, read as the crawl reads an answer: at most `cap` bytes, a larger or endless
+    file (/dev/zero, a pipe that never ends) refused after `cap` + 1; a FIFO without a writer
+    reads as empty instead of blocking the open."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)  # only the open must not wait for a writer
+        with open(fd, "rb") as fh:
+            html = fh.read(cap + 1)
+    except OSError as exc:
+        raise SystemExit(f"warta parse: error: cannot read {path}: {exc.strerror}") from None
+    return html
+
+
 def cmd_parse(args) -> int:
+    from crawler.pipelines.time_limit import PageTimeout, page_time_limit
+    from crawler.settings import DOWNLOAD_MAXSIZE, PARSE_PAGE_TIMEOUT
     from extract.parse import NotAnArticle, parse_page
     from extract.profiles import get_profile, profile_for_url
     from warta.commands.reparse import archived_page, warc_page
@@ -180,16 +196,19 @@ def cmd_parse(args) -> int:
     else:
         if not url:
             raise SystemExit("warta parse: error: --url is required with an HTML file")
-        try:
-            html = Path(args.file).read_bytes()
-        except OSError as exc:
-            raise SystemExit(f"warta parse: error: cannot read {args.file}: {exc.strerror}") from None
+        html = _read_page(args.file, DOWNLOAD_MAXSIZE)
+    if len(html) > DOWNLOAD_MAXSIZE:
+        what = args.file or f"the archived page of {args.from_archive}"
+        raise SystemExit(f"warta parse: error: {what} is over {DOWNLOAD_MAXSIZE // 2**20} MiB (the crawl's cap)")
     profile = get_profile(site) if site else profile_for_url(canonical or url)
     try:
-        result = parse_page(html, url, profile, mirror=mirror)
+        with page_time_limit(PARSE_PAGE_TIMEOUT):
+            result = parse_page(html, url, profile, mirror=mirror)
     except NotAnArticle as exc:
         print(f"warta parse: not an article: {exc}", file=sys.stderr)
         return 1
+    except PageTimeout:
+        raise SystemExit(f"warta parse: error: the parse of {url} took over {PARSE_PAGE_TIMEOUT:g} s") from None
     print(json.dumps(parse_output(result, args.explain), default=_json_default, ensure_ascii=False, indent=2))
     return 0
 
@@ -212,6 +231,8 @@ def parse_warc_file(path: str, site: str | None, explain: bool) -> int:
     """Every response record of a WARC file, one JSON line each (JSON Lines): its article, or
     `{"url", "error"}`; then `parsed N of M records` on stderr. Exit 0 when at least one record
     was an article: a crawl's raw archive holds some pages that were not, and that is no failure."""
+    from crawler.pipelines.time_limit import PageTimeout, page_time_limit
+    from crawler.settings import DOWNLOAD_MAXSIZE, PARSE_PAGE_TIMEOUT
     from extract.parse import NotAnArticle, parse_page
     from extract.profiles import get_profile, profile_for_url
     from warta.commands.reparse import warc_records
@@ -221,10 +242,16 @@ def parse_warc_file(path: str, site: str | None, explain: bool) -> int:
         total += 1
         url = raw.page.canonical or raw.page.url
         try:
+            if len(raw.page.body) > DOWNLOAD_MAXSIZE:
+                raise NotAnArticle("too_large", f"over {DOWNLOAD_MAXSIZE // 2**20} MiB (the crawl's cap)")
             profile = get_profile(site) if site else profile_for_url(url)
-            result = parse_page(raw.page.body, raw.page.url, profile, mirror=raw.mirror, crawled_at=raw.page.fetched_at)
+            with page_time_limit(PARSE_PAGE_TIMEOUT):
+                page = raw.page
+                result = parse_page(page.body, page.url, profile, mirror=raw.mirror, crawled_at=page.fetched_at)
         except NotAnArticle as exc:
             line = {"url": url, "error": f"not an article: {exc}"}
+        except PageTimeout:
+            line = {"url": url, "error": f"the parse took over {PARSE_PAGE_TIMEOUT:g} s"}
         except Exception as exc:  # noqa: BLE001 (a parser bug costs one record, not the file)
             line = {"url": url, "error": f"parser failed: {type(exc).__name__}: {exc}"}
         else:
