@@ -16,10 +16,12 @@ works without loading Scrapy, and `date` comes back as a day users can compare a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -108,6 +110,24 @@ def _checkout(where: Path, demo_data: Path) -> Path:
     return where
 
 
+def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """`command` in a session of its own, ended with everything it started (an example that
+    leaves a process behind, or runs past the timeout, leaves nothing running)."""
+    proc = subprocess.Popen(
+        command, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        stderr += f"\n(killed after {TIMEOUT} s)"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+
+
 def _failure(block: Block, result: subprocess.CompletedProcess, line: int | None) -> str:
     where = f"{block.path.relative_to(ROOT)}:{block.line + line}" if line else block.where
     return (
@@ -126,7 +146,7 @@ def test_the_example_runs_as_written_after_make_demo(block, demo_data, demo_site
         command = ["bash", "-e", "-o", "pipefail", "-c", script]
     else:
         command = [sys.executable, "-c", code]
-    result = subprocess.run(command, cwd=repo, env=_env(), capture_output=True, text=True, timeout=TIMEOUT)
+    result = _run(command, repo)
     if result.returncode != 0:
         if block.lang == "sh":
             found = re.findall(r"example failed at line (\d+)", result.stderr)
@@ -144,14 +164,15 @@ def test_every_block_is_either_run_or_marked_as_shown():
 
 def test_run_examples_reach_only_the_demo_site():
     """A run example that crawls crawls 127.0.0.1 (the demo site): else the test suite would
-    reach the live site. `--serve` never ends, and Redis or S3 are not there: such examples
-    belong in a console block."""
+    reach the live site. `--serve` never ends, Redis or S3 are not there, and `make` installs
+    and runs the whole suite: such examples belong in a console block."""
     wrong = []
     for block in RUNNABLE:
         for n, line in enumerate(block.code.splitlines(), 1):
             crawls = re.search(r"\b(warta|scrapy)( -[qv])? crawl\b", line)
             once = "schedule once" in line and 'base_url = "http://127.0.0.1' not in block.code
-            if "--serve" in line or "redis" in line or "s3://" in line or once or (crawls and "127.0.0.1" not in line):
+            elsewhere = any(word in line for word in ("--serve", "redis", "s3://")) or line.startswith("make ")
+            if elsewhere or once or (crawls and "127.0.0.1" not in line):
                 wrong.append(f"{block.path.relative_to(ROOT)}:{block.line + n}: {line.strip()}")
     assert not wrong, f"show these in a ```console block, or crawl http://{DEMO_PORT}: {wrong}"
 
