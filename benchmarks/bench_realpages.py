@@ -1,6 +1,6 @@
 """warta's parser next to trafilatura.extract on the real-page corpus, in one run.
 
-For every page: `parse_page(html, url, profile_for_url(url))` (a NotAnArticle is an empty
+For every page: `parse_page(html, url, site_for_url(url))` (a NotAnArticle is an empty
 body) and `trafilatura.extract(html, url=url)` (its defaults), both on the page as text,
 alternating page by page so that both see the same machine. Prints:
 - mean body F1 (see realpages/corpus.body_prf) overall, per source, per language, and the
@@ -43,13 +43,13 @@ from benchmarks.realpages.corpus import (  # noqa: E402
     same_title,
 )
 from extract.parse import NotAnArticle, parse_page  # noqa: E402
-from extract.profiles import profile_for_url  # noqa: E402
+from extract.sites import site_for_url  # noqa: E402
 
 
 def run_warta(page: dict) -> tuple[dict, float]:
     started = time.perf_counter()
     try:
-        result = parse_page(page["text"], page["url"], profile_for_url(page["url"]))
+        result = parse_page(page["text"], page["url"], site_for_url(page["url"]))
         a = result.article
         out = {
             "body": a.body,

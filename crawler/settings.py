@@ -47,6 +47,9 @@ ROBOTSTXT_USER_AGENT = "warta"
 #: Requests in flight in the whole crawl, and per site (a site's own `[politeness]` may lower it).
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+#: Each site's requests share one download slot, named after the site, whatever its hosts: a
+#: site's `[politeness]` (delay, concurrency) lands here; any slot may be set by hand.
+DOWNLOAD_SLOTS = {}
 #: Scrapy 2.19 starts this many asyncio tasks for every response's output; warta's callbacks
 #: yield one article or a page of links, and the default 100 spent ~10% of a crawl's CPU.
 CONCURRENT_ITEMS = 8
@@ -210,7 +213,6 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.seen_store.SeenStoreExtension": 100,
     "crawler.extensions.limit.ArticleLimit": 110,
-    "crawler.extensions.gc_tuning.CollectorTuning": 120,
     "crawler.extensions.run_report.RunReport": 500,
     "crawler.extensions.run_history.RunHistoryExtension": 510,
 }

@@ -19,8 +19,8 @@ from datetime import datetime
 
 from extract.blocks import normalise
 from extract.dates import MODIFIED_LABEL, PUBLISHED_LABEL, find_dates, published_date
-from extract.profiles import SiteProfile
 from extract.selectors import text_of
+from extract.sites.profile import SiteProfile
 
 _PREFIX = re.compile(r"^(?:oleh|penulis|reporter|editor|by)\s*:?\s*", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|\bdan\b|&|/|;)\s*")

@@ -22,8 +22,9 @@ from extract.bounds import PageTooComplex, bounded, decode_bom
 from extract.byline import find_byline
 from extract.channels import find_channel
 from extract.metadata import jsonld_names, read_metadata
-from extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
 from extract.selectors import PageIndex
+from extract.sites import get_site, site_for_url
+from extract.sites.profile import SiteProfile
 from extract.text import blocks_hash, clean_blocks
 from extract.titles import h1_texts, site_names
 
@@ -117,7 +118,7 @@ def parse_page(
 ) -> ParseResult:
     """Parse and clean one page; raise NotAnArticle when it is not an article of `profile`."""
     url_ref = urls.article_ref(url, profile, mirror)
-    if profile is not GENERIC and url_ref is None:
+    if not profile.generic and url_ref is None:
         raise NotAnArticle("not_article_url", f"{url} is not an article URL of {profile.name}")
     prepared = _prepare(html)
     page = PageIndex(_load(prepared), profile.parsed_selector, profile.css)
@@ -128,7 +129,7 @@ def parse_page(
 
     title = fields.title(page, profile, md, url, sources)
     image, caption = fields.lead_image(page, profile, md, sources)
-    blocks, removed, body_el, body_path = find_body(page, profile, profile is GENERIC, md, title, sources)
+    blocks, removed, body_el, body_path = find_body(page, profile, profile.generic, md, title, sources)
     byline = find_byline(page, profile, body_el)
     kicker = fields.kicker(page, profile, title, sources)
     known = {
@@ -150,7 +151,7 @@ def parse_page(
         raise NotAnArticle("no_title", f"no headline found in {url}")
 
     channel, subchannel = ref.channel, ref.subchannel
-    if profile is GENERIC:
+    if profile.generic:
         names = site_names(md, url)
         authors, sources["authors"] = find_authors(page, md, byline, names)
         channel, subchannel = find_channel(page, md, ref, title, names, sources)
@@ -192,7 +193,7 @@ def parse_page(
         duplicate_of=None,
         crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
-    return ParseResult(article, removed, sources, generic=profile is GENERIC, body_path=body_path)
+    return ParseResult(article, removed, sources, generic=profile.generic, body_path=body_path)
 
 
 def parse_article(
@@ -204,5 +205,5 @@ def parse_article(
     crawled_at: datetime | None = None,
 ) -> dict:
     """The article columns of one page (see contract); raises NotAnArticle (a ValueError)."""
-    profile = get_profile(site) if site else profile_for_url(url)
+    profile = get_site(site) if site else site_for_url(url)
     return dict(vars(parse_page(html, url, profile, mirror=mirror, crawled_at=crawled_at).article))

@@ -8,9 +8,12 @@ import pytest
 
 from extract.authors import clean_names
 from extract.parse import parse_page
-from extract.profiles import GENERIC, MEDCOM
 from extract.published import parse_datetime
+from extract.sites import get_site
+from extract.sites.profile import GENERIC
 from extract.titles import strip_site
+
+MEDCOM = get_site("medcom")
 
 URL = "https://news.example.org/world/2024/05/03/some-story-123456"
 PARAGRAPHS = [

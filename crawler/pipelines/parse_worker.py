@@ -44,7 +44,7 @@ import numpy as np
 from crawler.pipelines.time_limit import PageTimeout, page_time_limit
 from extract.article import Article
 from extract.parse import NotAnArticle, ParseResult, parse_page
-from extract.profiles import SiteProfile
+from extract.sites.profile import SiteProfile
 from pipeline.dedup.boilerplate import paragraph_hashes
 from pipeline.dedup.neardup import band_keys, sketch
 from pipeline.items import FetchedPage
@@ -112,7 +112,9 @@ def outcome(task: Task, page: FetchedPage) -> Outcome:
     record = task.record(page)
     try:
         with page_time_limit(task.time_limit):
-            result = parse_page(page.body, page.url, task.profile, mirror=task.mirror, crawled_at=page.fetched_at)
+            result = parse_page(
+                page.body, page.canonical or page.url, task.profile, mirror=task.mirror, crawled_at=page.fetched_at
+            )
             # What the crawl's later stages compute from the body is computed here too, off its thread.
             body = result.article.body
             signature = sketch(body)
