@@ -130,7 +130,9 @@ def published(page, md, byline, profile: SiteProfile, body_el, sources: dict) ->
     the metadata's most precise value checked against the byline's, else the byline's.
     A site profile's instants are written in its zone (WIB for medcom); a page without a
     profile keeps the offset it gave (see `extract.published`)."""
-    published_at, raw, source = find_published(page, md, body_el, profile.timezone, byline)
+    published_at, raw, source = find_published(
+        page, md, body_el, profile.timezone, byline, profile.date_meta, profile.local_time_as_utc
+    )
     if published_at is None and (above := byline_above_headline(page, profile.timezone)):
         byline = above  # nothing under the headline nor in the metadata: the line over it
         published_at, raw, source = above.published_at, above.published_raw, above.source

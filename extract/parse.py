@@ -19,7 +19,7 @@ from extract.authors import find_authors
 from extract.blocks import blocks_from_text
 from extract.body import find_body
 from extract.bounds import PageTooComplex, bounded, decode_bom
-from extract.byline import find_byline
+from extract.byline import find_byline, selected_authors
 from extract.channels import find_channel
 from extract.metadata import jsonld_names, read_metadata
 from extract.selectors import PageIndex
@@ -155,13 +155,17 @@ def parse_page(
         names = site_names(md, url)
         authors, sources["authors"] = find_authors(page, md, byline, names)
         channel, subchannel = find_channel(page, md, ref, title, names, sources)
-    else:  # a profile's byline is known; its JSON-LD and byline come first
+    else:  # a site's own selectors, then its JSON-LD and byline
+        own = selected_authors(page, profile.author_selectors)
         authors = (
-            jsonld_names(md.jsonld.get("author"), md)
+            own
+            or jsonld_names(md.jsonld.get("author"), md)
             or byline.authors
             or ([a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
         )
-        sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
+        sources["authors"] = "css:authors" if own else "jsonld:author" if md.jsonld.get("author") else byline.source
+        if channel is None:  # the site's URLs do not say: its breadcrumb, path or host
+            channel, subchannel = find_channel(page, md, ref, title, site_names(md, url), sources, profile)
     published_at, published_raw = fields.published(page, md, byline, profile, body_el, sources)
     related = []
     for href in cleaned.related:

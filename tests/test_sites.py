@@ -143,3 +143,50 @@ def test_a_schedule_files_sites_folder_is_known_to_its_jobs(user_sites, tmp_path
     schedule.write_text('[[job]]\nid = "x"\nkind = "crawl"\nsite = "contoh"\ninterval_minutes = 30\n')
     with pytest.raises(ValueError, match="line 4: job #1: site must be one of medcom, got"):
         load_schedule(schedule)
+
+
+SITE_WITH_QUIRKS = """\
+name = "quirky"
+version = "1"
+origin = "https://www.quirky.id"
+hosts = ["www.quirky.id"]
+
+[[article]]
+pattern = '^/read/(?P<id>\\d+)/(?P<slug>[a-z0-9-]+)$'
+
+[selectors]
+title = ["h1.judul"]
+date = ["div.waktu"]
+authors = ["span.penulis"]
+breadcrumb = ["ol.jejak a"]
+
+[dates]
+meta = ["q:publishdate"]
+local_time_as_utc = true
+"""
+
+QUIRKY_PAGE = """<html><head><title>Judul berita - Quirky</title>
+<meta name="q:publishdate" content="2026-06-05T20:30:23Z"></head><body>
+<ol class="jejak"><a href="/">Beranda</a><a href="/ekonomi">Ekonomi</a><a href="/ekonomi/pasar">Pasar</a></ol>
+<h1 class="judul">Judul berita yang panjang</h1>
+<div class="penulis-kotak"><span class="penulis">Rina Wati</span>, <span class="penulis">Budi Santoso</span></div>
+<div class="waktu">Jumat, 05 Jun 2026 20:30 WIB</div>
+<div class="isi"><p>Paragraf pertama berita ini cukup panjang untuk menjadi isi yang sah.</p>
+<p>Paragraf kedua juga menceritakan hal yang sama dengan kata-kata yang berbeda sekali.</p>
+<p>Paragraf ketiga menutup berita dengan kesimpulan yang jelas dan lengkap.</p></div>
+</body></html>"""
+
+
+def test_a_sites_own_date_meta_authors_and_breadcrumb_are_read(tmp_path):
+    from extract.parse import parse_page
+
+    (tmp_path / "quirky.toml").write_text(SITE_WITH_QUIRKS)
+    site = read_site(tmp_path / "quirky.toml")
+    result = parse_page(QUIRKY_PAGE, "https://www.quirky.id/read/123/judul-berita", site)
+    article = result.article
+    # `Z` that is local time: 20:30:23 WIB, with the seconds the meta has and the byline lacks
+    assert article.published_at.isoformat() == "2026-06-05T20:30:23+07:00", result.sources
+    assert result.sources["published_at"] == "meta:q:publishdate"
+    assert article.authors == ["Rina Wati", "Budi Santoso"]
+    assert (article.channel, article.subchannel) == ("ekonomi", "pasar")
+    assert article.article_id == "123" and article.title == "Judul berita yang panjang"
