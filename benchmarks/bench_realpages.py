@@ -56,7 +56,7 @@ def run_warta(page: dict) -> tuple[dict, float]:
             "title": a.title,
             "published_at": a.published_at,
             "authors": a.authors,
-            "path": result.path,
+            "route": result.route,
             "source": result.sources.get("body", ""),
         }
     except NotAnArticle as exc:
@@ -65,7 +65,7 @@ def run_warta(page: dict) -> tuple[dict, float]:
             "title": None,
             "published_at": None,
             "authors": [],
-            "path": f"dropped:{exc.reason}",
+            "route": f"dropped:{exc.reason}",
             "source": "",
         }
     return out, time.perf_counter() - started
@@ -122,7 +122,7 @@ def main() -> int:
                 "traf_f1": t.f1,
                 "warta_s": warta_s,
                 "traf_s": traf_s,
-                "path": warta["path"],
+                "route": warta["route"],
                 "body_source": warta["source"],
                 "title_ok": same_title(warta["title"], g["title"]),
                 "title": warta["title"],
@@ -192,8 +192,8 @@ def main() -> int:
         print(f"  {r['id']:<44} warta {r['f1']:.2f} trafilatura {r['traf_f1']:.2f}  {r['path']} {r['body_source']}")
     paths = defaultdict(int)
     for r in rows:
-        paths[r["path"]] += 1
-    print("body paths: " + ", ".join(f"{p} {n}" for p, n in sorted(paths.items())))
+        paths[r["route"]] += 1
+    print("body routes: " + ", ".join(f"{p} {n}" for p, n in sorted(paths.items())))
 
     warta_ms, traf_ms = mean(r["warta_s"] for r in rows) * 1000, mean(r["traf_s"] for r in rows) * 1000
     print(

@@ -43,14 +43,10 @@ class ParseResult:
     removed: list[tuple[str, str]] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     generic: bool = False  # the page went through the GENERIC profile (a site without one)
-    body_path: str = "profile"
-
-    @property
-    def path(self) -> str:
-        """Which extraction path gave the body: `profile` (a site profile's body selector
-        won), `generic` (the scored main-content search won, or the GENERIC profile's
-        selectors, which are judged the same way), or `fallback` (trafilatura)."""
-        return self.body_path
+    route: str = "profile"
+    """Which extraction route gave the body: `profile` (a site's body selector won), `generic`
+    (the scored main-content search won, or the GENERIC profile's selectors, which are judged
+    the same way), or `fallback` (trafilatura)."""
 
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
@@ -129,7 +125,7 @@ def parse_page(
 
     title = fields.title(page, profile, md, url, sources)
     image, caption = fields.lead_image(page, profile, md, sources)
-    blocks, removed, body_el, body_path = find_body(page, profile, profile.generic, md, title, sources)
+    blocks, removed, body_el, route = find_body(page, profile, profile.generic, md, title, sources)
     byline = find_byline(page, profile, body_el)
     kicker = fields.kicker(page, profile, title, sources)
     known = {
@@ -141,7 +137,7 @@ def parse_page(
     cleaned = clean_blocks(blocks, profile, known)
     if not cleaned.paragraphs:
         # Whatever the selectors and the search found was no text: trafilatura's turn.
-        blocks, body_path = blocks_from_text(_generic_text(prepared.original)), "fallback"
+        blocks, route = blocks_from_text(_generic_text(prepared.original)), "fallback"
         sources["body"] = "trafilatura"
         cleaned = clean_blocks(blocks, profile, known)
     removed += cleaned.removed
@@ -197,7 +193,7 @@ def parse_page(
         duplicate_of=None,
         crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
-    return ParseResult(article, removed, sources, generic=profile.generic, body_path=body_path)
+    return ParseResult(article, removed, sources, generic=profile.generic, route=route)
 
 
 def parse_article(

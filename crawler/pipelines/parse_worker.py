@@ -153,7 +153,7 @@ def _page_wire(page: FetchedPage) -> tuple:
 
 def _outcome_wire(done: Outcome) -> tuple:
     r = done.result
-    parsed = None if r is None else (_ARTICLE(r.article), r.removed, r.sources, r.generic, r.body_path)
+    parsed = None if r is None else (_ARTICLE(r.article), r.removed, r.sources, r.generic, r.route)
     signature = None if done.signature is None else done.signature.tobytes()
     return (parsed, signature, done.reason, done.message, done.trace, done.record, done.keys, done.paragraph_hashes)
 
@@ -162,8 +162,8 @@ def _outcome_from_wire(wire: tuple) -> Outcome:
     parsed, signature, reason, message, trace, record, keys, hashes = wire
     result = None
     if parsed is not None:
-        values, removed, sources, generic, body_path = parsed
-        result = ParseResult(Article(*values), removed, sources, generic, body_path)
+        values, removed, sources, generic, route = parsed
+        result = ParseResult(Article(*values), removed, sources, generic, route)
     sketched = None if signature is None else np.frombuffer(signature, dtype=np.uint32)
     return Outcome(result, sketched, reason, message, trace, record, keys, hashes)
 

@@ -199,7 +199,7 @@ class History:
                     status,
                     *row[7:11],
                     json.loads(row[11] or "{}"),
-                    json.loads(row[12] or "{}"),
+                    read_fill(row[12]),
                     problems or ([said] if said else []),
                     row[14],
                 )
@@ -211,7 +211,7 @@ class History:
             "SELECT fill FROM runs WHERE site = ? AND status = 'ok' AND articles >= ? ORDER BY started DESC LIMIT ?",
             (site, MIN_ARTICLES, limit),
         ).fetchall()
-        return [json.loads(r[0]) for r in rows if r[0]]
+        return [read_fill(r[0]) for r in rows if r[0]]
 
 
 def run_status(summary: dict) -> tuple[str, list[str]]:
@@ -262,17 +262,26 @@ def recovered_run(path: Path) -> tuple:
     )
 
 
-PROFILE_SHARE = "profile_path"
+PROFILE_SHARE = "profile_route"
+
+
+def read_fill(text: str | None) -> dict[str, float]:
+    """A run's stored fill rates; rows written before the extraction "path" was called its
+    "route" name the profile's share `profile_path`."""
+    fill = json.loads(text or "{}")
+    if "profile_path" in fill:
+        fill[PROFILE_SHARE] = fill.pop("profile_path")
+    return fill
 
 
 def fill_rates(stats: dict, articles: int) -> dict[str, float]:
     """Per field, the share of articles that had it; and the share of articles whose body the
-    site's profile gave (`profile_path`): when a site changes its layout, the generic extractor
+    site's profile gave (`profile_route`): when a site changes its layout, the generic extractor
     takes over silently, and this share falls first."""
     if not articles:
         return {}
     rates = {f: round(stats.get(f"warta/filled/{f}", 0) / articles, 4) for f in HEALTH_FIELDS}
-    paths = sum(v for k, v in stats.items() if k.startswith("warta/path/"))
+    paths = sum(v for k, v in stats.items() if k.startswith("warta/route/"))
     if paths:
-        rates[PROFILE_SHARE] = round(stats.get("warta/path/profile", 0) / paths, 4)
+        rates[PROFILE_SHARE] = round(stats.get("warta/route/profile", 0) / paths, 4)
     return rates

@@ -77,7 +77,7 @@ def parse_output(result, explain: bool) -> dict:
         return out
     return {
         "article": out,
-        "path": result.path,
+        "route": result.route,
         "sources": result.sources,
         "removed": [{"rule": rule, "text": text} for rule, text in result.removed],
     }
