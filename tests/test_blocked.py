@@ -8,10 +8,17 @@ signatures of extract/challenge.py cite), trimmed to what matters."""
 from __future__ import annotations
 
 import gzip
+import json
+from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from extract.challenge import challenge
+from pipeline.monitor.health import health_problems
+from pipeline.monitor.runs import run_status
+from tests.conftest import run_warta
+from tests.hostile_site import HostileServer, fixed, run_record
 
 # --- Challenge and block pages, one or more per vendor ---------------------------------------
 
@@ -241,3 +248,140 @@ def test_no_real_page_is_taken_for_a_challenge_whatever_its_status():
         head = gzip.decompress((corpus / "pages" / f"{record['id']}.html.gz").read_bytes())
         for status in (200, 202, 403, 503):
             assert challenge(status, {"server": "cloudflare"}, head) is None, (record["id"], status)
+
+
+# --- The run's outcome and health -------------------------------------------------------------
+
+
+def _summary(**kw) -> dict:
+    base = {"pages": 14, "articles": 0, "dropped": {}, "skipped": {}, "blocked_by": {}, "finish_reason": "finished"}
+    return {**base, **kw}
+
+
+def test_a_run_that_challenges_kept_out_entirely_failed_and_says_why():
+    summary = _summary(dropped={"blocked": 12, "discovery_http_404": 1}, blocked_by={"cloudflare": 12})
+    assert run_status(summary) == (
+        "failed",
+        ["the site answers with challenge pages (cloudflare): 12 requests blocked"],
+    )
+    # one challenged sitemap of a crawl whose articles were all seen before: not a failure
+    assert run_status(_summary(dropped={"blocked": 1}, skipped={"seen": 40}))[0] == "ok"
+
+
+def test_a_run_with_blocked_pages_and_few_articles_is_a_health_problem():
+    few = _summary(articles=3, dropped={"blocked": 9}, blocked_by={"aws-waf": 9})
+    assert any(p.startswith("blocked: 9 requests") and "aws-waf" in p for p in health_problems(few, {}, []))
+    many = _summary(articles=80, dropped={"blocked": 1}, blocked_by={"cloudflare": 1})
+    assert not any("blocked" in p for p in health_problems(many, {}, []))
+
+
+# --- Crawls against the demo site -------------------------------------------------------------
+
+
+def _warc_paths(data_dir: Path) -> set[str]:
+    paths = set()
+    for warc in (data_dir / "raw").rglob("*.warc.gz"):
+        with open(warc, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    paths.add(record.rec_headers.get_header("WARC-Target-URI").split("/", 3)[-1].split("?")[0])
+    return {"/" + p for p in paths}
+
+
+def _staged(data_dir: Path) -> set[str]:
+    return {
+        json.loads(line)["article_id"]
+        for segment in (data_dir / "staging").rglob("*.jsonl")
+        for line in segment.read_text().splitlines()
+        if line.strip()
+    }
+
+
+CF_HEADERS = {"cf-mitigated": "challenge", "Server": "cloudflare"}
+
+
+def test_challenged_pages_are_counted_blocked_and_never_archived_parsed_or_staged(tmp_path, site):
+    """The feed and one article answer with Cloudflare's 403 challenge, two articles with AWS WAF's
+    202 challenge (no header: its page alone says it): the other articles are staged."""
+    latest = sorted(site.articles, key=lambda a: a.published_at)[-6:]
+    cloudflare, *aws = latest[-1], latest[-2], latest[-3]
+    routes = {
+        "/rss": fixed(CLOUDFLARE_CHALLENGE, status=403, headers=CF_HEADERS),
+        cloudflare.path: fixed(CLOUDFLARE_CHALLENGE, status=403, headers=CF_HEADERS),
+        **{a.path: fixed(AWS_WAF_CHALLENGE, status=202, headers={"Server": "CloudFront"}) for a in aws},
+    }
+    with HostileServer(site, routes) as server:
+        result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--data-dir", str(tmp_path))
+        challenged_hits = {path: server.hits[path] for path in routes}
+    assert result.returncode == 0, result.stderr
+    assert all(n == 1 for n in challenged_hits.values()), f"a challenge is not retried: {challenged_hits}"
+    summary = run_record(tmp_path)["summary"]
+    assert summary["dropped"]["blocked"] == 4, summary["dropped"]
+    assert summary["blocked_by"] == {"aws-waf": 2, "cloudflare": 2}
+    assert "blocked=4" in result.stdout
+    assert not any(k.startswith(("discovery_http", "article_http", "no_")) for k in summary["dropped"]), summary
+    blocked_paths = {a.path for a in (cloudflare, *aws)}
+    assert not blocked_paths & _warc_paths(tmp_path), "a challenge page is never archived"
+    staged = _staged(tmp_path)
+    assert not {a.article_id for a in (cloudflare, *aws)} & staged, "nor staged"
+    assert {a.article_id for a in latest[:3]} <= staged, "the other articles are"
+    log = "".join(p.read_text() for p in (tmp_path / "logs").rglob("*.log"))
+    assert log.count("site answers with a challenge page (") == 1, "logged once per crawl and host"
+
+
+def test_a_crawl_where_every_answer_is_a_challenge_exits_1_with_one_line(tmp_path, site):
+    def everything(query):
+        return 403, "text/html", CLOUDFLARE_CHALLENGE, CF_HEADERS
+
+    class Challenged(HostileServer):
+        def render(self, path, query):
+            with self._lock:
+                self.hits[path] += 1
+            return everything(query)
+
+    with Challenged(site) as server:
+        result = run_warta("crawl", "medcom", "--base-url", server.base_url, "--data-dir", str(tmp_path))
+        requested = sum(server.hits.values())
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"warta crawl: {server.base_url} answers with challenge pages (cloudflare): 1 request blocked, "
+        f"{lines[0].split('blocked, ')[1].split(' more')[0]} more not sent (its robots.txt is a challenge page: "
+        "its rules are unknown)"
+    ], lines
+    assert result.stdout == "", "its one line, nothing more"
+    assert requested == 1, "a challenged robots.txt: nothing more is requested from that host"
+    summary = run_record(tmp_path)["summary"]
+    assert summary["dropped"]["blocked"] == 1 and summary["dropped"]["robots_unknown"] >= 1, summary["dropped"]
+    assert summary["articles"] == 0
+
+
+def test_without_robots_txt_every_challenged_request_is_counted(tmp_path, site):
+    """ROBOTSTXT_OBEY off: no rules to lose, so each page is requested once and each challenge
+    counted; the run is a failure in the run history too."""
+
+    class Challenged(HostileServer):
+        def render(self, path, query):
+            with self._lock:
+                self.hits[path] += 1
+            return 202, "text/html", AWS_WAF_CHALLENGE, {"x-amzn-waf-action": "challenge"}
+
+    with Challenged(site) as server:
+        result = run_warta(
+            "crawl", "medcom", "--base-url", server.base_url, "--data-dir", str(tmp_path), "-s", "ROBOTSTXT_OBEY=False"
+        )
+        requested = sum(server.hits.values())
+    assert result.returncode == 1, result.stdout + result.stderr
+    blocked = run_record(tmp_path)["summary"]["dropped"]["blocked"]
+    assert blocked == requested >= 3, (blocked, requested)  # robots.txt, the feed, the sitemaps it falls back on
+    assert result.stderr.strip() == (
+        f"warta crawl: {server.base_url} answers with challenge pages (aws-waf): {blocked} requests blocked"
+    )
+    from pipeline.monitor.runs import History
+
+    history = History(tmp_path, read_only=True)
+    try:
+        run = history.recent(1)[0]
+    finally:
+        history.close()
+    assert run.status == "failed" and "answers with challenge pages (aws-waf)" in run.problems[0], run
