@@ -385,3 +385,22 @@ def test_without_robots_txt_every_challenged_request_is_counted(tmp_path, site):
     finally:
         history.close()
     assert run.status == "failed" and "answers with challenge pages (aws-waf)" in run.problems[0], run
+
+
+def test_a_challenged_request_of_a_distributed_crawl_has_its_outcome_once(tmp_path, fresh_redis, small_site):
+    """Its lease is acknowledged where the challenge is dropped: it is not handed out (and
+    challenged) again when the lease runs out, and the shared run ends."""
+    from tests.test_distributed import assert_run_ended, finish, scrapy_worker
+
+    challenged = small_site.articles[5:7]
+    routes = {
+        a.path: fixed(AWS_WAF_CHALLENGE, status=202, headers={"x-amzn-waf-action": "challenge"}) for a in challenged
+    }
+    with HostileServer(small_site, routes, flaky_paths=0) as server:
+        out, err = finish(scrapy_worker(small_site, server, tmp_path, fresh_redis, lease_seconds=2), timeout=120)
+        hits = {a.path: server.hits[a.path] for a in challenged}
+    assert hits == dict.fromkeys(hits, 1), hits
+    summary = run_record(tmp_path)["summary"]
+    assert summary["dropped"]["blocked"] == 2 and summary["finish_reason"] == "finished", summary
+    assert summary["articles"] == len(small_site.articles) - 2
+    assert_run_ended(fresh_redis)
