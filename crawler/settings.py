@@ -182,7 +182,9 @@ COMMANDS_MODULE = "crawler.scrapy_commands"
 LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"
 #: Scrapy's OffsiteMiddleware is replaced by the site guard (it counts what it refuses), its
 #: UserAgentMiddleware by warta's (USER_AGENT); the lease and --limit middlewares switch
-#: themselves off outside distributed mode and --limit.
+#: themselves off outside distributed mode and --limit. A challenge or block page (Cloudflare,
+#: AWS WAF...) is dropped as `blocked` once decompressed and before the retries and meta
+#: refreshes (585), and a host whose robots.txt was one is not crawled (`robots_unknown`).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
@@ -191,6 +193,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.distributed.leases.FailedLeaseMiddleware": 50,
     "crawler.middlewares.user_agent.UserAgentMiddleware": 500,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "crawler.middlewares.challenge.ChallengeMiddleware": 585,
 }
 #: Off: Scrapy's depth count (the spider bounds link-following itself) and its check for meta
 #: copied from a response (the spider builds every request's meta): every request and article

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import scrapy
 
+from crawler.middlewares.challenge import Refused
 from crawler.middlewares.site_guard import OffsiteRequest, failure_reason, note_bound
 from crawler.spiders.discovery import DiscoveryCallbacks
 from crawler.spiders.frontier import Frontier
@@ -298,8 +299,8 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
                 yield request
 
     def on_error(self, failure):
-        if failure.check(OffsiteRequest):
-            return  # counted where it was refused
+        if failure.check(OffsiteRequest, Refused):
+            return  # counted where it was refused (offsite, blocked, robots_unknown)
         reason = failure_reason(failure.value)
         kind = failure.request.meta.get("kind", "page")
         self.crawler.stats.inc_value(f"warta/dropped/{kind}_{reason}")

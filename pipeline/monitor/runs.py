@@ -214,6 +214,40 @@ class History:
         return [read_fill(r[0]) for r in rows if r[0]]
 
 
+# Drops of article pages that were fetched and read: they got past any challenge.
+READ_DROPS = ("unchanged", "duplicate_content", "duplicate_id")
+
+
+def articles_read(summary: dict) -> int:
+    """Article pages of a crawl that were fetched and parsed: staged, skipped as already staged,
+    or dropped as unchanged or duplicates."""
+    dropped = summary.get("dropped", {})
+    return (
+        summary.get("articles", 0)
+        + sum(summary.get("skipped", {}).values())
+        + sum(dropped.get(reason, 0) for reason in READ_DROPS)
+    )
+
+
+def vendors(summary: dict) -> str:
+    """The vendors of a crawl's challenge pages, the most frequent first (`cloudflare, aws-waf`)."""
+    by = summary.get("blocked_by") or {}
+    return ", ".join(sorted(by, key=lambda v: (-by[v], v))) or "unknown"
+
+
+def challenged(summary: dict) -> str | None:
+    """`answers with challenge pages (cloudflare): 12 requests blocked` when challenge pages
+    kept every article out of a crawl (pages were blocked and none was read), else None."""
+    dropped = summary.get("dropped", {})
+    blocked = dropped.get("blocked", 0)
+    if not blocked or articles_read(summary):
+        return None
+    line = f"answers with challenge pages ({vendors(summary)}): {blocked} request{'s' if blocked > 1 else ''} blocked"
+    if unsent := dropped.get("robots_unknown", 0):
+        line += f", {unsent} more not sent (its robots.txt is a challenge page: its rules are unknown)"
+    return line
+
+
 def run_status(summary: dict) -> tuple[str, list[str]]:
     """(status, problems) of a finished crawl, from its stats."""
     reason = summary.get("finish_reason")
@@ -223,6 +257,8 @@ def run_status(summary: dict) -> tuple[str, list[str]]:
         return "failed", [f"could not reach the site: {why}"]
     if reason == "shutdown":
         return "stopped", ["stopped before the end (SIGTERM or Ctrl-C)"]
+    if why := challenged(summary):
+        return "failed", [f"the site {why}"]
     if reason not in ("finished", "closespider_itemcount", "limit"):
         return "failed", [f"ended early: {reason}"]
     return "ok", []

@@ -34,6 +34,7 @@ def crawl_targets(args) -> list[str]:
 
 def cmd_crawl(args) -> int:
     from extract.sites import load_sites
+    from pipeline.monitor.runs import challenged
     from warta.crawl_process import run_crawl
 
     if args.until and not args.since:
@@ -61,7 +62,8 @@ def cmd_crawl(args) -> int:
         target = args.base_url or profile.origin or profile.home
         code, message = crawl_outcome(run.summary, distributed=bool(args.redis_url), target=target)
         codes.append(code)
-        if unreachable(run.summary) is None:  # an unreachable site is its one line, nothing more
+        # An unreachable site, or one that answered only with challenge pages, is its one line.
+        if unreachable(run.summary) is None and challenged(run.summary) is None:
             print(run.line, flush=True)
             shown = True
         if message:
@@ -98,6 +100,7 @@ def unreachable(summary: dict) -> str | None:
 def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") -> tuple[int, str | None]:
     """Exit code and message of a finished crawl."""
     from crawler.distributed.mode import worker_problem
+    from pipeline.monitor.runs import challenged
 
     if summary.get("unwritten"):
         return 1, f"could not stage {summary['unwritten']} articles: {summary.get('staging_error')}"
@@ -108,6 +111,8 @@ def crawl_outcome(summary: dict, distributed: bool, target: str = "the site") ->
         return 0, "nothing was left to fetch in the shared run: the other workers had every request"
     if reason := unreachable(summary):
         return 1, f"could not reach {target}: {reason}"
+    if why := challenged(summary):  # pages came, but only challenges: no empty success
+        return 1, f"{target} {why}"
     if summary["finish_reason"] not in ("finished", "limit"):
         return 1, f"stopped early ({summary['finish_reason']})"
     if summary["pages"] == 0:
