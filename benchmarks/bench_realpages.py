@@ -10,7 +10,7 @@ alternating page by page so that both see the same machine. Prints:
   language, and the sites that miss;
 - the pages where warta's F1 < 0.5 while trafilatura's >= 0.8;
 - the path each body came from, time per page for both and the ratio.
-Skips with one line when the corpus is absent (WARTA_REALPAGES, ../shared/realpages, /work/realpages).
+Skips with one line when the corpus is absent (WARTA_REALPAGES, ../shared/realpages).
 
 `--pin FILE` writes the floors that tests/test_realpages.py holds the parser to: per page, a
 body F1 floor a little below today's F1, and which of title / published_at / authors are
@@ -98,7 +98,7 @@ def main() -> int:
     args = parser.parse_args()
     directory = corpus_dir()
     if directory is None:
-        print("bench_realpages: no real-page corpus (WARTA_REALPAGES, ../shared/realpages, /work/realpages): skipped")
+        print("bench_realpages: no real-page corpus (WARTA_REALPAGES, ../shared/realpages): skipped")
         return 0
     pages = load_pages(directory)[: args.limit or None]
     run_warta(pages[0]), run_trafilatura(pages[0])  # imports and lazy tables outside the timings

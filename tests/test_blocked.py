@@ -243,7 +243,7 @@ def test_no_real_page_is_taken_for_a_challenge_whatever_its_status():
 
     corpus = corpus_dir()
     if corpus is None:
-        pytest.skip("no real-page corpus (WARTA_REALPAGES, ../shared/realpages, /work/realpages)")
+        pytest.skip("no real-page corpus (WARTA_REALPAGES, ../shared/realpages)")
     for record in load_manifest(corpus):
         head = gzip.decompress((corpus / "pages" / f"{record['id']}.html.gz").read_bytes())
         for status in (200, 202, 403, 503):

@@ -38,9 +38,7 @@ def cases():
             pytest.param(
                 None,
                 None,
-                marks=pytest.mark.skip(
-                    reason="no real-page corpus (WARTA_REALPAGES, ../shared/realpages, /work/realpages)"
-                ),
+                marks=pytest.mark.skip(reason="no real-page corpus (WARTA_REALPAGES, ../shared/realpages)"),
             )
         ]
     return [(page_id, field) for page_id, entry in sorted(FLOORS.items()) for field in ("body", *entry["exact"])]
