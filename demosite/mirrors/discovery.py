@@ -98,7 +98,7 @@ def _atom(doc: Concrete, site: MirrorSite, missing: bool) -> str:
 
 def _item(doc: Concrete, a: MirrorArticle) -> str:
     values = {k: escape(v) for k, v in date_values(a.published_at).items()}
-    values.update(url=escape(a.url), title=escape(a.title), date=escape(a.published_raw))
+    values.update(url=escape(a.url), title=escape(a.title), date=escape(a.published_raw), content_id=a.content_id)
     template = doc.spec.item or '<li><a href="{url}">{title}</a> <span class="date">{date}</span></li>'
     return fill(template, values)
 
@@ -109,7 +109,9 @@ def _listing(doc: Concrete, site: MirrorSite, missing: bool) -> str:
     if missing:
         items += f'<li><a href="{escape(site.missing_url)}">Hilang</a></li>'
     rel = f'<link rel="next" href="{escape(doc.next_url)}">' if doc.next_url else ""
-    more = f'<a class="next" rel="next" href="{escape(doc.next_url)}">Selanjutnya</a>' if doc.next_url else ""
+    more_template = doc.spec.more or '<a class="next" rel="next" href="{url}">Selanjutnya</a>'
+    values = {"url": escape(doc.next_url), "page": str(doc.page), "pages": str(doc.pages)}
+    more = fill(more_template, values) if doc.next_url else ""
     return (
         f'<!DOCTYPE html><html lang="id"><head><title>Indeks Berita - {escape(site.style.title)}</title>{rel}</head>'
         f'<body>{nav}<main><h1>Indeks Berita</h1><ul class="indeks">{items}</ul>{more}</main>{footer}</body></html>'
@@ -122,7 +124,10 @@ def render_front(site: MirrorSite, host: str) -> str:
     latest = [a for a in site.articles if home or a.section.host == host]
     latest = sorted(latest, key=lambda a: a.published_at, reverse=True)[:30]
     nav, footer = chrome(site)
-    items = "".join(f'<div class="item"><h3><a href="{escape(a.url)}">{escape(a.title)}</a></h3></div>' for a in latest)
+    items = "".join(
+        f'<div class="item"><div class="text"><h3><a href="{escape(a.url)}">{escape(a.title)}</a></h3></div></div>'
+        for a in latest
+    )
     return (
         f'<!DOCTYPE html><html lang="id"><head><title>{escape(site.style.title)}</title></head>'
         f'<body>{nav}<main><section class="latest">{items}</section></main>{footer}</body></html>'

@@ -21,6 +21,7 @@ class Concrete:
     articles: list[MirrorArticle]
     page: int = 1
     next_url: str = ""
+    pages: int = 1
     children: list[str] = field(default_factory=list)  # a sitemap index's sitemaps
 
 
@@ -90,7 +91,8 @@ def documents(site: MirrorSite) -> list[Concrete]:
 
 
 def _pages(spec: Document, key: str, values: dict, items: list[MirrorArticle]) -> list[Concrete]:
-    n = max(1, -(-len(items) // spec.per_page))
+    numbered = {n for n, _ in names(spec.url)} & {"page", "offset"}
+    n = max(1, -(-len(items) // spec.per_page)) if numbered else 1  # no page number: one page
     urls = [fill(spec.url, {**values, "page": str(p), "offset": str((p - 1) * spec.per_page)}) for p in range(1, n + 1)]
     if spec.first:
         urls[0] = fill(spec.first, values)
@@ -98,11 +100,8 @@ def _pages(spec: Document, key: str, values: dict, items: list[MirrorArticle]) -
     for p in range(1, n + 1):
         chunk = items[(p - 1) * spec.per_page : p * spec.per_page]
         next_url = urls[p] if p < n and spec.next else ""
-        pages.append(Concrete(spec, urls[p - 1], chunk, page=p, next_url=next_url))
+        pages.append(Concrete(spec, urls[p - 1], chunk, page=p, next_url=next_url, pages=n))
     if spec.first:  # the numbered form of the first page answers too
-        pages.append(
-            Concrete(
-                spec, fill(spec.url, {**values, "page": "1", "offset": "0"}), pages[0].articles, 1, pages[0].next_url
-            )
-        )
+        numbered_first = fill(spec.url, {**values, "page": "1", "offset": "0"})
+        pages.append(Concrete(spec, numbered_first, pages[0].articles, 1, pages[0].next_url, n))
     return pages

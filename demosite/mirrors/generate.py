@@ -11,7 +11,8 @@ from pathlib import Path
 from demosite.generator import WIB
 from demosite.mirrors.model import MirrorArticle, MirrorSite, url_hash
 from demosite.mirrors.style import STYLES, Style, UrlForm, available, load
-from demosite.mirrors.templates import date_values, draw, fill, names
+from demosite.mirrors.templates import date_values, draw, fill
+from demosite.mirrors.templates import names as placeholders
 from demosite.vocabulary import FIRST, KICKERS, LAST, PLACES, WORDS, paragraph, words
 
 END = date(2026, 11, 26)
@@ -19,7 +20,7 @@ TRIES = 200  # draws of a fresh id or title before giving up (a style whose ids 
 
 
 def generate_sites(
-    names_: list[str] | None = None,
+    names: list[str] | None = None,
     n_per_site: int = 24,
     days: int = 3,
     seed: int = 7,
@@ -28,13 +29,7 @@ def generate_sites(
 ) -> dict[str, MirrorSite]:
     """A mirror per style (all shipped styles by default), `n_per_site` articles each over
     the `days` days ending on `end`; the same arguments give the same sites."""
-    chosen = (
-        names_
-        if names_ is not None
-        else available()
-        if folder == STYLES
-        else sorted(p.stem for p in folder.glob("*.toml"))
-    )
+    chosen = names if names is not None else available(folder)
     return {name: generate_mirror(load(name, folder), n_per_site, days, seed, end) for name in chosen}
 
 
@@ -96,7 +91,7 @@ def _article(
     authors = [] if brand_only else [_name(rng) for _ in range(1 if i % 4 else style.people["authors_max"])]
     body = style.body
     first = body.get("first", "")
-    has_place = any(n in ("dateline", "DATELINE") for n, _ in names(first))
+    has_place = any(n in ("dateline", "DATELINE") for n, _ in placeholders(first))
     dateline = None if not has_place or (body.get("first_plain") and i % 4 == 3) else rng.choice(PLACES)
     paragraphs = [paragraph(rng) for _ in range(rng.randint(3, 7))]
     headings = set()
@@ -150,13 +145,14 @@ def _article(
         tags=sorted({rng.choice(WORDS).title() for _ in range(rng.randint(1, 3))}),
         image_url=f"https://{style.home_host}/images/{moment:%Y/%m/%d}/{rng.randrange(10**5, 10**6)}.jpg",
         image_caption=f"Ilustrasi {words(rng, 3)}. ({style.title})",
+        content_id=str(10**6 + seq % (9 * 10**6)),  # what {seq:7} draws
     )
 
 
 def _used(form: UrlForm) -> set[str]:
-    used = {n for n, _ in names(form.template)} | {n for n, _ in names(form.id)}
+    used = {n for n, _ in placeholders(form.template)} | {n for n, _ in placeholders(form.id)}
     if form.article_id != "hash":
-        used |= {n for n, _ in names(form.article_id)}
+        used |= {n for n, _ in placeholders(form.article_id)}
     return used
 
 

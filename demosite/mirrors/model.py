@@ -48,6 +48,7 @@ class MirrorArticle:
     tags: list[str]
     image_url: str
     image_caption: str
+    content_id: str  # the CMS's number, where a page carries one besides its URL (dataLayer, app id)
     related: list[str] = field(default_factory=list)  # article ids linked with "Baca juga"
     related_urls: list[str] = field(default_factory=list)  # their canonical URLs, in page order
 

@@ -47,6 +47,8 @@ def page_values(a: MirrorArticle, site: MirrorSite, raw: bool = False) -> dict[s
         "caption": a.image_caption,
         "lead": a.paragraphs[0],
         "body_text": a.body,
+        "body_flat": " ".join(a.paragraphs),
+        "content_id": a.content_id,
         "home": style.home,
         "dateline": a.dateline or "",
         "DATELINE": (a.dateline or "").upper(),
@@ -116,8 +118,11 @@ def body(a: MirrorArticle, site: MirrorSite, values: dict[str, str]) -> str:
     by_id = {t.article_id: t for t in site.articles}
     related = [by_id[r] for r in a.related]
     suffix = site.style.page.get("related_suffix", "")
-    last = len(a.paragraphs) - 1
+    last = len(a.paragraphs) - 1  # at least 2: three paragraphs or more
     middle = max(1, last // 2)
+    # "Baca juga" after the 2nd paragraph, a second one further down (never after the last).
+    slots = {1: related[:1]}
+    slots.setdefault(middle + 1 if middle + 1 < last else 1, []).extend(related[1:])
     chunks = []
     for i, text in enumerate(a.paragraphs):
         v = {**values, "text": escape(text)}
@@ -130,12 +135,9 @@ def body(a: MirrorArticle, site: MirrorSite, values: dict[str, str]) -> str:
             chunks.append(fill(spec["last"], v))
         else:
             chunks.append(fill(spec["paragraph"], v))
-        if i == min(1, last - 1) and related:
-            chunks.append(_related(spec, related[0], suffix))
-        if i == middle and i < last:
+        if i == middle:
             chunks.extend(fill(item, values) for item in spec["boilerplate"])
-        if i == middle + 1 and len(related) > 1 and i < last:
-            chunks.append(_related(spec, related[1], suffix))
+        chunks.extend(_related(spec, target, suffix) for target in slots.get(i, []))
     if spec.get("editor"):
         chunks.append(fill(spec["editor"], values))
     chunks.extend(fill(item, values) for item in spec["end"])

@@ -18,7 +18,7 @@ ID_NAMES = {"yyyy", "yy", "mm", "m", "dd", "d", "HH", "MM", "SS"}
 DOC_NAMES = SECTION_NAMES | set(DAY_NAMES) | {"page", "offset"}
 PAGE_NAMES = (
     {"title", "kicker", "authors", "date", "updated", "editor", "editor_name", "url", "id", "brand", "tags"}
-    | {"image", "caption", "lead", "body_text", "home", "dateline", "DATELINE", "Channel"}
+    | {"image", "caption", "lead", "body_text", "body_flat", "home", "dateline", "DATELINE", "Channel", "content_id"}
     | SECTION_NAMES
     | set(DATE_NAMES)
     | {"mod_" + n for n in DATE_NAMES}
@@ -71,6 +71,7 @@ class Document:
     per_page: int = 20
     next: bool = True
     item: str = ""
+    more: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,9 @@ class Style:
         return urlsplit(self.home).hostname or ""
 
 
-def available() -> list[str]:
-    """The names of the shipped styles, sorted."""
-    return sorted(p.stem for p in STYLES.glob("*.toml"))
+def available(folder: Path = STYLES) -> list[str]:
+    """The names of the styles in `folder` (the shipped ones by default), sorted."""
+    return sorted(p.stem for p in folder.glob("*.toml"))
 
 
 def load(name: str, folder: Path = STYLES) -> Style:
@@ -201,7 +202,7 @@ class _Checker:
         optional = {
             "sitemap": {"name", "kind", "lists", "days"},
             "feed": {"kind", "items", "link_suffix", "links"},
-            "listing": {"first", "per_page", "next", "item"},
+            "listing": {"first", "per_page", "next", "item", "more"},
         }[family]
         self.table(raw, where, {"url"}, optional)
         kind = raw.get("kind", {"sitemap": "urlset", "feed": "rss", "listing": "listing"}[family])
@@ -215,7 +216,8 @@ class _Checker:
             allowed = set()
         url = self.template(raw, "url", allowed, where)
         first = self.template(raw, "first", allowed - {"page", "offset"}, where)
-        item = self.template(raw, "item", {"url", "title", "date"} | set(DATE_NAMES), where)
+        item = self.template(raw, "item", {"url", "title", "date", "content_id"} | set(DATE_NAMES), where)
+        self.template(raw, "more", {"url", "page", "pages"}, where)
         if raw.get("links", "article") not in ("article", "home"):
             self.fail(f"{where}.links", "article or home")
         fields = {k: v for k, v in raw.items() if k not in ("kind", "lists")}

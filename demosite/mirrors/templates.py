@@ -188,8 +188,9 @@ _TOKEN_SHAPES = {
 }
 
 
-def url_regex(template: str, id_template: str = "") -> re.Pattern:
-    """The URLs `template` can produce, `{id}` standing for what `id_template` can draw."""
+def url_regex(template: str, id_template: str = "", hosts: tuple[str, ...] = ()) -> re.Pattern:
+    """The URLs `template` can produce, `{id}` standing for what `id_template` can draw and
+    `{host}` for one of `hosts` (any host name when none are given)."""
     out, at = [], 0
     for m in PLACEHOLDER.finditer(template):
         out.append(re.escape(template[at : m.start()]))
@@ -200,6 +201,8 @@ def url_regex(template: str, id_template: str = "") -> re.Pattern:
             out.append(f"(?:{url_regex(id_template).pattern[1:-1]})")
         elif m[2]:
             out.append(f"{_TOKEN_SHAPES[m[1]]}{{{m[2]}}}")
+        elif m[1] == "host" and hosts:
+            out.append("(?:" + "|".join(re.escape(h) for h in hosts) + ")")
         else:
             out.append(f"(?:{_URL_SHAPES[m[1]]})")
     out.append(re.escape(template[at:]))
