@@ -79,6 +79,8 @@ def test_routes_by_host_header_and_by_path_prefix(sites):
         relative = _get(server, "/robots.txt", host="mediaindonesia.com")[1]
         assert "Sitemap: /sitemap.xml" in relative
         assert server.hits[("finance.detik.com", article.path)] == 3
+        assert {"indeks.kompas.com", "rss.kompas.com", "www.kompas.com"} <= server.hosts("kompas")
+        assert _get(server, "/robots.txt", host="rss.kompas.com")[0] == 200
         assert server.hits[("news.detik.com", "/indeks")] == 1
 
 

@@ -85,7 +85,7 @@ def test_every_style_loads_and_names_its_sources():
     for name in available():
         style = load(name)
         assert style.sources and style.sections and style.urls, name
-        assert style.documents or name in ("tempo",), f"{name}: no discovery document"
+        assert style.documents, f"{name}: no discovery document"
 
 
 def test_a_broken_style_is_refused_naming_the_file_and_key(tmp_path):

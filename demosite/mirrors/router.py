@@ -72,6 +72,10 @@ class Router:
         with self._lock:
             self.modes[site] = mode
 
+    def hosts(self, site: str) -> set[str]:
+        """Every host `site` answers on: its articles', its documents' (rss., indeks.) and home's."""
+        return {h for h, name in self._site_of.items() if name == site}
+
     def site_of(self, host: str) -> str | None:
         """The site serving `host` (a port is ignored), None for a host no mirror has."""
         return self._site_of.get(host.lower().partition(":")[0])
@@ -115,7 +119,7 @@ class Router:
 
     def directory(self, prefix: str) -> str:
         """What a request for a host no mirror has gets at `/`: how to address the mirrors."""
-        rows = "".join(f"<li>{n}: {', '.join(sorted(s.hosts()))}</li>" for n, s in sorted(self.sites.items()))
+        rows = "".join(f"<li>{n}: {', '.join(sorted(self.hosts(n)))}</li>" for n in sorted(self.sites))
         return (
             f"<html><body><p>Send a Host header, or use {prefix}&lt;host&gt;/&lt;path&gt;.</p>"
             f"<ul>{rows}</ul></body></html>"

@@ -49,6 +49,10 @@ class SitesServer:
     def hits(self) -> Counter[tuple[str, str]]:
         return self.router.hits
 
+    def hosts(self, site: str) -> set[str]:
+        """Every host `site` answers on (what a crawl's mirror mode must send here)."""
+        return self.router.hosts(site)
+
     def set_mode(self, site: str, mode: str | None) -> None:
         """`hang`, `error` or None (normal) for every page of `site` (see Router.set_mode)."""
         self.router.set_mode(site, mode)
