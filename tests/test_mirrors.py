@@ -101,6 +101,21 @@ def test_a_broken_style_is_refused_naming_the_file_and_key(tmp_path):
         load("detik", tmp_path)
 
 
+def test_a_feed_can_be_atom(tmp_path):
+    """No shipped style has an Atom feed yet; the kind works for the first that does."""
+    text = (load.__globals__["STYLES"] / "detik.toml").read_text()
+    (tmp_path / "detik.toml").write_text(
+        text.replace('url = "https://{host}/rss"', 'url = "https://{host}/atom"\nkind = "atom"')
+    )
+    site = generate_sites(["detik"], n_per_site=6, days=1, folder=tmp_path)["detik"]
+    router = Router({"detik": site})
+    status, ctype, body = router.answer("news.detik.com", "/atom")
+    root = ET.fromstring(body)
+    assert (status, ctype, root.tag) == (200, "application/atom+xml", "{http://www.w3.org/2005/Atom}feed")
+    links = {e.get("href") for e in root.iter("{http://www.w3.org/2005/Atom}link")}
+    assert {a.url for a in site.articles if a.host == "news.detik.com"} <= links
+
+
 def test_article_urls_have_their_sites_shapes_and_ids_are_unique(sites):
     for name, site in sites.items():
         patterns = {f.form: url_regex(f.template, f.id) for f in site.style.urls}
