@@ -6,6 +6,7 @@ no pipelines. Usage: python benchmarks/bare_spider.py URLS_FILE STATS_FILE
 
 import json
 import sys
+import tempfile
 import time
 
 import scrapy
@@ -45,7 +46,7 @@ class BareSpider(scrapy.Spider):
 def main() -> None:
     urls_file, stats_file = sys.argv[1:3]
     settings = crawl_settings(
-        "/tmp/warta-bare",
+        tempfile.mkdtemp(prefix="warta-bare-"),
         {
             "ITEM_PIPELINES": {},
             "EXTENSIONS": {},

@@ -27,8 +27,8 @@ from demosite.generator import generate_site  # noqa: E402
 from demosite.markup import render_article  # noqa: E402
 from extract.blocks import extract_blocks  # noqa: E402
 from extract.parse import parse_page  # noqa: E402
-from extract.profiles import profile_for_url  # noqa: E402
 from extract.selectors import PageIndex  # noqa: E402
+from extract.sites import site_for_url  # noqa: E402
 from extract.text import blocks_hash, clean_blocks  # noqa: E402
 
 
@@ -52,7 +52,7 @@ def body_stage(html: bytes, url: str) -> str:
     """What `trafilatura.extract` returns, done warta's way: parse, body walk with structural
     removal, cleaning, content hash; none of the other columns (title, dates, byline, tags,
     URLs...). Not a warta code path: it shows where the time of a parse goes."""
-    profile = profile_for_url(url)
+    profile = site_for_url(url)
     page = PageIndex(lxml_parse(html), profile.parsed_selector, profile.css)
     body = next((found[0] for found in map(page.select, profile.body_selectors) if found), None)
     if body is None:
@@ -69,7 +69,7 @@ def main() -> None:
     ours, theirs = Score(), Score()
     for html, url, expected in pages:
         captions = (expected.get("image_caption") or "",)
-        ours.add(parse_page(html, url, profile_for_url(url)).article.body, expected["body"], captions)
+        ours.add(parse_page(html, url, site_for_url(url)).article.body, expected["body"], captions)
         theirs.add(trafilatura.extract(html) or "", expected["body"], captions)
     print(f"gold set: {len(pages)} pages")
     print(ours.line("warta      "))
@@ -85,7 +85,7 @@ def main() -> None:
         return (time.perf_counter() - started) * 1000 / len(pages)
 
     tools = {
-        "warta": lambda html, url: parse_page(html, url, profile_for_url(url)),
+        "warta": lambda html, url: parse_page(html, url, site_for_url(url)),
         "trafilatura": lambda html, url: trafilatura.extract(html),
         "trafilatura+meta": lambda html, url: trafilatura.extract(html, with_metadata=True),
         "body stage": body_stage,
@@ -117,7 +117,7 @@ def main() -> None:
     samples = []
     for i in range(n_memory):
         html, url = rendered[i % len(rendered)]
-        parse_page(html.replace("Medcom.id", f"Medcom.id {i}"), url, profile_for_url(url))
+        parse_page(html.replace("Medcom.id", f"Medcom.id {i}"), url, site_for_url(url))
         if (i + 1) % (n_memory // 5) == 0:
             samples.append((i + 1, rss_mib()))
     print(

@@ -1,6 +1,6 @@
 """warta's parser next to trafilatura.extract on the real-page corpus, in one run.
 
-For every page: `parse_page(html, url, profile_for_url(url))` (a NotAnArticle is an empty
+For every page: `parse_page(html, url, site_for_url(url))` (a NotAnArticle is an empty
 body) and `trafilatura.extract(html, url=url)` (its defaults), both on the page as text,
 alternating page by page so that both see the same machine. Prints:
 - mean body F1 (see realpages/corpus.body_prf) overall, per source, per language, and the
@@ -10,7 +10,7 @@ alternating page by page so that both see the same machine. Prints:
   language, and the sites that miss;
 - the pages where warta's F1 < 0.5 while trafilatura's >= 0.8;
 - the path each body came from, time per page for both and the ratio.
-Skips with one line when the corpus is absent (WARTA_REALPAGES, ../shared/realpages, /work/realpages).
+Skips with one line when the corpus is absent (WARTA_REALPAGES, ../shared/realpages).
 
 `--pin FILE` writes the floors that tests/test_realpages.py holds the parser to: per page, a
 body F1 floor a little below today's F1, and which of title / published_at / authors are
@@ -43,20 +43,20 @@ from benchmarks.realpages.corpus import (  # noqa: E402
     same_title,
 )
 from extract.parse import NotAnArticle, parse_page  # noqa: E402
-from extract.profiles import profile_for_url  # noqa: E402
+from extract.sites import site_for_url  # noqa: E402
 
 
 def run_warta(page: dict) -> tuple[dict, float]:
     started = time.perf_counter()
     try:
-        result = parse_page(page["text"], page["url"], profile_for_url(page["url"]))
+        result = parse_page(page["text"], page["url"], site_for_url(page["url"]))
         a = result.article
         out = {
             "body": a.body,
             "title": a.title,
             "published_at": a.published_at,
             "authors": a.authors,
-            "path": result.path,
+            "route": result.route,
             "source": result.sources.get("body", ""),
         }
     except NotAnArticle as exc:
@@ -65,7 +65,7 @@ def run_warta(page: dict) -> tuple[dict, float]:
             "title": None,
             "published_at": None,
             "authors": [],
-            "path": f"dropped:{exc.reason}",
+            "route": f"dropped:{exc.reason}",
             "source": "",
         }
     return out, time.perf_counter() - started
@@ -98,7 +98,7 @@ def main() -> int:
     args = parser.parse_args()
     directory = corpus_dir()
     if directory is None:
-        print("bench_realpages: no real-page corpus (WARTA_REALPAGES, ../shared/realpages, /work/realpages): skipped")
+        print("bench_realpages: no real-page corpus (WARTA_REALPAGES, ../shared/realpages): skipped")
         return 0
     pages = load_pages(directory)[: args.limit or None]
     run_warta(pages[0]), run_trafilatura(pages[0])  # imports and lazy tables outside the timings
@@ -122,7 +122,7 @@ def main() -> int:
                 "traf_f1": t.f1,
                 "warta_s": warta_s,
                 "traf_s": traf_s,
-                "path": warta["path"],
+                "route": warta["route"],
                 "body_source": warta["source"],
                 "title_ok": same_title(warta["title"], g["title"]),
                 "title": warta["title"],
@@ -192,8 +192,8 @@ def main() -> int:
         print(f"  {r['id']:<44} warta {r['f1']:.2f} trafilatura {r['traf_f1']:.2f}  {r['path']} {r['body_source']}")
     paths = defaultdict(int)
     for r in rows:
-        paths[r["path"]] += 1
-    print("body paths: " + ", ".join(f"{p} {n}" for p, n in sorted(paths.items())))
+        paths[r["route"]] += 1
+    print("body routes: " + ", ".join(f"{p} {n}" for p, n in sorted(paths.items())))
 
     warta_ms, traf_ms = mean(r["warta_s"] for r in rows) * 1000, mean(r["traf_s"] for r in rows) * 1000
     print(

@@ -47,6 +47,9 @@ ROBOTSTXT_USER_AGENT = "warta"
 #: Requests in flight in the whole crawl, and per site (a site's own `[politeness]` may lower it).
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+#: Each site's requests share one download slot, named after the site, whatever its hosts: a
+#: site's `[politeness]` (delay, concurrency) lands here; any slot may be set by hand.
+DOWNLOAD_SLOTS = {}
 #: Scrapy 2.19 starts this many asyncio tasks for every response's output; warta's callbacks
 #: yield one article or a page of links, and the default 100 spent ~10% of a crawl's CPU.
 CONCURRENT_ITEMS = 8
@@ -179,7 +182,9 @@ COMMANDS_MODULE = "crawler.scrapy_commands"
 LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"
 #: Scrapy's OffsiteMiddleware is replaced by the site guard (it counts what it refuses), its
 #: UserAgentMiddleware by warta's (USER_AGENT); the lease and --limit middlewares switch
-#: themselves off outside distributed mode and --limit.
+#: themselves off outside distributed mode and --limit. A challenge or block page (Cloudflare,
+#: AWS WAF...) is dropped as `blocked` once decompressed and before the retries and meta
+#: refreshes (585), and a host whose robots.txt was one is not crawled (`robots_unknown`).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
@@ -188,6 +193,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.distributed.leases.FailedLeaseMiddleware": 50,
     "crawler.middlewares.user_agent.UserAgentMiddleware": 500,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "crawler.middlewares.challenge.ChallengeMiddleware": 585,
 }
 #: Off: Scrapy's depth count (the spider bounds link-following itself) and its check for meta
 #: copied from a response (the spider builds every request's meta): every request and article
@@ -210,7 +216,6 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.seen_store.SeenStoreExtension": 100,
     "crawler.extensions.limit.ArticleLimit": 110,
-    "crawler.extensions.gc_tuning.CollectorTuning": 120,
     "crawler.extensions.run_report.RunReport": 500,
     "crawler.extensions.run_history.RunHistoryExtension": 510,
 }

@@ -215,7 +215,7 @@ def find_body(page, profile, generic: bool, md, title: str | None, sources: dict
     """`(blocks, removed, element, path)`: the body as blocks, what was left out, the element
     it came from and the path taken (`profile`, `generic`; `fallback` when nothing was found,
     and the caller's trafilatura will have to find the text).
-    `generic` says the profile is GENERIC, whose selectors are judged like the search's picks."""
+    `generic` says the profile.generic, whose selectors are judged like the search's picks."""
     selected, selector = next(
         (
             (el, sel)

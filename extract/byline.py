@@ -19,8 +19,8 @@ from datetime import datetime
 
 from extract.blocks import normalise
 from extract.dates import MODIFIED_LABEL, PUBLISHED_LABEL, find_dates, published_date
-from extract.profiles import SiteProfile
 from extract.selectors import text_of
+from extract.sites.profile import SiteProfile
 
 _PREFIX = re.compile(r"^(?:oleh|penulis|reporter|editor|by)\s*:?\s*", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|\bdan\b|&|/|;)\s*")
@@ -109,8 +109,26 @@ def _candidates_before_h1(page):
                 yield el, text
 
 
+def selected_authors(page, selectors: tuple[str, ...]) -> list[str]:
+    """The authors a site's own author selectors name: the first that finds any."""
+    for selector in selectors:
+        names = [name for el in page.select(selector) for name in split_authors(page.text(el))]
+        if names:
+            return list(dict.fromkeys(names))
+    return []
+
+
 def find_byline(page, profile: SiteProfile, body_el=None) -> Byline:
-    """`page` is the document's `extract.selectors.PageIndex`."""
+    """`page` is the document's `extract.selectors.PageIndex`. A site's own date selectors come
+    first (sites that print the author and the date apart: the authors then come from its
+    author selectors), then its byline selectors, then a scan after the headline."""
+    for selector in profile.date_selectors:
+        for el in page.select(selector):
+            found = read_byline(page.text(el), profile.timezone)
+            if found:
+                found.source = f"css:{selector}"
+                found.authors = selected_authors(page, profile.author_selectors) or found.authors
+                return found
     for selector in profile.byline_selectors:
         for el in page.select(selector):
             found = read_byline(page.text(el), profile.timezone)

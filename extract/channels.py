@@ -127,6 +127,15 @@ def _breadcrumb_element(page):
     return min(found, key=lambda el: order.get(el, len(order)))
 
 
+def _selected_items(page, selectors: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """A site's breadcrumb items: the elements its selectors name (links or list items)."""
+    for selector in selectors:
+        found = [(normalise(text_of(el)), el.get("href")) for el in page.select(selector)[:BREADCRUMB_ITEMS]]
+        if found := [(name, href) for name, href in found if name]:
+            return found
+    return []
+
+
 def _html_items(page) -> list[tuple[str, str | None]]:
     el = _breadcrumb_element(page)
     if el is None:
@@ -161,12 +170,18 @@ def from_breadcrumb(items: list[tuple[str, str | None]], title: str | None, name
     return found
 
 
-def find_channel(page, md: Metadata, ref, title: str | None, names: set[str], sources: dict):
-    """`(channel, subchannel)` of a page without a site profile (`ref`: its
-    `extract.urls.ArticleRef`), recording the source."""
+def find_channel(page, md: Metadata, ref, title: str | None, names: set[str], sources: dict, profile=None):
+    """`(channel, subchannel)` of a page whose URL does not say them (a page without a site
+    definition, or a site whose URLs name no section; `ref`: its `extract.urls.ArticleRef`),
+    recording the source. A site's own breadcrumb selectors come first."""
     parts = urlsplit(ref.url)
     host, path, id_start = parts.hostname or "", parts.path, ref.id_start
-    for source, items in (("jsonld:BreadcrumbList", _jsonld_items(md)), ("html:breadcrumb", _html_items(page))):
+    own = profile.breadcrumb_selectors if profile is not None else ()
+    for source, items in (
+        ("css:breadcrumb", _selected_items(page, own)),
+        ("jsonld:BreadcrumbList", _jsonld_items(md)),
+        ("html:breadcrumb", _html_items(page)),
+    ):
         found = from_breadcrumb(items, title, names)
         if found:
             sources["channel"] = source

@@ -14,9 +14,9 @@ from extract.blocks import normalise
 from extract.byline import byline_above_headline
 from extract.ids import base_domain
 from extract.metadata import jsonld_text
-from extract.profiles import GENERIC, SiteProfile
 from extract.published import find_published
 from extract.selectors import PageIndex, text_of
+from extract.sites.profile import SiteProfile
 from extract.titles import find_title
 
 
@@ -130,13 +130,15 @@ def published(page, md, byline, profile: SiteProfile, body_el, sources: dict) ->
     the metadata's most precise value checked against the byline's, else the byline's.
     A site profile's instants are written in its zone (WIB for medcom); a page without a
     profile keeps the offset it gave (see `extract.published`)."""
-    published_at, raw, source = find_published(page, md, body_el, profile.timezone, byline)
+    published_at, raw, source = find_published(
+        page, md, body_el, profile.timezone, byline, profile.date_meta, profile.local_time_as_utc
+    )
     if published_at is None and (above := byline_above_headline(page, profile.timezone)):
         byline = above  # nothing under the headline nor in the metadata: the line over it
         published_at, raw, source = above.published_at, above.published_raw, above.source
     if published_at is not None:
         sources["published_at"] = source
-    if published_at is not None and profile is not GENERIC:
+    if published_at is not None and not profile.generic:
         published_at = published_at.astimezone(ZoneInfo(profile.timezone))
     return published_at, byline.published_raw or raw
 
@@ -147,7 +149,7 @@ _LANGUAGE = re.compile(r"^\s*([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*\s*$")
 def language(md, profile: SiteProfile, sources: dict) -> str:
     """A GENERIC page's own language (`<html lang>`, og:locale, JSON-LD inLanguage) as a
     two-letter code; a profile's language otherwise, or when the page names none."""
-    if profile is GENERIC:
+    if profile.generic:
         for source, value in (
             ("html:lang", md.lang),
             ("meta:og:locale", md.first("og:locale")),

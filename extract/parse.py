@@ -19,11 +19,12 @@ from extract.authors import find_authors
 from extract.blocks import blocks_from_text
 from extract.body import find_body
 from extract.bounds import PageTooComplex, bounded, decode_bom
-from extract.byline import find_byline
+from extract.byline import find_byline, selected_authors
 from extract.channels import find_channel
 from extract.metadata import jsonld_names, read_metadata
-from extract.profiles import GENERIC, SiteProfile, get_profile, profile_for_url
 from extract.selectors import PageIndex
+from extract.sites import get_site, site_for_url
+from extract.sites.profile import SiteProfile
 from extract.text import blocks_hash, clean_blocks
 from extract.titles import h1_texts, site_names
 
@@ -42,14 +43,10 @@ class ParseResult:
     removed: list[tuple[str, str]] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     generic: bool = False  # the page went through the GENERIC profile (a site without one)
-    body_path: str = "profile"
-
-    @property
-    def path(self) -> str:
-        """Which extraction path gave the body: `profile` (a site profile's body selector
-        won), `generic` (the scored main-content search won, or the GENERIC profile's
-        selectors, which are judged the same way), or `fallback` (trafilatura)."""
-        return self.body_path
+    route: str = "profile"
+    """Which extraction route gave the body: `profile` (a site's body selector won), `generic`
+    (the scored main-content search won, or the GENERIC profile's selectors, which are judged
+    the same way), or `fallback` (trafilatura)."""
 
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
@@ -117,7 +114,7 @@ def parse_page(
 ) -> ParseResult:
     """Parse and clean one page; raise NotAnArticle when it is not an article of `profile`."""
     url_ref = urls.article_ref(url, profile, mirror)
-    if profile is not GENERIC and url_ref is None:
+    if not profile.generic and url_ref is None:
         raise NotAnArticle("not_article_url", f"{url} is not an article URL of {profile.name}")
     prepared = _prepare(html)
     page = PageIndex(_load(prepared), profile.parsed_selector, profile.css)
@@ -128,7 +125,7 @@ def parse_page(
 
     title = fields.title(page, profile, md, url, sources)
     image, caption = fields.lead_image(page, profile, md, sources)
-    blocks, removed, body_el, body_path = find_body(page, profile, profile is GENERIC, md, title, sources)
+    blocks, removed, body_el, route = find_body(page, profile, profile.generic, md, title, sources)
     byline = find_byline(page, profile, body_el)
     kicker = fields.kicker(page, profile, title, sources)
     known = {
@@ -140,7 +137,7 @@ def parse_page(
     cleaned = clean_blocks(blocks, profile, known)
     if not cleaned.paragraphs:
         # Whatever the selectors and the search found was no text: trafilatura's turn.
-        blocks, body_path = blocks_from_text(_generic_text(prepared.original)), "fallback"
+        blocks, route = blocks_from_text(_generic_text(prepared.original)), "fallback"
         sources["body"] = "trafilatura"
         cleaned = clean_blocks(blocks, profile, known)
     removed += cleaned.removed
@@ -150,17 +147,21 @@ def parse_page(
         raise NotAnArticle("no_title", f"no headline found in {url}")
 
     channel, subchannel = ref.channel, ref.subchannel
-    if profile is GENERIC:
+    if profile.generic:
         names = site_names(md, url)
         authors, sources["authors"] = find_authors(page, md, byline, names)
         channel, subchannel = find_channel(page, md, ref, title, names, sources)
-    else:  # a profile's byline is known; its JSON-LD and byline come first
+    else:  # a site's own selectors, then its JSON-LD and byline
+        own = selected_authors(page, profile.author_selectors)
         authors = (
-            jsonld_names(md.jsonld.get("author"), md)
+            own
+            or jsonld_names(md.jsonld.get("author"), md)
             or byline.authors
             or ([a.strip() for a in (md.first("author") or "").split(",") if a.strip()])
         )
-        sources["authors"] = "jsonld:author" if md.jsonld.get("author") else byline.source
+        sources["authors"] = "css:authors" if own else "jsonld:author" if md.jsonld.get("author") else byline.source
+        if channel is None:  # the site's URLs do not say: its breadcrumb, path or host
+            channel, subchannel = find_channel(page, md, ref, title, site_names(md, url), sources, profile)
     published_at, published_raw = fields.published(page, md, byline, profile, body_el, sources)
     related = []
     for href in cleaned.related:
@@ -192,7 +193,7 @@ def parse_page(
         duplicate_of=None,
         crawled_at=crawled_at or datetime.now(timezone.utc).replace(microsecond=0),
     )
-    return ParseResult(article, removed, sources, generic=profile is GENERIC, body_path=body_path)
+    return ParseResult(article, removed, sources, generic=profile.generic, route=route)
 
 
 def parse_article(
@@ -204,5 +205,5 @@ def parse_article(
     crawled_at: datetime | None = None,
 ) -> dict:
     """The article columns of one page (see contract); raises NotAnArticle (a ValueError)."""
-    profile = get_profile(site) if site else profile_for_url(url)
+    profile = get_site(site) if site else site_for_url(url)
     return dict(vars(parse_page(html, url, profile, mirror=mirror, crawled_at=crawled_at).article))

@@ -144,9 +144,14 @@ def _time_elements(page, body_el):
     return marked + inside + times[:1]
 
 
-def candidates(page, md: Metadata, body_el) -> list[tuple[str, str]]:
-    """(source, text) pairs that may name the publication time, most trusted first."""
+def candidates(page, md: Metadata, body_el, site_meta: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(source, text) pairs that may name the publication time, most trusted first: the site's
+    own meta names (`site_meta`, from its definition) before the common ones."""
     found = []
+    for name in site_meta:
+        value = md.meta.get(name)
+        if value and value.strip():
+            found.append((f"meta:{name}", value))
     value = md.jsonld.get("datePublished")
     if isinstance(value, str):
         found.append(("jsonld:datePublished", value))
@@ -228,7 +233,13 @@ def _with_seconds(value: datetime, others: list[Stamp]) -> datetime:
 
 
 def find_published(
-    page, md: Metadata, body_el, default_tz: str, byline=None
+    page,
+    md: Metadata,
+    body_el,
+    default_tz: str,
+    byline=None,
+    site_meta: tuple[str, ...] = (),
+    local_as_utc: bool = False,
 ) -> tuple[datetime | None, str | None, str | None]:
     """`(instant, text as written, source)`: the metadata's most precise value, checked
     against the time the byline prints (`byline`, a `extract.byline.Byline`); all
@@ -238,10 +249,14 @@ def find_published(
     zone the byline prints, else `default_tz`), except that a UTC value whose wall-clock time
     is what the byline prints in WIB, WITA or WIT is a local time labelled UTC. A date alone
     never hides the time the byline prints for that day, and a time to the minute (or at
-    :00) takes its seconds from any source that names the same minute with them."""
+    :00) takes its seconds from any source that names the same minute with them. A site whose
+    metadata says `Z` of local times (`local_as_utc`, from its definition) has them read as
+    local."""
     stamps = []
-    for source, text in candidates(page, md, body_el):
+    for source, text in candidates(page, md, body_el, site_meta):
         found = parse_value(text) if isinstance(text, str) else None
+        if found and local_as_utc and found[0].utcoffset() == timedelta(0):
+            found = (found[0].replace(tzinfo=None), *found[1:])
         if found and 1990 <= found[0].year <= 2100:
             stamps.append(Stamp(found[0], found[1], found[2], source, text.strip()))
     printed = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from extract.blocks import Block, normalise, word_key
-from extract.profiles import SiteProfile
+from extract.sites.profile import SiteProfile
 
 Removed = list[tuple[str, str]]
 TAIL_CHARS = 240  # phrases are whole blocks or block endings: only a block's tail can hold one

@@ -51,8 +51,8 @@ class ArticleItem:
     """The URL the page was fetched from."""
     lease: str | None = None
     """Distributed mode: the lease of the request, acknowledged once the article is durable."""
-    path: str = "profile"
-    """Which extraction path gave the body: `profile`, `generic` or `fallback`."""
+    route: str = "profile"
+    """Which extraction route gave the body: `profile`, `generic` or `fallback`."""
     removed: list[tuple[str, str]] = field(default_factory=list)
     """(rule, text) of everything the cleaning removed, counted in the crawl stats."""
     signature: np.ndarray | None = None

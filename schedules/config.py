@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from extract.profiles import PROFILES
+from extract.sites import SiteFileError, Sites, load_sites
 from extract.toml_lines import Table, key_line, tables
 from extract.urls import http_origin
 from schedules import checks
@@ -62,12 +62,15 @@ class JobSpec:
     describe: str = ""
     settings: tuple[tuple[str, str], ...] = ()
     """Crawl settings for this job's runs (`warta crawl -s NAME=VALUE`)."""
+    sites: tuple[str, ...] = ()
+    """The schedule file's folders of site definitions (`warta crawl --sites DIR`)."""
 
 
 @dataclass
 class Schedule:
     path: Path
     jobs: dict[str, JobSpec] = field(default_factory=dict)
+    sites: tuple[str, ...] = ()  # folders of the user's site definitions (the file's `sites`)
 
 
 def read_text(path: Path) -> str:
@@ -107,13 +110,18 @@ def load_schedule(path: str | Path) -> Schedule:
         return ScheduleError(f"{path}, line {line}: {message}")
 
     root = layout[0]
-    unknown = sorted(set(data) - {"defaults", "job"}, key=lambda k: key_line(text, _table(layout, k, root), k))
+    unknown = sorted(set(data) - {"defaults", "job", "sites"}, key=lambda k: key_line(text, _table(layout, k, root), k))
     if unknown:
         raise fail(
             _table(layout, unknown[0], root),
             unknown[0],
-            f"unknown table or key {unknown[0]!r} (expected [defaults] and [[job]])",
+            f"unknown table or key {unknown[0]!r} (expected sites, [defaults] and [[job]])",
         )
+    try:
+        sites_dirs = _site_folders(data.get("sites", []), path.parent)
+        known_sites = load_sites(sites_dirs)
+    except (FieldError, SiteFileError) as exc:
+        raise fail(root, "sites", str(exc)) from None
     defaults_table = _table(layout, "defaults", root)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
@@ -130,10 +138,10 @@ def load_schedule(path: str | Path) -> Schedule:
         raise fail(where, None if job_tables else "job", "jobs must be written as [[job]] tables")
     if not jobs:
         raise ScheduleError(f"{path}: no [[job]] defined")
-    schedule = Schedule(path)
+    schedule = Schedule(path, sites=sites_dirs)
     for n, (raw, table) in enumerate(zip(jobs, job_tables, strict=True), 1):
         try:
-            spec = _job(raw, checked_defaults)
+            spec = replace(_job(raw, checked_defaults, known_sites), sites=sites_dirs)
         except FieldError as exc:
             raise fail(table, exc.key, f"job #{n}: {exc}") from None
         if spec.id in schedule.jobs:
@@ -161,7 +169,20 @@ def _defaults(raw: dict) -> dict:
     }
 
 
-def _job(raw: dict, defaults: dict) -> JobSpec:
+def _site_folders(value, base: Path) -> tuple[str, ...]:
+    """`sites = "DIR"` or `["DIR", ...]`: folders of the user's site definitions, relative to the
+    schedule file's folder."""
+    folders = [value] if isinstance(value, str) else value
+    if not isinstance(folders, list) or not all(isinstance(f, str) and f for f in folders):
+        raise FieldError("sites", f"sites must be a folder or a list of folders, got {shown(value)}")
+    found = tuple(str((base / f).resolve()) for f in folders)
+    for folder in found:
+        if not Path(folder).is_dir():
+            raise FieldError("sites", f"sites: {folder} is not a folder")
+    return found
+
+
+def _job(raw: dict, defaults: dict, sites: Sites) -> JobSpec:
     job_id = raw.get("id")
     if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
         raise FieldError(
@@ -183,8 +204,8 @@ def _job(raw: dict, defaults: dict) -> JobSpec:
             )
         raise FieldError(key, f"unknown keys {sorted(unknown)}")
     site = checks.text(raw, "site")
-    if kind != "snapshot" and site not in PROFILES:
-        raise FieldError("site", f"site must be one of {', '.join(sorted(PROFILES))}, got {shown(site)}")
+    if kind != "snapshot" and site not in sites:
+        raise FieldError("site", f"site must be one of {', '.join(sites.names())}, got {shown(site)}")
     tz = checks.time_zone(raw, "timezone") or defaults["timezone"]
     trigger, describe = _when(raw, tz)
     timeouts = [k for k in ("timeout_seconds", "timeout_minutes") if k in raw]

@@ -30,7 +30,14 @@ def command(spec: JobSpec, data_dir: str) -> list[str]:
     base = [sys.executable, "-m", "warta.cli"]
     if spec.kind == "snapshot":
         return [*base, "snapshot", "--data-dir", data_dir]
-    cmd = [*base, "crawl", spec.site, "--data-dir", data_dir]
+    cmd = [
+        *base,
+        "crawl",
+        spec.site,
+        "--data-dir",
+        data_dir,
+        *(arg for folder in spec.sites for arg in ("--sites", folder)),
+    ]
     if spec.kind == "backfill":
         today = datetime.now(ZoneInfo(spec.timezone)).date()
         cmd += ["--since", str(today - timedelta(days=spec.days - 1)), "--until", str(today)]

@@ -18,9 +18,9 @@ def test_article_pipeline_turns_a_fetched_page_into_an_article_item(tmp_path):
     [out] = run_pipeline(ArticlePipeline.from_crawler(crawler), [page(lease="L1")])
     assert isinstance(out, ArticleItem)
     assert out.article.article_id == "nbwXaLxk" and out.article.title.startswith("Wang Yi dan Sergey Lavrov")
-    assert out.lease == "L1" and out.path == "profile"
+    assert out.lease == "L1" and out.route == "profile"
     stats = crawler.stats.get_stats()
-    assert stats["warta/path/profile"] == 1 and stats.get("warta/removed/google_news", 0) >= 0
+    assert stats["warta/route/profile"] == 1 and stats.get("warta/removed/google_news", 0) >= 0
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 
 from extract.blocks import Block
 from extract.parse import NotAnArticle, parse_page
-from extract.profiles import GENERIC, MEDCOM
+from extract.sites import get_site
+from extract.sites.profile import GENERIC
 from extract.text import clean_blocks
+
+MEDCOM = get_site("medcom")
 
 SEED = (Path(__file__).parent / "fixtures" / "medcom" / "seed-wang-yi-lavrov.html").read_bytes()
 URL = "https://www.medcom.id/internasional/dunia/nbwXaLxk-wang-yi"

@@ -8,9 +8,12 @@ import pytest
 
 from extract.authors import clean_names
 from extract.parse import parse_page
-from extract.profiles import GENERIC, MEDCOM
 from extract.published import parse_datetime
+from extract.sites import get_site
+from extract.sites.profile import GENERIC
 from extract.titles import strip_site
+
+MEDCOM = get_site("medcom")
 
 URL = "https://news.example.org/world/2024/05/03/some-story-123456"
 PARAGRAPHS = [
@@ -35,7 +38,7 @@ def test_a_sidebar_box_that_a_selector_finds_loses_to_the_article():
     html = page("<h1>Budget talks stall</h1>" + sidebar + article_html())
     result = parse_page(html, URL, GENERIC)
     assert result.article.body.split("\n\n") == PARAGRAPHS
-    assert result.path == "generic" and result.sources["body"].startswith("search:")
+    assert result.route == "generic" and result.sources["body"].startswith("search:")
     assert result.sources["body_rejected"].startswith("css:div.text")
     assert float(result.sources["body_score"]) > 0
 
@@ -43,7 +46,7 @@ def test_a_sidebar_box_that_a_selector_finds_loses_to_the_article():
 def test_paragraphs_in_plain_divs_are_found_without_the_fallback():
     body = "<div class='wrap'>" + "".join(f"<div>{p}</div>" for p in PARAGRAPHS) + "</div>"
     result = parse_page(page("<h1>Budget talks stall</h1>" + body), URL, GENERIC)
-    assert result.path == "generic"
+    assert result.route == "generic"
     assert result.article.body.split("\n\n") == PARAGRAPHS
 
 
@@ -67,7 +70,7 @@ def test_a_profile_selector_that_returns_a_link_list_loses_to_the_article():
         + article_html()
     )
     result = parse_page(html, "https://www.medcom.id/nasional/politik/nbwXaLxk-judul-berita", MEDCOM)
-    assert result.path == "generic"
+    assert result.route == "generic"
     assert result.article.body.split("\n\n") == PARAGRAPHS
 
 
@@ -166,7 +169,7 @@ def test_when_the_search_finds_nothing_trafilatura_is_asked(monkeypatch):
 
     monkeypatch.setattr(main_content, "search", lambda root: main_content.Search())
     result = parse_page(page("<h1>Budget talks stall</h1>" + article_html()), URL, GENERIC)
-    assert result.path == "fallback" and result.sources["body"] == "trafilatura"
+    assert result.route == "fallback" and result.sources["body"] == "trafilatura"
     assert PARAGRAPHS[0] in result.article.body
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from extract.channels import from_breadcrumb, from_path, slug
 from extract.ids import SHAPES, base_domain, host_key
 from extract.parse import parse_page
-from extract.profiles import GENERIC
+from extract.sites.profile import GENERIC
 from extract.urls import article_ref
 
 # One URL per shape of extract.ids.SHAPES (every shape must be here), its id and shape.

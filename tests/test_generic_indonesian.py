@@ -10,7 +10,7 @@ import pytest
 
 from extract.blocks import Block
 from extract.parse import parse_page
-from extract.profiles import GENERIC
+from extract.sites.profile import GENERIC
 from extract.text import clean_blocks, take_dateline
 
 WIB = timezone(timedelta(hours=7))

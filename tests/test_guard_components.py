@@ -14,9 +14,11 @@ from crawler.extensions.seen_store import seen_store
 from crawler.middlewares.seen_skip import SeenSkipMiddleware
 from crawler.middlewares.site_guard import OffsiteRequest, SiteGuardMiddleware, note_bound
 from crawler.spiders.loader import ProfileSpiderLoader
-from extract.profiles import MEDCOM
+from extract.sites import get_site
 from extract.urls import fetchable
 from tests.components import aiter, article_request, collect, crawler_for, settings_dict
+
+MEDCOM = get_site("medcom")
 
 MIRROR = "http://127.0.0.1:8000"
 
@@ -27,20 +29,34 @@ MIRROR = "http://127.0.0.1:8000"
         ("https://www.medcom.id/rss", True),
         ("http://m.medcom.id/nasional/politik/abcdEFGH-x", True),
         ("https://medcom.id/sitemap.xml", True),
-        ("http://127.0.0.1:8000/sitemap.xml", True),  # the mirror, exactly
-        ("http://127.0.0.1:8001/internal-admin", False),  # another service of the mirror's machine
-        ("https://127.0.0.1:8000/x", False),  # the mirror's port, another scheme
         ("file:///etc/passwd", False),
         ("file:///dev/zero", False),
         ("ftp://www.medcom.id/x", False),
         ("https://www.medcom.id:8443/x", False),
         ("https://user:pw@www.medcom.id/x", False),
         ("https://www.medcom.id.evil.example/x", False),
-        ("https://video.medcom.id/x", False),  # not one of the profile's hosts
+        ("https://video.medcom.id/x", False),  # a host the site file excludes
         ("https://www.medcom.id:abc/x", False),
+        ("http://127.0.0.1:8000/sitemap.xml", False),
     ],
 )
-def test_only_the_sites_own_hosts_and_the_mirror_are_fetchable(url, allowed):
+def test_only_the_sites_own_hosts_are_fetchable(url, allowed):
+    assert fetchable(url, MEDCOM) is allowed
+
+
+@pytest.mark.parametrize(
+    "url, allowed",
+    [
+        ("http://127.0.0.1:8000/sitemap.xml", True),  # the mirror, exactly
+        ("http://127.0.0.1:8001/internal-admin", False),  # another service of the mirror's machine
+        ("https://127.0.0.1:8000/x", False),  # the mirror's port, another scheme
+        # With a mirror, everything goes to the mirror: a redirect to the site's real host is
+        # refused (and counted), not fetched from the live site.
+        ("https://www.medcom.id/rss", False),
+        ("file:///etc/passwd", False),
+    ],
+)
+def test_with_a_mirror_only_the_mirror_is_fetchable(url, allowed):
     assert fetchable(url, MEDCOM, MIRROR) is allowed
 
 

@@ -38,3 +38,19 @@ def test_ruff_is_clean_and_formatted():
     for command in (["check", "."], ["format", "--check", "."]):
         result = subprocess.run([_tool("ruff"), *command], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, f"ruff {' '.join(command)}:\n{result.stdout[-3000:]}"
+
+
+def test_no_machine_specific_paths_in_the_repository():
+    """A path of one machine (a home, a workplace folder) breaks a clean clone elsewhere."""
+    import re
+
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    pattern = re.compile(r"(?<![\w.])/(?:work|root|home/\w+|Users/\w+)/")
+    found = [
+        f"{name}:{number}"
+        for name in listed
+        if name.endswith((".py", ".toml", ".md", ".cfg", ".txt", ".ini")) or name in ("Makefile", ".ci/run")
+        for number, line in enumerate((ROOT / name).read_text(errors="replace").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not found, f"machine-specific paths: {found[:10]}"

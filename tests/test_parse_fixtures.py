@@ -35,7 +35,7 @@ def test_fixture_page(case: Path):
 
 
 def test_every_site_has_fixtures():
-    from extract.profiles import PROFILES
+    from extract.sites import load_sites
 
-    for name in PROFILES:
+    for name in load_sites().names():
         assert list((FIXTURES / name).glob("*.json")), f"no fixtures for site {name}"

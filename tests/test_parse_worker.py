@@ -33,7 +33,7 @@ from crawler.pipelines.parse_worker import (
 )
 from crawler.pipelines.raw_archive import RawArchivePipeline
 from demosite import DemoServer, generate_site
-from extract.profiles import PROFILES
+from extract.sites import get_site
 from pipeline.dedup.boilerplate import paragraph_hashes
 from pipeline.dedup.neardup import band_keys, sketch
 from pipeline.items import ArticleItem
@@ -59,7 +59,7 @@ def test_the_worker_gives_what_the_crawls_own_process_gives(tmp_path):
 
 
 def test_the_worker_computes_what_dedup_and_learned_boilerplate_would():
-    task = Task(PROFILES["medcom"], None, False, max_words=60)
+    task = Task(get_site("medcom"), None, False, max_words=60)
     done = outcome(task, PAGES[0])
     body = done.result.article.body
     assert done.keys == band_keys(sketch(body)).tolist()
@@ -71,7 +71,7 @@ def test_the_worker_computes_what_dedup_and_learned_boilerplate_would():
     "body", [None, b"<html><body>Halaman tidak ditemukan</body></html>"], ids=["article", "not-article"]
 )
 def test_an_outcome_crosses_the_pipe_whole(body):
-    done = outcome(Task(PROFILES["medcom"], None, True, max_words=60), page(body=body))
+    done = outcome(Task(get_site("medcom"), None, True, max_words=60), page(body=body))
     back = _outcome_from_wire(pickle.loads(pickle.dumps(_outcome_wire(done))))
     for name in (f.name for f in fields(Outcome)):
         ours, theirs = getattr(done, name), getattr(back, name)
@@ -116,7 +116,7 @@ def test_the_worker_answers_every_page_then_exits_keeping_stray_prints():
     """At the end of its input the worker leaves without the interpreter's teardown (which the
     crawl's close waited ~80 ms for): every answer is out first, and a library's print too."""
     pages = PAGES[:2]
-    frames = _frame(Task(PROFILES["medcom"], None, False)) + b"".join(_frame(_page_wire(p)) for p in pages)
+    frames = _frame(Task(get_site("medcom"), None, False)) + b"".join(_frame(_page_wire(p)) for p in pages)
     done = subprocess.run(
         [sys.executable, "-c", CHATTY_WORKER],
         input=frames,
@@ -204,7 +204,7 @@ def test_a_page_that_hangs_the_last_worker_is_dropped_not_parsed_in_the_crawls_p
 
 HUNG_CRAWL = """
 import asyncio, sys, textwrap
-from extract.profiles import PROFILES
+from extract.sites import get_site
 from crawler.pipelines.parse_worker import ParseWorker, Task
 from tests.components import SEED_URL, page
 from tests.test_parse_worker import POISON_WORKER
@@ -215,7 +215,7 @@ class Stats:
 
 async def main():
     command = (sys.executable, "-c", textwrap.dedent(POISON_WORKER))
-    worker = ParseWorker(Task(PROFILES["medcom"], None, False), Stats(), 3600, command)
+    worker = ParseWorker(Task(get_site("medcom"), None, False), Stats(), 3600, command)
     await worker.start()
     print(worker.pid, flush=True)
     await worker.parse(page(SEED_URL.replace("nbwXaLxk", "ENDLESS1")))

@@ -21,7 +21,7 @@ from demosite.markup import render_article
 from extract import bounds
 from extract.metadata import load_jsonld
 from extract.parse import NotAnArticle, parse_page
-from extract.profiles import PROFILES
+from extract.sites import get_site
 from pipeline.items import FetchedPage
 from tests import hostile_pages
 from tests.components import NOW
@@ -30,13 +30,13 @@ from tests.conftest import ROOT, run_warta, warta_env
 SITE = generate_site(n_articles=12, days=2, seed=3, reposts=0)
 ARTICLE = SITE.articles[0]
 URL = SITE.origin + ARTICLE.path
-MEDCOM = PROFILES["medcom"]
+MEDCOM = get_site("medcom")
 
 # Parses every shape in a process of its own: its CPU time each, and the process's peak memory.
 SHAPES_CHILD = """
 import json, resource, sys, time
 from extract.parse import NotAnArticle, parse_page
-from extract.profiles import PROFILES
+from extract.sites import get_site
 from tests import hostile_pages
 from tests.test_parser_bounds import SITE, URL, shape_page
 
@@ -44,7 +44,7 @@ for shape in sys.argv[1:]:
     html = shape_page(shape)
     started = time.process_time()
     try:
-        article = parse_page(html, URL, PROFILES["medcom"]).article
+        article = parse_page(html, URL, get_site("medcom")).article
         outcome = {"words": article.word_count, "body": article.body[-20000:], "title": article.title}
     except NotAnArticle as exc:
         outcome = {"reason": exc.reason}

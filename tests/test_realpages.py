@@ -26,7 +26,7 @@ from benchmarks.realpages.corpus import (
     same_title,
 )
 from extract.parse import NotAnArticle, parse_page
-from extract.profiles import profile_for_url
+from extract.sites import site_for_url
 
 FLOORS = json.loads((Path(__file__).parent / "realpages_floors.json").read_text(encoding="utf-8"))
 CORPUS = corpus_dir()
@@ -38,9 +38,7 @@ def cases():
             pytest.param(
                 None,
                 None,
-                marks=pytest.mark.skip(
-                    reason="no real-page corpus (WARTA_REALPAGES, ../shared/realpages, /work/realpages)"
-                ),
+                marks=pytest.mark.skip(reason="no real-page corpus (WARTA_REALPAGES, ../shared/realpages)"),
             )
         ]
     return [(page_id, field) for page_id, entry in sorted(FLOORS.items()) for field in ("body", *entry["exact"])]
@@ -55,7 +53,7 @@ def pages() -> dict:
 def parsed(page_id: str):
     page = pages()[page_id]
     try:
-        return parse_page(page["text"], page["url"], profile_for_url(page["url"])).article
+        return parse_page(page["text"], page["url"], site_for_url(page["url"])).article
     except NotAnArticle:
         return None
 

@@ -16,7 +16,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 
 from crawler.distributed.leases import LEASE_META, FailedLeaseMiddleware, LeaseMiddleware, leases_done
-from crawler.extensions.gc_tuning import CollectorTuning
+from crawler.gc_tuning import tuned_collector
 from crawler.logformatter import QuietLogFormatter
 from crawler.spiders.frontier import Frontier
 from tests.components import SEED_URL, aiter, article_request, collect, crawler_for, page
@@ -115,18 +115,13 @@ def test_page_and_item_log_records_are_built_only_when_debug_logging_is_on(tmp_p
     assert (formatter.scraped({"title": "x"}, response, None) is not None) == built
 
 
-def test_the_garbage_collector_is_tuned_while_the_spider_is_open_and_restored_after(tmp_path):
+def test_the_garbage_collector_is_tuned_while_the_crawl_runs_and_restored_after():
     before = gc.get_threshold()
-    crawler = crawler_for(tmp_path, GC_THRESHOLD=30000)
-    tuning = CollectorTuning.from_crawler(crawler)
-    tuning.spider_opened(None)
-    try:
+    with tuned_collector(30000):
         assert gc.get_threshold() == (30000, *before[1:]) and gc.get_freeze_count() > 0
-    finally:
-        tuning.spider_closed(None)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
-    with pytest.raises(NotConfigured):
-        CollectorTuning.from_crawler(crawler_for(tmp_path, GC_THRESHOLD=0))
+    with tuned_collector(0):
+        assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 def test_the_spiders_start_ends_soon_after_the_last_download(monkeypatch):

@@ -280,19 +280,19 @@ def test_health_flags_a_fill_rate_drop_and_a_run_without_articles():
     assert health_problems(quiet, {}, past) == [], "nothing new on an incremental run is healthy"
 
 
-def test_health_flags_a_site_whose_articles_leave_the_profile_path():
+def test_health_flags_a_site_whose_articles_leave_the_profile_route():
     """A layout change: the generic extractor takes over (bodies still found), the share of
     articles the profile parsed falls, and the operator hears of it like a fill-rate drop."""
     from pipeline.monitor.health import fill_rates, health_problems
 
     stats = {
-        "warta/path/profile": 3,
-        "warta/path/generic": 27,
+        "warta/route/profile": 3,
+        "warta/route/generic": 27,
         **{f"warta/filled/{f}": 30 for f in ("title", "body", "published_at")},
     }
     fill = fill_rates(stats, 30)
-    assert fill["profile_path"] == 0.1
-    past = [{"profile_path": 1.0}, {"profile_path": 0.98}, {"profile_path": 1.0}]
+    assert fill["profile_route"] == 0.1
+    past = [{"profile_route": 1.0}, {"profile_route": 0.98}, {"profile_route": 1.0}]
     summary = {"pages": 40, "articles": 30, "dropped": {}, "skipped": {}}
     assert health_problems(summary, fill, past) == [
         "share of articles parsed by the site's profile (the layout may have changed) fell to 0.10 (recent median 1.00)"

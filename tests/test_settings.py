@@ -101,3 +101,20 @@ def test_a_schedule_jobs_settings_table_becomes_dash_s(tmp_path):
     )
     with pytest.raises(ValueError, match="line 6: job #1: settings: unknown setting 'X_Y'"):
         load_schedule(path)
+
+
+def test_the_default_schedule_has_jobs_for_every_shipped_site():
+    """schedules/default.toml is rendered from the shipped sites (tools/default_schedule.py):
+    each site's latest crawl at its own minute, its nightly backfill, then the snapshot."""
+    result = subprocess.run(
+        [sys.executable, "tools/default_schedule.py", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    from extract.sites import load_sites
+    from schedules.config import load_schedule
+
+    jobs = load_schedule(ROOT / "schedules" / "default.toml").jobs
+    for name in load_sites().names():
+        assert jobs[f"{name}-latest"].kind == "crawl" and jobs[f"{name}-backfill"].kind == "backfill"
+    minutes = [jobs[f"{name}-latest"].describe for name in load_sites().names()]
+    assert len(set(minutes)) == len(minutes), "the sites' latest crawls start at different minutes"

@@ -7,7 +7,7 @@ import html
 import json
 
 from extract.parse import parse_page
-from extract.profiles import GENERIC
+from extract.sites.profile import GENERIC
 
 URL = "https://news.example.org/world/2024/05/03/some-story-123456"
 STORY = "".join(

@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 
 from extract.dates import parse_indonesian, parse_iso
 from extract.feeds import read_feed, read_listing, read_sitemap, robots_sitemaps
-from extract.profiles import MEDCOM
 from extract.published import parse_value
+from extract.sites import get_site
 from extract.urls import article_ref, resolve, to_fetch, to_origin
+
+MEDCOM = get_site("medcom")
 
 WIB = timezone(timedelta(hours=7))
 
@@ -147,12 +149,12 @@ def test_a_root_relative_link_resolves_as_urljoin_would(base, href):
 
 def test_mirror_mapping_round_trips():
     mirror = "http://127.0.0.1:8000"
-    assert to_fetch("https://www.medcom.id/rss", MEDCOM, mirror) == "http://127.0.0.1:8000/rss"
+    assert to_fetch("https://www.medcom.id/rss", MEDCOM, mirror) == ("http://127.0.0.1:8000/rss", "www.medcom.id")
     assert (
         to_origin("http://127.0.0.1:8000/indeks/2023/09/19?page=2", MEDCOM, mirror)
         == "https://www.medcom.id/indeks/2023/09/19?page=2"
     )
-    assert to_fetch("https://cdn.example.org/x.jpg", MEDCOM, mirror) == "https://cdn.example.org/x.jpg"
+    assert to_fetch("https://cdn.example.org/x.jpg", MEDCOM, mirror) == ("https://cdn.example.org/x.jpg", None)
 
 
 def test_discovery_readers():

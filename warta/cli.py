@@ -10,12 +10,14 @@ import sys
 from datetime import date
 
 from extract.dates import parse_day
-from extract.profiles import PROFILES
 from extract.urls import http_origin
 from pipeline.store.datadir import default_location
-from warta.commands.crawl import cmd_crawl, cmd_demo, cmd_parse, cmd_report, cmd_snapshot
+from warta.commands.crawl import cmd_crawl
+from warta.commands.demo import cmd_demo, cmd_report
+from warta.commands.parse import cmd_parse
+from warta.commands.snapshot import cmd_snapshot
 from warta.errors import ENVIRONMENT_ERRORS, closed_pipe, one_line
-from warta.output import NORMAL, verbosity_parent, version
+from warta.output import NORMAL, sites_parent, verbosity_parent, version
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -28,12 +30,6 @@ def _day(text: str) -> date:
         return parse_day(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _site(text: str) -> str:
-    if text not in PROFILES:
-        raise argparse.ArgumentTypeError(f"unknown site {text!r} (known: {', '.join(sorted(PROFILES))})")
-    return text
 
 
 def _positive(text: str) -> int:
@@ -90,14 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="warta",
         description="Scheduled news crawling into daily Parquet snapshots.",
-        parents=[verbosity_parent(default=NORMAL)],
+        parents=[verbosity_parent(default=NORMAL), sites_parent("global_sites")],
     )
     parser.add_argument("--version", action="version", version=f"warta {version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
-    common = [verbosity_parent()]
+    common = [verbosity_parent(), sites_parent()]
 
-    p = sub.add_parser("crawl", help="one-off crawl of a site", parents=common)
-    p.add_argument("site", type=_site)
+    p = sub.add_parser(
+        "crawl", help="one-off crawl of one or more sites, every site, or a site by its URL", parents=common
+    )
+    p.add_argument(
+        "sites_named", nargs="*", metavar="SITE", help="site names (`warta sites list`), or the URL of a site"
+    )
+    p.add_argument("--all", action="store_true", help="every defined site, in one process")
     p.add_argument("--since", type=_day, help="first publication day (WIB), YYYY-MM-DD")
     p.add_argument("--until", type=_day, help="last publication day (WIB), YYYY-MM-DD")
     p.add_argument("--base-url", type=_url, help="fetch from this mirror of the site")
@@ -137,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", type=_url, help="the page's URL (for a WARC file: that record only, else all)")
     p.add_argument("--from-archive", metavar="ID", help="the latest archived response of this article id")
     p.add_argument("--data-dir", default=default_data_dir())
-    p.add_argument("--site", type=_site)
+    p.add_argument("--site", help="parse as this site's page (default: the site whose hosts serve the URL)")
     p.add_argument("--explain", action="store_true", help="show which source answered and what was removed")
     p.set_defaults(func=cmd_parse)
 
@@ -161,15 +162,32 @@ def build_parser() -> argparse.ArgumentParser:
     from warta.commands.reparse import add_archive_commands
     from warta.commands.schedule import add_schedule_parser
 
-    add_archive_commands(sub, default_data_dir(), _day, _site, common)
+    add_archive_commands(sub, default_data_dir(), _day, common)
 
     add_schedule_parser(sub, default_data_dir(), common)
 
     return parser
 
 
+def use_site_folders(args) -> None:
+    """`--sites DIR` (before or after the command) joins WARTA_SITES for this process and the
+    crawls, workers and jobs it starts; a bad site file is one line and exit 2."""
+    from extract.sites import SiteFileError, load_sites
+    from warta.commands.preflight import usage_error
+
+    folders = [*getattr(args, "global_sites", []), *getattr(args, "sites", [])]
+    if folders:
+        known = [d for d in os.environ.get("WARTA_SITES", "").split(os.pathsep) if d]
+        os.environ["WARTA_SITES"] = os.pathsep.join([*known, *(os.path.abspath(d) for d in folders)])
+    try:
+        load_sites()
+    except SiteFileError as exc:
+        usage_error(args.command, str(exc))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    use_site_folders(args)
     try:
         return args.func(args)
     except BrokenPipeError:

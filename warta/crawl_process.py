@@ -10,15 +10,18 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from twisted.internet import task
 
 from crawler.distributed.mode import distributed_settings
 from crawler.extensions.run_report import format_summary, summarise
+from crawler.gc_tuning import tuned_collector
 from pipeline.store.datadir import DataDir
 from warta.output import NORMAL, QUIET, VERBOSE, WibFormatter
 
@@ -97,7 +100,7 @@ def _install_log(settings: Settings, log: Path, echo: bool, quiet: bool = False)
 
 
 def run_crawl(
-    site: str,
+    sites: list[str],
     data_dir: str | os.PathLike,
     since=None,
     until=None,
@@ -107,17 +110,19 @@ def run_crawl(
     overrides: dict | None = None,
     redis_url: str | None = None,
     verbosity: int = NORMAL,
-) -> CrawlRun:
-    """Crawl `site` into `data_dir` (a folder or an object-store URL); returns the run (summary
-    of pages, articles, drops; its log file). With `redis_url`, this process is one worker of a
-    distributed crawl. The caller prints the summary."""
+) -> list[CrawlRun]:
+    """Crawl `sites` into `data_dir` (a folder or an object-store URL), all in this process,
+    each its own Scrapy crawler (its own politeness, stats, run record, seen-store use, --limit):
+    one site's slowness or failure never holds up another. Returns each site's run (summary of
+    pages, articles, drops; the log file they share). With `redis_url`, this process is one
+    worker of a distributed crawl. The caller prints the summaries."""
     DataDir.of(data_dir).local.mkdir(parents=True, exist_ok=True)
-    log = run_log_path(site, data_dir)
+    log = run_log_path(sites[0] if len(sites) == 1 else f"{len(sites)}-sites", data_dir)
     log.parent.mkdir(parents=True, exist_ok=True)
     extra = dict(distributed_settings(redis_url))
     extra["WARTA_RUN_ORIGIN"] = "warta crawl"
     extra.update({"LOG_FILE": str(log), "LOG_INSTALL_ROOT_HANDLER": False, "WARTA_PRINT_SUMMARY": False})
-    if verbosity in (QUIET, VERBOSE):  # -v: the log shows the progress
+    if verbosity in (QUIET, VERBOSE) or len(sites) > 1:  # -v: the log shows the progress; several: one line for all
         extra["WARTA_PROGRESS"] = False
     extra.update(overrides or {})
     if limit:
@@ -125,22 +130,59 @@ def run_crawl(
     settings = crawl_settings(data_dir, extra)
     _install_log(settings, log, echo=verbosity == VERBOSE, quiet=verbosity == QUIET)
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(site)
     kwargs = {
         k: v
         for k, v in (("since", since), ("until", until), ("base_url", base_url), ("refetch", "1" if refetch else None))
         if v
     }
+    crawlers = [process.create_crawler(site) for site in sites]
     failures: list = []
-    # A crawl that cannot even start (its state files cannot be created on a full disk) fails
-    # in Scrapy's reactor, which would print the traceback and go on: it is raised here instead,
-    # for the command to say in one line (its traceback goes to the run's log).
-    process.crawl(crawler, **kwargs).addErrback(failures.append)
-    process.start()
+    for crawler in crawlers:
+        # A crawl that cannot even start (its state files cannot be created on a full disk)
+        # fails in Scrapy's reactor, which would print the traceback and go on: it is raised
+        # here instead, for the command to say in one line (its traceback goes to the log).
+        process.crawl(crawler, **kwargs).addErrback(failures.append)
+    progress = SitesProgress(crawlers) if len(sites) > 1 and verbosity == NORMAL and sys.stderr.isatty() else None
+    with tuned_collector(settings.getint("GC_THRESHOLD")):
+        process.start()
+    if progress:
+        progress.close()
     if failures:
         logging.getLogger("warta.crawl_process").error(
             "the crawl could not start", exc_info=(failures[0].type, failures[0].value, failures[0].tb)
         )
         raise failures[0].value
-    stats = crawler.stats.get_stats()
-    return CrawlRun(site, summarise(stats), float(stats.get("warta/elapsed_s") or 0.0), log)
+    runs = []
+    for site, crawler in zip(sites, crawlers, strict=True):
+        stats = crawler.stats.get_stats()
+        runs.append(CrawlRun(site, summarise(stats), float(stats.get("warta/elapsed_s") or 0.0), log))
+    return runs
+
+
+class SitesProgress:
+    """One live line for a crawl of several sites (each crawler's own line would overwrite the
+    others'): sites finished, pages, articles, drops and the rate, on a terminal only."""
+
+    def __init__(self, crawlers: list):
+        self.crawlers = crawlers
+        self.started = time.monotonic()
+        self.ticker = task.LoopingCall(self.show)
+        self.ticker.start(1.0, now=False)
+
+    def show(self) -> None:
+        summaries = [summarise(c.stats.get_stats()) for c in self.crawlers if c.stats is not None]
+        done = sum(1 for c in self.crawlers if not c.crawling)
+        pages = sum(s["pages"] for s in summaries)
+        articles = sum(s["articles"] for s in summaries)
+        dropped = sum(sum(s["dropped"].values()) for s in summaries)
+        rate = articles / max(1e-6, time.monotonic() - self.started)
+        sys.stderr.write(
+            f"\r{len(self.crawlers)} sites ({done} done): {pages} pages, {articles} articles, "
+            f"{dropped} dropped, {rate:.1f} articles/s "
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.ticker.running:
+            self.ticker.stop()
+        sys.stderr.write("\n")

@@ -24,8 +24,8 @@ def run_demo(data_dir: str, verbosity: int = NORMAL) -> int:
     site = generate_site()
     with DemoServer(site) as server:
         say(f"demo: serving {len(site.articles)} generated medcom-style articles at {server.base_url}")
-        run = run_crawl(
-            "medcom",
+        [run] = run_crawl(
+            ["medcom"],
             data_dir,
             since=site.days[0].isoformat(),
             until=site.days[-1].isoformat(),

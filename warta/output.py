@@ -52,6 +52,21 @@ def verbosity_parent(default=argparse.SUPPRESS) -> argparse.ArgumentParser:
     return parent
 
 
+def sites_parent(dest: str = "sites") -> argparse.ArgumentParser:
+    """`--sites DIR`: a folder of the user's site definitions (may be repeated; added to
+    WARTA_SITES, and overriding shipped sites of the same name)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--sites",
+        dest=dest,
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a folder of your own site definitions (docs/sites.md); also WARTA_SITES",
+    )
+    return parent
+
+
 class WibFormatter(logging.Formatter):
     """Log lines stamped in WIB, labelled, like every other time warta shows."""
 

@@ -12,7 +12,7 @@ fixed commits of:
 trafilatura's own test pages are not used: their gold is a handful of "must contain" /
 "must not contain" snippets per page, not a full body, so a body F1 cannot be computed on them.
 
-Output (default: $WARTA_REALPAGES, else /work/realpages):
+Output (default: $WARTA_REALPAGES, else shared/realpages beside the repository):
   pages/<id>.html.gz   the page exactly as the source stores it (gzip of the original bytes)
   manifest.jsonl       one JSON object per page, sorted by id (see README.md for the fields)
 
@@ -40,7 +40,7 @@ from source_repos import SOURCES, Git
 
 
 def default_out() -> Path:
-    return Path(os.environ.get("WARTA_REALPAGES") or "/work/realpages")
+    return Path(os.environ.get("WARTA_REALPAGES") or Path(__file__).resolve().parents[3] / "shared" / "realpages")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,17 +30,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DIR = Path("/work/realpages")
 MANIFEST = "manifest.jsonl"
 
 
 def corpus_dir() -> Path | None:
-    """$WARTA_REALPAGES, else <repo>/../shared/realpages, else /work/realpages: the first that
-    holds a manifest; None when the corpus is nowhere (tests then skip)."""
+    """$WARTA_REALPAGES, else the `shared/realpages` folder beside the repository: the first
+    that holds a manifest; None when the corpus is nowhere (tests then skip)."""
     candidates = []
     if os.environ.get("WARTA_REALPAGES"):
         candidates.append(Path(os.environ["WARTA_REALPAGES"]))
-    candidates += [REPO.parent / "shared" / "realpages", DEFAULT_DIR]
+    candidates.append(REPO.parent / "shared" / "realpages")
     for candidate in candidates:
         if (candidate / MANIFEST).is_file():
             return candidate

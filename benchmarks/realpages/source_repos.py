@@ -4,10 +4,13 @@ which every record names as its site."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
-MIRRORS = Path("/work/.mirror")
+# The repositories' git data, fetched whole (a bare git directory each, `<owner>+<name>/repo`):
+# $WARTA_MIRRORS names where.
+MIRRORS = Path(os.environ.get("WARTA_MIRRORS", "mirrors"))
 
 SOURCES = {
     "fundus": {

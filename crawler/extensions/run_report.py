@@ -38,6 +38,7 @@ def summarise(stats: dict) -> dict:
         "flagged": _with_prefix(stats, "warta/flagged/"),
         "skipped": _with_prefix(stats, "warta/skipped/"),
         "bounded": _with_prefix(stats, "warta/bounded/"),
+        "blocked_by": _with_prefix(stats, "warta/blocked/"),  # challenge pages by vendor (dropped: blocked)
         "updated": stats.get("warta/updated", 0),
         # articles parsed but not durably staged (disk full, store unreachable), and why
         "unwritten": stats.get("warta/staging/unwritten", 0),

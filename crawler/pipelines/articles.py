@@ -107,10 +107,17 @@ class ArticlePipeline:
         counts = self.counts
         for rule, _text in result.removed:
             counts[f"warta/removed/{rule}"] += 1
-        counts[f"warta/path/{result.path}"] += 1
+        counts[f"warta/route/{result.route}"] += 1
         article = result.article
         if dropped := drop_reason(article, spider.profile.timezone, spider.in_range if spider.backfill else None):
             self.drop(*dropped)
         return ArticleItem(
-            article, item.url, item.lease, result.path, result.removed, done.signature, done.keys, done.paragraph_hashes
+            article,
+            item.url,
+            item.lease,
+            result.route,
+            result.removed,
+            done.signature,
+            done.keys,
+            done.paragraph_hashes,
         )

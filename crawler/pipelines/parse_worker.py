@@ -44,7 +44,7 @@ import numpy as np
 from crawler.pipelines.time_limit import PageTimeout, page_time_limit
 from extract.article import Article
 from extract.parse import NotAnArticle, ParseResult, parse_page
-from extract.profiles import SiteProfile
+from extract.sites.profile import SiteProfile
 from pipeline.dedup.boilerplate import paragraph_hashes
 from pipeline.dedup.neardup import band_keys, sketch
 from pipeline.items import FetchedPage
@@ -112,7 +112,9 @@ def outcome(task: Task, page: FetchedPage) -> Outcome:
     record = task.record(page)
     try:
         with page_time_limit(task.time_limit):
-            result = parse_page(page.body, page.url, task.profile, mirror=task.mirror, crawled_at=page.fetched_at)
+            result = parse_page(
+                page.body, page.canonical or page.url, task.profile, mirror=task.mirror, crawled_at=page.fetched_at
+            )
             # What the crawl's later stages compute from the body is computed here too, off its thread.
             body = result.article.body
             signature = sketch(body)
@@ -151,7 +153,7 @@ def _page_wire(page: FetchedPage) -> tuple:
 
 def _outcome_wire(done: Outcome) -> tuple:
     r = done.result
-    parsed = None if r is None else (_ARTICLE(r.article), r.removed, r.sources, r.generic, r.body_path)
+    parsed = None if r is None else (_ARTICLE(r.article), r.removed, r.sources, r.generic, r.route)
     signature = None if done.signature is None else done.signature.tobytes()
     return (parsed, signature, done.reason, done.message, done.trace, done.record, done.keys, done.paragraph_hashes)
 
@@ -160,8 +162,8 @@ def _outcome_from_wire(wire: tuple) -> Outcome:
     parsed, signature, reason, message, trace, record, keys, hashes = wire
     result = None
     if parsed is not None:
-        values, removed, sources, generic, body_path = parsed
-        result = ParseResult(Article(*values), removed, sources, generic, body_path)
+        values, removed, sources, generic, route = parsed
+        result = ParseResult(Article(*values), removed, sources, generic, route)
     sketched = None if signature is None else np.frombuffer(signature, dtype=np.uint32)
     return Outcome(result, sketched, reason, message, trace, record, keys, hashes)
 

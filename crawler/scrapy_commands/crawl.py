@@ -10,6 +10,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler.distributed.mode import distributed_settings, preflight, worker_problem
+from crawler.gc_tuning import tuned_collector
 from crawler.spiders.news import ArgumentError, check_arguments
 
 
@@ -31,7 +32,8 @@ class Command(ScrapyCrawl):
         return self._warta_crawler
 
     def run(self, args, opts):
-        super().run(args, opts)
+        with tuned_collector(self.settings.getint("GC_THRESHOLD")):
+            super().run(args, opts)
         # As `warta crawl`: a crawl that could not stage what it parsed (a full disk) fails.
         stats = self._warta_crawler.stats if getattr(self, "_warta_crawler", None) else None
         if stats is not None and (unwritten := stats.get_value("warta/staging/unwritten")):

@@ -8,6 +8,8 @@ A mixin of `crawler.spiders.news.NewsSpider`, which builds the requests (`page_r
 
 from __future__ import annotations
 
+from datetime import date
+
 from crawler.middlewares.site_guard import note_bound
 from extract.bounds import PageTooComplex
 from extract.dates import local_day
@@ -18,16 +20,16 @@ class DiscoveryCallbacks:
     def parse_robots(self, response):
         # Real robots.txt files write `Sitemap: /sitemap.xml` and `//host/path` too: resolved
         # against the robots.txt's own URL.
-        found = [
-            url for line in robots_sitemaps(response.text) if (url := self.named_url(response.url, line, "robots"))
-        ]
-        for url in found or [self._origin_url(p) for p in self.profile.sitemap_paths]:
+        base = self.page_url(response)
+        found = [url for line in robots_sitemaps(response.text) if (url := self.named_url(base, line, "robots"))]
+        listed = set(found)
+        for url in [*found, *(u for u in map(self.site_url, self.profile.sitemap_paths) if u not in listed)]:
             yield self.page_request(url, self.parse_sitemap, "sitemap")
 
     def robots_failed(self, failure):
         """No robots.txt (or no answer): the profile's usual sitemap paths are still worth a try."""
         for path in self.profile.sitemap_paths:
-            yield self.page_request(self._origin_url(path), self.parse_sitemap, "sitemap")
+            yield self.page_request(self.site_url(path), self.parse_sitemap, "sitemap")
         self.on_error(failure)
 
     def _sitemap_entries_allowed(self, entries: list, url: str) -> list:
@@ -69,8 +71,9 @@ class DiscoveryCallbacks:
             self.crawler.stats.inc_value("warta/dropped/invalid_sitemap")
             self.logger.warning("not a sitemap: %s", response.url)
             return
+        base = self.page_url(response)
         for entry in self._sitemap_entries_allowed(entries, response.url):
-            url = self.named_url(response.url, entry.url, "sitemap")
+            url = self.named_url(base, entry.url, "sitemap")
             if url is None:
                 continue
             if kind == "index":
@@ -98,7 +101,7 @@ class DiscoveryCallbacks:
         for entry in read_feed(response.body):
             if entry.published and not self.in_range(local_day(entry.published, self.profile.timezone)):
                 continue
-            url = self.absolute(response.url, entry.url, "feed")
+            url = self.absolute(self.page_url(response), entry.url, "feed")
             request = url and self.article_request(url, "feed")
             if request:
                 yield request
@@ -109,14 +112,26 @@ class DiscoveryCallbacks:
         except PageTooComplex as exc:
             note_bound(self.crawler, "page_links", "%s has %s; its links are not followed", response.url, exc)
             return
+        base = self.page_url(response)
+        found = 0
         for href in hrefs:
-            absolute = self.absolute(response.url, href, "listing")
+            absolute = self.absolute(base, href, "listing")
             request = absolute and self.article_request(absolute, "index")
             if request:
+                found += 1
                 yield request
-        if not next_href or not (absolute := self.absolute(response.url, next_href, "listing", on_origin=True)):
-            return
         page = response.meta.get("listing_page", 1)
+        if not page:
+            return  # a latest listing: its first page only
+        numbered = "{page" in (self.profile.date_index_path or "")
+        if numbered:
+            # Numbered pages have no "next" link to trust: the next one is asked for while a
+            # page still names new articles, up to the site's page count.
+            last = self.profile.date_index_pages or self.max_listing_pages
+            if not found or page >= last:
+                return
+        elif not next_href or not (absolute := self.absolute(base, next_href, "listing", on_origin=True)):
+            return
         if page >= self.max_listing_pages:
             note_bound(
                 self.crawler,
@@ -126,6 +141,9 @@ class DiscoveryCallbacks:
                 response.meta.get("listing_day"),
                 response.url,
             )
+            return
+        if numbered:
+            yield self.listing_request(date.fromisoformat(response.meta["listing_day"]), page + 1)
             return
         yield self.page_request(
             absolute,

@@ -1,4 +1,5 @@
-"""Spider loader that makes one spider per site profile: a site is data, not a class."""
+"""Spider loader that makes one spider per site definition (extract.sites: the shipped ones and
+the user's, WARTA_SITES): a site is data, not a class."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from scrapy.http import Request
 from scrapy.settings import BaseSettings
 
 from crawler.spiders.news import NewsSpider
-from extract.profiles import PROFILES
+from extract.sites import load_sites
 from extract.urls import article_ref
 
 
@@ -14,7 +15,7 @@ class ProfileSpiderLoader:
     def __init__(self, settings: BaseSettings):
         self._spiders = {
             name: type(f"{name.title()}Spider", (NewsSpider,), {"name": name, "profile": profile})
-            for name, profile in PROFILES.items()
+            for name, profile in load_sites().profiles.items()
         }
 
     @classmethod

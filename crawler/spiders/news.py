@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import scrapy
 
+from crawler.middlewares.challenge import Refused
 from crawler.middlewares.site_guard import OffsiteRequest, failure_reason, note_bound
 from crawler.spiders.discovery import DiscoveryCallbacks
 from crawler.spiders.frontier import Frontier
@@ -24,7 +25,7 @@ from extract import urls
 from extract.bounds import PageTooComplex
 from extract.dates import local_day, parse_day
 from extract.feeds import article_links
-from extract.profiles import SiteProfile
+from extract.sites.profile import SiteProfile
 from pipeline.items import FetchedPage
 
 
@@ -119,22 +120,46 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
     def in_range(self, day: date | None) -> bool:
         return not self.backfill or day is None or self.since <= day <= self.until
 
+    @classmethod
+    def update_settings(cls, settings):
+        """The site's own politeness (`[politeness]` of its file) on its download slot."""
+        super().update_settings(settings)
+        slot = {
+            k: v for k, v in (("delay", cls.profile.delay), ("concurrency", cls.profile.concurrency)) if v is not None
+        }
+        if slot:
+            slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+            slots[cls.profile.name] = {**slots.get(cls.profile.name, {}), **slot}
+            settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+
     # requests ---------------------------------------------------------------------------
-    def _fetch(self, origin_url: str) -> str:
-        return urls.to_fetch(origin_url, self.profile, self.mirror)
+    def site_url(self, path: str) -> str:
+        """A path of the site's file on its origin (or front page), or a URL as written there."""
+        return path if path.startswith(("http://", "https://")) else (self.profile.origin or self.profile.home) + path
 
-    def _origin_url(self, path: str) -> str:
-        return self.profile.origin + path
-
-    def page_request(self, origin_url: str, callback, page: str, **meta) -> scrapy.Request:
-        """A discovery request; `page` (robots, sitemap, feed, listing) sets its size cap."""
+    def request(self, url: str, callback, meta: dict, errback=None) -> scrapy.Request:
+        """A request for `url` as the site writes it: on the mirror when there is one (the site's
+        host in the Host header: one mirror serves every host), on the site's download slot (one
+        site's politeness whatever its hosts; one site's slowness never another's)."""
+        fetch, host = urls.to_fetch(url, self.profile, self.mirror)
         return scrapy.Request(
-            self._fetch(origin_url),
+            fetch,
             callback=callback,
-            errback=self.on_error,
-            meta={"kind": "discovery", "page": page, **meta},
-            dont_filter=False,
+            errback=errback or self.on_error,
+            meta={"download_slot": self.profile.name, **meta},
+            headers={"Host": host} if host else None,
         )
+
+    def page_url(self, response) -> str:
+        """The URL of a response as the site writes it: a mirror's answer is mapped back onto the
+        host it was asked for (the request's Host header, which survives redirects)."""
+        request = getattr(response, "request", None)
+        host = request.headers.get(b"Host") if self.mirror and request is not None else None
+        return urls.to_origin(response.url, self.profile, self.mirror, host.decode("latin-1") if host else None)
+
+    def page_request(self, url: str, callback, page: str, **meta) -> scrapy.Request:
+        """A discovery request; `page` (robots, sitemap, feed, listing) sets its size cap."""
+        return self.request(url, callback, {"kind": "discovery", "page": page, **meta})
 
     def bad_url(self, url: str, where: str) -> None:
         """A URL the site wrote that cannot be parsed (`http://[bad]/x`): counted as
@@ -204,30 +229,38 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
         return self._article(*entry)
 
     def _article(self, url: str, article_id: str, source: str, hops: int) -> scrapy.Request:
-        return scrapy.Request(
-            self._fetch(url),
-            callback=self.on_article,
-            errback=self.on_error,
-            meta={"kind": "article", "article_id": article_id, "canonical": url, "hops": hops, "source": source},
-        )
+        fetch = url
+        if self.profile.pages_all:  # the form that sends every page of a long article at once
+            fetch += ("&" if "?" in url else "?") + self.profile.pages_all
+        meta = {"kind": "article", "article_id": article_id, "canonical": url, "hops": hops, "source": source}
+        return self.request(fetch, self.on_article, meta)
+
+    def listing_request(self, day: date | None, page: int) -> scrapy.Request:
+        """Page `page` of the date index of `day`: the site's template names `{date:...}`, and
+        `{page}` when the pages are numbered (else the listing's rel="next" link is followed)."""
+        url = self.site_url(self.profile.date_index_path.format(date=day, page=page))
+        return self.page_request(url, self.parse_listing, "listing", listing_day=day.isoformat(), listing_page=page)
 
     async def start(self):
+        profile = self.profile
         if self.backfill:
             day = self.since
-            while day <= self.until and self.profile.date_index_path:
-                yield self.page_request(
-                    self._origin_url(self.profile.date_index_path.format(date=day)),
-                    self.parse_listing,
-                    "listing",
-                    listing_day=day.isoformat(),
-                    listing_page=1,
-                )
+            while day <= self.until and profile.date_index_path:
+                yield self.listing_request(day, 1)
                 day += timedelta(days=1)
         else:
-            for path in self.profile.feed_paths:
-                yield self.page_request(self._origin_url(path), self.parse_feed, "feed")
-        robots = self.page_request(self._origin_url(self.profile.robots_path), self.parse_robots, "robots")
-        yield robots.replace(errback=self.robots_failed)
+            for path in profile.feed_paths:
+                yield self.page_request(self.site_url(path), self.parse_feed, "feed")
+            for path in profile.news_sitemap_paths:
+                yield self.page_request(self.site_url(path), self.parse_sitemap, "sitemap")
+            for path in profile.latest_paths:  # the first page of each: the latest articles
+                yield self.page_request(self.site_url(path), self.parse_listing, "listing", listing_page=0)
+        if profile.read_robots:
+            robots = self.page_request(self.site_url(profile.robots_path), self.parse_robots, "robots")
+            yield robots.replace(errback=self.robots_failed)
+        else:
+            for path in profile.sitemap_paths:
+                yield self.page_request(self.site_url(path), self.parse_sitemap, "sitemap")
         if self.frontier.max_pending:
             async for request in self.frontier.feed():
                 yield request
@@ -236,9 +269,13 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
     def on_article(self, response):
         """An article response: handed over whole to the item pipelines (which parse it),
         and its links to other articles followed up to `hops`."""
+        page_url = self.page_url(response)
+        # As discovery named it (without the query that asks for every page at once), unless a
+        # redirect took the request elsewhere.
+        canonical = page_url if response.meta.get("redirect_urls") else response.meta["canonical"]
         yield FetchedPage(
             response.url,
-            response.meta["canonical"],
+            canonical,
             response.status,
             response.body,
             datetime.now(timezone.utc),
@@ -256,14 +293,14 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
             note_bound(self.crawler, "page_links", "%s has %s; its links are not followed", response.url, exc)
             return
         for href in hrefs:
-            absolute = self.absolute(response.url, href, "link")
+            absolute = self.absolute(page_url, href, "link")
             request = absolute and self.article_request(absolute, "link", hops + 1)
             if request:
                 yield request
 
     def on_error(self, failure):
-        if failure.check(OffsiteRequest):
-            return  # counted where it was refused
+        if failure.check(OffsiteRequest, Refused):
+            return  # counted where it was refused (offsite, blocked, robots_unknown)
         reason = failure_reason(failure.value)
         kind = failure.request.meta.get("kind", "page")
         self.crawler.stats.inc_value(f"warta/dropped/{kind}_{reason}")

@@ -28,9 +28,9 @@ KEYS = {
     "urls": {"tracking_params", "keep_query", "amp_prefix", "exclude", "same_host"},
     "discovery": {"robots", "sitemaps", "news_sitemaps", "feeds", "latest", "date_index", "date_index_pages"},
     "selectors": {"title", "kicker", "byline", "date", "authors", "body", "tags", "image", "caption", "breadcrumb"},
-    "cleaning": {"drop", "phrases", "related_prefix", "editor_code", "dateline", "title_suffix"},
+    "cleaning": {"drop", "phrases", "related_prefix", "editor_code", "title_suffix"},
     "dates": {"meta", "local_time_as_utc"},
-    "pages": {"all", "merge"},
+    "pages": {"all"},
     "politeness": {"delay", "concurrency"},
 }
 
@@ -235,9 +235,8 @@ def _selectors(t: dict) -> dict:
     found: dict = {}
     for key in KEYS["selectors"]:
         if (value := _texts("selectors", t, key)) is not None:
-            found[f"{key.rstrip('s')}_selectors" if key != "tags" else "tag_selectors"] = tuple(
-                _css("selectors", key, v) for v in value
-            )
+            field = {"tags": "tag", "authors": "author"}.get(key, key)
+            found[f"{field}_selectors"] = tuple(_css("selectors", key, v) for v in value)
     return found
 
 
@@ -289,8 +288,6 @@ def _pages(t: dict) -> dict:
     found: dict = {}
     if (value := _text("pages", t, "all")) is not None:
         found["pages_all"] = value.lstrip("?")
-    if (value := _text("pages", t, "merge")) is not None:
-        found["pages_merge"] = _css("pages", "merge", value)
     return found
 
 

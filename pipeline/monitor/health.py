@@ -12,7 +12,14 @@ import statistics
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pipeline.monitor.runs import MIN_ARTICLES, PROFILE_SHARE, History, fill_rates  # noqa: F401 (fill_rates: re-exported)
+from pipeline.monitor.runs import (  # noqa: F401 (fill_rates: re-exported)
+    MIN_ARTICLES,
+    PROFILE_SHARE,
+    History,
+    articles_read,
+    fill_rates,
+    vendors,
+)
 
 logger = logging.getLogger(__name__)
 WIB = ZoneInfo("Asia/Jakarta")
@@ -23,17 +30,17 @@ FILL_DROP = 0.3  # a fill rate this far under the recent median is a layout chan
 def health_problems(summary: dict, fill: dict, history: list[dict]) -> list[str]:
     """What a careful operator would want to hear about this crawl."""
     problems = []
-    parsed = (
-        summary.get("articles", 0)
-        + sum(summary.get("skipped", {}).values())
-        + sum(
-            summary.get("dropped", {}).get(reason, 0) for reason in ("unchanged", "duplicate_content", "duplicate_id")
-        )
-    )
+    parsed = articles_read(summary)
     if summary.get("pages", 0) and parsed == 0:
         problems.append(
             f"zero articles: {summary.get('pages')} pages fetched but no article parsed "
             f"(dropped: {summary.get('dropped') or 'nothing'})"
+        )
+    # Challenge pages that kept out more than a few articles got through: the site is letting
+    # warta in less and less (a run they kept out entirely failed: runs.challenged).
+    if (blocked := summary.get("dropped", {}).get("blocked", 0)) and (parsed < MIN_ARTICLES or blocked >= parsed):
+        problems.append(
+            f"blocked: {blocked} requests answered with a challenge page ({vendors(summary)}), {parsed} articles read"
         )
     if summary.get("articles", 0) >= MIN_ARTICLES and history:
         for name, rate in fill.items():

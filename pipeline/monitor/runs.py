@@ -199,7 +199,7 @@ class History:
                     status,
                     *row[7:11],
                     json.loads(row[11] or "{}"),
-                    json.loads(row[12] or "{}"),
+                    read_fill(row[12]),
                     problems or ([said] if said else []),
                     row[14],
                 )
@@ -211,7 +211,41 @@ class History:
             "SELECT fill FROM runs WHERE site = ? AND status = 'ok' AND articles >= ? ORDER BY started DESC LIMIT ?",
             (site, MIN_ARTICLES, limit),
         ).fetchall()
-        return [json.loads(r[0]) for r in rows if r[0]]
+        return [read_fill(r[0]) for r in rows if r[0]]
+
+
+# Drops of article pages that were fetched and read: they got past any challenge.
+READ_DROPS = ("unchanged", "duplicate_content", "duplicate_id")
+
+
+def articles_read(summary: dict) -> int:
+    """Article pages of a crawl that were fetched and parsed: staged, skipped as already staged,
+    or dropped as unchanged or duplicates."""
+    dropped = summary.get("dropped", {})
+    return (
+        summary.get("articles", 0)
+        + sum(summary.get("skipped", {}).values())
+        + sum(dropped.get(reason, 0) for reason in READ_DROPS)
+    )
+
+
+def vendors(summary: dict) -> str:
+    """The vendors of a crawl's challenge pages, the most frequent first (`cloudflare, aws-waf`)."""
+    by = summary.get("blocked_by") or {}
+    return ", ".join(sorted(by, key=lambda v: (-by[v], v))) or "unknown"
+
+
+def challenged(summary: dict) -> str | None:
+    """`answers with challenge pages (cloudflare): 12 requests blocked` when challenge pages
+    kept every article out of a crawl (pages were blocked and none was read), else None."""
+    dropped = summary.get("dropped", {})
+    blocked = dropped.get("blocked", 0)
+    if not blocked or articles_read(summary):
+        return None
+    line = f"answers with challenge pages ({vendors(summary)}): {blocked} request{'s' if blocked > 1 else ''} blocked"
+    if unsent := dropped.get("robots_unknown", 0):
+        line += f", {unsent} more not sent (its robots.txt is a challenge page: its rules are unknown)"
+    return line
 
 
 def run_status(summary: dict) -> tuple[str, list[str]]:
@@ -223,6 +257,8 @@ def run_status(summary: dict) -> tuple[str, list[str]]:
         return "failed", [f"could not reach the site: {why}"]
     if reason == "shutdown":
         return "stopped", ["stopped before the end (SIGTERM or Ctrl-C)"]
+    if why := challenged(summary):
+        return "failed", [f"the site {why}"]
     if reason not in ("finished", "closespider_itemcount", "limit"):
         return "failed", [f"ended early: {reason}"]
     return "ok", []
@@ -262,17 +298,26 @@ def recovered_run(path: Path) -> tuple:
     )
 
 
-PROFILE_SHARE = "profile_path"
+PROFILE_SHARE = "profile_route"
+
+
+def read_fill(text: str | None) -> dict[str, float]:
+    """A run's stored fill rates; rows written before the extraction "path" was called its
+    "route" name the profile's share `profile_path`."""
+    fill = json.loads(text or "{}")
+    if "profile_path" in fill:
+        fill[PROFILE_SHARE] = fill.pop("profile_path")
+    return fill
 
 
 def fill_rates(stats: dict, articles: int) -> dict[str, float]:
     """Per field, the share of articles that had it; and the share of articles whose body the
-    site's profile gave (`profile_path`): when a site changes its layout, the generic extractor
+    site's profile gave (`profile_route`): when a site changes its layout, the generic extractor
     takes over silently, and this share falls first."""
     if not articles:
         return {}
     rates = {f: round(stats.get(f"warta/filled/{f}", 0) / articles, 4) for f in HEALTH_FIELDS}
-    paths = sum(v for k, v in stats.items() if k.startswith("warta/path/"))
+    paths = sum(v for k, v in stats.items() if k.startswith("warta/route/"))
     if paths:
-        rates[PROFILE_SHARE] = round(stats.get("warta/path/profile", 0) / paths, 4)
+        rates[PROFILE_SHARE] = round(stats.get("warta/route/profile", 0) / paths, 4)
     return rates

@@ -27,7 +27,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from extract.dates import local_day
-from extract.profiles import PROFILES
+from extract.sites import load_sites
 from pipeline.dedup.boilerplate import BoilerplateStore, store_path
 from pipeline.dedup.neardup import DEFAULT_THRESHOLD
 from pipeline.dedup.seen import seen_path
@@ -103,11 +103,13 @@ class _Rejects:
         self.handles.clear()
 
 
-def _partition_key(record: dict) -> tuple[str, str] | None:
+def _partition_key(record: dict, zones: dict[str, str]) -> tuple[str, str] | None:
+    """(site, WIB day) of a staged record; `zones`: site -> time zone (a site without a definition
+    any more: Asia/Jakarta)."""
     published = record.get("published_at")
     if not published:
         return None
-    tz = PROFILES[record["site"]].timezone if record.get("site") in PROFILES else "Asia/Jakarta"
+    tz = zones.get(record["site"], "Asia/Jakarta")
     return record["site"], local_day(datetime.fromisoformat(published), tz).isoformat()
 
 
@@ -173,6 +175,7 @@ def _build(
     observations: dict[str, list[tuple[str, list[str]]]] = {}
     store = BoilerplateStore(store_path(data_dir))
     seen = open_seen_store(data_dir, redis_url) if redis_url or seen_path(data_dir).exists() else None
+    zones = {name: profile.timezone for name, profile in load_sites().profiles.items()}
     try:
         for segment in staged_segments(data_dir):
             held.append(segment)
@@ -185,7 +188,7 @@ def _build(
                 if problem := record_problem(record):
                     bad.append((record, problem))
                     continue
-                key = _partition_key(record)
+                key = _partition_key(record, zones)
                 if key is None:
                     report.undated += 1
                     continue

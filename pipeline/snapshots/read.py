@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 
 from extract.dates import parse_day
-from extract.profiles import PROFILES
+from extract.sites import load_sites
 from pipeline.store.datadir import DataDir, default_location
 from pipeline.store.schema import PARTITION_SCHEMA, dataset_schema
 
@@ -28,8 +28,8 @@ def _day(name: str, value) -> str | None:
 
 
 def _check_site(data_dir: DataDir, site: str) -> None:
-    """An unknown site is a mistake, not an empty result: profiles, and sites already in the data."""
-    known = set(PROFILES) | {
+    """An unknown site is a mistake, not an empty result: defined sites, and sites already in the data."""
+    known = set(load_sites().names()) | {
         key.split("/")[1].removeprefix("site=") for key in data_dir.store.list(f"{DataDir.SNAPSHOTS}/site=*")
     }
     if site not in known:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from extract.profiles import PROFILES
+from extract.sites import load_sites
 from pipeline.snapshots.build import build
 from pipeline.snapshots.reparse import ReparseReport, remember_days, reparsed, stage_records
 from pipeline.store.completeness import name_ids, pending_ids, unpublished
@@ -122,7 +122,7 @@ def repair(
     problems: list[str] = []
     targets, before = _targets(data_dir, partitions, archived, problems)
     report = ReparseReport()
-    for site in sorted({s for s, _ in targets if s in PROFILES}):
+    for site in sorted({s for s, _ in targets if s in load_sites()}):
         days = {d for s, d in targets if s == site}
         stage_records(data_dir, site, reparsed(data_dir, site, days, report, progress, _selection(targets, site)))
     remember_days(data_dir, report)

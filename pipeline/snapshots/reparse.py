@@ -23,7 +23,7 @@ from datetime import date
 
 from extract.dates import local_day
 from extract.parse import NotAnArticle, parse_page
-from extract.profiles import PROFILES, get_profile
+from extract.sites import load_sites
 from pipeline.dedup.seen import SeenStore, seen_path
 from pipeline.drops import drop_reason
 from pipeline.snapshots.build import build
@@ -127,7 +127,7 @@ def reparsed(
     published row of a later crawl still wins the merge)."""
     index = RawIndex(data_dir)
     seen = SeenStore(seen_path(data_dir)) if seen_path(data_dir).exists() else None
-    profile = get_profile(site)
+    profile = load_sites().get(site)
     owners: dict[str, str] = {}
     try:
         total = index.count(site)  # the caller has refreshed the index
@@ -144,7 +144,7 @@ def reparsed(
             page = raw.page
             try:
                 article = parse_page(
-                    page.body, page.url, profile, mirror=raw.mirror, crawled_at=page.fetched_at
+                    page.body, page.canonical or page.url, profile, mirror=raw.mirror, crawled_at=page.fetched_at
                 ).article
             except NotAnArticle as exc:
                 report.dropped[exc.reason] += 1
@@ -223,7 +223,7 @@ def reparse(
         days = {date.fromordinal(d).isoformat() for d in range(since.toordinal(), last.toordinal() + 1)}
     index = RawIndex(data_dir)
     index.refresh()
-    sites = [site] if site else [s for s in index.sites() if s in PROFILES]
+    sites = [site] if site else [s for s in index.sites() if s in load_sites()]
     index.close()
     for name in sites:
         stage_records(data_dir, name, reparsed(data_dir, name, days, report, progress))

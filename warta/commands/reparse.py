@@ -7,6 +7,7 @@ import sys
 import zlib
 from collections.abc import Iterator
 
+from warta.commands.preflight import require_site
 from warta.datadir_checks import require_data_dir
 
 
@@ -20,6 +21,7 @@ def cmd_reparse(args) -> int:
         raise SystemExit("warta reparse: error: --until needs --since")
     if args.since and args.until and args.since > args.until:
         raise SystemExit(f"warta reparse: error: --since ({args.since}) is after --until ({args.until})")
+    require_site("reparse", args.site)
     require_data_dir("reparse", args.data_dir, write=True, must_exist=True)
     data_dir = DataDir(args.data_dir)
     if not data_dir.store.list(f"{DataDir.raw()}/*"):
@@ -133,7 +135,7 @@ def archived_page(data_dir: str, article_id: str):
             raise SystemExit(f"warta parse: error: raw archive: {key} is missing") from None
         except UnusableRecord as exc:
             raise SystemExit(f"warta parse: error: the record of {article_id} in {key} is damaged ({exc})") from None
-        return raw.page.body, raw.page.url, site, raw.mirror
+        return raw.page.body, raw.page.canonical or raw.page.url, site, raw.mirror
     if readonly:  # the index cannot learn the files it has not seen: read them
         latest = max(
             (raw for raw in iter_archive(DataDir(data_dir)) if raw.page.article_id == article_id),
@@ -141,7 +143,12 @@ def archived_page(data_dir: str, article_id: str):
             default=None,
         )
         if latest is not None:
-            return latest.page.body, latest.page.url, latest.key.split("/")[1].removeprefix("site="), latest.mirror
+            return (
+                latest.page.body,
+                latest.page.canonical or latest.page.url,
+                latest.key.split("/")[1].removeprefix("site="),
+                latest.mirror,
+            )
     raise SystemExit(f"warta parse: error: article {article_id} is not in the raw archive of {data_dir}")
 
 
@@ -181,11 +188,11 @@ def warc_page(path: str, url: str):
     raise SystemExit(f"warta parse: error: no response record for {url} in {path}")
 
 
-def add_archive_commands(sub, default_data_dir: str, day, site, parents: list) -> None:
+def add_archive_commands(sub, default_data_dir: str, day, parents: list) -> None:
     p = sub.add_parser(
         "reparse", parents=parents, help="re-extract archived pages with today's parser and rebuild their days"
     )
-    p.add_argument("site", nargs="?", type=site, help="only this site")
+    p.add_argument("site", nargs="?", help="only this site")
     p.add_argument("--since", type=day, help="first publication day (WIB), YYYY-MM-DD")
     p.add_argument("--until", type=day, help="last publication day (WIB), YYYY-MM-DD")
     p.add_argument("--data-dir", default=default_data_dir)
