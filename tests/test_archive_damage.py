@@ -68,7 +68,7 @@ def rows(data_dir: Path) -> dict[str, tuple]:
     """article_id -> (day, content hash, word count, editor, related links) of every published row."""
     df = read_articles(data_dir, columns=["article_id", "date", "content_hash", "word_count", "editor", "related_urls"])
     return {
-        r.article_id: (str(r.date), r.content_hash, r.word_count, r.editor, tuple(r.related_urls))
+        r.article_id: (f"{r.date:%Y-%m-%d}", r.content_hash, r.word_count, r.editor, tuple(r.related_urls))
         for r in df.itertuples()
     }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 
 from extract.article import HEALTH_FIELDS
@@ -68,7 +68,8 @@ def articles_per_day(df) -> str:
     import matplotlib.dates as mdates
 
     counts = df.groupby(["date", "site"], observed=True).size().unstack(fill_value=0)
-    counts.index = [datetime.strptime(str(d), "%Y-%m-%d").date() for d in counts.index]
+    # read_articles gives the days as timestamps at midnight; a plain frame may hold ISO strings
+    counts.index = [d.date() if isinstance(d, datetime) else date.fromisoformat(str(d)) for d in counts.index]
     first, last = min(counts.index), max(counts.index)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     counts = counts.reindex(days, fill_value=0)  # a day without articles is a visible zero, not a gap

@@ -144,5 +144,6 @@ def current_problems(
         df = read_articles(data_dir, since=since, columns=["site", "date"])
     except (FileNotFoundError, ValueError):
         return problems
-    counts = {(str(s), str(d)): int(n) for (s, d), n in df.groupby(["site", "date"], observed=True).size().items()}
+    groups = df.groupby(["site", "date"], observed=True).size().items()
+    counts = {(str(s), f"{d:%Y-%m-%d}"): int(n) for (s, d), n in groups}  # `date` is datetime64
     return problems + quiet_days(counts)

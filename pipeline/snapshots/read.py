@@ -65,7 +65,9 @@ def read_articles(
     """Articles published from `since` to `until` (WIB days, inclusive) as a DataFrame.
 
     Partition pruning on `site` and `date` means only the matching folders are opened, and
-    only `columns` (all when None) are read from them. A data dir that is not there raises
+    only `columns` (all when None) are read from them. `site` is a plain string column and
+    `date` the WIB publication day as `datetime64[us]` at midnight, so that `df.date >=
+    "2026-11-22"`, sorting, `.dt` and resampling work. A data dir that is not there raises
     FileNotFoundError; a wrong date, site or column raises ValueError naming the argument.
     `data_dir` None: WARTA_DATA_DIR, else `data`.
     """
@@ -83,7 +85,7 @@ def read_articles(
     if site is not None:
         _check_site(data_dir, site)
     if not _has_snapshots(data_dir):
-        return dataset_schema().empty_table().select(columns or names).to_pandas()
+        return _with_days(dataset_schema().empty_table().select(columns or names).to_pandas())
     expr = None
     for cond in (
         ds.field("date") >= first if first is not None else None,
@@ -96,4 +98,13 @@ def read_articles(
     order = [(c, "ascending") for c in ("date", "published_at", "article_id") if c in table.column_names]
     if order:
         table = table.sort_by(order)
-    return table.to_pandas()
+    return _with_days(table.to_pandas())
+
+
+def _with_days(df: pd.DataFrame) -> pd.DataFrame:
+    """The `date` partition column as a day users can compare and sort. As a string it compares
+    only with strings; pandas' `read_parquet` makes it an unordered category, which refuses `>=`.
+    The unit is fixed: an empty column would otherwise come back as `datetime64[s]`."""
+    if "date" in df.columns:
+        df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d").astype("datetime64[us]")
+    return df
